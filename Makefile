@@ -1,0 +1,31 @@
+# One place for the commands the README and CI use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo test test-postgres lint migrations-check
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+# Start the demo: SQLite, sample data, demo logins printed, portal on http://$(HOST)/
+demo: install
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+
+# The whole test suite, browser tests included (they fail, never skip, without Chromium).
+# DATABASE_URL=postgres://... runs it against PostgreSQL.
+test: install
+	$(BIN)/ruff check .
+	DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+	STREFA_REQUIRE_BROWSER=1 $(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .

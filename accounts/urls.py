@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("", views.ProfileView.as_view(), name="profile"),
+    path("haslo/", views.PasswordChangeView.as_view(), name="password_change"),
+]

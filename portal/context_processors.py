@@ -1,0 +1,14 @@
+from django.utils.functional import SimpleLazyObject
+
+from premises.selectors import company_current
+
+from .navigation import available_tabs
+
+
+def layout(request):
+    match = getattr(request, "resolver_match", None)
+    return {
+        "nav_tabs": available_tabs(),
+        "active_tab": match.namespace if match else "",
+        "company": SimpleLazyObject(company_current),
+    }

@@ -1,0 +1,24 @@
+"""Settings for the test suite: the production settings with test-only overrides."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from portal.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+SMS_BACKEND = "notifications.sms.MemorySmsBackend"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_PROXY_SSL_HEADER = None
+ACCOUNT_RATE_LIMITS = False
+MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/strefa-test-media"))  # noqa: F405,S108
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

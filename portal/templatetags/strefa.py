@@ -1,0 +1,36 @@
+"""Presentation filters shared by every tab."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+from premises.validators import format_nrb
+
+register = template.Library()
+
+NBSP = "\xa0"
+
+
+def format_money(value) -> str:
+    """``Decimal("1234.5")`` → ``1 234,50 zł`` (no-break spaces, so an amount never wraps)."""
+    try:
+        amount = Decimal(value).quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    sign = "-" if amount < 0 else ""
+    whole, cents = f"{abs(amount):.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return f"{sign}{NBSP.join(groups)},{cents}{NBSP}zł"
+
+
+@register.filter
+def pln(value) -> str:
+    return format_money(value)
+
+
+@register.filter
+def nrb(value) -> str:
+    return format_nrb(value) if value else ""

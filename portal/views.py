@@ -1,0 +1,34 @@
+from importlib.metadata import PackageNotFoundError, version
+
+from django.conf import settings
+from django.views.generic import TemplateView
+
+from premises.selectors import premises_for_user
+
+from .home import home_panels
+from .mixins import ResidentRequiredMixin
+
+
+class HomeView(ResidentRequiredMixin, TemplateView):
+    template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            premises_list=premises_for_user(self.request.user),
+            panels=home_panels(self.request),
+            **kwargs,
+        )
+
+
+def app_version() -> str:
+    try:
+        return version(settings.STREFA_VERSION_PACKAGE)
+    except PackageNotFoundError:
+        return "dev"
+
+
+class AboutView(TemplateView):
+    template_name = "portal/about.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(version=app_version(), **kwargs)

@@ -1,0 +1,87 @@
+import datetime
+
+import pytest
+
+from premises.models import Ownership
+from premises.selectors import premises_for_user
+
+from .factories import OwnershipFactory, PremisesFactory, UserFactory
+from .utils import count_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_lokale_shows_premises_role_and_co_owners(client, resident, premises):
+    co_owner = UserFactory(first_name="Piotr", last_name="Nowak")
+    OwnershipFactory(user=co_owner, premises=premises, role=Ownership.Role.CO_OWNER)
+    client.force_login(resident)
+    content = client.get("/lokale/").content.decode()
+    assert premises.building.address in content
+    assert "54,30" not in content and "50,00 m²" in content
+    assert "5000/100000" in content
+    assert "właściciel" in content
+    assert "Piotr Nowak (współwłaściciel)" in content
+    assert co_owner.email not in content and co_owner.phone not in content
+
+
+def test_lokale_hides_premises_of_others_and_past_roles(
+    client, resident, neighbour, stranger, building
+):
+    sold = PremisesFactory(building=building, number="77")
+    OwnershipFactory(
+        user=resident,
+        premises=sold,
+        valid_from=datetime.date(2010, 1, 1),
+        valid_to=datetime.date(2015, 1, 1),
+    )
+    client.force_login(resident)
+    content = client.get("/lokale/").content.decode()
+    assert "lokal 12" in content
+    assert "lokal 14" not in content and "lokal 99" not in content and "lokal 77" not in content
+
+
+def test_future_role_does_not_count_yet(resident, building):
+    future = PremisesFactory(building=building)
+    OwnershipFactory(user=resident, premises=future, valid_from=datetime.date(2999, 1, 1))
+    assert future not in premises_for_user(resident)
+
+
+def test_another_residents_premises_answers_404(client, resident, stranger, neighbour):
+    client.force_login(resident)
+    for other in (stranger, neighbour):
+        other_premises = premises_for_user(other).get()
+        assert client.get(f"/lokale/{other_premises.pk}/").status_code == 404
+    own = premises_for_user(resident).get()
+    assert "lokal 12" in client.get(f"/lokale/{own.pk}/").content.decode()
+
+
+def test_empty_state_without_premises(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert "nie jest obecnie przypisany żaden lokal" in client.get("/lokale/").content.decode()
+
+
+@pytest.mark.parametrize("count", [1, 15])
+def test_lokale_and_start_page_query_count_is_bounded(
+    client, django_assert_max_num_queries, building, count
+):
+    user = UserFactory()
+    for _ in range(count):
+        premises = PremisesFactory(building=building)
+        OwnershipFactory(user=user, premises=premises)
+        OwnershipFactory(premises=premises, role=Ownership.Role.CO_OWNER)
+    client.force_login(user)
+    # session, user, count for pagination, premises page, holders prefetch, company
+    with django_assert_max_num_queries(7):
+        response = client.get("/lokale/")
+    assert response.content.decode().count('class="card"') == count
+
+
+def test_start_page_query_count_does_not_grow_with_premises(client, building):
+    user = UserFactory()
+    OwnershipFactory(user=user, premises=PremisesFactory(building=building))
+    client.force_login(user)
+    baseline = count_queries(client, "/")
+    for _ in range(10):
+        OwnershipFactory(user=user, premises=PremisesFactory(building=building))
+    assert count_queries(client, "/") == baseline
