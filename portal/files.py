@@ -1,0 +1,48 @@
+"""Private files: unguessable storage names and serving only through access-checked views."""
+
+import mimetypes
+import os
+import uuid
+
+from django.http import FileResponse, Http404
+from django.utils import timezone
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class PrivateUploadTo:
+    """``upload_to``: ``<prefix>/<yyyy>/<uuid4><ext>``, never the user's own file name."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+
+    def __call__(self, instance, filename: str) -> str:
+        ext = os.path.splitext(filename)[1].lower()[:10]
+        return f"{self.prefix}/{timezone.now():%Y}/{uuid.uuid4().hex}{ext}"
+
+    def __eq__(self, other):
+        return isinstance(other, PrivateUploadTo) and other.prefix == self.prefix
+
+    def __hash__(self):
+        return hash(self.prefix)
+
+
+def serve_file(field_file, *, download_name: str | None = None, inline: bool = False):
+    """Stream a stored file. Call only after the view has scoped the owning object to the user.
+
+    ``inline`` is for images shown in pages; everything else downloads as an attachment.
+    """
+    if not field_file:
+        raise Http404
+    try:
+        handle = field_file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    name = download_name or os.path.basename(field_file.name)
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(
+        handle, as_attachment=not inline, filename=name, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
