@@ -35,6 +35,15 @@ def premises_with_holders_for_user(user) -> QuerySet[Premises]:
     )
 
 
+def with_roles_of(premises_list, user):
+    """Split each premises' prefetched holders into the user's roles and the other people."""
+    for premises in premises_list:
+        holders = premises.current_ownerships
+        premises.my_roles = [o for o in holders if o.user_id == user.pk]
+        premises.other_holders = [o for o in holders if o.user_id != user.pk]
+    return premises_list
+
+
 def company_current() -> Company | None:
     """The licence holder shown on "O aplikacji" and on the login pages."""
     return Company.objects.order_by("pk").first()

@@ -2,7 +2,7 @@ from django.views.generic import DetailView, ListView
 
 from portal.mixins import ResidentRequiredMixin
 
-from .selectors import premises_with_holders_for_user
+from .selectors import premises_with_holders_for_user, with_roles_of
 
 
 class PremisesListView(ResidentRequiredMixin, ListView):
@@ -13,6 +13,11 @@ class PremisesListView(ResidentRequiredMixin, ListView):
     def get_queryset(self):
         return premises_with_holders_for_user(self.request.user)
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        with_roles_of(context["premises_list"], self.request.user)
+        return context
+
 
 class PremisesDetailView(ResidentRequiredMixin, DetailView):
     template_name = "premises/premises_detail.html"
@@ -20,3 +25,8 @@ class PremisesDetailView(ResidentRequiredMixin, DetailView):
 
     def get_queryset(self):
         return premises_with_holders_for_user(self.request.user)
+
+    def get_object(self, queryset=None):
+        premises = super().get_object(queryset)
+        with_roles_of([premises], self.request.user)
+        return premises

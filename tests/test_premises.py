@@ -85,3 +85,9 @@ def test_start_page_query_count_does_not_grow_with_premises(client, building):
     for _ in range(10):
         OwnershipFactory(user=user, premises=PremisesFactory(building=building))
     assert count_queries(client, "/") == baseline
+
+
+def test_sole_owner_sees_no_other_people(client, resident):
+    client.force_login(resident)
+    content = client.get("/lokale/").content.decode()
+    assert "Pozostałe osoby</dt><dd>brak</dd>" in content.replace("\n", "").replace("    ", "")
