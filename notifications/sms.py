@@ -1,8 +1,19 @@
-"""SMS backends, chosen by ``settings.SMS_BACKEND``."""
+"""SMS backends, chosen by ``settings.SMS_BACKEND``.
+
+``ConsoleSmsBackend`` logs (development), ``MemorySmsBackend`` keeps messages for tests and
+``SmsApiBackend`` sends through SMSAPI.pl with its official client (``smsapi-client``).
+"""
 
 import logging
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 logger = logging.getLogger(__name__)
+
+
+class SmsError(Exception):
+    """The gateway refused or could not take the message; the outbox retries it."""
 
 
 class BaseSmsBackend:
@@ -25,3 +36,51 @@ class MemorySmsBackend(BaseSmsBackend):
     def send(self, *, to: str, text: str) -> str:
         self.outbox.append((to, text))
         return f"memory-{len(self.outbox)}"
+
+
+class SmsApiBackend(BaseSmsBackend):
+    """SMSAPI.pl (https://www.smsapi.pl) through its maintained Python client.
+
+    Needs ``SMSAPI_TOKEN`` (an OAuth token from the SMSAPI panel); ``SMS_SENDER`` is a sender
+    name registered there (empty: the account's default).
+    """
+
+    def __init__(self, client=None):
+        if client is None:
+            from smsapi.client import SmsApiPlClient
+
+            client = SmsApiPlClient(access_token=settings.SMSAPI_TOKEN)
+        self.client = client
+
+    def send(self, *, to: str, text: str) -> str:
+        from smsapi.exception import SmsApiException
+
+        params = {"to": normalize_phone(to), "message": text, "encoding": "utf-8"}
+        if getattr(settings, "SMS_SENDER", ""):
+            params["from_"] = settings.SMS_SENDER
+        try:
+            result = self.client.sms.send(**params)
+        except SmsApiException as exc:
+            raise SmsError(f"SMSAPI: {exc.message} (kod {exc.code})") from exc
+        except OSError as exc:  # network errors from requests are OSError subclasses
+            raise SmsError(f"SMSAPI: {exc}") from exc
+        results = list(getattr(result, "results", []) or [])
+        if not results:
+            raise SmsError("SMSAPI: brak potwierdzenia wysłania")
+        if results[0].error:
+            raise SmsError(f"SMSAPI: błąd {results[0].error}")
+        return str(results[0].id)
+
+
+def normalize_phone(phone: str) -> str:
+    """Polish mobile numbers as the gateway wants them: digits with the 48 country code."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if phone.strip().startswith("+") or (len(digits) == 11 and digits.startswith("48")):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    return f"48{digits}" if len(digits) == 9 else digits
+
+
+def get_sms_backend() -> BaseSmsBackend:
+    return import_string(settings.SMS_BACKEND)()

@@ -164,8 +164,14 @@ TASKS = {
     }
 }
 
-# SMS: "console" for development; a real gateway is configured in notifications.
+# SMS: "console" for development; SMSAPI.pl in production (notifications.sms.SmsApiBackend).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+SMSAPI_TOKEN = env.str("SMSAPI_TOKEN", default="")
+SMS_SENDER = env.str("SMS_SENDER", default="")
+if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
+    raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
+# Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

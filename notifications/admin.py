@@ -1,0 +1,70 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from portal.admin_mixins import CommunityScopedAdminMixin
+
+from .models import Message
+from .services import message_resend
+
+
+@admin.register(Message)
+class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    community_lookup = "community"
+    list_display = [
+        "created_at",
+        "channel",
+        "to_address",
+        "subject_or_text",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "channel", "community", "created_at"]
+    list_select_related = ["recipient"]
+    search_fields = ["to_address", "subject", "body", "recipient__last_name", "recipient__username"]
+    date_hierarchy = "created_at"
+    actions = ["resend"]
+    readonly_fields = [
+        "recipient",
+        "community",
+        "channel",
+        "to_address",
+        "subject",
+        "body",
+        "body_html",
+        "content_type",
+        "object_id",
+        "status",
+        "attempts",
+        "last_error",
+        "next_attempt_at",
+        "sent_at",
+        "provider_id",
+        "created_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # messages are written by the portal, never typed in by hand
+
+    @admin.display(description=_("temat / treść"))
+    def subject_or_text(self, obj):
+        return obj.subject or obj.body[:60]
+
+    @admin.action(description=_("Wyślij ponownie"))
+    def resend(self, request, queryset):
+        count = 0
+        for message in queryset:
+            message_resend(message=message)
+            count += 1
+        self.message_user(
+            request,
+            ngettext(
+                "Wiadomość ponownie przekazano do wysłania.",
+                "%(count)d wiadomości ponownie przekazano do wysłania.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )

@@ -1,0 +1,79 @@
+"""The outbox: every e-mail and SMS is a stored message, sent (and retried) by a task."""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class MessageQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Queued messages whose (next) attempt time has come."""
+        now = now or timezone.now()
+        return self.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class Message(models.Model):
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("e-mail")
+        SMS = "sms", _("SMS")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("w kolejce")
+        SENT = "sent", _("wysłana")
+        FAILED = "failed", _("nieudana")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("adresat"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outbox_messages",
+    )
+    community = models.ForeignKey(
+        "premises.Community",
+        verbose_name=_("wspólnota"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    channel = models.CharField(_("kanał"), max_length=10, choices=Channel.choices)
+    to_address = models.CharField(_("adres / numer"), max_length=254)
+    subject = models.CharField(_("temat"), max_length=255, blank=True)
+    body = models.TextField(_("treść"))
+    body_html = models.TextField(_("treść HTML"), blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("próby"), default=0)
+    last_error = models.TextField(_("ostatni błąd"), blank=True)
+    next_attempt_at = models.DateTimeField(_("następna próba"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
+    provider_id = models.CharField(_("identyfikator u operatora"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("utworzono"), default=timezone.now)
+
+    objects = MessageQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wiadomość (e-mail / SMS)")
+        verbose_name_plural = _("wiadomości (e-mail / SMS)")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.to_address}: {self.subject or self.body[:40]}"
