@@ -20,6 +20,7 @@ auth_patterns = [
         allauth_views.password_reset_from_key,
         name="account_reset_password_from_key",
     ),
+    path("potwierdz-haslo/", allauth_views.reauthenticate, name="account_reauthenticate"),
     path(
         "nie-pamietam-hasla/zmieniono/",
         allauth_views.password_reset_from_key_done,
@@ -31,6 +32,7 @@ urlpatterns = [
     *auth_patterns,
     path("", views.HomeView.as_view(), name="home"),
     path("o-aplikacji/", views.AboutView.as_view(), name="about"),
+    path("profil/weryfikacja-dwuetapowa/", include("allauth.mfa.urls")),
     path("profil/", include("accounts.urls")),
     path("lokale/", include("premises.urls")),
     path("finanse/", include("finance.urls")),
