@@ -1,3 +1,25 @@
+from premises.selectors import premises_for_user
+
+from .selectors import open_failures_for_user
+
+LATEST = 3
+
+
 def home_panel(request):
-    """Start-page panel of this tab; None until the tab is built."""
-    return None
+    """Open failures in the user's buildings: how many and the latest few (at most 3 queries)."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    latest = list(open_failures_for_user(user)[:LATEST])
+    if not latest and not premises_for_user(user).exists():
+        return None
+    count = len(latest) if len(latest) < LATEST else open_failures_for_user(user).count()
+    can_report = (
+        premises_for_user(user).filter(building__community__failure_reports_enabled=True).exists()
+    )
+    return {
+        "template": "failures/_home_panel.html",
+        "open_count": count,
+        "latest": latest,
+        "can_report": can_report,
+    }

@@ -1,0 +1,191 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from portal.images import MAX_UPLOAD_BYTES, process_uploaded_image
+
+from .models import FailureReport
+
+MAX_PHOTOS = 5
+
+
+def normalize_phone(value: str) -> str:
+    """A Polish phone number: 9 digits, optionally with +48 / 0048; spaces and dashes allowed."""
+    phone = "".join(ch for ch in value if ch not in " -()")
+    digits = phone.removeprefix("+48").removeprefix("0048")
+    if not (digits.isdigit() and len(digits) == 9 and digits[0] != "0"):
+        raise ValidationError(
+            _("Podaj 9-cyfrowy polski numer telefonu (opcjonalnie z +48)."), code="phone"
+        )
+    return f"+48 {digits[:3]} {digits[3:6]} {digits[6:]}"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one input (Django docs, "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single_file_clean = super().clean
+        if isinstance(data, list | tuple):
+            return [single_file_clean(item, initial) for item in data if item]
+        return [single_file_clean(data, initial)] if data else []
+
+
+class FailureReportForm(forms.Form):
+    place = forms.ChoiceField(label=_("Dotyczy"))
+    description = forms.CharField(
+        label=_("Opis zgłoszenia"),
+        min_length=10,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Opisz, co się stało i gdzie (np. piętro, klatka). Nie podawaj danych osobowych – "
+            "opis widzą inni mieszkańcy budynku."
+        ),
+    )
+    contact_phone = forms.CharField(
+        label=_("Telefon kontaktowy"),
+        max_length=20,
+        help_text=_("Widzi go tylko biuro. Zadzwonimy, jeśli będziemy potrzebować szczegółów."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+    photos = MultipleFileField(label=_("Dodaj zdjęcia"), required=False)
+
+    def __init__(self, *args, user, places, **kwargs):
+        """``places``: ``failure_places_for_user(user)``, i.e. [(building, [premises, …]), …]."""
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self._targets: dict[str, tuple] = {}
+        choices: list = [("", _("— wybierz lokal lub budynek —"))]
+        for building, premises_list in places:
+            group = []
+            for premises in premises_list:
+                key = f"lokal-{premises.pk}"
+                self._targets[key] = (building, premises)
+                label = _("lokal %(number)s") % {"number": premises.number}
+                if premises.kind != premises.Kind.FLAT:
+                    label = f"{label} ({premises.get_kind_display()})"
+                group.append((key, label))
+            key = f"budynek-{building.pk}"
+            self._targets[key] = (building, None)
+            group.append((key, _("część wspólna budynku (klatka, piwnica, dach, winda…)")))
+            choices.append((building.address, group))
+        self.fields["place"].choices = choices
+        self.fields["photos"].help_text = _(
+            "Możesz wybrać kilka zdjęć (najwyżej %(count)d): JPEG, PNG, WebP lub HEIC, "
+            "do %(mb)d MB każde. Dane o miejscu wykonania zdjęcia (GPS) usuwamy."
+        ) % {"count": MAX_PHOTOS, "mb": MAX_UPLOAD_BYTES // 2**20}
+        self.fields["photos"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/heic"
+        if not self.is_bound and user.phone:
+            try:
+                self.initial.setdefault("contact_phone", normalize_phone(user.phone))
+            except ValidationError:
+                self.initial.setdefault("contact_phone", user.phone)
+        self.processed_photos = []
+
+    def clean_place(self):
+        target = self._targets.get(self.cleaned_data["place"])
+        if target is None:
+            raise ValidationError(_("Wybierz lokal lub budynek z listy."), code="invalid_place")
+        return target
+
+    def clean_description(self):
+        return self.cleaned_data["description"].strip()
+
+    def clean_contact_phone(self):
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean_photos(self):
+        uploads = self.cleaned_data["photos"]
+        if len(uploads) > MAX_PHOTOS:
+            raise ValidationError(
+                _("Możesz dodać najwyżej %(count)d zdjęć.") % {"count": MAX_PHOTOS},
+                code="too_many",
+            )
+        errors, processed = [], []
+        for upload in uploads:
+            try:
+                processed.append(process_uploaded_image(upload))
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            # Browsers never re-fill a file input, so the user has to pick the photos again.
+            errors.append(_("Nic nie zostało zapisane. Wybierz zdjęcia ponownie."))
+            raise ValidationError(errors)
+        self.processed_photos = processed
+        return uploads
+
+    @property
+    def building(self):
+        return self.cleaned_data["place"][0]
+
+    @property
+    def premises(self):
+        return self.cleaned_data["place"][1]
+
+
+class FailureAdminForm(forms.ModelForm):
+    """Admin: the report itself plus a status change with a comment and an after-repair photo."""
+
+    new_status = forms.ChoiceField(
+        label=_("Zmień status na"),
+        required=False,
+        choices=[("", "—"), *FailureReport.Status.choices],
+        help_text=_(
+            "Dozwolone: zgłoszona → przyjęta lub odrzucona; przyjęta → w realizacji lub "
+            "odrzucona; w realizacji → zakończona. Zgłaszający dostanie e-mail."
+        ),
+    )
+    status_comment = forms.CharField(
+        label=_("Komentarz do zmiany statusu"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Widoczny dla mieszkańców budynku. Bez danych osobowych."),
+    )
+    repair_photo = forms.FileField(
+        label=_("Dodaj zdjęcie (np. po naprawie)"),
+        required=False,
+        help_text=_("JPEG, PNG, WebP lub HEIC; dane EXIF/GPS są usuwane."),
+    )
+
+    class Meta:
+        model = FailureReport
+        fields = ["building", "premises", "reporter", "description", "contact_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.processed_photo = None
+
+    def clean_contact_phone(self):
+        return normalize_phone(self.cleaned_data["contact_phone"])
+
+    def clean_new_status(self):
+        status = self.cleaned_data["new_status"]
+        if not status:
+            return ""
+        if not self.instance.pk:
+            raise ValidationError(_("Status ustawisz po zapisaniu zgłoszenia."))
+        if not self.instance.can_change_to(status):
+            raise ValidationError(
+                _("Zgłoszenia o statusie „%(current)s” nie można zmienić na „%(new)s”.")
+                % {
+                    "current": self.instance.get_status_display(),
+                    "new": FailureReport.Status(status).label,
+                },
+                code="invalid_transition",
+            )
+        return status
+
+    def clean_repair_photo(self):
+        upload = self.cleaned_data.get("repair_photo")
+        if upload:
+            self.processed_photo = process_uploaded_image(upload)
+        return upload

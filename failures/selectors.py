@@ -1,0 +1,58 @@
+"""Reads of failure reports. Residents see the failures of the buildings they live in."""
+
+from django.db.models import Prefetch, QuerySet
+
+from premises.selectors import buildings_for_user, premises_for_user
+
+from .models import FailurePhoto, FailureReport, FailureStatusChange
+
+
+def failures_for_user(user) -> QuerySet[FailureReport]:
+    """Reports in every building where the user currently holds premises, newest first.
+
+    Deliberately no ``select_related("reporter")``: neighbours never see who reported.
+    """
+    return (
+        FailureReport.objects.filter(building__in=buildings_for_user(user))
+        .select_related("building", "premises")
+        .newest_first()
+    )
+
+
+def failure_list_for_user(user) -> QuerySet[FailureReport]:
+    """The Awarie list: reports with their photos (one extra query for any number of them)."""
+    return failures_for_user(user).prefetch_related(
+        Prefetch("photos", queryset=FailurePhoto.objects.order_by("added_by_office", "pk"))
+    )
+
+
+def failure_detail_for_user(user) -> QuerySet[FailureReport]:
+    return failure_list_for_user(user).prefetch_related(
+        Prefetch(
+            "status_changes", queryset=FailureStatusChange.objects.order_by("changed_at", "pk")
+        )
+    )
+
+
+def failure_photos_for_user(user) -> QuerySet[FailurePhoto]:
+    return FailurePhoto.objects.filter(report__in=failures_for_user(user).order_by())
+
+
+def open_failures_for_user(user) -> QuerySet[FailureReport]:
+    return failures_for_user(user).open()
+
+
+def failure_places_for_user(user) -> list[tuple[object, list]]:
+    """Where the user may report a failure: per building, its common part and their premises.
+
+    Only buildings of communities that have failure reporting switched on.
+    """
+    grouped: dict[int, tuple[object, list]] = {}
+    premises = (
+        premises_for_user(user)
+        .filter(building__community__failure_reports_enabled=True)
+        .order_by("building__street", "building__pk", "number")
+    )
+    for item in premises:
+        grouped.setdefault(item.building_id, (item.building, []))[1].append(item)
+    return list(grouped.values())

@@ -1,0 +1,73 @@
+"""Fixtures of the Awarie tests: reports in the resident's building and elsewhere, photos."""
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from failures.services import failure_create
+from portal.images import process_uploaded_image
+
+from ..factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
+
+
+def jpeg_bytes(size=(800, 600), color=(200, 30, 30), gps=False) -> bytes:
+    img = Image.new("RGB", size, color)
+    exif = Image.Exif()
+    if gps:
+        exif[0x010F] = "Telefon Testowy"  # Make
+        gps_ifd = exif.get_ifd(0x8825)
+        gps_ifd[1] = "N"
+        gps_ifd[2] = (52.0, 13.0, 47.0)
+    buffer = io.BytesIO()
+    img.save(buffer, format="JPEG", exif=exif)
+    return buffer.getvalue()
+
+
+def upload(data: bytes | None = None, name="zdjecie.jpg", content_type="image/jpeg"):
+    return SimpleUploadedFile(name, data or jpeg_bytes(), content_type=content_type)
+
+
+def make_report(
+    reporter,
+    *,
+    building,
+    premises=None,
+    description="Cieknie kran w piwnicy.",
+    photos=0,
+    phone="+48 601 200 300",
+    **kwargs,
+):
+    images = [process_uploaded_image(upload()) for _ in range(photos)]
+    return failure_create(
+        reporter=reporter,
+        building=building,
+        premises=premises,
+        description=description,
+        contact_phone=phone,
+        photos=images,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def other_building_resident(community):
+    """A resident of another building of the same community."""
+    user = UserFactory(first_name="Ewa", last_name="Zdrugiegobudynku")
+    other = BuildingFactory(community=community, street="ul. Inna 3")
+    OwnershipFactory(user=user, premises=PremisesFactory(building=other, number="3"))
+    return user
+
+
+@pytest.fixture
+def neighbour_report(neighbour, building):
+    """A report by the neighbour, about their own flat, with a photo."""
+    return make_report(
+        neighbour,
+        building=building,
+        premises=neighbour.ownerships.get().premises,
+        description="Zaciek na suficie w kuchni.",
+        phone="+48 699 888 777",
+        photos=1,
+    )
