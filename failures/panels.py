@@ -1,6 +1,6 @@
 from premises.selectors import premises_for_user
 
-from .selectors import open_failures_for_user
+from .selectors import can_report_failures, open_failures_for_user
 
 LATEST = 3
 
@@ -14,12 +14,9 @@ def home_panel(request):
     if not latest and not premises_for_user(user).exists():
         return None
     count = len(latest) if len(latest) < LATEST else open_failures_for_user(user).count()
-    can_report = (
-        premises_for_user(user).filter(building__community__failure_reports_enabled=True).exists()
-    )
     return {
         "template": "failures/_home_panel.html",
         "open_count": count,
         "latest": latest,
-        "can_report": can_report,
+        "can_report": can_report_failures(user),
     }

@@ -42,17 +42,22 @@ def open_failures_for_user(user) -> QuerySet[FailureReport]:
     return failures_for_user(user).open()
 
 
+def _reporting_premises(user) -> QuerySet:
+    return premises_for_user(user).filter(building__community__failure_reports_enabled=True)
+
+
+def can_report_failures(user) -> bool:
+    """Whether the user holds premises in a community that takes failure reports online."""
+    return _reporting_premises(user).exists()
+
+
 def failure_places_for_user(user) -> list[tuple[object, list]]:
     """Where the user may report a failure: per building, its common part and their premises.
 
     Only buildings of communities that have failure reporting switched on.
     """
     grouped: dict[int, tuple[object, list]] = {}
-    premises = (
-        premises_for_user(user)
-        .filter(building__community__failure_reports_enabled=True)
-        .order_by("building__street", "building__pk", "number")
-    )
+    premises = _reporting_premises(user).order_by("building__street", "building__pk", "number")
     for item in premises:
         grouped.setdefault(item.building_id, (item.building, []))[1].append(item)
     return list(grouped.values())

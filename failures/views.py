@@ -9,6 +9,7 @@ from portal.mixins import ResidentRequiredMixin
 
 from .forms import FailureReportForm
 from .selectors import (
+    can_report_failures,
     failure_detail_for_user,
     failure_list_for_user,
     failure_photos_for_user,
@@ -28,7 +29,7 @@ class FailureListView(ResidentRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The "Zgłoś awarię" button only where reporting is switched on (one query).
-        context["can_report"] = bool(failure_places_for_user(self.request.user))
+        context["can_report"] = can_report_failures(self.request.user)
         return context
 
 
