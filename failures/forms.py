@@ -44,6 +44,10 @@ class FailureReportForm(forms.Form):
         label=_("Opis zgłoszenia"),
         min_length=10,
         max_length=2000,
+        error_messages={
+            "min_length": _("Opisz awarię dokładniej (co najmniej %(limit_value)d znaków)."),
+            "required": _("Opisz, co się zepsuło i gdzie."),
+        },
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_(
             "Opisz, co się stało i gdzie (np. piętro, klatka). Nie podawaj danych osobowych – "
