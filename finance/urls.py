@@ -1,3 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "finance"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.FinanceView.as_view(), name="index"),
+    path("<int:pk>/wyciag.pdf", views.StatementPdfView.as_view(), name="statement"),
+]

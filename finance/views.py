@@ -1,0 +1,116 @@
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import ListView
+
+from portal.mixins import ResidentRequiredMixin
+from portal.pdf import render_pdf
+from premises.selectors import premises_for_user
+
+from .forms import LedgerFilterForm
+from .qr import payment_targets
+from .selectors import balances_for_user, data_as_of, ledger_for_premises, ledger_summary
+
+
+def _filter_form(request) -> LedgerFilterForm:
+    data = {key: request.GET[key] for key in ("od", "do") if request.GET.get(key)}
+    return LedgerFilterForm(data or None)
+
+
+class FinanceView(ResidentRequiredMixin, ListView):
+    """Balances of every premises of the user, and the selected premises' history."""
+
+    template_name = "finance/finance.html"
+    context_object_name = "entries"
+    paginate_by = 25
+
+    def get_queryset(self):
+        self.today = timezone.localdate()
+        self.balances = balances_for_user(self.request.user, self.today)
+        self.selected = None
+        selected_id = self.request.GET.get("lokal")
+        if selected_id:
+            self.selected = next(
+                (b for b in self.balances if str(b.premises.pk) == selected_id), None
+            )
+            if self.selected is None:
+                raise Http404
+        elif self.balances:
+            self.selected = self.balances[0]
+        self.filter_form = _filter_form(self.request)
+        if self.selected is None:
+            return []
+        self.filter_form.is_valid()
+        return ledger_for_premises(
+            self.selected.premises,
+            date_from=self.filter_form.date_from,
+            date_to=self.filter_form.date_to,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = {k: v for k, v in self.request.GET.items() if k in ("lokal", "od", "do") and v}
+        context.update(
+            balances=self.balances,
+            selected=self.selected,
+            filter_form=self.filter_form,
+            query_string=urlencode(params),
+            as_of=data_as_of(self.request.user) if self.balances else None,
+            today=self.today,
+        )
+        if self.selected is not None:
+            premises = self.selected.premises
+            context["summary"] = ledger_summary(
+                premises, date_from=self.filter_form.date_from, date_to=self.filter_form.date_to
+            )
+            context["targets"] = payment_targets(self.selected, self.today)
+            statement_params = {k: v for k, v in params.items() if k != "lokal"}
+            context["statement_url"] = reverse("finance:statement", args=[premises.pk]) + (
+                "?" + urlencode(statement_params) if statement_params else ""
+            )
+        return context
+
+
+class StatementPdfView(ResidentRequiredMixin, View):
+    """ "Pobierz wyciąg (PDF)": the same period, balances and entries as the page."""
+
+    def get(self, request, pk):
+        premises = get_object_or_404(premises_for_user(request.user), pk=pk)
+        form = _filter_form(request)
+        if form.is_bound and not form.is_valid():
+            messages.error(request, _("Popraw okres wyciągu."))
+            params = {"lokal": pk, **{k: request.GET.get(k, "") for k in ("od", "do")}}
+            return redirect(reverse("finance:index") + "?" + urlencode(params))
+        date_from, date_to = form.date_from, form.date_to
+        entries = list(
+            ledger_for_premises(premises, date_from=date_from, date_to=date_to, newest_first=False)
+        )
+        pdf = render_pdf(
+            "finance/statement_pdf.html",
+            {
+                "premises": premises,
+                "community": premises.building.community,
+                "entries": entries,
+                "summary": ledger_summary(premises, date_from=date_from, date_to=date_to),
+                "date_from": date_from,
+                "date_to": date_to,
+                "generated_on": timezone.localdate(),
+                "as_of": data_as_of(request.user),
+            },
+        )
+        parts = ["wyciag", "lokal", premises.number]
+        if date_from:
+            parts.append(f"{date_from:%Y-%m}")
+        if date_to:
+            parts.append(f"{date_to:%Y-%m}")
+        filename = slugify("-".join(parts)) + ".pdf"
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

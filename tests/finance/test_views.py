@@ -1,0 +1,231 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from finance.models import Charge, FundAccount, Payment
+from finance.panels import home_panel
+from tests.factories import OwnershipFactory, PremisesFactory
+from tests.pdf import pdf_text
+from tests.utils import count_queries
+
+from .conftest import add_charge, add_payment
+
+pytestmark = pytest.mark.django_db
+
+URL = "/finanse/"
+
+
+@pytest.fixture
+def today(monkeypatch):
+    day = datetime.date(2025, 5, 9)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day)
+    return day
+
+
+def test_page_shows_amount_due_account_and_history(resident_client, premises, today):
+    premises.bank_account = "80109010140000071219812875"
+    premises.save()
+    add_charge(premises, "1234.56", datetime.date(2025, 4, 10), title="Zaliczka 04/2025")
+    add_charge(premises, "350.00", datetime.date(2025, 5, 10), title="Zaliczka 05/2025")
+    add_payment(premises, "200.00", datetime.date(2025, 4, 20), title="Przelew kwiecień")
+    html = resident_client.get(URL).content.decode()
+    assert "Kwota do zapłaty" in html
+    assert "1\xa0034,56\xa0zł" in html  # 1234.56 - 200.00, the May advance not yet due
+    assert "-1\xa0384,56\xa0zł" in html  # balance incl. not yet due
+    assert "80 1090 1014 0000 0712 1981 2875" in html
+    assert "Zaliczka 05/2025" in html and "Przelew kwiecień" in html
+    assert "data:image/svg+xml" in html  # the QR code
+    assert "Stan na dzień" in html
+
+
+def test_on_the_tenth_the_advance_is_due_on_the_page(resident_client, premises, monkeypatch):
+    add_charge(premises, "350.00", datetime.date(2025, 5, 10))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2025, 5, 10))
+    html = resident_client.get(URL).content.decode()
+    assert 'Kwota do zapłaty: <span class="amount amount--due">350,00\xa0zł' in html
+
+
+def test_overpayment_is_shown_instead_of_amount_due(resident_client, premises, today):
+    add_payment(premises, "500.00", datetime.date(2025, 5, 2))
+    add_charge(premises, "350.00", datetime.date(2025, 5, 10))
+    html = resident_client.get(URL).content.decode()
+    assert "Nadpłata" in html and "500,00\xa0zł" in html
+    assert "Kwota do zapłaty" not in html
+
+
+def test_history_filtered_by_period(resident_client, premises, today):
+    add_charge(premises, "100.00", datetime.date(2025, 1, 10), title="Styczniowa zaliczka")
+    add_charge(premises, "100.00", datetime.date(2025, 3, 10), title="Marcowa zaliczka")
+    html = resident_client.get(URL, {"od": "2025-03", "do": "2025-03"}).content.decode()
+    assert "Marcowa zaliczka" in html
+    assert "Styczniowa zaliczka" not in html
+    assert "-100,00\xa0zł" in html  # opening balance of March
+
+
+def test_period_filter_errors_in_polish(resident_client, premises, today):
+    response = resident_client.get(URL, {"od": "2025-05", "do": "2025-01"})
+    assert "Początek okresu nie może być późniejszy niż koniec." in response.content.decode()
+    response = resident_client.get(URL, {"od": "maj"})
+    assert "Podaj miesiąc w postaci RRRR-MM" in response.content.decode()
+
+
+def test_history_is_paginated(resident_client, premises, today):
+    for i in range(30):
+        add_payment(premises, "1.00", datetime.date(2024, 1, 1) + datetime.timedelta(days=i))
+    html = resident_client.get(URL).content.decode()
+    assert "Strona 1 z 2" in html
+    html = resident_client.get(URL, {"page": 2, "lokal": premises.pk}).content.decode()
+    assert "Strona 2 z 2" in html
+
+
+def test_no_premises_shows_empty_state(client, today):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory())
+    html = client.get(URL).content.decode()
+    assert "nie jest obecnie przypisany żaden lokal" in html
+
+
+def test_login_required(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/logowanie/" in response["Location"]
+
+
+def test_other_residents_ledger_is_404(resident_client, neighbour, stranger, today):
+    for other in (neighbour, stranger):
+        premises = other.ownerships.get().premises
+        add_charge(premises, "999.99", datetime.date(2025, 4, 10), title="Cudza zaliczka")
+        response = resident_client.get(URL, {"lokal": premises.pk})
+        assert response.status_code == 404
+        response = resident_client.get(reverse("finance:statement", args=[premises.pk]))
+        assert response.status_code == 404
+    assert "Cudza zaliczka" not in resident_client.get(URL).content.decode()
+
+
+def test_statement_pdf_totals_equal_page(resident_client, premises, today):
+    add_charge(premises, "300.00", datetime.date(2025, 1, 10), title="Zaliczka 01/2025")
+    add_charge(premises, "300.00", datetime.date(2025, 2, 10), title="Zaliczka 02/2025")
+    add_payment(premises, "250.55", datetime.date(2025, 2, 15), title="Wpłata luty")
+    add_charge(premises, "300.00", datetime.date(2025, 3, 10), title="Zaliczka 03/2025")
+    params = {"od": "2025-02", "do": "2025-02"}
+    page = resident_client.get(URL, params)
+    summary = page.context["summary"]
+    assert (summary.opening_balance, summary.charges, summary.payments) == (
+        Decimal("-300.00"),
+        Decimal("300.00"),
+        Decimal("250.55"),
+    )
+    assert page.context["statement_url"].endswith("?od=2025-02&do=2025-02")
+    response = resident_client.get(page.context["statement_url"])
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "Wyciąg z konta lokalu" in text
+    for amount in ("-300,00 zł", "300,00 zł", "250,55 zł", "-349,45 zł"):
+        assert amount in text.replace("\xa0", " ")
+    assert "Wpłata luty" in text and "Zaliczka 02/2025" in text
+    assert "Zaliczka 03/2025" not in text and "Zaliczka 01/2025" not in text
+    html = page.content.decode()
+    assert "-349,45\xa0zł" in html  # closing balance on the page
+
+
+def test_statement_with_bad_period_goes_back_with_error(resident_client, premises, today):
+    url = reverse("finance:statement", args=[premises.pk])
+    response = resident_client.get(url, {"od": "2025-05", "do": "2025-01"}, follow=True)
+    assert "Początek okresu nie może być późniejszy niż koniec." in response.content.decode()
+
+
+def test_amount_over_qr_limit_explains_why(resident_client, premises, today):
+    add_charge(premises, "10000.00", datetime.date(2025, 4, 10))
+    html = resident_client.get(URL).content.decode()
+    assert "data:image/svg+xml" not in html
+    assert "Kod QR nie obejmuje kwot od 10 000,00 zł" in html
+
+
+def test_separate_repair_fund_is_shown_apart(resident_client, premises, today):
+    FundAccount.objects.create(
+        community=premises.building.community,
+        fund="repair",
+        bank_account="27114020040000300201355387",
+    )
+    add_charge(premises, "200.00", datetime.date(2025, 4, 10))
+    add_charge(premises, "80.00", datetime.date(2025, 4, 10), category=Charge.Category.REPAIR_FUND)
+    add_payment(premises, "80.00", datetime.date(2025, 4, 11), fund="repair")
+    response = resident_client.get(URL)
+    html = response.content.decode()
+    assert "Salda funduszy" in html
+    assert "27 1140 2004 0000 3002 0135 5387" in html
+    funds = {f.fund: f for f in response.context["selected"].funds}
+    assert funds["repair"].amount_due == Decimal("0.00")
+    assert funds["operating"].amount_due == Decimal("200.00")
+
+
+def test_page_queries_bounded_for_ten_years(resident_client, premises, today):
+    add_charge(premises, "100.00", datetime.date(2015, 1, 10))
+    few = count_queries(resident_client, URL)
+    day = datetime.date(2015, 2, 10)
+    charges, payments = [], []
+    for month in range(120):
+        period = datetime.date(2015 + month // 12, month % 12 + 1, 1)
+        charges.append(
+            Charge(
+                premises=premises,
+                category=Charge.Category.MANAGEMENT,
+                title="Zaliczka",
+                period=period,
+                due_date=period.replace(day=10),
+                amount=Decimal("321.09"),
+            )
+        )
+        payments.append(
+            Payment(premises=premises, booked_on=period.replace(day=5), amount=Decimal("321.09"))
+        )
+    Charge.objects.bulk_create(charges)
+    Payment.objects.bulk_create(payments)
+    del day
+    # session + user, balances, three as-of dates, fund accounts, ledger count + page, summary
+    assert count_queries(resident_client, URL) == few
+
+
+def test_page_queries_bounded_for_five_premises(resident_client, resident, premises, today):
+    add_charge(premises, "100.00", datetime.date(2025, 1, 10))
+    one = count_queries(resident_client, URL)
+    for number in range(4):
+        other = PremisesFactory(building=premises.building, number=f"5{number}")
+        OwnershipFactory(user=resident, premises=other)
+        add_charge(other, "100.00", datetime.date(2025, 1, 10))
+        add_payment(other, "50.00", datetime.date(2025, 1, 11))
+    assert count_queries(resident_client, URL) == one
+
+
+def test_home_panel_shows_amount_due_per_premises(rf, resident, premises, neighbour, today):
+    add_charge(premises, "120.00", datetime.date(2025, 4, 10))
+    neighbours_premises = neighbour.ownerships.get().premises
+    add_charge(neighbours_premises, "777.00", datetime.date(2025, 4, 10))
+    request = rf.get("/")
+    request.user = resident
+    panel = home_panel(request)
+    html = render_to_string(panel["template"], {"panel": panel}, request=request)
+    assert "Finanse" in html and "do zapłaty" in html and "120,00\xa0zł" in html
+    assert "777,00" not in html
+
+
+def test_home_panel_shows_overpayment(rf, resident, premises, today):
+    add_payment(premises, "80.00", datetime.date(2025, 4, 10))
+    request = rf.get("/")
+    request.user = resident
+    panel = home_panel(request)
+    html = render_to_string(panel["template"], {"panel": panel}, request=request)
+    assert "nadpłata" in html and "80,00\xa0zł" in html
+
+
+def test_home_panel_absent_without_premises(rf, today):
+    from tests.factories import UserFactory
+
+    request = rf.get("/")
+    request.user = UserFactory()
+    assert home_panel(request) is None
