@@ -1,0 +1,89 @@
+"""Geometry of the consumption bar chart, drawn as server-side SVG by the meter page.
+
+Coordinates are pre-formatted strings with a decimal point, so template localisation (decimal
+comma) cannot break the SVG.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils import formats
+
+from .selectors import MonthConsumption
+
+WIDTH = 360
+HEIGHT = 200
+TOP = 22  # room for the value above the tallest bar
+BOTTOM = 24  # room for month labels
+LEFT = 4
+RIGHT = 4
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: str
+    y: str
+    width: str
+    height: str
+    label_x: str
+    label: str  # "05.25"
+    value: str  # localised, e.g. "3,250"
+    month: object
+    is_peak: bool
+    value_y: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    baseline_y: str
+    bars: list[Bar]
+    total: str
+    peak: Bar | None
+
+
+def _fmt(number: float) -> str:
+    return f"{number:.1f}"
+
+
+def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) -> Chart | None:
+    """Bars for consumption per month; None when there is nothing to draw."""
+    if not months:
+        return None
+    highest = max(m.consumption for m in months)
+    plot_height = HEIGHT - TOP - BOTTOM
+    slot = (WIDTH - LEFT - RIGHT) / len(months)
+    bar_width = slot * 0.7
+    baseline = HEIGHT - BOTTOM
+    bars = []
+    for index, item in enumerate(months):
+        ratio = float(item.consumption / highest) if highest > 0 else 0.0
+        height = plot_height * ratio
+        if item.consumption > 0:
+            height = max(height, 1.0)  # a tiny but real consumption stays visible
+        x = LEFT + index * slot + (slot - bar_width) / 2
+        bars.append(
+            Bar(
+                x=_fmt(x),
+                y=_fmt(baseline - height),
+                width=_fmt(bar_width),
+                height=_fmt(height),
+                label_x=_fmt(x + bar_width / 2),
+                label=item.month.strftime("%m.%y"),
+                value=formats.number_format(item.consumption, decimal_places, use_l10n=True),
+                month=item.month,
+                is_peak=highest > 0 and item.consumption == highest,
+                value_y=_fmt(baseline - height - 6),
+            )
+        )
+    peak = next((bar for bar in bars if bar.is_peak), None)
+    total = sum((m.consumption for m in months), Decimal(0))
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        baseline_y=_fmt(baseline),
+        bars=bars,
+        total=formats.number_format(total, decimal_places, use_l10n=True),
+        peak=peak,
+    )

@@ -1,0 +1,222 @@
+"""Reads of meters and readings. Every resident query builds on ``premises_for_user``."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, Lag
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from premises.selectors import premises_for_user
+
+from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
+from .window import Window as ReadingWindow
+from .window import period_month, reading_window
+
+VALUE_FIELD = DecimalField(max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
+CHART_MONTHS = 12
+
+
+def _last_current(field: str):
+    latest = Reading.objects.current().filter(meter=OuterRef("pk")).order_by("-read_on")
+    return Subquery(latest.values(field)[:1])
+
+
+def meters_for_user(user) -> QuerySet[Meter]:
+    """Meters of the premises the user currently holds, with the last reading annotated."""
+    return (
+        Meter.objects.filter(premises__in=premises_for_user(user))
+        .select_related("premises__building__community")
+        .annotate(
+            last_value=Subquery(_last_current("value"), output_field=VALUE_FIELD),
+            last_read_on=_last_current("read_on"),
+        )
+        .order_by("premises__building__street", "premises__number", "removed_on", "kind", "pk")
+    )
+
+
+def readings_for_user(user) -> QuerySet[Reading]:
+    return Reading.objects.filter(meter__premises__in=premises_for_user(user)).select_related(
+        "meter__premises__building__community"
+    )
+
+
+def readings_with_consumption(meter: Meter) -> QuerySet[Reading]:
+    """Current readings of a meter, newest first, each with ``consumption`` since the previous.
+
+    The previous value comes from a window function (``LAG``) over the meter's readings in date
+    order; the first reading is compared with the meter's initial reading.
+    """
+    previous = Window(
+        Lag("value"),
+        partition_by=[F("meter_id")],
+        order_by=[F("read_on").asc()],
+        output_field=VALUE_FIELD,
+    )
+    replaced_value = Reading.objects.filter(superseded_by=OuterRef("pk")).order_by("-created_at")
+    return (
+        Reading.objects.current()
+        .filter(meter=meter)
+        .select_related("submitted_by")
+        .annotate(
+            previous_value=Coalesce(previous, F("meter__initial_reading"), output_field=VALUE_FIELD)
+        )
+        .annotate(
+            consumption=ExpressionWrapper(
+                F("value") - F("previous_value"), output_field=VALUE_FIELD
+            ),
+            replaced_value=Subquery(replaced_value.values("value")[:1], output_field=VALUE_FIELD),
+        )
+        .order_by("-read_on")
+    )
+
+
+@dataclass(frozen=True)
+class MonthConsumption:
+    month: datetime.date  # first day of the settled month
+    consumption: Decimal
+
+
+def consumption_by_month(
+    meter: Meter, *, months: int = CHART_MONTHS, today: datetime.date | None = None
+) -> list[MonthConsumption]:
+    """Consumption per settled month for the last ``months`` months (zero when not read).
+
+    One query: the readings with their SQL-computed consumption, summed per month here.
+    """
+    today = today or timezone.localdate()
+    end_day = meter.premises.building.community.reading_window_end_day
+    last = period_month(today, end_day=end_day)
+    first_index = last.year * 12 + last.month - 1 - (months - 1)
+    first = datetime.date(first_index // 12, first_index % 12 + 1, 1)
+    totals: dict[datetime.date, Decimal] = {}
+    for reading in readings_with_consumption(meter).filter(read_on__gte=first):
+        month = period_month(reading.read_on, end_day=end_day)
+        totals[month] = totals.get(month, Decimal(0)) + reading.consumption
+    result = []
+    for index in range(first_index, first_index + months):
+        month = datetime.date(index // 12, index % 12 + 1, 1)
+        result.append(MonthConsumption(month, meter.quantize(totals.get(month, Decimal(0)))))
+    return result
+
+
+def window_for_meter(meter: Meter, today: datetime.date | None = None) -> ReadingWindow:
+    return reading_window(meter.premises.building.community, today)
+
+
+def resident_submission_refusal(meter: Meter, today: datetime.date | None = None) -> str | None:
+    """Why a resident may not add a reading of this meter now (Polish), or None if they may."""
+    today = today or timezone.localdate()
+    community = meter.premises.building.community
+    if not community.meter_readings_enabled:
+        return _("Twoja wspólnota nie przyjmuje odczytów liczników przez Strefę Klienta.")
+    if meter.is_remote_read:
+        return _(
+            "Ten licznik jest odczytywany zdalnie (radiowo) – jego odczyty przychodzą "
+            "automatycznie i nie można ich dodawać ręcznie."
+        )
+    if meter.removed_on and meter.removed_on <= today:
+        return _("Ten licznik został zdemontowany %(date)s; podaj odczyt nowego licznika.") % {
+            "date": formats.date_format(meter.removed_on, "d.m.Y")
+        }
+    window = reading_window(community, today)
+    if not window.is_open:
+        return _("Odczyty można podawać od %(opens)s do %(closes)s.") % {
+            "opens": formats.date_format(window.opens_on, "d.m.Y"),
+            "closes": formats.date_format(window.closes_on, "d.m.Y"),
+        }
+    return None
+
+
+def meter_accepts_resident_readings(meter: Meter, today: datetime.date | None = None) -> bool:
+    """Whether "Dodaj odczyt" is offered; the services check everything again on submit."""
+    return resident_submission_refusal(meter, today) is None
+
+
+def mark_correctable(readings, *, meter: Meter, user, window: ReadingWindow) -> None:
+    """Set ``can_correct`` on fetched readings: the user's own, in the open window."""
+    accepts = window.is_open and resident_submission_refusal(meter) is None
+    for reading in readings:
+        reading.can_correct = (
+            accepts
+            and reading.submitted_by_id == user.pk
+            and reading.source == Reading.Source.RESIDENT
+            and window.contains(reading.read_on)
+        )
+
+
+@dataclass
+class PremisesMeters:
+    premises: object
+    window: ReadingWindow
+    meters: list
+
+
+def meters_by_premises(meters, today: datetime.date | None = None) -> list[PremisesMeters]:
+    """Group already-fetched meters by premises, each group with its community's window."""
+    today = today or timezone.localdate()
+    groups: dict[int, PremisesMeters] = {}
+    for meter in meters:
+        community = meter.premises.building.community
+        group = groups.get(meter.premises_id)
+        if group is None:
+            group = groups[meter.premises_id] = PremisesMeters(
+                meter.premises, reading_window(community, today), []
+            )
+        meter.accepts_readings = meter_accepts_resident_readings(meter, today)
+        group.meters.append(meter)
+    return list(groups.values())
+
+
+@dataclass
+class CommunityWindow:
+    community: object
+    window: ReadingWindow
+
+
+@dataclass
+class ReadingStatus:
+    """What the start page says: each community's window and meters still lacking a reading."""
+
+    communities: list[CommunityWindow]
+    missing: list[Meter]
+
+    @property
+    def any_open(self) -> bool:
+        return any(
+            item.window.is_open and item.community.meter_readings_enabled
+            for item in self.communities
+        )
+
+
+def reading_status_for_user(user, today: datetime.date | None = None) -> ReadingStatus | None:
+    """One query: the user's installed meters with their last reading; None without meters."""
+    today = today or timezone.localdate()
+    meters = list(meters_for_user(user).installed(today))
+    if not meters:
+        return None
+    windows: dict[int, CommunityWindow] = {}
+    missing = []
+    for meter in meters:
+        community = meter.premises.building.community
+        if community.pk not in windows:
+            windows[community.pk] = CommunityWindow(community, reading_window(community, today))
+        window = windows[community.pk].window
+        if (
+            community.meter_readings_enabled
+            and not meter.is_remote_read
+            and window.is_open
+            and (meter.last_read_on is None or meter.last_read_on < window.opens_on)
+        ):
+            missing.append(meter)
+    return ReadingStatus(communities=list(windows.values()), missing=missing)

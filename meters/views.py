@@ -1,0 +1,156 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import DetailView, FormView, ListView
+
+from portal.files import serve_file
+from portal.mixins import ResidentRequiredMixin
+
+from .charts import consumption_chart
+from .forms import ReadingForm
+from .selectors import (
+    consumption_by_month,
+    mark_correctable,
+    meters_by_premises,
+    meters_for_user,
+    readings_for_user,
+    readings_with_consumption,
+    resident_submission_refusal,
+    window_for_meter,
+)
+from .services import ImplausibleReadingError, reading_correct, reading_submit
+
+HISTORY_PER_PAGE = 24
+
+
+class MeterListView(ResidentRequiredMixin, ListView):
+    template_name = "meters/meter_list.html"
+    context_object_name = "meters"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return meters_for_user(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["groups"] = meters_by_premises(context["meters"])
+        return context
+
+
+class MeterDetailView(ResidentRequiredMixin, DetailView):
+    template_name = "meters/meter_detail.html"
+    context_object_name = "meter"
+
+    def get_queryset(self):
+        return meters_for_user(self.request.user).select_related("replaces")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meter = self.object
+        page = Paginator(readings_with_consumption(meter), HISTORY_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        window = window_for_meter(meter)
+        mark_correctable(page.object_list, meter=meter, user=self.request.user, window=window)
+        months = consumption_by_month(meter)
+        context.update(
+            page_obj=page,
+            readings=page.object_list,
+            window=window,
+            refusal=resident_submission_refusal(meter),
+            months=months,
+            chart=consumption_chart(months, decimal_places=meter.decimal_places),
+        )
+        return context
+
+
+class _ReadingFormView(ResidentRequiredMixin, FormView):
+    form_class = ReadingForm
+    template_name = "meters/reading_form.html"
+
+    meter = None  # set by subclasses
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            meter=self.meter, refusal=resident_submission_refusal(self.meter), **kwargs
+        )
+
+    def save(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.save(form)
+        except ImplausibleReadingError as error:
+            form.ask_confirmation()
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        return redirect("meters:detail", pk=self.meter.pk)
+
+
+class ReadingCreateView(_ReadingFormView):
+    @cached_property
+    def meter(self):
+        return get_object_or_404(meters_for_user(self.request.user), pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        return {"read_on": timezone.localdate()}
+
+    def save(self, form):
+        reading_submit(
+            user=self.request.user,
+            meter=self.meter,
+            value=form.cleaned_data["value"],
+            read_on=form.cleaned_data["read_on"],
+            photo=form.cleaned_data.get("photo"),
+            confirmed=form.cleaned_data.get("confirmed", False),
+        )
+        messages.success(self.request, _("Odczyt został zapisany. Dziękujemy!"))
+
+
+class ReadingCorrectView(_ReadingFormView):
+    @cached_property
+    def reading(self):
+        own = readings_for_user(self.request.user).current().filter(submitted_by=self.request.user)
+        return get_object_or_404(own, pk=self.kwargs["pk"])
+
+    @cached_property
+    def meter(self):
+        return self.reading.meter
+
+    def get_initial(self):
+        return {"read_on": self.reading.read_on, "value": self.meter.quantize(self.reading.value)}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(correcting=self.reading, **kwargs)
+
+    def save(self, form):
+        reading_correct(
+            user=self.request.user,
+            reading=self.reading,
+            value=form.cleaned_data["value"],
+            read_on=form.cleaned_data["read_on"],
+            photo=form.cleaned_data.get("photo"),
+            confirmed=form.cleaned_data.get("confirmed", False),
+        )
+        messages.success(
+            self.request, _("Odczyt został poprawiony. Poprzednia wartość pozostaje w archiwum.")
+        )
+
+
+class ReadingPhotoView(ResidentRequiredMixin, View):
+    """The photo (or its thumbnail) of a reading of one of the user's meters."""
+
+    thumbnail = False
+
+    def get(self, request, pk):
+        reading = get_object_or_404(readings_for_user(request.user), pk=pk)
+        return serve_file(reading.thumbnail if self.thumbnail else reading.photo, inline=True)
