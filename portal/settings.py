@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "correspondence",
     "community",
     "documents",
+    "office",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,8 @@ if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
     raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+# The portal's public address, for links in e-mails and SMS.
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8

@@ -1,0 +1,173 @@
+"""Reads of correspondence. Every resident query builds on ``premises_for_user``."""
+
+import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from premises.models import Ownership, Premises
+from premises.selectors import premises_for_user
+
+from .models import DeliveryConsent, Letter, LetterOpening, Thread, ThreadMessage
+
+
+def owned_premises_for_user(user) -> QuerySet[Premises]:
+    """The user's premises in which they are an owner, co-owner or cooperative member."""
+    return premises_for_user(user).filter(
+        Exists(
+            Ownership.objects.current().filter(
+                premises=OuterRef("pk"), user=user, role__in=Ownership.OWNER_ROLES
+            )
+        )
+    )
+
+
+def letters_for_user(user) -> QuerySet[Letter]:
+    """Published letters addressed to the user, or to a premises the user owns (co-owners too).
+
+    A tenant sees only letters addressed to them by name. ``is_unread`` is annotated per user.
+    """
+    if not user.is_authenticated:
+        return Letter.objects.none()
+    return (
+        Letter.objects.published()
+        .filter(Q(recipient=user) | Q(premises__in=owned_premises_for_user(user)))
+        .annotate(is_unread=~Exists(LetterOpening.objects.filter(letter=OuterRef("pk"), user=user)))
+        .select_related("premises__building")
+        .order_by("-published_at", "-pk")
+    )
+
+
+def letter_detail_for_user(user) -> QuerySet[Letter]:
+    return letters_for_user(user).prefetch_related("attachments")
+
+
+def unread_letters_count(user) -> int:
+    return letters_for_user(user).filter(is_unread=True).count()
+
+
+def threads_for_user(user) -> QuerySet[Thread]:
+    """The user's own messages to the office (co-owners do not read each other's)."""
+    if not user.is_authenticated:
+        return Thread.objects.none()
+    return Thread.objects.filter(author=user).select_related("premises__building")
+
+
+def thread_detail_for_user(user) -> QuerySet[Thread]:
+    messages = ThreadMessage.objects.select_related("author").prefetch_related("attachments")
+    return threads_for_user(user).prefetch_related(Prefetch("messages", queryset=messages))
+
+
+# --- Recipients and consents ------------------------------------------------------------------
+
+
+def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[int, object]:
+    """The person who receives each premises' letters: the designated co-owner, else an owner.
+
+    Tenants never receive the premises' letters. Premises without an owner are left out.
+    """
+    holders = (
+        Ownership.objects.current(on)
+        .filter(premises_id__in=list(premises_ids), role__in=Ownership.OWNER_ROLES)
+        .select_related("user")
+        .order_by("premises_id", "-is_correspondence_recipient", "valid_from", "pk")
+    )
+    recipients: dict[int, object] = {}
+    for ownership in holders:
+        recipients.setdefault(ownership.premises_id, ownership.user)
+    return recipients
+
+
+def valid_consent(*, user, premises, channel: str, on: datetime.date | None = None):
+    """The user's active consent for the premises and channel, if the user still owns it."""
+    return (
+        DeliveryConsent.objects.active()
+        .filter(
+            user=user,
+            premises=premises,
+            channel=channel,
+            premises__in=Premises.objects.filter(
+                Exists(
+                    Ownership.objects.current(on).filter(
+                        premises=OuterRef("pk"), user=user, role__in=Ownership.OWNER_ROLES
+                    )
+                )
+            ),
+        )
+        .order_by("given_at")
+        .first()
+    )
+
+
+def consents_for_user(user) -> QuerySet[DeliveryConsent]:
+    return DeliveryConsent.objects.filter(
+        user=user, premises__in=premises_for_user(user)
+    ).select_related("premises__building")
+
+
+def consent_overview_for_user(user) -> list[dict]:
+    """Per premises the user holds: may they consent, who receives, and active consents."""
+    premises_list = list(premises_for_user(user).order_by("building__street", "number"))
+    ids = [p.pk for p in premises_list]
+    recipients = premises_recipients(ids)
+    my_roles = {
+        o.premises_id: o.role
+        for o in Ownership.objects.current().filter(user=user, premises_id__in=ids)
+    }
+    active = {
+        (c.premises_id, c.channel): c
+        for c in DeliveryConsent.objects.active().filter(user=user, premises_id__in=ids)
+    }
+    rows = []
+    for premises in premises_list:
+        recipient = recipients.get(premises.pk)
+        is_owner = my_roles.get(premises.pk) in Ownership.OWNER_ROLES
+        rows.append(
+            {
+                "premises": premises,
+                "is_owner": is_owner,
+                "recipient": recipient,
+                "is_recipient": recipient is not None and recipient.pk == user.pk,
+                "email": active.get((premises.pk, "email")),
+                "sms": active.get((premises.pk, "sms")),
+            }
+        )
+    return rows
+
+
+def letters_to_print(community_ids=None) -> QuerySet[Letter]:
+    qs = Letter.objects.to_print().select_related("recipient", "premises__building", "community")
+    if community_ids is not None:
+        qs = qs.filter(community_id__in=community_ids)
+    return qs
+
+
+def sms_recipients(*, community, building=None, premises_ids=None) -> list[DeliveryConsent]:
+    """Active SMS consents of current owners in a community or building (one per phone)."""
+    today = timezone.localdate()
+    consents = (
+        DeliveryConsent.objects.active()
+        .filter(channel="sms", premises__building__community=community)
+        .filter(
+            Exists(
+                Ownership.objects.current(today).filter(
+                    premises=OuterRef("premises"),
+                    user=OuterRef("user"),
+                    role__in=Ownership.OWNER_ROLES,
+                )
+            )
+        )
+        .select_related("user", "premises")
+        .order_by("given_at", "pk")
+    )
+    if building is not None:
+        consents = consents.filter(premises__building=building)
+    if premises_ids is not None:
+        consents = consents.filter(premises_id__in=list(premises_ids))
+    seen, unique = set(), []
+    for consent in consents:
+        phone = "".join(ch for ch in consent.address if ch.isdigit())
+        if phone not in seen:
+            seen.add(phone)
+            unique.append(consent)
+    return unique

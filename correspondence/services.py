@@ -1,0 +1,396 @@
+"""Writes of correspondence: letters and their delivery, consents, messages to the office."""
+
+import datetime
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.models import Message
+from notifications.services import message_queue, notify_user
+from premises.models import Community, Premises
+
+from .models import (
+    DeliveryConsent,
+    Letter,
+    LetterAttachment,
+    LetterOpening,
+    SmsNotice,
+    Thread,
+    ThreadAttachment,
+    ThreadMessage,
+)
+from .selectors import owned_premises_for_user, premises_recipients, sms_recipients, valid_consent
+
+# Seed 003: "Po złożeniu wniosku jeszcze przez 14 dni otrzymywać możecie Państwo korespondencję
+# drogą pocztową."
+CONSENT_WAITING_DAYS = 14
+
+CONSENT_TEXTS = {
+    DeliveryConsent.Channel.EMAIL: (
+        "Wyrażam zgodę na doręczanie mi korespondencji dotyczącej lokalu {premises} "
+        "(zawiadomień o opłatach, rozliczeń, informacji i innych pism) drogą elektroniczną na "
+        "adres e-mail {address} zamiast pocztą oraz na przetwarzanie tego adresu w tym celu. "
+        "Przyjmuję do wiadomości, że przez 14 dni od wyrażenia zgody korespondencja jest "
+        "jeszcze wysyłana pocztą, a wezwania do zapłaty mogą być nadal wysyłane pocztą. "
+        "Zobowiązuję się niezwłocznie zgłaszać zmianę adresu e-mail. Zgodę mogę w każdej "
+        "chwili wycofać."
+    ),
+    DeliveryConsent.Channel.SMS: (
+        "Wyrażam zgodę na otrzymywanie wiadomości SMS dotyczących lokalu {premises} na numer "
+        "{address}: przypomnień o płatnościach, informacji o awariach i przerwach w dostawie "
+        "mediów oraz innych komunikatów dotyczących budynku, a także na przetwarzanie tego "
+        "numeru w tym celu. Zobowiązuję się niezwłocznie zgłaszać zmianę numeru. Zgodę mogę w "
+        "każdej chwili wycofać."
+    ),
+}
+
+
+def consent_text(*, channel: str, premises, address: str) -> str:
+    label = f"{premises.building.address}, lokal {premises.number}"
+    return CONSENT_TEXTS[channel].format(premises=label, address=address)
+
+
+# --- Delivery decision ------------------------------------------------------------------------
+
+
+def delivery_decide(
+    *,
+    kind: str,
+    created_on: datetime.date,
+    community: Community,
+    consent_given_on: datetime.date | None,
+    today: datetime.date,
+) -> tuple[str, str]:
+    """How a letter goes out and why: ``(Letter.Channel, Letter.Reason)``.
+
+    Electronic only when e-delivery is on in the community, the letter was created on or after
+    its start date, it is not a payment demand (unless the community allows those), and the
+    recipient's consent for e-mail is at least 14 days old. Everything else goes by post.
+    """
+    post, reason = Letter.Channel.POST, Letter.Reason
+    if not community.e_delivery_enabled:
+        return post, reason.DISABLED
+    if community.e_delivery_start is None:
+        return post, reason.NOT_STARTED
+    if created_on < community.e_delivery_start:
+        return post, reason.BEFORE_START
+    if kind == Letter.Kind.PAYMENT_DEMAND and not community.payment_demands_electronic:
+        return post, reason.PAYMENT_DEMAND
+    if consent_given_on is None:
+        return post, reason.NO_CONSENT
+    if today < consent_given_on + datetime.timedelta(days=CONSENT_WAITING_DAYS):
+        return post, reason.CONSENT_TOO_RECENT
+    return Letter.Channel.EMAIL, reason.CONSENT
+
+
+def _consent_for_letter(letter: Letter, today: datetime.date) -> DeliveryConsent | None:
+    if letter.premises_id:
+        return valid_consent(
+            user=letter.recipient,
+            premises=letter.premises,
+            channel=DeliveryConsent.Channel.EMAIL,
+            on=today,
+        )
+    # A letter to the person rather than a premises: any of their consents in this community.
+    for premises in Premises.objects.filter(
+        building__community_id=letter.community_id, delivery_consents__user=letter.recipient
+    ).distinct():
+        consent = valid_consent(
+            user=letter.recipient,
+            premises=premises,
+            channel=DeliveryConsent.Channel.EMAIL,
+            on=today,
+        )
+        if consent:
+            return consent
+    return None
+
+
+def portal_url(path: str) -> str:
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def _deliver(letter: Letter, now: datetime.datetime) -> Letter:
+    today = timezone.localdate(now)
+    consent = _consent_for_letter(letter, today)
+    channel, reason = delivery_decide(
+        kind=letter.kind,
+        created_on=timezone.localdate(letter.created_at),
+        community=letter.community,
+        consent_given_on=timezone.localdate(consent.given_at) if consent else None,
+        today=today,
+    )
+    letter.delivery_channel, letter.delivery_reason = channel, reason
+    if channel == Letter.Channel.EMAIL:
+        letter.delivery_address = consent.address
+        context = {
+            "letter": letter,
+            "user": letter.recipient,
+            "url": portal_url(reverse("correspondence:letter", args=[letter.pk])),
+        }
+        message_queue(
+            channel=Message.Channel.EMAIL,
+            to_address=consent.address,
+            subject=render_to_string("correspondence/email/letter_subject.txt", context).strip(),
+            body=render_to_string("correspondence/email/letter_body.txt", context),
+            recipient=letter.recipient,
+            related=letter,
+            community=letter.community,
+        )
+    else:
+        letter.delivery_address = ""
+        letter.printed_at = None  # (again) on the list of letters to print and post
+    letter.save(
+        update_fields=["delivery_channel", "delivery_reason", "delivery_address", "printed_at"]
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_publish(*, letter: Letter, now: datetime.datetime | None = None) -> Letter:
+    """Make the letter visible to the resident and send it by e-mail or put it on the post list."""
+    now = now or timezone.now()
+    if letter.published_at is None:
+        letter.published_at = now
+        letter.save(update_fields=["published_at"])
+    return _deliver(letter, now)
+
+
+@transaction.atomic
+def letter_send_again(*, letter: Letter, now: datetime.datetime | None = None) -> Letter:
+    """Office's "send again": decide the channel anew and send by e-mail or post once more."""
+    if letter.published_at is None:
+        return letter_publish(letter=letter, now=now)
+    return _deliver(letter, now or timezone.now())
+
+
+@transaction.atomic
+def letter_create(
+    *,
+    community: Community,
+    recipient,
+    kind: str,
+    subject: str,
+    body: str = "",
+    premises: Premises | None = None,
+    created_by=None,
+    attachments: Iterable[tuple[str, bytes]] = (),
+    publish: bool = True,
+    fee_notice_run=None,
+) -> Letter:
+    letter = Letter.objects.create(
+        community=community,
+        premises=premises,
+        recipient=recipient,
+        kind=kind,
+        subject=subject,
+        body=body,
+        created_by=created_by,
+        fee_notice_run=fee_notice_run,
+    )
+    for name, content in attachments:
+        LetterAttachment.objects.create(
+            letter=letter, file=ContentFile(content, name=name), name=name, size=len(content)
+        )
+    if publish:
+        letter_publish(letter=letter)
+    return letter
+
+
+@transaction.atomic
+def letter_create_for_owners(
+    *,
+    community: Community,
+    kind: str,
+    subject: str,
+    body: str,
+    created_by=None,
+    attachment: tuple[str, bytes] | None = None,
+) -> list[Letter]:
+    """One published letter per premises of the community, to its designated recipient."""
+    premises_list = list(Premises.objects.filter(building__community=community))
+    recipients = premises_recipients([p.pk for p in premises_list])
+    stored_name = None
+    letters = []
+    for premises in premises_list:
+        recipient = recipients.get(premises.pk)
+        if recipient is None:
+            continue
+        letter = letter_create(
+            community=community,
+            premises=premises,
+            recipient=recipient,
+            kind=kind,
+            subject=subject,
+            body=body,
+            created_by=created_by,
+            publish=False,
+        )
+        if attachment:
+            name, content = attachment
+            # The same file for every copy: stored once, referenced by each letter.
+            if stored_name is None:
+                stored = LetterAttachment.objects.create(
+                    letter=letter,
+                    file=ContentFile(content, name=name),
+                    name=name,
+                    size=len(content),
+                )
+                stored_name = stored.file.name
+            else:
+                LetterAttachment.objects.create(
+                    letter=letter, file=stored_name, name=name, size=len(content)
+                )
+        letter_publish(letter=letter)
+        letters.append(letter)
+    return letters
+
+
+def letter_open(*, letter: Letter, user, now: datetime.datetime | None = None) -> None:
+    """Record that ``user`` opened the letter; the recipient's first opening proves delivery."""
+    now = now or timezone.now()
+    _opening, created = LetterOpening.objects.get_or_create(
+        letter=letter, user=user, defaults={"opened_at": now}
+    )
+    if created and user.pk == letter.recipient_id and letter.first_opened_at is None:
+        Letter.objects.filter(pk=letter.pk, first_opened_at=None).update(first_opened_at=now)
+        letter.first_opened_at = now
+
+
+@transaction.atomic
+def letters_mark_printed(*, letters: Sequence[Letter]) -> int:
+    return Letter.objects.filter(pk__in=[letter.pk for letter in letters]).update(
+        printed_at=timezone.now()
+    )
+
+
+# --- Consents ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def consent_give(*, user, premises: Premises, channel: str, address: str) -> DeliveryConsent:
+    """Record an owner's consent to e-mail delivery or SMS for one premises."""
+    if not owned_premises_for_user(user).filter(pk=premises.pk).exists():
+        raise ValidationError(
+            _("Zgodę może wyrazić tylko właściciel, współwłaściciel lub członek spółdzielni.")
+        )
+    recipient = premises_recipients([premises.pk]).get(premises.pk)
+    if recipient is not None and recipient.pk != user.pk:
+        raise ValidationError(
+            _(
+                "Korespondencję dla tego lokalu otrzymuje wyznaczony współwłaściciel: %(name)s. "
+                "Zmianę osoby zgłoś w biurze."
+            )
+            % {"name": recipient.get_full_name() or recipient.username}
+        )
+    if DeliveryConsent.objects.active().filter(user=user, premises=premises, channel=channel):
+        raise ValidationError(
+            _("Ta zgoda jest już wyrażona. Aby zmienić dane, wycofaj ją i wyraź ponownie.")
+        )
+    return DeliveryConsent.objects.create(
+        user=user,
+        premises=premises,
+        channel=channel,
+        address=address,
+        consent_text=consent_text(channel=channel, premises=premises, address=address),
+    )
+
+
+@transaction.atomic
+def consent_withdraw(*, consent: DeliveryConsent) -> DeliveryConsent:
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+    return consent
+
+
+# --- Messages to the office -------------------------------------------------------------------
+
+
+def _attach(message: ThreadMessage, files) -> None:
+    for upload in files or ():
+        ThreadAttachment.objects.create(
+            message=message, file=upload, name=upload.name[:200], size=upload.size
+        )
+
+
+@transaction.atomic
+def thread_start(*, user, premises: Premises, subject: str, body: str, files=()) -> Thread:
+    now = timezone.now()
+    thread = Thread.objects.create(
+        community=premises.building.community,
+        premises=premises,
+        author=user,
+        subject=subject,
+        created_at=now,
+        last_message_at=now,
+    )
+    message = ThreadMessage.objects.create(thread=thread, author=user, body=body, created_at=now)
+    _attach(message, files)
+    return thread
+
+
+@transaction.atomic
+def thread_reply(*, thread: Thread, user, body: str, files=()) -> ThreadMessage:
+    """The resident writes again in their thread."""
+    now = timezone.now()
+    message = ThreadMessage.objects.create(thread=thread, author=user, body=body, created_at=now)
+    _attach(message, files)
+    thread.status = Thread.Status.WAITING
+    thread.last_message_at = now
+    thread.save(update_fields=["status", "last_message_at"])
+    return message
+
+
+@transaction.atomic
+def thread_office_reply(*, thread: Thread, author, body: str, files=()) -> ThreadMessage:
+    """The office answers in the thread; the resident gets an e-mail saying so."""
+    now = timezone.now()
+    message = ThreadMessage.objects.create(
+        thread=thread, author=author, from_office=True, body=body, created_at=now
+    )
+    _attach(message, files)
+    thread.status = Thread.Status.ANSWERED
+    thread.last_message_at = now
+    thread.save(update_fields=["status", "last_message_at"])
+    notify_user(
+        user=thread.author,
+        template="correspondence/email/office_reply",
+        context={
+            "thread": thread,
+            "url": portal_url(reverse("correspondence:thread", args=[thread.pk])),
+        },
+        related=thread,
+        community=thread.community,
+    )
+    return message
+
+
+# --- SMS from the office ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def sms_notice_send(*, notice: SmsNotice, premises_ids=None) -> int:
+    """Queue the notice to every consenting owner of the building (or community)."""
+    consents = sms_recipients(
+        community=notice.community, building=notice.building, premises_ids=premises_ids
+    )
+    for consent in consents:
+        message_queue(
+            channel=Message.Channel.SMS,
+            to_address=consent.address,
+            body=notice.text,
+            recipient=consent.user,
+            related=notice,
+            community=notice.community,
+        )
+    notice.recipients_count = len(consents)
+    notice.save(update_fields=["recipients_count"])
+    return len(consents)
