@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "correspondence",
     "community",
     "documents",
-    "office",
 ]
 
 MIDDLEWARE = [
