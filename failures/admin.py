@@ -98,7 +98,12 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         "age_days",
     ]
     list_display_links = ["number"]
-    list_filter = ["status", AgeFilter, "building__community", "building"]
+    list_filter = [
+        "status",
+        AgeFilter,
+        "building__community",  # the mixin offers only the user's communities
+        ("building", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["building", "premises", "reporter"]
     search_fields = [
         "number",

@@ -137,5 +137,6 @@ def failure_change_status(
             template="failures/email/status_changed",
             context={"report": locked, "change": change},
             related=locked,
+            community=locked.building.community,
         )
     return change

@@ -74,6 +74,7 @@ def test_photo_is_served_to_a_neighbour_only_through_the_checked_view(
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    response.close()
     content = resident_client.get("/awarie/").content.decode()
     assert f"/awarie/{neighbour_report.pk}/zdjecia/{photo.pk}/miniatura/" in content
     assert "/media/" not in content and photo.image.name not in content

@@ -1,0 +1,58 @@
+import pytest
+from django.test import RequestFactory
+
+from failures.models import FailureReport
+from failures.panels import home_panel
+from failures.services import failure_change_status
+
+from ..factories import UserFactory
+from .conftest import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def _panel(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return home_panel(request)
+
+
+def test_start_page_shows_open_failures_of_my_buildings(
+    resident_client, resident, building, neighbour, stranger
+):
+    office = UserFactory(is_staff=True)
+    open_one = make_report(neighbour, building=building, description="Winda stoi.")
+    closed = make_report(resident, building=building, description="Brak wody.")
+    failure_change_status(
+        report=closed, to_status=FailureReport.Status.REJECTED, changed_by=office, notify=False
+    )
+    make_report(stranger, building=stranger.ownerships.get().premises.building)
+    content = resident_client.get("/").content.decode()
+    assert "Otwarte zgłoszenia awarii w Twoich budynkach: <strong>1</strong>" in content
+    assert open_one.number in content and closed.number not in content
+    assert "część wspólna" in content
+
+
+def test_panel_says_nothing_is_open(resident_client):
+    content = resident_client.get("/").content.decode()
+    assert "Brak otwartych zgłoszeń awarii w Twoich budynkach." in content
+    assert "Zgłoś awarię" in content
+
+
+def test_no_panel_without_premises():
+    assert _panel(UserFactory()) is None
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 8])
+def test_panel_runs_a_fixed_number_of_queries(
+    resident, building, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        make_report(resident, building=building)
+    resident = type(resident).objects.get(pk=resident.pk)
+    # latest open reports; then the total (only when the page is full) or whether the user has
+    # premises at all (only when nothing is open); whether reporting is switched on
+    with django_assert_max_num_queries(3):
+        panel = _panel(resident)
+    assert panel["open_count"] == count
+    assert len(panel["latest"]) == min(count, 3)
