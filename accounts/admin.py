@@ -1,21 +1,35 @@
 import base64
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Exists, OuterRef, Q
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from premises.models import Ownership
+from office.roles import ADMIN_GROUP, is_office_admin
+from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
+from premises.models import CommunityRole, Ownership, Premises
+from premises.resources import PeopleExportResource
+from premises.services import ownership_add
 
 from .forms import PersonCreationForm
 from .models import User
 from .pdf import acknowledgement_pdf
-from .services import account_deactivate, login_generate, login_issue, statement_mark_received
+from .services import (
+    account_deactivate,
+    login_generate,
+    login_issue,
+    password_reset_issue,
+    statement_mark_received,
+)
 
 
-class OwnershipInline(admin.TabularInline):
+class OwnershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Ownership
     fk_name = "user"
     extra = 0
@@ -23,11 +37,54 @@ class OwnershipInline(admin.TabularInline):
     fields = ["premises", "role", "valid_from", "valid_to", "is_correspondence_recipient"]
 
 
+class AccountStateFilter(admin.SimpleListFilter):
+    title = _("stan konta")
+    parameter_name = "stan"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("niewydany", _("login niewydany")),
+            ("czeka", _("czeka na oświadczenie")),
+            ("aktywne", _("aktywne")),
+            ("dezaktywowane", _("dezaktywowane")),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "niewydany":
+                return queryset.filter(login_issued_at__isnull=True, deactivated_at__isnull=True)
+            case "czeka":
+                return queryset.filter(
+                    login_issued_at__isnull=False, is_active=False, deactivated_at__isnull=True
+                )
+            case "aktywne":
+                return queryset.filter(is_active=True, deactivated_at__isnull=True)
+            case "dezaktywowane":
+                return queryset.filter(deactivated_at__isnull=False)
+        return queryset
+
+
+class OfficePersonCreationForm(PersonCreationForm):
+    """Adding a person together with their premises, so they land in the staff member's scope."""
+
+    premises = forms.ModelChoiceField(
+        label=_("Lokal"), queryset=Premises.objects.none(), required=False
+    )
+    role = forms.ChoiceField(
+        label=_("Rola"),
+        choices=Ownership.Role.choices,
+        initial=Ownership.Role.OWNER,
+        required=False,
+    )
+
+
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
-    add_form = PersonCreationForm
+class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, DjangoUserAdmin):
+    community_lookup = "ownerships__premises__building__community"
+    add_form = OfficePersonCreationForm
     add_fieldsets = (
         (None, {"fields": ("first_name", "last_name", "email", "phone", "correspondence_address")}),
+        (_("Lokal"), {"fields": ("premises", "role")}),
     )
     fieldsets = (
         (None, {"fields": ("username",)}),
@@ -71,14 +128,64 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
         "login_issued_at",
         "last_login",
     ]
-    list_filter = ["is_active", "is_staff", ("login_issued_at", admin.EmptyFieldListFilter)]
-    search_fields = ["username", "first_name", "last_name", "email", "phone"]
+    list_filter = [AccountStateFilter, "is_staff"]
+    search_fields = [
+        "username",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "ownerships__premises__number",
+        "ownerships__premises__building__street",
+    ]
     ordering = ["last_name", "first_name"]
     inlines = [OwnershipInline]
-    actions = ["issue_logins", "mark_statement_received", "deactivate_accounts"]
+    actions = [
+        "issue_logins",
+        "mark_statement_received",
+        "reset_passwords",
+        "deactivate_accounts",
+    ]
+    resource_classes = [PeopleExportResource]
+    formats = [XLSX, CSV]
+
+    # --- scope: residents and board members of the user's communities, never office staff ---
+
+    def scope_queryset(self, request, queryset, action=None):
+        if is_office_admin(request.user):
+            return queryset
+        ids = self.scope_ids(request, action) or []
+        holds = Ownership.objects.filter(user=OuterRef("pk"), premises__building__community__in=ids)
+        board = CommunityRole.objects.filter(
+            user=OuterRef("pk"), community__in=ids, role=CommunityRole.Role.BOARD
+        )
+        office = CommunityRole.objects.filter(
+            user=OuterRef("pk"), role=CommunityRole.Role.OFFICE_STAFF
+        )
+        return queryset.filter(Exists(holds) | Exists(board)).exclude(
+            Q(is_superuser=True) | Exists(office) | Q(groups__name=ADMIN_GROUP)
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not is_office_admin(request.user):
+            # Only the office administrator hands out office rights.
+            fields += ["is_staff", "is_superuser", "groups"]
+        return fields
 
     def get_inlines(self, request, obj):
         return self.inlines if obj else []
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is None and "premises" in form.base_fields:
+            premises_admin = self.admin_site._registry[Premises]
+            field = form.base_fields["premises"]
+            field.queryset = premises_admin.scope_queryset(
+                request, Premises.objects.select_related("building"), "change"
+            )
+            field.required = not is_office_admin(request.user)
+        return form
 
     @admin.display(description=_("stan konta"))
     def account_state_display(self, obj):
@@ -90,27 +197,54 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
             obj.set_unusable_password()
             obj.is_active = False
         super().save_model(request, obj, form, change)
-
-    @admin.action(description=_("Wydaj login i hasło, wydrukuj oświadczenie"))
-    def issue_logins(self, request, queryset):
-        people = list(queryset.filter(is_staff=False))
-        if not people:
-            self.message_user(
-                request, _("Wybierz osoby (nie pracowników biura)."), messages.WARNING
+        if not change and form.cleaned_data.get("premises"):
+            ownership_add(
+                user=obj,
+                premises=form.cleaned_data["premises"],
+                role=form.cleaned_data["role"] or Ownership.Role.OWNER,
             )
-            return None
-        issued = login_issue(users=people)
+
+    # --- bulk actions ------------------------------------------------------------------------
+
+    def _credentials_response(self, request, issued, *, title, reset):
         pdf = base64.b64encode(acknowledgement_pdf(issued)).decode("ascii")
         context = {
             **self.admin_site.each_context(request),
-            "title": _("Wydane loginy"),
+            "title": title,
             "opts": self.model._meta,
             "credentials": issued,
+            "reset": reset,
             "pdf_data_uri": f"data:application/pdf;base64,{pdf}",
         }
         return TemplateResponse(request, "admin/accounts/issued_logins.html", context)
 
-    @admin.action(description=_("Oświadczenie otrzymane – aktywuj konto"))
+    def _people(self, request, queryset):
+        people = list(queryset.filter(is_staff=False, is_superuser=False))
+        if not people:
+            self.message_user(
+                request, _("Wybierz osoby (nie pracowników biura)."), messages.WARNING
+            )
+        return people
+
+    @admin.action(
+        description=_("Wydaj login i hasło, wydrukuj oświadczenie"), permissions=["change"]
+    )
+    def issue_logins(self, request, queryset):
+        people = self._people(request, queryset)
+        if not people:
+            return None
+        issued = login_issue(users=people)
+        return self._credentials_response(request, issued, title=_("Wydane loginy"), reset=False)
+
+    @admin.action(description=_("Nowe hasło i wydruk (zapomniane hasło)"), permissions=["change"])
+    def reset_passwords(self, request, queryset):
+        people = self._people(request, queryset)
+        if not people:
+            return None
+        issued = password_reset_issue(users=people)
+        return self._credentials_response(request, issued, title=_("Nowe hasła"), reset=True)
+
+    @admin.action(description=_("Oświadczenie otrzymane – aktywuj konto"), permissions=["change"])
     def mark_statement_received(self, request, queryset):
         activated = statement_mark_received(users=list(queryset))
         self.message_user(
@@ -120,7 +254,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description=_("Dezaktywuj konto (rezygnacja)"))
+    @admin.action(description=_("Dezaktywuj konto (rezygnacja)"), permissions=["change"])
     def deactivate_accounts(self, request, queryset):
         users = list(queryset.filter(is_superuser=False))
         for user in users:

@@ -106,3 +106,23 @@ def contact_update(*, user: User, email: str, phone: str) -> User:
     user.phone = phone
     user.save(update_fields=["email", "phone"])
     return user
+
+
+@transaction.atomic
+def password_reset_issue(*, users: list[User]) -> list[IssuedCredentials]:
+    """The office sets a new password to print and hand over (the person forgot theirs).
+
+    The account keeps its state (an active account stays active) and the person must choose
+    their own password at the next login.
+    """
+    now = timezone.now()
+    issued = []
+    for user in users:
+        password = password_generate()
+        user.set_password(password)
+        user.must_change_password = True
+        if user.login_issued_at is None:
+            user.login_issued_at = now
+        user.save()
+        issued.append(IssuedCredentials(user=user, password=password))
+    return issued

@@ -1,21 +1,157 @@
-"""Admin scoping: office staff and board members see only their communities' objects."""
+"""Admin scoping: office staff and board members see only their communities' objects.
 
-from premises.selectors import communities_for_staff
+Subclass ``CommunityScopedAdminMixin`` first (before ``admin.ModelAdmin``) and set
+``community_lookup``, the ORM path from the model to its Community, e.g.
+``"building__community"`` for Premises; ``""`` for Community itself.
+
+The mixin scopes the change list (and so exports and bulk actions, which run on it), the
+change/delete/history views (an object outside the scope answers 404 or 403), foreign-key and
+many-to-many choices, autocomplete results and the community filter. Which communities a person
+may work in for each model comes from ``office.roles`` (their ``CommunityRole`` rows); what
+they may do comes from their Django permissions (the role groups, see ``office.roles``).
+"""
+
+from django.contrib import admin
+from django.core.exceptions import FieldDoesNotExist
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from office import roles
+
+
+def community_model():
+    from premises.models import Community
+
+    return Community
+
+
+def resolve_lookup(model, lookup: str):
+    """The model a ``community_lookup`` path ends at (``model`` itself for ``""``)."""
+    current = model
+    for part in filter(None, lookup.split("__")):
+        current = current._meta.get_field(part).related_model
+        if current is None:
+            raise FieldDoesNotExist(f"{model.__name__}: {lookup!r} does not lead to a model")
+    return current
+
+
+class ScopedCommunityFilter(admin.RelatedFieldListFilter):
+    """The community filter, offering only the communities the user works for."""
+
+    def field_choices(self, field, request, model_admin):
+        ids = roles.community_ids_for(request.user, model_admin.model)
+        qs = community_model().objects.order_by("name")
+        if ids is not None:
+            qs = qs.filter(pk__in=ids)
+        return [(c.pk, str(c)) for c in qs]
 
 
 class CommunityScopedAdminMixin:
-    """Limit an admin's rows to the communities the office user manages.
-
-    ``community_lookup`` is the ORM path from the model to its Community, e.g.
-    ``"building__community"`` for Premises; ``""`` for Community itself.
-    """
+    """Limit an admin's rows, choices and actions to the communities the office user manages."""
 
     community_lookup: str = "community"
 
-    def get_queryset(self, request):
-        qs = super().get_queryset(request)
-        if request.user.is_superuser:
-            return qs
-        communities = communities_for_staff(request.user)
+    # --- scope ------------------------------------------------------------------------------
+
+    def scope_ids(self, request, action: str | None = None) -> list[int] | None:
+        """Community ids the user may see (or do ``action`` in); None means all."""
+        return roles.community_ids_for(request.user, self.model, action)
+
+    def scope_queryset(self, request, queryset, action: str | None = None):
+        ids = self.scope_ids(request, action)
+        if ids is None:
+            return queryset
         field = f"{self.community_lookup}__in" if self.community_lookup else "pk__in"
-        return qs.filter(**{field: communities})
+        return queryset.filter(**{field: ids})
+
+    def get_queryset(self, request):
+        return self.scope_queryset(request, super().get_queryset(request))
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Django redirects to the index with "does not exist"; outside the scope is a 404.
+        raise Http404(_("Nie ma takiego obiektu lub nie masz do niego dostępu."))
+
+    def _object_in_scope(self, request, obj, action: str) -> bool:
+        ids = self.scope_ids(request, action)
+        if ids is None:
+            return True
+        if not ids:
+            return False
+        if obj is None:
+            return True
+        cache = request.__dict__.setdefault("_office_scope_cache", {})
+        key = (self.model._meta.label, obj.pk, action)
+        if key not in cache:
+            qs = self.model._default_manager.filter(pk=obj.pk)
+            cache[key] = self.scope_queryset(request, qs, action).exists()
+        return cache[key]
+
+    # --- permissions: Django's (role groups) and the object's community ---------------------
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and (
+            self._object_in_scope(request, obj, "view")
+            or self._object_in_scope(request, obj, "change")
+        )
+
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and self._object_in_scope(
+            request, None, "add"
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._object_in_scope(
+            request, obj, "change"
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self._object_in_scope(
+            request, obj, "delete"
+        )
+
+    def has_import_permission(self, request):
+        """django-import-export lets anyone import by default: require add and change."""
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    # --- choices ----------------------------------------------------------------------------
+
+    def _scope_related(self, request, formfield, related_model):
+        related_admin = self.admin_site._registry.get(related_model)
+        if formfield is None or not hasattr(formfield, "queryset"):
+            return formfield
+        if isinstance(related_admin, CommunityScopedAdminMixin):
+            formfield.queryset = related_admin.scope_queryset(request, formfield.queryset)
+        return formfield
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        return self._scope_related(request, formfield, db_field.related_model)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        return self._scope_related(request, formfield, db_field.related_model)
+
+    # --- community filter everywhere --------------------------------------------------------
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self.community_lookup:
+            path = self.community_lookup
+            filters = [f for f in filters if f != path]
+            if not any(isinstance(f, tuple) and f[0] == path for f in filters):
+                filters.insert(0, (path, ScopedCommunityFilter))
+        return filters
+
+
+class ScopedInlineMixin:
+    """For inlines of a scoped admin: foreign-key choices limited to the user's communities."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        related_admin = self.admin_site._registry.get(db_field.related_model)
+        if isinstance(related_admin, CommunityScopedAdminMixin) and formfield is not None:
+            formfield.queryset = related_admin.scope_queryset(request, formfield.queryset)
+        return formfield

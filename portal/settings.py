@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "correspondence",
     "community",
     "documents",
+    "office",
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,17 @@
 from django.contrib import admin
+from django.db.models import Count, Prefetch
+from django.utils.translation import gettext_lazy as _
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.roles import community_ids_for, roles_sync_user
+from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
+from .resources import PremisesExportResource, RegisterResource
+
+FORMATS = [XLSX, CSV]
 
 
 @admin.register(Company)
@@ -15,20 +23,24 @@ class CommunityRoleInline(admin.TabularInline):
     model = CommunityRole
     extra = 0
     autocomplete_fields = ["user"]
+    fields = ["user", "role", "function"]
+    verbose_name = _("osoba z dostępem do panelu biura")
+    verbose_name_plural = _("pracownicy biura i zarząd (dostęp do panelu biura)")
 
 
 @admin.register(Community)
 class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = ""
-    list_display = ["name", "kind", "city", "nip", "payment_due_day", "voting_enabled"]
+    list_display = ["name", "kind", "city", "nip", "buildings_count", "voting_enabled"]
     list_filter = ["kind", "voting_enabled", "e_delivery_enabled"]
     search_fields = ["name", "nip", "regon", "street", "city"]
+    ordering = ["name"]
     inlines = [CommunityRoleInline]
     fieldsets = (
         (None, {"fields": ("company", "kind", "name", "nip", "regon")}),
         (None, {"fields": ("street", "postal_code", "city", "bank_account", "office_hours")}),
         (
-            "Ustawienia",
+            _("Ustawienia"),
             {
                 "fields": (
                     "payment_due_day",
@@ -42,7 +54,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             },
         ),
         (
-            "Funkcje",
+            _("Funkcje"),
             {
                 "fields": (
                     "meter_readings_enabled",
@@ -55,17 +67,42 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         ),
     )
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_buildings=Count("buildings"))
+
+    @admin.display(description=_("budynki"), ordering="_buildings")
+    def buildings_count(self, obj):
+        return obj._buildings
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Whoever was given or lost a role gets the matching permissions (role groups).
+        touched = set()
+        for formset in formsets:
+            if formset.model is CommunityRole:
+                touched.update(f.instance.user for f in formset.forms if f.instance.user_id)
+                touched.update(obj.user for obj in formset.deleted_objects)
+        for user in touched:
+            roles_sync_user(user=user)
+
 
 @admin.register(Building)
 class BuildingAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["street", "postal_code", "city", "community"]
-    list_filter = ["community"]
+    list_display = ["street", "postal_code", "city", "community", "premises_count"]
     list_select_related = ["community"]
     search_fields = ["street", "city", "community__name"]
+    ordering = ["city", "street"]
     autocomplete_fields = ["community"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_premises=Count("premises"))
 
-class OwnershipInline(admin.TabularInline):
+    @admin.display(description=_("lokale"), ordering="_premises")
+    def premises_count(self, obj):
+        return obj._premises
+
+
+class OwnershipInline(ScopedInlineMixin, admin.TabularInline):
     model = Ownership
     extra = 0
     autocomplete_fields = ["user"]
@@ -73,18 +110,44 @@ class OwnershipInline(admin.TabularInline):
 
 
 @admin.register(Premises)
-class PremisesAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     community_lookup = "building__community"
-    list_display = ["__str__", "kind", "area", "persons", "share_display", "building"]
-    list_filter = ["kind", "building__community"]
-    list_select_related = ["building"]
-    search_fields = ["number", "building__street", "bank_account", "ownerships__user__last_name"]
+    list_display = ["__str__", "kind", "area", "persons", "share_display", "holders", "community"]
+    list_filter = ["kind"]
+    list_select_related = ["building__community"]
+    search_fields = [
+        "number",
+        "building__street",
+        "bank_account",
+        "ownerships__user__last_name",
+        "ownerships__user__username",
+    ]
     autocomplete_fields = ["building"]
     inlines = [OwnershipInline]
+    resource_classes = [PremisesExportResource]
+    formats = FORMATS
+
+    def get_queryset(self, request):
+        holders = (
+            Ownership.objects.current().select_related("user").order_by("role", "user__last_name")
+        )
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related(Prefetch("ownerships", queryset=holders, to_attr="current_holders"))
+        )
+
+    @admin.display(description=_("osoby"))
+    def holders(self, obj):
+        return ", ".join(o.user.get_full_name() or o.user.username for o in obj.current_holders)
+
+    @admin.display(description=_("wspólnota"), ordering="building__community__name")
+    def community(self, obj):
+        return obj.building.community
 
 
 @admin.register(Ownership)
-class OwnershipAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
     community_lookup = "premises__building__community"
     list_display = [
         "user",
@@ -94,12 +157,27 @@ class OwnershipAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         "valid_to",
         "is_correspondence_recipient",
     ]
-    list_filter = ["role", "premises__building__community"]
-    list_select_related = ["user", "premises__building"]
+    list_filter = ["role"]
+    list_select_related = ["user", "premises__building__community"]
     search_fields = [
         "user__last_name",
+        "user__first_name",
         "user__username",
         "premises__number",
         "premises__building__street",
     ]
     autocomplete_fields = ["user", "premises"]
+    resource_classes = [RegisterResource]
+    formats = FORMATS
+    import_template_name = "admin/premises/ownership/import.html"
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        from office.roles import is_office_admin
+
+        return {
+            "scope_ids": community_ids_for(request.user, Ownership, "add"),
+            "may_create_communities": is_office_admin(request.user),
+        }
+
+    def get_export_resource_kwargs(self, request, **kwargs):
+        return {"scope_ids": community_ids_for(request.user, Ownership)}

@@ -1,0 +1,131 @@
+"""Parsing of register spreadsheet cells (CSV/XLSX as offices keep them), with Polish errors."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from .models import Ownership, Premises
+from .validators import normalize_nrb, validate_nip, validate_nrb
+
+
+def text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def decimal(value, *, label: str) -> Decimal:
+    raw = text(value).replace(" ", "").replace(",", ".")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise ValidationError(
+            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        ) from None
+    if number < 0:
+        raise ValidationError(_("%(label)s nie może być ujemna.") % {"label": label})
+    return number
+
+
+def integer(value, *, label: str) -> int:
+    number = decimal(value, label=label)
+    if number != number.to_integral_value():
+        raise ValidationError(_("%(label)s musi być liczbą całkowitą.") % {"label": label})
+    return int(number)
+
+
+def share(value) -> tuple[int, int]:
+    """``"5000/100000"`` or a decimal fraction such as ``0,050000``, as (numerator, denominator)."""
+    raw = text(value).replace(" ", "").replace(",", ".")
+    try:
+        if "/" in raw:
+            numerator, denominator = (int(part) for part in raw.split("/", 1))
+            if denominator <= 0:
+                raise ValueError
+        else:
+            fraction = Fraction(Decimal(raw))
+            numerator, denominator = fraction.numerator, fraction.denominator
+    except (ValueError, InvalidOperation, ZeroDivisionError):
+        raise ValidationError(
+            _("Udział „%(value)s”: podaj ułamek (np. 5000/100000) lub liczbę (np. 0,05).")
+            % {"value": value}
+        ) from None
+    if numerator < 0 or numerator > denominator:
+        raise ValidationError(_("Udział musi być między 0 a 1."))
+    return numerator, denominator
+
+
+def date(value, *, label: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    raw = text(value)
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
+        try:
+            return datetime.datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    raise ValidationError(
+        _("%(label)s: „%(value)s” nie jest datą (DD.MM.RRRR).") % {"label": label, "value": raw}
+    )
+
+
+def boolean(value) -> bool:
+    return text(value).lower() in {"1", "tak", "t", "true", "x", "yes"}
+
+
+def _choice(value, choices, *, label: str) -> str:
+    raw = text(value).lower()
+    for code, name in choices:
+        if raw in (code.lower(), str(name).lower()):
+            return code
+    allowed = ", ".join(str(name) for _code, name in choices)
+    raise ValidationError(
+        _("%(label)s „%(value)s” jest nieznany; dozwolone: %(allowed)s.")
+        % {"label": label, "value": text(value), "allowed": allowed}
+    )
+
+
+def premises_kind(value) -> str:
+    if not text(value):
+        return Premises.Kind.FLAT
+    return _choice(value, Premises.Kind.choices, label=_("Rodzaj lokalu"))
+
+
+def ownership_role(value) -> str:
+    if not text(value):
+        return Ownership.Role.OWNER
+    return _choice(value, Ownership.Role.choices, label=_("Rola"))
+
+
+def nrb(value) -> str:
+    raw = text(value)
+    if not raw:
+        return ""
+    validate_nrb(raw)
+    return normalize_nrb(raw)
+
+
+def nip(value) -> str:
+    raw = text(value).replace("-", "").replace(" ", "")
+    if raw:
+        validate_nip(raw)
+    return raw
+
+
+def phone(value) -> str:
+    raw = "".join(text(value).split())
+    digits = raw.removeprefix("+48")
+    if raw and not (digits.isdigit() and len(digits) == 9):
+        raise ValidationError(
+            _("Telefon „%(value)s”: podaj 9 cyfr (opcjonalnie z +48).") % {"value": raw}
+        )
+    return raw
