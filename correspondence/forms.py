@@ -130,6 +130,13 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["premises"].queryset = owned_premises_for_user(user)
+        channel = self.data.get(self.add_prefix("channel")) or self.initial.get("channel")
+        if channel == DeliveryConsent.Channel.SMS:
+            self.fields["address"].label = _("Numer telefonu komórkowego")
+            self.fields["address"].widget.input_type = "tel"
+        elif channel == DeliveryConsent.Channel.EMAIL:
+            self.fields["address"].label = _("Adres e-mail")
+            self.fields["address"].widget.input_type = "email"
         self.fields["premises"].error_messages["invalid_choice"] = _(
             "Zgodę może wyrazić tylko właściciel, współwłaściciel lub członek spółdzielni."
         )
