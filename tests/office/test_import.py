@@ -1,0 +1,226 @@
+"""Register import: preview, Polish per-row errors, all or nothing, re-import updates."""
+
+import csv
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from accounts.models import User
+from premises.models import Building, Community, Ownership, Premises
+from premises.resources import COLUMNS
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = "/admin/premises/ownership/import/"
+PROCESS = "/admin/premises/ownership/process_import/"
+HEADERS = [str(v) for v in COLUMNS.values()]
+CSV_FORMAT, XLSX_FORMAT = "1", "0"
+
+
+def row(**values):
+    base = {
+        "community": "WM Lipowa 12",
+        "community_nip": "5260250995",
+        "street": "ul. Lipowa 12",
+        "postal_code": "00-950",
+        "city": "Warszawa",
+        "number": "1",
+        "kind": "mieszkanie",
+        "area": "54,30",
+        "persons": "3",
+        "share": "5430/100000",
+        "bank_account": "",
+        "login": "",
+        "first_name": "Anna",
+        "last_name": "Nowak",
+        "email": "anna@example.com",
+        "phone": "601200300",
+        "address": "",
+        "role": "właściciel",
+        "valid_from": "01.02.2021",
+        "valid_to": "",
+        "recipient": "tak",
+    }
+    base.update(values)
+    return [base[key] for key in COLUMNS]
+
+
+def csv_file(*rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    return SimpleUploadedFile("rejestr.csv", out.getvalue().encode(), content_type="text/csv")
+
+
+def xlsx_file(*rows):
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for r in rows:
+        sheet.append(r)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile("rejestr.xlsx", out.getvalue())
+
+
+def preview(client, upload, fmt=CSV_FORMAT):
+    return client.post(IMPORT, {"import_file": upload, "format": fmt, "resource": "0"})
+
+
+def confirm(client, response):
+    content = response.content.decode()
+    fields = dict(
+        re.findall(
+            r'name="(import_file_name|original_file_name|format|resource)"[^>]*value="([^"]*)"',
+            content,
+        )
+    )
+    assert "import_file_name" in fields, content[-3000:]
+    return client.post(PROCESS, fields)
+
+
+def import_all(client, upload, fmt=CSV_FORMAT):
+    response = preview(client, upload, fmt)
+    assert response.status_code == 200
+    return confirm(client, response)
+
+
+def test_import_previews_then_creates_the_register(admin_client_, company):
+    upload = csv_file(
+        row(),
+        row(first_name="Piotr", email="piotr@example.com", role="współwłaściciel", recipient=""),
+        row(
+            number="2",
+            first_name="Marek",
+            last_name="Kowalski",
+            email="marek@example.com",
+            bank_account="61 1090 1014 0000 0712 1981 2874",
+            recipient="",
+        ),
+    )
+    response = preview(admin_client_, upload)
+    content = response.content.decode()
+    assert "Nowak" in content and "Kowalski" in content
+    assert not Ownership.objects.exists()  # the preview changes nothing
+
+    response = confirm(admin_client_, response)
+    assert response.status_code == 302
+    community = Community.objects.get()
+    assert community.nip == "5260250995"
+    flat = Premises.objects.get(number="1")
+    assert flat.building.community == community
+    assert flat.area == Decimal("54.30") and flat.share_display == "5430/100000"
+    assert set(flat.ownerships.values_list("user__first_name", "role")) == {
+        ("Anna", "owner"),
+        ("Piotr", "co_owner"),
+    }
+    anna = User.objects.get(first_name="Anna")
+    assert anna.ownerships.get().is_correspondence_recipient
+    assert not anna.is_active and re.fullmatch(r"\d{8}", anna.username)
+    assert Premises.objects.get(number="2").bank_account == "61109010140000071219812874"
+
+
+def test_reimport_updates_instead_of_duplicating(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    import_all(admin_client_, csv_file(row(area="60", phone="+48601999888", persons="4")))
+    assert Community.objects.count() == 1
+    assert Building.objects.count() == 1
+    assert Premises.objects.count() == 1
+    assert User.objects.filter(is_superuser=False).count() == 1
+    assert Ownership.objects.count() == 1
+    flat = Premises.objects.get()
+    assert flat.area == 60 and flat.persons == 4
+    assert User.objects.get(first_name="Anna").phone == "+48601999888"
+
+
+def test_reimport_of_an_export_matches_by_login(admin_client_, company, resident, premises):
+    export = admin_client_.post(
+        "/admin/premises/ownership/export/",
+        {"format": CSV_FORMAT, "resource": "0", **{f"registerresource_{k}": "on" for k in COLUMNS}},
+    )
+    body = export.content.decode("utf-8-sig")
+    assert resident.username in body
+    edited = body.replace("601200300", "600111222")
+    upload = SimpleUploadedFile("eksport.csv", edited.encode(), content_type="text/csv")
+    import_all(admin_client_, upload)
+    resident.refresh_from_db()
+    assert resident.phone == "600111222"
+    assert Ownership.objects.count() == 1 and User.objects.filter(is_superuser=False).count() == 1
+
+
+def test_bad_rows_are_reported_in_polish_and_nothing_is_saved(admin_client_, company):
+    upload = csv_file(
+        row(),
+        row(number="2", bank_account="61 1090 1014 0000 0712 1981 2875", first_name="Jan"),
+        row(
+            number="3", community_nip="123", share="abc", first_name="Ola", email="ola@example.com"
+        ),
+        row(
+            number="4",
+            role="sąsiad",
+            valid_from="31.02.2021",
+            first_name="Ewa",
+            email="e@example.com",
+        ),
+    )
+    content = preview(admin_client_, upload).content.decode()
+    assert "błędna suma kontrolna" in content
+    assert "NIP musi mieć 10 cyfr" in content
+    assert "Udział „abc”" in content
+    assert "Rola „sąsiad” jest nieznany" in content
+    assert "nie jest datą" in content
+    assert 'name="import_file_name"' not in content  # no confirm button
+    assert not Community.objects.exists() and not Premises.objects.exists()
+    assert not User.objects.filter(is_superuser=False).exists()
+
+
+def test_duplicate_recipient_and_bank_account_are_refused(admin_client_, company):
+    upload = csv_file(
+        row(bank_account="61109010140000071219812874"),
+        row(first_name="Piotr", email="piotr@example.com"),
+        row(
+            number="2",
+            bank_account="61109010140000071219812874",
+            first_name="Marek",
+            email="m@example.com",
+            recipient="",
+        ),
+    )
+    content = preview(admin_client_, upload).content.decode()
+    assert "ma już innego adresata korespondencji" in content
+    assert "Ten numer rachunku ma już inny lokal" in content
+    assert not Premises.objects.exists()
+
+
+def test_xlsx_import_works(admin_client_, company):
+    import_all(admin_client_, xlsx_file(row(area=54.3, persons=3)), fmt=XLSX_FORMAT)
+    assert Premises.objects.get().area == Decimal("54.30")
+
+
+def test_staff_import_only_into_their_communities(staff_client, community, other_community):
+    upload = csv_file(
+        row(community=other_community.name, community_nip=""),
+        row(community="Zupełnie Nowa Wspólnota", community_nip="", number="5"),
+    )
+    content = preview(staff_client, upload).content.decode()
+    assert content.count("Nie ma takiej wspólnoty wśród wspólnot, którymi się zajmujesz") == 2
+    assert not Premises.objects.filter(number__in=["1", "5"]).exists()
+
+    upload = csv_file(row(community=community.name, community_nip="", street="ul. Nowa 1"))
+    import_all(staff_client, upload)
+    assert Premises.objects.get(building__street="ul. Nowa 1").building.community == community
+
+
+def test_board_member_cannot_import(board_client):
+    assert board_client.get(IMPORT).status_code == 403
+
+
+def test_missing_columns_are_named(admin_client_):
+    upload = SimpleUploadedFile("zly.csv", b"Kolumna,Inna\n1,2\n", content_type="text/csv")
+    content = preview(admin_client_, upload).content.decode()
+    assert "Brak kolumn" in content and "Numer lokalu" in content
