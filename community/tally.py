@@ -28,6 +28,8 @@ class TallyLine:
 
     @property
     def share_display(self) -> str:
+        if self.share.denominator == 1:
+            return str(self.share.numerator)
         return f"{self.share.numerator}/{self.share.denominator}"
 
 
