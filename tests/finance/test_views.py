@@ -27,7 +27,7 @@ def today(monkeypatch):
 
 
 def test_page_shows_amount_due_account_and_history(resident_client, premises, today):
-    premises.bank_account = "80109010140000071219812875"
+    premises.bank_account = "34109010140000071219812875"
     premises.save()
     add_charge(premises, "1234.56", datetime.date(2025, 4, 10), title="Zaliczka 04/2025")
     add_charge(premises, "350.00", datetime.date(2025, 5, 10), title="Zaliczka 05/2025")
@@ -36,7 +36,7 @@ def test_page_shows_amount_due_account_and_history(resident_client, premises, to
     assert "Kwota do zapłaty" in html
     assert "1\xa0034,56\xa0zł" in html  # 1234.56 - 200.00, the May advance not yet due
     assert "-1\xa0384,56\xa0zł" in html  # balance incl. not yet due
-    assert "80 1090 1014 0000 0712 1981 2875" in html
+    assert "34 1090 1014 0000 0712 1981 2875" in html
     assert "Zaliczka 05/2025" in html and "Przelew kwiecień" in html
     assert "data:image/svg+xml" in html  # the QR code
     assert "Stan na dzień" in html

@@ -1,0 +1,370 @@
+"""Office side of Finanse: charges, payments, separate fund accounts and imports.
+
+Booked history is never edited or deleted: charges and payments are read-only once saved
+(a mistake is corrected with a new, negative charge) and there is no delete. The one change
+allowed is assigning an unmatched payment to a premises.
+"""
+
+import base64
+
+from django import forms
+from django.contrib import admin, messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from portal.admin_mixins import CommunityScopedAdminMixin
+from premises.selectors import communities_for_staff
+
+from .imports import due_date_for, preview_bank_statement, preview_charges
+from .models import Charge, FundAccount, ImportBatch, Payment
+from .services import ImportRejected, import_apply, payment_assign
+
+PREVIEW_SIGNING_NAMESPACE = "finance.import"
+PREVIEW_MAX_AGE = 60 * 60
+
+
+# --- Forms ----------------------------------------------------------------------------------
+
+
+class ChargeAdminForm(forms.ModelForm):
+    class Meta:
+        model = Charge
+        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("fund", "title", "due_date"):
+            if name in self.fields:
+                self.fields[name].required = False
+        if "due_date" in self.fields:
+            self.fields["due_date"].help_text = _(
+                "Puste: dzień płatności ustawiony we wspólnocie, w miesiącu okresu."
+            )
+        if "fund" in self.fields:
+            self.fields["fund"].help_text = _("Puste: według kategorii.")
+
+    def clean(self):
+        data = super().clean()
+        category, period, premises = data.get("category"), data.get("period"), data.get("premises")
+        if data.get("amount") == 0:
+            self.add_error("amount", _("Kwota nie może być zerowa."))
+        if period:
+            data["period"] = period = period.replace(day=1)
+        if category and not data.get("fund"):
+            data["fund"] = Charge.fund_for_category(category)
+        if category and period and not data.get("title"):
+            data["title"] = f"{Charge.Category(category).label} {period:%m/%Y}"
+        if premises and period and not data.get("due_date"):
+            data["due_date"] = due_date_for(premises.building.community, period)
+        return data
+
+
+class ChargeImportForm(forms.Form):
+    community = forms.ModelChoiceField(label=_("Wspólnota"), queryset=None)
+    file = forms.FileField(label=_("Plik CSV z naliczeniami"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_for_staff(user)
+
+
+class BankImportForm(forms.Form):
+    file = forms.FileField(label=_("Wyciąg bankowy (CSV lub MT940)"))
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+class AssignmentFilter(admin.SimpleListFilter):
+    title = _("przypisanie")
+    parameter_name = "przypisanie"
+
+    def lookups(self, request, model_admin):
+        return [("nieprzypisane", _("nieprzypisane")), ("przypisane", _("przypisane"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "nieprzypisane":
+            return queryset.filter(premises__isnull=True)
+        if self.value() == "przypisane":
+            return queryset.filter(premises__isnull=False)
+        return queryset
+
+
+# --- Imports (preview, then apply whole or not at all) --------------------------------------
+
+
+class ImportAdminMixin:
+    import_form_class: type[forms.Form]
+    import_title = ""
+    import_help_template = ""
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="{}_{}_import".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def build_preview(self, request, *, file_name, content, community_id):
+        raise NotImplementedError
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": self.import_title,
+            "help_template": self.import_help_template,
+        }
+        form_kwargs = {"user": request.user} if self.import_form_class is ChargeImportForm else {}
+        if request.method == "POST" and "token" in request.POST:
+            return self._apply(request, context, form_kwargs)
+        if request.method == "POST":
+            form = self.import_form_class(request.POST, request.FILES, **form_kwargs)
+            if form.is_valid():
+                upload = form.cleaned_data["file"]
+                content = upload.read()
+                community = form.cleaned_data.get("community")
+                preview = self.build_preview(
+                    request,
+                    file_name=upload.name,
+                    content=content,
+                    community_id=community.pk if community else None,
+                )
+                token = signing.dumps(
+                    {
+                        "name": upload.name,
+                        "content": base64.b64encode(content).decode("ascii"),
+                        "community": community.pk if community else None,
+                    },
+                    salt=PREVIEW_SIGNING_NAMESPACE,
+                    compress=True,
+                )
+                return self._render_preview(request, context, preview, token)
+        else:
+            form = self.import_form_class(**form_kwargs)
+        return TemplateResponse(
+            request, "admin/finance/import_form.html", {**context, "form": form}
+        )
+
+    def _render_preview(self, request, context, preview, token):
+        return TemplateResponse(
+            request,
+            "admin/finance/import_preview.html",
+            {**context, "preview": preview, "token": "" if preview.has_errors else token},
+        )
+
+    def _apply(self, request, context, form_kwargs):
+        token = request.POST["token"]
+        try:
+            data = signing.loads(token, salt=PREVIEW_SIGNING_NAMESPACE, max_age=PREVIEW_MAX_AGE)
+        except signing.BadSignature:
+            messages.error(
+                request, _("Podgląd wygasł lub jest nieprawidłowy; wczytaj plik ponownie.")
+            )
+            return redirect(request.path)
+        community_id = data["community"]
+        if (
+            community_id is not None
+            and not communities_for_staff(request.user).filter(pk=community_id).exists()
+        ):
+            raise PermissionDenied
+        preview = self.build_preview(
+            request,
+            file_name=data["name"],
+            content=base64.b64decode(data["content"]),
+            community_id=community_id,
+        )
+        try:
+            batch = import_apply(preview=preview, user=request.user)
+        except ImportRejected as rejected:
+            messages.error(request, _("Import odrzucony – nic nie zapisano."))
+            return self._render_preview(request, context, rejected.preview, token)
+        messages.success(
+            request,
+            _("Zaimportowano %(created)d pozycji, pominięto %(skipped)d.")
+            % {"created": batch.rows_created, "skipped": batch.rows_skipped},
+        )
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return redirect(
+            reverse("admin:{}_{}_changelist".format(*info)) + f"?import_batch__id__exact={batch.pk}"
+        )
+
+
+# --- Model admins ---------------------------------------------------------------------------
+
+
+class ReadOnlyHistoryMixin:
+    """Booked money is never deleted (corrections are new entries)."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Charge)
+class ChargeAdmin(
+    ImportAdminMixin, ReadOnlyHistoryMixin, CommunityScopedAdminMixin, SimpleHistoryAdmin
+):
+    community_lookup = "premises__building__community"
+    form = ChargeAdminForm
+    change_list_template = "admin/finance/charge/change_list.html"
+    list_display = ["premises", "title", "category", "fund", "period", "due_date", "amount"]
+    list_filter = ["premises__building__community", "category", "fund", "period", "import_batch"]
+    list_select_related = ["premises__building"]
+    search_fields = ["title", "premises__number", "premises__building__street"]
+    autocomplete_fields = ["premises"]
+    date_hierarchy = "due_date"
+    import_form_class = ChargeImportForm
+    import_title = _("Import naliczeń (CSV)")
+    import_help_template = "admin/finance/_help_charges.html"
+
+    def has_change_permission(self, request, obj=None):
+        # Saved charges are shown read-only; a correction is a new (negative) charge.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def build_preview(self, request, *, file_name, content, community_id):
+        community = communities_for_staff(request.user).get(pk=community_id)
+        return preview_charges(community=community, file_name=file_name, content=content)
+
+
+class PaymentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = [
+            "premises",
+            "booked_on",
+            "amount",
+            "title",
+            "source",
+            "fund",
+            "payer_name",
+            "payer_account",
+            "bank_transaction_id",
+        ]
+
+    def clean_payer_account(self):
+        from .imports import check_account
+
+        value = self.cleaned_data.get("payer_account", "")
+        try:
+            return check_account(value, label=_("Rachunek zleceniodawcy"))
+        except ValueError as error:
+            raise forms.ValidationError(str(error)) from None
+
+    def clean_amount(self):
+        amount = self.cleaned_data.get("amount")
+        if amount == 0:
+            raise forms.ValidationError(_("Kwota nie może być zerowa."))
+        return amount
+
+
+@admin.register(Payment)
+class PaymentAdmin(
+    ImportAdminMixin, ReadOnlyHistoryMixin, CommunityScopedAdminMixin, SimpleHistoryAdmin
+):
+    community_lookup = "premises__building__community"
+    form = PaymentAdminForm
+    change_list_template = "admin/finance/payment/change_list.html"
+    list_display = [
+        "booked_on",
+        "amount",
+        "premises",
+        "payer_name",
+        "title",
+        "source",
+        "fund",
+        "bank_transaction_id",
+    ]
+    list_filter = [
+        AssignmentFilter,
+        "premises__building__community",
+        "source",
+        "fund",
+        "import_batch",
+    ]
+    list_select_related = ["premises__building"]
+    search_fields = [
+        "title",
+        "payer_name",
+        "payer_account",
+        "recipient_account",
+        "bank_transaction_id",
+        "premises__number",
+        "premises__building__street",
+    ]
+    autocomplete_fields = ["premises"]
+    date_hierarchy = "booked_on"
+    import_form_class = BankImportForm
+    import_title = _("Import wyciągu bankowego (CSV lub MT940)")
+    import_help_template = "admin/finance/_help_bank.html"
+
+    def has_change_permission(self, request, obj=None):
+        # Only an unmatched payment can be changed, and only by assigning its premises.
+        if obj is not None and obj.premises_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return []
+        return [name for name in PaymentAdminForm.Meta.fields if name != "premises"] + [
+            "recipient_account",
+            "import_batch",
+        ]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            if obj.premises_id is not None:
+                payment_assign(payment=obj, premises=obj.premises)
+            return
+        super().save_model(request, obj, form, change)
+
+    def build_preview(self, request, *, file_name, content, community_id):
+        communities = None if request.user.is_superuser else communities_for_staff(request.user)
+        return preview_bank_statement(file_name=file_name, content=content, communities=communities)
+
+
+@admin.register(FundAccount)
+class FundAccountAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+    community_lookup = "community"
+    list_display = ["community", "fund", "bank_account"]
+    list_filter = ["community", "fund"]
+    list_select_related = ["community"]
+    search_fields = ["community__name", "bank_account"]
+    autocomplete_fields = ["community"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    community_lookup = "community"
+    list_display = [
+        "created_at",
+        "kind",
+        "file_name",
+        "community",
+        "rows_created",
+        "rows_skipped",
+        "created_by",
+    ]
+    list_filter = ["kind", "community"]
+    list_select_related = ["community", "created_by"]
+    search_fields = ["file_name", "file_sha256"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
