@@ -225,7 +225,8 @@ def test_photo_upload_is_served_only_to_the_premises(today, resident_client, cli
     assert response["Content-Type"] == "image/jpeg"
     assert "inline" in response["Content-Disposition"]
     assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # re-encoded as JPEG
-    response.close()
+    for close in response._resource_closers:  # response.close() would fire request_finished
+        close()
     page = resident_client.get(detail_url(meter)).content.decode()
     assert reverse("meters:reading_thumbnail", args=[reading.pk]) in page
 
