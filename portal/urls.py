@@ -2,6 +2,8 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from office.views import admin_index as office_admin_index
+
 from . import views
 
 # allauth's views under stable Polish paths; no sign-up, no e-mail management.
@@ -41,6 +43,7 @@ urlpatterns = [
     path("korespondencja/", include("correspondence.urls")),
     path("wspolnota/", include("community.urls")),
     path("dokumenty/", include("documents.urls")),
+    path("admin/", office_admin_index, name="office_admin_index"),
     path("admin/", admin.site.urls),
 ]
 
