@@ -11,8 +11,10 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
+from .fee_notices import fee_notice_run_generate, fee_notice_run_publish, premises_in_arrears
 from .models import (
     DeliveryConsent,
+    FeeNoticeRun,
     Letter,
     LetterAttachment,
     SmsNotice,
@@ -361,8 +363,6 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         premises_ids = None
         if obj.kind == SmsNotice.Kind.PAYMENT_REMINDER:
-            from .fee_notices import premises_in_arrears
-
             premises_ids = premises_in_arrears(community=obj.community, building=obj.building)
         count = sms_notice_send(notice=obj, premises_ids=premises_ids)
         self.message_user(
@@ -373,4 +373,89 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
                 count,
             )
             % {"count": count},
+        )
+
+
+class FeeNoticeLetterInline(admin.TabularInline):
+    model = Letter
+    fk_name = "fee_notice_run"
+    extra = 0
+    fields = ["premises", "recipient", "published_at", "delivery_channel", "delivery_reason"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("premises__building", "recipient")
+
+
+@admin.register(FeeNoticeRun)
+class FeeNoticeRunAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    """Generate fee notices for a community from the month's charges, then publish them."""
+
+    community_lookup = "community"
+    list_display = ["community", "effective_from", "created_at", "letters_count", "published_at"]
+    list_filter = ["community", ("published_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["community"]
+    search_fields = ["community__name", "note"]
+    autocomplete_fields = ["community"]
+    inlines = [FeeNoticeLetterInline]
+    actions = ["publish"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["community", "effective_from", "created_by", "created_at", "published_at"]
+        return []
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["community", "effective_from", "note"]
+        return ["community", "effective_from", "note", "created_by", "created_at", "published_at"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).annotate(letters_total=Count("letters"))
+
+    @admin.display(description=_("liczba zawiadomień"), ordering="letters_total")
+    def letters_count(self, obj):
+        return obj.letters_total
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        if not change:
+            letters = fee_notice_run_generate(run=obj)
+            if letters:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "Wygenerowano %(count)d zawiadomienie (PDF). Sprawdź je i opublikuj.",
+                        "Wygenerowano %(count)d zawiadomień (PDF). Sprawdź je i opublikuj.",
+                        len(letters),
+                    )
+                    % {"count": len(letters)},
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("Brak naliczeń za ten miesiąc: nie wygenerowano żadnego zawiadomienia."),
+                    messages.WARNING,
+                )
+
+    @admin.action(description=_("Opublikuj zawiadomienia i wyślij (e-mail lub poczta)"))
+    def publish(self, request, queryset):
+        count = 0
+        for run in queryset:
+            count += fee_notice_run_publish(run=run)
+        _count_message(
+            request,
+            self,
+            count,
+            "Opublikowano %(count)d zawiadomienie.",
+            "Opublikowano %(count)d zawiadomień.",
         )

@@ -1,16 +1,29 @@
-"""Fee notices ("zawiadomienie o wysokości opłat") and arrears, from the finance ledger."""
+"""Fee notices ("zawiadomienie o wysokości opłat") and arrears, from the finance ledger.
+
+Reads the ledger only through ``finance.selectors`` (``charges_for_month``,
+``balances_for_premises``).
+"""
 
 import datetime
+from collections import defaultdict
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from finance.selectors import balances_for_premises, charges_for_month
+from portal.pdf import render_pdf
 from premises.models import Premises
+
+from .models import FeeNoticeRun, Letter
+from .selectors import premises_recipients
+from .services import letter_create, letter_publish
 
 
 def premises_in_arrears(*, community, building=None, today: datetime.date | None = None):
     """Ids of the community's (or building's) premises with an amount due today."""
-    from finance.selectors import balances_for_premises
-
     today = today or timezone.localdate()
     premises_qs = Premises.objects.filter(building__community=community).select_related(
         "building__community"
@@ -18,3 +31,69 @@ def premises_in_arrears(*, community, building=None, today: datetime.date | None
     if building is not None:
         premises_qs = premises_qs.filter(building=building)
     return [b.premises.pk for b in balances_for_premises(premises_qs, today) if b.amount_due > 0]
+
+
+@transaction.atomic
+def fee_notice_run_generate(*, run: FeeNoticeRun) -> list[Letter]:
+    """One draft letter with a PDF notice per premises that has charges in the run's month."""
+    if run.letters.exists():
+        raise ValidationError(_("Zawiadomienia dla tego zestawienia zostały już wygenerowane."))
+    community = run.community
+    premises_by_id = {
+        p.pk: p
+        for p in Premises.objects.filter(building__community=community).select_related(
+            "building__community__company"
+        )
+    }
+    date = run.effective_from
+    charges = charges_for_month(premises_ids=list(premises_by_id), year=date.year, month=date.month)
+    items = defaultdict(list)
+    for charge in charges:
+        items[charge.premises_id].append(charge)
+    totals = dict(charges.order_by().values_list("premises_id").annotate(total=Sum("amount")))
+    recipients = premises_recipients(items.keys(), on=date)
+    letters = []
+    subject = _("Zawiadomienie o wysokości opłat od %(date)s") % {"date": f"{date:%d.%m.%Y}"}
+    for premises_id, premises_items in items.items():
+        premises, recipient = premises_by_id[premises_id], recipients.get(premises_id)
+        if recipient is None:
+            continue
+        context = {
+            "community": community,
+            "premises": premises,
+            "recipient": recipient,
+            "items": premises_items,
+            "total": totals[premises_id],
+            "run": run,
+            "date": date,
+            "issued": timezone.localdate(),
+            "bank_account": premises.bank_account_display or community.bank_account_display,
+        }
+        pdf = render_pdf("correspondence/pdf/fee_notice.html", context)
+        letters.append(
+            letter_create(
+                community=community,
+                premises=premises,
+                recipient=recipient,
+                kind=Letter.Kind.FEE_NOTICE,
+                subject=subject,
+                body=run.note,
+                created_by=run.created_by,
+                attachments=[(f"zawiadomienie-{date:%Y-%m}-lokal-{premises.number}.pdf", pdf)],
+                publish=False,
+                fee_notice_run=run,
+            )
+        )
+    return letters
+
+
+@transaction.atomic
+def fee_notice_run_publish(*, run: FeeNoticeRun) -> int:
+    """Publish every draft notice of the run: residents see it, e-mail or post goes out."""
+    letters = list(run.letters.filter(published_at__isnull=True).select_related("community"))
+    now = timezone.now()
+    for letter in letters:
+        letter_publish(letter=letter, now=now)
+    run.published_at = now
+    run.save(update_fields=["published_at"])
+    return len(letters)

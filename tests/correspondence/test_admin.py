@@ -1,0 +1,265 @@
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from correspondence.models import FeeNoticeRun, Letter, SmsNotice
+from finance.models import Charge, Payment
+from notifications.models import Message
+from notifications.sms import MemorySmsBackend
+from premises.models import Ownership
+from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
+from tests.pdf import pdf_text
+
+from .helpers import make_consent, make_letter
+
+
+@pytest.fixture(autouse=True)
+def _clean_sms():
+    MemorySmsBackend.outbox.clear()
+
+
+@pytest.fixture
+def e_community(community):
+    community.e_delivery_start = datetime.date(2020, 1, 1)
+    community.sms_enabled = True
+    community.save()
+    return community
+
+
+def _charge(premises, title, category, amount, period=datetime.date(2026, 4, 1)):
+    return Charge.objects.create(
+        premises=premises,
+        category=category,
+        title=title,
+        period=period,
+        due_date=period.replace(day=10),
+        amount=Decimal(amount),
+    )
+
+
+def test_fee_notices_generated_as_pdfs_then_published_in_bulk(
+    admin_client,
+    resident_client,
+    e_community,
+    premises,
+    resident,
+    django_capture_on_commit_callbacks,
+):
+    _charge(premises, "Zaliczka na koszty zarządu", "management", "228.06")
+    _charge(premises, "Fundusz remontowy", "repair_fund", "135.75")
+    _charge(premises, "Zaliczka marcowa", "management", "200.00", datetime.date(2026, 3, 1))
+    make_consent(user=resident, premises=premises, days_ago=40)
+    response = admin_client.post(
+        "/admin/correspondence/feenoticerun/add/",
+        {
+            "community": e_community.pk,
+            "effective_from": "01.04.2026",
+            "note": "Na podstawie uchwały nr 5/2026.",
+            "letters-TOTAL_FORMS": "0",
+            "letters-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert "Wygenerowano 1 zawiadomienie" in response.content.decode()
+    letter = Letter.objects.get()
+    assert letter.kind == Letter.Kind.FEE_NOTICE and letter.published_at is None
+    with letter.attachments.get().file.open("rb") as handle:
+        text = pdf_text(handle.read())
+    assert "Zawiadomienie o wysokości opłat od 01.04.2026" in text
+    assert "Fundusz remontowy" in text and "135,75 zł" in text
+    assert "363,81 zł" in text  # the total, from the database
+    assert "Zaliczka marcowa" not in text
+    assert "Na podstawie uchwały nr 5/2026." in text
+    # A draft is not visible to the resident.
+    assert (
+        "Zawiadomienie o wysokości" not in resident_client.get("/korespondencja/").content.decode()
+    )
+
+    run = FeeNoticeRun.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/correspondence/feenoticerun/",
+            {"action": "publish", "_selected_action": [run.pk]},
+        )
+    letter.refresh_from_db()
+    assert letter.published_at is not None
+    assert letter.delivery_channel == "email"
+    assert mail.outbox[0].to == [resident.email]
+    assert "Zawiadomienie o wysokości" in resident_client.get("/korespondencja/").content.decode()
+
+
+def test_fee_notice_without_charges_warns(admin_client, e_community):
+    response = admin_client.post(
+        "/admin/correspondence/feenoticerun/add/",
+        {
+            "community": e_community.pk,
+            "effective_from": "01.04.2026",
+            "letters-TOTAL_FORMS": "0",
+            "letters-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert "Brak naliczeń za ten miesiąc" in response.content.decode()
+
+
+def test_letters_to_print_listed_printed_and_marked(admin_client, premises, resident):
+    post_letter = make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Wezwanie do zapłaty 1/2026",
+        kind=Letter.Kind.PAYMENT_DEMAND,
+        delivery_channel="post",
+        delivery_reason="payment_demand",
+    )
+    make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Pismo e-mailem",
+        delivery_channel="email",
+        delivery_reason="consent",
+    )
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Wezwanie do zapłaty 1/2026" in page and "Pismo e-mailem" not in page
+    assert "wezwania do zapłaty wysyłane są pocztą" in page  # why it goes by post
+
+    response = admin_client.post(
+        "/admin/correspondence/letter/",
+        {"action": "print_for_post", "_selected_action": [post_letter.pk]},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Wezwanie do zapłaty 1/2026" in text and "Anna Nowak" in text
+    post_letter.refresh_from_db()
+    assert post_letter.printed_at is not None
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Wezwanie do zapłaty 1/2026" not in page
+
+
+def test_send_again_action_redelivers(
+    admin_client, e_community, premises, resident, django_capture_on_commit_callbacks
+):
+    make_consent(user=resident, premises=premises, days_ago=40)
+    letter = make_letter(premises=premises, recipient=resident, subject="Informacja o przeglądzie")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/correspondence/letter/",
+            {"action": "send_again", "_selected_action": [letter.pk]},
+        )
+    letter.refresh_from_db()
+    assert letter.delivery_channel == "email"
+    assert Message.objects.for_object(letter).get().status == Message.Status.SENT
+    page = admin_client.get(f"/admin/correspondence/letter/{letter.pk}/change/").content.decode()
+    assert "wysłana" in page and resident.email in page
+
+
+@pytest.fixture
+def sms_building(e_community, building, premises, resident, neighbour):
+    """Resident and neighbour consent to SMS; a tenant and another building's owner too."""
+    make_consent(user=resident, premises=premises, channel="sms", address="601000001")
+    neighbour_premises = neighbour.ownerships.get().premises
+    make_consent(user=neighbour, premises=neighbour_premises, channel="sms", address="601000002")
+    other_building = BuildingFactory(community=e_community, street="ul. Inna 1")
+    other_owner = UserFactory()
+    other_premises = PremisesFactory(building=other_building)
+    OwnershipFactory(user=other_owner, premises=other_premises)
+    make_consent(user=other_owner, premises=other_premises, channel="sms", address="601000003")
+    withdrawn_owner = UserFactory()
+    withdrawn_premises = PremisesFactory(building=building, number="30")
+    OwnershipFactory(user=withdrawn_owner, premises=withdrawn_premises)
+    consent = make_consent(
+        user=withdrawn_owner, premises=withdrawn_premises, channel="sms", address="601000004"
+    )
+    consent.withdrawn_at = timezone.now()
+    consent.save()
+    return building
+
+
+def test_failure_sms_goes_to_consenting_owners_of_the_building(
+    admin_client, e_community, sms_building, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            "/admin/correspondence/smsnotice/add/",
+            {
+                "community": e_community.pk,
+                "building": sms_building.pk,
+                "kind": "interruption",
+                "text": "Strefa: jutro 8-14 przerwa w dostawie zimnej wody (awaria pionu).",
+            },
+            follow=True,
+        )
+    assert "SMS przekazano do wysłania do 2 osób." in response.content.decode()
+    assert sorted(to for to, _text in MemorySmsBackend.outbox) == ["601000001", "601000002"]
+    notice = SmsNotice.objects.get()
+    assert notice.recipients_count == 2
+    assert Message.objects.filter(channel="sms", status="sent").count() == 2
+
+
+def test_payment_reminder_sms_only_to_premises_in_arrears(
+    admin_client, e_community, sms_building, premises, neighbour, django_capture_on_commit_callbacks
+):
+    past = timezone.localdate() - datetime.timedelta(days=20)
+    _charge(premises, "Zaliczka", "management", "300.00", past.replace(day=1))
+    neighbour_premises = neighbour.ownerships.get().premises
+    _charge(neighbour_premises, "Zaliczka", "management", "300.00", past.replace(day=1))
+    Payment.objects.create(premises=neighbour_premises, booked_on=past, amount=Decimal("300.00"))
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/correspondence/smsnotice/add/",
+            {
+                "community": e_community.pk,
+                "kind": "payment_reminder",
+                "text": "Strefa: przypominamy o zaległej opłacie za lokal. Szczegóły w Strefie.",
+            },
+        )
+    assert [to for to, _text in MemorySmsBackend.outbox] == ["601000001"]
+
+
+def test_sms_refused_when_community_has_sms_off(admin_client, community, building):
+    response = admin_client.post(
+        "/admin/correspondence/smsnotice/add/",
+        {"community": community.pk, "building": building.pk, "kind": "failure", "text": "x"},
+    )
+    assert "Powiadomienia SMS są wyłączone" in response.content.decode()
+    assert not SmsNotice.objects.exists()
+
+
+def test_paper_consent_only_for_the_designated_recipient(admin_client, premises, resident):
+    co_owner = UserFactory()
+    OwnershipFactory(user=co_owner, premises=premises, role=Ownership.Role.CO_OWNER)
+    Ownership.objects.filter(user=resident).update(is_correspondence_recipient=True)
+    data = {
+        "user": co_owner.pk,
+        "premises": premises.pk,
+        "channel": "email",
+        "address": "wspol@example.com",
+        "consent_text": "(zgoda złożona na formularzu papierowym w biurze)",
+        "given_at_0": "01.03.2026",
+        "given_at_1": "10:00:00",
+    }
+    response = admin_client.post("/admin/correspondence/deliveryconsent/add/", data)
+    assert "wyznaczony" in response.content.decode()
+    response = admin_client.post(
+        "/admin/correspondence/deliveryconsent/add/", {**data, "user": resident.pk}
+    )
+    assert response.status_code == 302
+    consent = resident.delivery_consents.get()
+    assert "wspol@example.com" in consent.consent_text
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/correspondence/letter/",
+        "/admin/correspondence/thread/",
+        "/admin/correspondence/deliveryconsent/",
+        "/admin/correspondence/smsnotice/",
+        "/admin/correspondence/feenoticerun/",
+        "/admin/notifications/message/",
+    ],
+)
+def test_admin_lists_open(admin_client, path):
+    assert admin_client.get(path).status_code == 200
