@@ -29,6 +29,13 @@ def upload(data: bytes | None = None, name="zdjecie.jpg", content_type="image/jp
     return SimpleUploadedFile(name, data or jpeg_bytes(), content_type=content_type)
 
 
+def read_streamed(response) -> bytes:
+    """The body of a file response; reading it to the end lets the test client close the file
+    (calling ``response.close()`` here would fire request_finished and drop the DB connection).
+    """
+    return b"".join(response.streaming_content)
+
+
 def make_report(
     reporter,
     *,

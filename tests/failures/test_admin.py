@@ -9,7 +9,7 @@ from office.roles import roles_sync_user
 from premises.models import CommunityRole
 
 from ..factories import UserFactory
-from .conftest import jpeg_bytes, make_report, upload
+from .conftest import jpeg_bytes, make_report, read_streamed, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +90,7 @@ def test_office_attaches_an_after_repair_photo(office, resident, building):
     photo = report.photos.get(added_by_office=True)
     assert photo.added_by.username == "biuro"
     thumb = office.get(f"{CHANGELIST}{report.pk}/zdjecie/{photo.pk}/?miniatura=1")
-    thumb.close()
+    assert read_streamed(thumb)[:2] == b"\xff\xd8"
     assert thumb["Content-Type"] == "image/jpeg"
 
 
@@ -179,7 +179,7 @@ def test_office_staff_work_only_in_their_community(client, resident, building, s
     photo = other.photos.get()
     assert client.get(f"{CHANGELIST}{other.pk}/zdjecie/{photo.pk}/").status_code == 404
     own_photo = client.get(f"{CHANGELIST}{own.pk}/zdjecie/{own.photos.get().pk}/")
-    own_photo.close()
+    read_streamed(own_photo)
     assert own_photo.status_code == 200
     foreign = client.post(
         f"{CHANGELIST}add/",

@@ -6,7 +6,7 @@ from failures.services import failure_change_status
 
 from ..factories import PremisesFactory, UserFactory
 from ..utils import count_queries
-from .conftest import make_report
+from .conftest import make_report, read_streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +73,7 @@ def test_photo_is_served_to_a_neighbour_only_through_the_checked_view(
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert response["Content-Disposition"].startswith("inline")
-    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
-    response.close()
+    assert read_streamed(response)[:2] == b"\xff\xd8"
     content = resident_client.get("/awarie/").content.decode()
     assert f"/awarie/{neighbour_report.pk}/zdjecia/{photo.pk}/miniatura/" in content
     assert "/media/" not in content and photo.image.name not in content
