@@ -288,9 +288,16 @@ def _notify_outcome(resolution: Resolution) -> None:
 
 @transaction.atomic
 def resolution_close(
-    *, resolution: Resolution, closed_by, now: datetime.datetime | None = None
+    *,
+    resolution: Resolution,
+    closed_by,
+    now: datetime.datetime | None = None,
+    notify: bool = True,
 ) -> Resolution:
-    """Close the vote, compute the status by the community's threshold, notify every owner."""
+    """Close the vote, compute the status by the community's threshold, notify every owner.
+
+    ``notify=False`` only for entering past votes (demo, migration from another system).
+    """
     now = now or timezone.now()
     resolution = _locked(resolution)
     if resolution.status != Resolution.Status.VOTING:
@@ -307,7 +314,8 @@ def resolution_close(
         resolution.voting_closes_at = now
     resolution.notified_at = now
     resolution.save()
-    _notify_outcome(resolution)
+    if notify:
+        _notify_outcome(resolution)
     return resolution
 
 
