@@ -1,7 +1,7 @@
 import datetime
 
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
@@ -118,6 +118,49 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     date_hierarchy = "created_at"
     inlines = [FailureStatusChangeInline, FailurePhotoInline]
     readonly_fields = ["number", "status", "created_at", "status_changed_at", "reporter_contact"]
+    actions = ["mark_accepted", "mark_in_progress", "mark_done", "mark_rejected"]
+
+    def _bulk_change(self, request, queryset, to_status):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        changed, refused = 0, []
+        for report in queryset:
+            try:
+                failure_change_status(report=report, to_status=to_status, changed_by=request.user)
+                changed += 1
+            except ValidationError:
+                refused.append(report.number)
+        label = FailureReport.Status(to_status).label
+        if changed:
+            self.message_user(
+                request,
+                _("Zgłoszenia przeniesione do statusu „%(status)s”: %(count)d.")
+                % {"count": changed, "status": label},
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                _("Tych zgłoszeń nie można przenieść do statusu „%(status)s”: %(numbers)s.")
+                % {"status": label, "numbers": ", ".join(refused)},
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Zmień status na: przyjęta"), permissions=["change"])
+    def mark_accepted(self, request, queryset):
+        self._bulk_change(request, queryset, FailureReport.Status.ACCEPTED)
+
+    @admin.action(description=_("Zmień status na: w realizacji"), permissions=["change"])
+    def mark_in_progress(self, request, queryset):
+        self._bulk_change(request, queryset, FailureReport.Status.IN_PROGRESS)
+
+    @admin.action(description=_("Zmień status na: zakończona"), permissions=["change"])
+    def mark_done(self, request, queryset):
+        self._bulk_change(request, queryset, FailureReport.Status.DONE)
+
+    @admin.action(description=_("Zmień status na: odrzucona"), permissions=["change"])
+    def mark_rejected(self, request, queryset):
+        self._bulk_change(request, queryset, FailureReport.Status.REJECTED)
 
     def get_fieldsets(self, request, obj=None):
         report = (None, {"fields": ["building", "premises", "description"]})

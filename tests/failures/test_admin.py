@@ -5,6 +5,7 @@ from django.core import mail
 from django.utils import timezone
 
 from failures.models import FailurePhoto, FailureReport
+from failures.services import failure_change_status
 from office.roles import roles_sync_user
 from premises.models import CommunityRole
 
@@ -203,3 +204,25 @@ def test_board_member_reads_reports_but_cannot_change_status(client, resident, b
     client.post(f"{CHANGELIST}{report.pk}/change/", {"new_status": S.ACCEPTED})
     report.refresh_from_db()
     assert report.status == S.REPORTED
+
+
+def test_bulk_action_changes_what_it_can_and_names_the_rest(
+    office, resident, building, django_capture_on_commit_callbacks
+):
+    fresh = make_report(resident, building=building)
+    closed = make_report(resident, building=building)
+    for status in (S.ACCEPTED, S.IN_PROGRESS, S.DONE):
+        failure_change_status(report=closed, to_status=status, changed_by=None, notify=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = office.post(
+            CHANGELIST,
+            {"action": "mark_accepted", "_selected_action": [fresh.pk, closed.pk]},
+            follow=True,
+        )
+    content = response.content.decode()
+    assert "Zgłoszenia przeniesione do statusu „przyjęta”: 1." in content
+    assert f"nie można przenieść do statusu „przyjęta”: {closed.number}" in content
+    fresh.refresh_from_db()
+    closed.refresh_from_db()
+    assert (fresh.status, closed.status) == (S.ACCEPTED, S.DONE)
+    assert len(mail.outbox) == 1
