@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import segno
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from premises.validators import normalize_nrb
+from premises.validators import normalize_nrb, validate_nrb
 
 MAX_AMOUNT = Decimal("9999.99")  # six digits of grosze
 NAME_LENGTH = 20
@@ -74,6 +75,15 @@ class PaymentCode:
 def payment_code(*, nip: str, account: str, amount: Decimal, name: str, title: str) -> PaymentCode:
     if not account:
         return PaymentCode(unavailable_reason=_("Brak numeru rachunku do wpłat."))
+    try:
+        validate_nrb(account)
+    except ValidationError:
+        return PaymentCode(
+            unavailable_reason=_(
+                "Numer rachunku w naszych danych jest nieprawidłowy, więc nie pokazujemy kodu. "
+                "Skontaktuj się z biurem."
+            )
+        )
     try:
         payload = payment_payload(nip=nip, account=account, amount=amount, name=name, title=title)
     except AmountTooLarge:

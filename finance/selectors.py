@@ -11,6 +11,8 @@ from decimal import Decimal
 
 from django.db import connection
 from django.db.models import (
+    Case,
+    CharField,
     DecimalField,
     F,
     Max,
@@ -20,12 +22,13 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from premises.models import Premises
-from premises.selectors import premises_for_user
+from premises.selectors import communities_for_user, premises_for_user
 
 from .models import Charge, Fund, FundAccount, ImportBatch, Payment
 
@@ -175,7 +178,13 @@ def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> No
     payment_rows = (
         Payment.objects.filter(premises_id__in=ids)
         .order_by()
-        .annotate(fund_or_default=Coalesce(F("fund"), Value(Fund.OPERATING)))
+        .annotate(
+            fund_or_default=Case(
+                When(fund="", then=Value(Fund.OPERATING)),
+                default=F("fund"),
+                output_field=CharField(),
+            )
+        )
         .values("premises_id", "fund_or_default")
         .annotate(total=Sum("amount"))
     )
@@ -194,11 +203,12 @@ def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> No
         balance.funds = list(funds.values())
     for row in charge_rows:
         fund_balance = by_premises[row["premises_id"]][row["fund"]]
-        fund_balance.charges_due = _money(row["due"])
-        fund_balance.charges_total = _money(row["total"])
+        fund_balance.charges_due += _money(row["due"])
+        fund_balance.charges_total += _money(row["total"])
     for row in payment_rows:
+        # An empty fund means the operating account; "" and "operating" may come as two rows.
         fund = row["fund_or_default"] or Fund.OPERATING
-        by_premises[row["premises_id"]][fund].payments_total = _money(row["total"])
+        by_premises[row["premises_id"]][fund].payments_total += _money(row["total"])
 
 
 def balances_for_premises(premises_qs, today: datetime.date) -> list[PremisesBalance]:
@@ -226,7 +236,10 @@ def data_as_of(user) -> datetime.date | None:
     premises = premises_for_user(user)
     paid = Payment.objects.filter(premises__in=premises).aggregate(m=Max("booked_on"))["m"]
     charged = Charge.objects.filter(premises__in=premises).aggregate(m=Max("created_at"))["m"]
-    imported = ImportBatch.objects.aggregate(m=Max("created_at"))["m"]
+    # Bank statements span communities (no community set); charge imports have one.
+    imported = ImportBatch.objects.filter(
+        Q(community__isnull=True) | Q(community__in=communities_for_user(user))
+    ).aggregate(m=Max("created_at"))["m"]
     days = [paid] + [_local_date(value) for value in (charged, imported) if value]
     days = [day for day in days if day]
     return max(days) if days else None

@@ -70,7 +70,8 @@ class FinanceView(ResidentRequiredMixin, ListView):
             context["summary"] = ledger_summary(
                 premises, date_from=self.filter_form.date_from, date_to=self.filter_form.date_to
             )
-            context["targets"] = payment_targets(self.selected, self.today)
+            context["targets"] = targets = payment_targets(self.selected, self.today)
+            context["has_amount_to_pay"] = any(target.amount > 0 for target in targets)
             statement_params = {k: v for k, v in params.items() if k != "lokal"}
             context["statement_url"] = reverse("finance:statement", args=[premises.pk]) + (
                 "?" + urlencode(statement_params) if statement_params else ""

@@ -91,3 +91,20 @@ def test_due_day_comes_from_community(resident, premises):
     add_charge(premises, "100.00", datetime.date(2025, 5, community.payment_due_day))
     [balance] = balances_for_user(resident, datetime.date(2025, 5, 10))
     assert balance.amount_due == Decimal("0.00")
+
+
+def test_fund_balances_count_unassigned_fund_as_operating(resident, premises):
+    from finance.models import FundAccount
+
+    FundAccount.objects.create(
+        community=premises.building.community,
+        fund="repair",
+        bank_account="27114020040000300201355387",
+    )
+    add_charge(premises, "100.00", datetime.date(2025, 1, 10))
+    add_payment(premises, "60.00", datetime.date(2025, 1, 11))
+    add_payment(premises, "40.00", datetime.date(2025, 1, 12), fund="operating")
+    [balance] = balances_for_user(resident, datetime.date(2025, 2, 1))
+    operating = next(f for f in balance.funds if f.fund == "operating")
+    assert operating.payments_total == Decimal("100.00")
+    assert operating.amount_due == Decimal("0.00")

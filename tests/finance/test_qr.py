@@ -65,3 +65,9 @@ def test_recipient_name_abbreviates_community_kind():
     assert recipient_name("Wspólnota Mieszkaniowa Lipowa 5") == "WM Lipowa 5"
     assert recipient_name("Spółdzielnia Mieszkaniowa Słoneczna") == "SM Słoneczna"
     assert len(recipient_name("Wspólnota Mieszkaniowa przy ulicy Bardzo Długiej 123")) == 20
+
+
+def test_invalid_account_shows_no_code():
+    code = payment_code(**{**EXAMPLE, "account": "80109010140000071219812875"})
+    assert code.svg_data_uri == ""
+    assert "nieprawidłowy" in str(code.unavailable_reason)

@@ -229,3 +229,11 @@ def test_home_panel_absent_without_premises(rf, today):
     request = rf.get("/")
     request.user = UserFactory()
     assert home_panel(request) is None
+
+
+def test_nothing_to_pay_shows_no_code(resident_client, premises, today):
+    add_charge(premises, "100.00", datetime.date(2025, 4, 10))
+    add_payment(premises, "100.00", datetime.date(2025, 4, 10))
+    html = resident_client.get(URL).content.decode()
+    assert "data:image/svg+xml" not in html
+    assert "Nie ma teraz nic do zapłaty." in html
