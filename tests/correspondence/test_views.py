@@ -369,3 +369,20 @@ def test_profile_links_to_consents(resident_client):
     page = resident_client.get("/profil/").content.decode()
     assert "E-doręczenia i SMS" in page
     assert 'href="/korespondencja/zgody/"' in page
+
+
+@pytest.mark.parametrize("extra", [0, 15])
+def test_thread_list_runs_fixed_number_of_queries(resident_client, resident, premises, extra):
+    from correspondence.services import thread_start
+
+    thread_start(user=resident, premises=premises, subject="Pierwsza", body="b")
+    baseline = count_queries(resident_client, "/korespondencja/wiadomosci/")
+    for i in range(extra):
+        thread_start(user=resident, premises=premises, subject=f"Wiadomość {i}", body="b")
+    assert count_queries(resident_client, "/korespondencja/wiadomosci/") == baseline
+    assert "Pierwsza" in resident_client.get("/korespondencja/wiadomosci/").content.decode()
+
+
+def test_thread_form_prefills_subject_from_letter(resident_client):
+    page = resident_client.get("/korespondencja/wiadomosci/nowa/?temat=Rozliczenie+wody").content
+    assert 'value="Rozliczenie wody"' in page.decode()
