@@ -21,7 +21,7 @@ from premises.selectors import premises_for_user
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .window import Window as ReadingWindow
-from .window import period_month, reading_window
+from .window import period_month, reading_window, window_for_month
 
 VALUE_FIELD = DecimalField(max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
 CHART_MONTHS = 12
@@ -220,3 +220,43 @@ def reading_status_for_user(user, today: datetime.date | None = None) -> Reading
         ):
             missing.append(meter)
     return ReadingStatus(communities=list(windows.values()), missing=missing)
+
+
+def readings_for_billing(community, *, year: int, month: int) -> QuerySet[Reading]:
+    """Current readings of one community taken in one month's window, for the billing export.
+
+    Each row has ``previous_value`` (the meter's reading before it, or its initial reading)
+    and ``consumption``; all computed in the one query.
+    """
+    window = window_for_month(
+        year,
+        month,
+        start_day=community.reading_window_start_day,
+        end_day=community.reading_window_end_day,
+    )
+    before = (
+        Reading.objects.current()
+        .filter(meter=OuterRef("meter"), read_on__lt=OuterRef("read_on"))
+        .order_by("-read_on")
+    )
+    previous = Coalesce(
+        Subquery(before.values("value")[:1], output_field=VALUE_FIELD),
+        F("meter__initial_reading"),
+        output_field=VALUE_FIELD,
+    )
+    return (
+        Reading.objects.current()
+        .filter(
+            meter__premises__building__community=community,
+            read_on__gte=window.opens_on,
+            read_on__lte=window.closes_on,
+        )
+        .select_related("meter__premises__building")
+        .annotate(previous_value=previous)
+        .annotate(
+            consumption=ExpressionWrapper(
+                F("value") - F("previous_value"), output_field=VALUE_FIELD
+            )
+        )
+        .order_by("meter__premises__building__street", "meter__premises__number", "meter__kind")
+    )

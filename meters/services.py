@@ -352,7 +352,7 @@ def readings_import_remote(
     """
     today = today or timezone.localdate()
     report = parse_readings_csv(text)
-    if report.has_errors:
+    if report.file_error:
         return report
     by_serial: dict[str, list[Meter]] = {}
     serials = {row.serial for row in report.rows}
@@ -361,6 +361,8 @@ def readings_import_remote(
     try:
         with transaction.atomic():
             for row in report.rows:
+                if row.error:
+                    continue  # unreadable; the other rows are still checked for the report
                 _import_row(row, by_serial.get(row.serial, []), user=user, today=today)
             if dry_run or report.has_errors:
                 raise _Rollback
@@ -402,3 +404,22 @@ def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetim
         source=Reading.Source.REMOTE,
         submitted_by=user,
     )
+
+
+def reading_check_office(
+    *, meter: Meter, value: Decimal, read_on: datetime.date, today: datetime.date | None = None
+) -> None:
+    """The rules for a reading the office enters by hand: no window, no confirmation."""
+    _validate_value(
+        meter=meter,
+        value=value,
+        read_on=read_on,
+        today=today or timezone.localdate(),
+        earliest=None,
+    )
+
+
+@transaction.atomic
+def readings_invalidate(*, readings) -> int:
+    """Take readings out of force (a wrong import, a mistyped value); they stay on record."""
+    return readings.filter(is_current=True).update(is_current=False)

@@ -1,0 +1,235 @@
+"""Office side: scoped lists, residents' readings with photos, replacement, import, export."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from PIL import Image
+
+from meters.models import Meter, Reading
+from meters.services import reading_submit
+from office.roles import roles_sync_user
+from premises.models import CommunityRole
+from tests.factories import UserFactory
+
+from .factories import MeterFactory, ReadingFactory
+
+D = datetime.date
+
+
+@pytest.fixture
+def office(community):
+    user = UserFactory(is_staff=True, is_superuser=True)
+    return user
+
+
+@pytest.fixture
+def office_client(client, office):
+    client.force_login(office)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, community):
+    """Office staff assigned to the resident's community only."""
+    user = UserFactory(is_staff=True)
+    CommunityRole.objects.create(
+        user=user, community=community, role=CommunityRole.Role.OFFICE_STAFF
+    )
+    roles_sync_user(user=user)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def board_client(client, community):
+    user = UserFactory(is_staff=True)
+    CommunityRole.objects.create(user=user, community=community, role=CommunityRole.Role.BOARD)
+    roles_sync_user(user=user)
+    client.force_login(user)
+    return client
+
+
+def csv_upload(text, name="odczyty.csv"):
+    return SimpleUploadedFile(name, text.encode("utf-8"), content_type="text/csv")
+
+
+def test_admin_lists_residents_readings_with_photo(today, office_client, resident, meter):
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 200), "red").save(buffer, format="JPEG")
+    photo = SimpleUploadedFile("a.jpg", buffer.getvalue(), content_type="image/jpeg")
+    reading = reading_submit(
+        user=resident, meter=meter, value=Decimal(3), read_on=today, photo=photo
+    )
+    page = office_client.get(
+        reverse("admin:meters_reading_changelist") + "?source__exact=resident"
+    ).content.decode()
+    assert "ZW-12345" in page and "mieszkaniec" in page
+    thumb_url = reverse("admin:meters_reading_thumbnail", args=[reading.pk])
+    assert thumb_url in page
+    response = office_client.get(thumb_url)
+    assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
+    for close in response._resource_closers:  # response.close() would fire request_finished
+        close()
+
+
+def test_staff_sees_only_own_community(today, staff_client, meter, stranger):
+    other = MeterFactory(premises=stranger.ownerships.get().premises, serial_number="OBCY-9")
+    page = staff_client.get(reverse("admin:meters_meter_changelist")).content.decode()
+    assert "ZW-12345" in page and "OBCY-9" not in page
+    reading = ReadingFactory(meter=other)
+    assert (
+        staff_client.get(reverse("admin:meters_reading_photo", args=[reading.pk])).status_code
+        == 404
+    )
+
+
+def test_resident_cannot_open_admin_photo(today, resident_client, meter):
+    reading = ReadingFactory(meter=meter)
+    response = resident_client.get(reverse("admin:meters_reading_photo", args=[reading.pk]))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_office_adds_reading_with_the_same_rules(today, office_client, office, meter):
+    ReadingFactory(meter=meter, read_on=D(2025, 4, 1), value=Decimal(50))
+    url = reverse("admin:meters_reading_add")
+    response = office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-01", "value": "40"})
+    assert "niższy od poprzedniego odczytu" in response.content.decode()
+    office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-01", "value": "55"})
+    added = Reading.objects.get(value=55)
+    assert added.source == Reading.Source.OFFICE and added.submitted_by == office
+
+
+def test_replace_action_ends_series_and_starts_new_meter(today, office_client, meter):
+    ReadingFactory(meter=meter, read_on=D(2025, 4, 25), value=Decimal(300))
+    url = reverse("admin:meters_meter_changelist")
+    form = office_client.post(url, {"action": "replace_meter", "_selected_action": [meter.pk]})
+    assert "Wymiana licznika" in form.content.decode()
+    response = office_client.post(
+        url,
+        {
+            "action": "replace_meter",
+            "_selected_action": [meter.pk],
+            "apply": "1",
+            "removed_on": "10.05.2025",
+            "final_value": "310,5",
+            "serial_number": "ZW-NOWY",
+            "initial_reading": "0",
+        },
+    )
+    assert response.status_code == 302
+    new = Meter.objects.get(serial_number="ZW-NOWY")
+    meter.refresh_from_db()
+    assert meter.removed_on == D(2025, 5, 10) and new.replaces == meter
+
+
+def test_replace_action_refuses_a_date_before_the_last_reading(today, office_client, meter):
+    ReadingFactory(meter=meter, read_on=D(2025, 5, 20), value=Decimal(300))
+    response = office_client.post(
+        reverse("admin:meters_meter_changelist"),
+        {
+            "action": "replace_meter",
+            "_selected_action": [meter.pk],
+            "apply": "1",
+            "removed_on": "10.05.2025",
+            "serial_number": "ZW-NOWY",
+            "initial_reading": "0",
+        },
+    )
+    assert "późniejszy niż data wymiany" in response.content.decode()
+    assert not Meter.objects.filter(serial_number="ZW-NOWY").exists()
+
+
+def test_import_preview_then_apply(today, office_client, premises):
+    remote = MeterFactory(premises=premises, serial_number="CP-1", is_remote_read=True)
+    ReadingFactory(meter=remote, read_on=D(2025, 3, 31), value=Decimal(10))
+    text = "numer_licznika;data_odczytu;stan\nCP-1;30.04.2025;11,5\nCP-1;2025-05-20;12\n"
+    url = reverse("admin:meters_reading_import")
+    preview = office_client.post(url, {"file": csv_upload(text)})
+    page = preview.content.decode()
+    assert "Nowe odczyty: 2" in page and "Zatwierdź import" in page
+    assert Reading.objects.count() == 1  # the preview saved nothing
+    token = preview.context["token"]
+    response = office_client.post(url, {"token": token})
+    assert response.status_code == 302
+    assert list(
+        remote.readings.filter(source=Reading.Source.REMOTE).values_list("value", flat=True)
+    ) == [Decimal(12), Decimal("11.5")]
+    # The same file again: rows already stored are skipped, nothing duplicated.
+    office_client.post(url, {"token": token})
+    assert remote.readings.count() == 3
+
+
+def test_import_with_one_bad_row_saves_nothing(today, office_client, premises):
+    MeterFactory(premises=premises, serial_number="CP-1", is_remote_read=True)
+    text = (
+        "numer_licznika;data_odczytu;stan\n"
+        "CP-1;2025-04-30;11\n"
+        "CP-1;2025-05-20;9\n"  # lower than the row before
+        "NIEZNANY;2025-05-20;1\n"
+        "CP-1;2025-13-01;1\n"
+    )
+    response = office_client.post(
+        reverse("admin:meters_reading_import"), {"file": csv_upload(text)}
+    )
+    page = response.content.decode()
+    assert "niższy od poprzedniego odczytu" in page
+    assert "Nie ma licznika o tym numerze" in page
+    assert "Nieprawidłowa data" in page
+    assert "Zatwierdź import" not in page
+    assert not Reading.objects.exists()
+
+
+def test_import_refuses_a_tampered_token_and_binary_files(today, office_client):
+    url = reverse("admin:meters_reading_import")
+    response = office_client.post(url, {"token": "sfałszowany"})
+    assert response.status_code == 302
+    binary = SimpleUploadedFile("x.csv", b"\x00\x01\x02", content_type="text/csv")
+    assert "nie jest plik CSV" in office_client.post(url, {"file": binary}).content.decode()
+    page = office_client.post(url, {"file": csv_upload("a;b\n1;2\n")}).content.decode()
+    assert "numer_licznika; data_odczytu; stan" in page
+
+
+def test_import_skips_meters_of_other_communities(today, staff_client, stranger):
+    MeterFactory(premises=stranger.ownerships.get().premises, serial_number="OBCY-1")
+    text = "numer_licznika;data_odczytu;stan\nOBCY-1;2025-05-20;5\n"
+    page = staff_client.post(
+        reverse("admin:meters_reading_import"), {"file": csv_upload(text)}
+    ).content.decode()
+    assert "Nie ma licznika o tym numerze" in page
+    assert not Reading.objects.exists()
+
+
+def test_export_of_a_period_for_billing(today, office_client, community, premises, meter):
+    ReadingFactory(meter=meter, read_on=D(2025, 4, 25), value=Decimal("100.5"))
+    ReadingFactory(meter=meter, read_on=D(2025, 5, 21), value=Decimal("104.25"))
+    ReadingFactory(meter=meter, read_on=D(2025, 6, 13), value=Decimal("108"))  # next period
+    old = ReadingFactory(meter=meter, read_on=D(2025, 5, 22), value=Decimal("104.3"))
+    old.is_current = False
+    old.save()
+    response = office_client.get(
+        reverse("admin:meters_reading_export"), {"community": community.pk, "month": "2025-05"}
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    assert lines[0].startswith("budynek;lokal;rodzaj;numer_licznika")
+    assert len(lines) == 2
+    assert "ZW-12345" in lines[1] and "2025-05-21;104,250;100,500;3,750" in lines[1]
+
+
+def test_board_member_has_no_meters_admin(today, board_client, meter):
+    assert board_client.get(reverse("admin:meters_meter_changelist")).status_code == 403
+    assert board_client.get(reverse("admin:meters_reading_export")).status_code == 403
+
+
+def test_export_form_lists_only_own_communities(today, staff_client, stranger):
+    page = staff_client.get(reverse("admin:meters_reading_export")).content.decode()
+    assert "WM Obca" not in page
+    other = stranger.ownerships.get().premises.building.community
+    response = staff_client.get(
+        reverse("admin:meters_reading_export"), {"community": other.pk, "month": "2025-05"}
+    )
+    assert "text/csv" not in response["Content-Type"]
