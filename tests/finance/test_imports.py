@@ -301,3 +301,29 @@ def test_staff_of_other_community_cannot_import_into_it(client, premises, strang
     )
     assert "Wybierz poprawną wartość" in response.content.decode()
     assert Charge.objects.count() == 0
+
+
+@pytest.mark.parametrize("model", ["charge", "payment", "fundaccount", "importbatch"])
+def test_admin_lists_open_with_bounded_queries(admin_client, premises, model):
+    from tests.utils import count_queries
+
+    url = reverse(f"admin:finance_{model}_changelist")
+
+    def add_charge_and_payment(n):
+        for i in range(n):
+            Charge.objects.create(
+                premises=premises,
+                category=Charge.Category.WASTE,
+                title=f"Odpady {i}",
+                period=datetime.date(2025, 1, 1),
+                due_date=datetime.date(2025, 1, 10),
+                amount=Decimal("1.00"),
+            )
+            Payment.objects.create(
+                premises=premises, booked_on=datetime.date(2025, 1, 2), amount=Decimal("1.00")
+            )
+
+    add_charge_and_payment(1)
+    one = count_queries(admin_client, url)
+    add_charge_and_payment(20)
+    assert count_queries(admin_client, url) == one
