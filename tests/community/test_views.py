@@ -122,7 +122,6 @@ def test_attachment_download_is_access_checked(resident_client, client, communit
 
     response = resident_client.get(f"/wspolnota/ogloszenia/zalaczniki/{attachment.pk}/")
     assert b"".join(response.streaming_content) == PDF
-    response.close()
     assert "Harmonogram" in resident_client.get("/wspolnota/").content.decode()
 
     client.force_login(stranger)
@@ -259,7 +258,6 @@ def test_resolution_pdf_download(resident_client, resolution):
     resolution.pdf.save("u.pdf", ContentFile(PDF))
     response = resident_client.get(f"/wspolnota/uchwaly/{resolution.pk}/pdf/")
     assert b"".join(response.streaming_content) == PDF
-    response.close()
 
 
 def test_resolution_list_paginates(resident_client, voting_community):
