@@ -7,9 +7,12 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from correspondence.models import Letter
+from correspondence.services import letter_create_for_owners
 from notifications.models import Message
 from notifications.services import notify_user
 from premises.models import Ownership, Premises
@@ -273,17 +276,18 @@ def resolution_open_voting(
     return resolution
 
 
-def _notify_outcome(resolution: Resolution) -> None:
-    """Every owner learns the outcome; this notice starts the six weeks to challenge it."""
+def _notify_outcome(resolution: Resolution, *, tally, closed_by) -> None:
+    """Every owner learns the outcome: a letter per premises in Korespondencja (post or
+    e-delivery by the owner's consent). This notice starts the six weeks to challenge it."""
     community = resolution.community
-    for person in _people(community=community, owners_only=True):
-        notify_user(
-            user=person,
-            template="community/email/vote_result",
-            context={"resolution": resolution, "community": community},
-            related=resolution,
-            community=community,
-        )
+    context = {"resolution": resolution, "community": community, "tally": tally}
+    letter_create_for_owners(
+        community=community,
+        kind=Letter.Kind.INFORMATION,
+        subject=render_to_string("community/email/vote_result_subject.txt", context).strip(),
+        body=render_to_string("community/letters/vote_result.txt", context).strip(),
+        created_by=closed_by,
+    )
 
 
 @transaction.atomic
@@ -315,7 +319,7 @@ def resolution_close(
     resolution.notified_at = now
     resolution.save()
     if notify:
-        _notify_outcome(resolution)
+        _notify_outcome(resolution, tally=tally, closed_by=closed_by)
     return resolution
 
 

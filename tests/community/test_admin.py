@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from community.models import Announcement, Resolution, Vote
 from community.services import vote_cast
+from correspondence.models import Letter
 from notifications.models import Message
 from premises.models import CommunityRole
 from tests.factories import CommunityFactory, UserFactory
@@ -103,7 +104,7 @@ def test_open_and_close_actions_notify_owners(
     )
     draft.refresh_from_db()
     assert draft.status == Resolution.Status.ADOPTED
-    assert Message.objects.filter(recipient=resident, subject__contains="Wynik").exists()
+    assert Letter.objects.filter(recipient=resident, subject__contains="Wynik").exists()
 
 
 def test_publishing_an_announcement_in_admin_notifies_residents(

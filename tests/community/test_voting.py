@@ -2,13 +2,13 @@ import datetime
 from fractions import Fraction
 
 import pytest
-from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community.models import Resolution, Vote
 from community.selectors import resolution_tally
 from community.services import paper_vote_record, resolution_close, vote_cast
+from correspondence.models import Letter
 from premises.models import Community, Ownership
 from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
 
@@ -217,11 +217,15 @@ def test_closing_notifies_every_owner_and_sets_challenge_deadline(
         closed = resolution_close(resolution=resolution, closed_by=None, now=now)
 
     assert closed.status == "adopted"
-    recipients = sorted(m.to[0] for m in mail.outbox)
-    assert recipients == sorted([resident.email, co_owner.email])  # not the tenant
-    assert "Wynik głosowania nad uchwałą" in mail.outbox[0].subject
+    # One letter per premises to its owner (co-owners share one); none to the tenant.
+    letters = Letter.objects.all()
+    assert [(letter.premises, letter.recipient) for letter in letters] == [(premises, resident)]
+    letter = letters[0]
+    assert letter.kind == Letter.Kind.INFORMATION
+    assert f"Wynik głosowania nad uchwałą nr {resolution.number}: podjęta" == letter.subject
     assert closed.challenge_deadline == timezone.localdate(now) + datetime.timedelta(weeks=6)
-    assert closed.challenge_deadline.strftime("%d.%m.%Y") in mail.outbox[0].body
+    assert closed.challenge_deadline.strftime("%d.%m.%Y") in letter.body
+    assert "za: 3/5 (60,00%)" in letter.body
 
 
 def test_closed_tally_is_kept_even_if_shares_change_later(resolution, premises, resident):
