@@ -61,6 +61,7 @@ class AnnouncementDetailView(ResidentRequiredMixin, DetailView):
         announcement = super().get_object(queryset)
         if not announcement.is_read:
             announcement_mark_read(announcement=announcement, user=self.request.user)
+            announcement.is_read = True
         return announcement
 
 

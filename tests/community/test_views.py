@@ -306,3 +306,34 @@ def test_home_panel_lists_votes_awaiting_and_announcements(resident_client, reso
     assert "Czekają na Twój głos" in content
     assert resolution.title in content
     assert "Wymiana wodomierzy" in content
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_resolution_list_runs_fixed_number_of_queries(
+    resident_client, voting_community, building, count
+):
+    _populate(voting_community, building, count)
+    # session, user, count for pagination, the resolutions (with their community), company.
+    assert count_queries(resident_client, "/wspolnota/uchwaly/") == 5
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_home_panel_runs_fixed_number_of_queries(
+    rf, resident, voting_community, building, count, django_assert_num_queries
+):
+    from community.panels import home_panel
+
+    _populate(voting_community, building, count)
+    request = rf.get("/")
+    request.user = resident
+    # The latest announcements (with the unread marker) and the votes awaiting the user.
+    with django_assert_num_queries(2):
+        panel = home_panel(request)
+    assert len(panel["awaiting"]) == count
+
+
+def test_resolution_list_hides_other_communities(client, stranger, resolution):
+    client.force_login(stranger)
+    content = client.get("/wspolnota/uchwaly/").content.decode()
+    assert resolution.title not in content
+    assert "Nie ma jeszcze żadnych uchwał." in content
