@@ -14,7 +14,7 @@ from .selectors import MonthConsumption
 WIDTH = 360
 HEIGHT = 200
 TOP = 22  # room for the value above the tallest bar
-BOTTOM = 24  # room for month labels
+BOTTOM = 34  # room for month labels and, under January and the first month, the year
 LEFT = 4
 RIGHT = 4
 
@@ -26,7 +26,8 @@ class Bar:
     width: str
     height: str
     label_x: str
-    label: str  # "05.25"
+    label: str  # "05"
+    year_label: str  # "2025" under the first bar and every January, else ""
     value: str  # localised, e.g. "3,250"
     month: object
     is_peak: bool
@@ -38,6 +39,8 @@ class Chart:
     width: int
     height: int
     baseline_y: str
+    label_y: str
+    year_y: str
     bars: list[Bar]
     total: str
     peak: Bar | None
@@ -57,6 +60,7 @@ def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) ->
     bar_width = slot * 0.7
     baseline = HEIGHT - BOTTOM
     bars = []
+    peak_index = next(i for i, m in enumerate(months) if m.consumption == highest)
     for index, item in enumerate(months):
         ratio = float(item.consumption / highest) if highest > 0 else 0.0
         height = plot_height * ratio
@@ -70,10 +74,11 @@ def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) ->
                 width=_fmt(bar_width),
                 height=_fmt(height),
                 label_x=_fmt(x + bar_width / 2),
-                label=item.month.strftime("%m.%y"),
+                label=item.month.strftime("%m"),
+                year_label=str(item.month.year) if index == 0 or item.month.month == 1 else "",
                 value=formats.number_format(item.consumption, decimal_places, use_l10n=True),
                 month=item.month,
-                is_peak=highest > 0 and item.consumption == highest,
+                is_peak=highest > 0 and index == peak_index,
                 value_y=_fmt(baseline - height - 6),
             )
         )
@@ -83,6 +88,8 @@ def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) ->
         width=WIDTH,
         height=HEIGHT,
         baseline_y=_fmt(baseline),
+        label_y=_fmt(baseline + 13),
+        year_y=_fmt(baseline + 27),
         bars=bars,
         total=formats.number_format(total, decimal_places, use_l10n=True),
         peak=peak,

@@ -69,7 +69,10 @@ def readings_with_consumption(meter: Meter) -> QuerySet[Reading]:
         .filter(meter=meter)
         .select_related("submitted_by")
         .annotate(
-            previous_value=Coalesce(previous, F("meter__initial_reading"), output_field=VALUE_FIELD)
+            lagged_value=previous,
+            previous_value=Coalesce(
+                previous, F("meter__initial_reading"), output_field=VALUE_FIELD
+            ),
         )
         .annotate(
             consumption=ExpressionWrapper(
@@ -100,7 +103,13 @@ def consumption_by_month(
     first_index = last.year * 12 + last.month - 1 - (months - 1)
     first = datetime.date(first_index // 12, first_index % 12 + 1, 1)
     totals: dict[datetime.date, Decimal] = {}
-    for reading in readings_with_consumption(meter).filter(read_on__gte=first):
+    # No date filter in SQL: WHERE runs before the window function and would cut off the
+    # previous reading of the first month shown.
+    for reading in readings_with_consumption(meter):
+        if reading.read_on < first:
+            break  # newest first: the rest is older
+        if reading.lagged_value is None and (reading.read_on - meter.installed_on).days > 45:
+            continue  # the first reading long after installation covers many months
         month = period_month(reading.read_on, end_day=end_day)
         totals[month] = totals.get(month, Decimal(0)) + reading.consumption
     result = []

@@ -313,3 +313,20 @@ def test_panel_runs_one_query(today, rf, resident, meters):
         panel = home_panel(request)
     assert len(panel["missing"]) == meters
     assert len(ctx.captured_queries) == 1
+
+
+def test_chart_months_use_the_reading_before_the_chart_range(today, meter):
+    from meters.selectors import consumption_by_month
+
+    monthly_readings(meter, start=Decimal(100), step=Decimal(3), months=16)  # 01.2024–04.2025
+    months = consumption_by_month(meter)
+    assert [m.month for m in months][0] == D(2024, 6, 1) and months[-1].month == D(2025, 5, 1)
+    # Every month read so far shows 3 m³ (June 2024 too), May 2025 is not read yet.
+    assert [m.consumption for m in months] == [Decimal("3.000")] * 11 + [Decimal("0.000")]
+
+
+def test_chart_leaves_out_a_first_reading_long_after_installation(today, meter):
+    from meters.selectors import consumption_by_month
+
+    monthly_readings(meter, start=Decimal(500), step=Decimal(2), months=3)
+    assert max(m.consumption for m in consumption_by_month(meter)) == Decimal("2.000")
