@@ -22,6 +22,7 @@ TAB_SEEDERS = [
     "correspondence.demo.seed",
     "community.demo.seed",
     "documents.demo.seed",
+    "office.demo.seed",
 ]
 
 DEMO_PASSWORD = "Strefa-demo-2026"  # noqa: S105 (a published demo password, local data only)
@@ -137,7 +138,7 @@ def seed_register() -> DemoContext:
 
     den = 100_000
     _premises(
-        ctx, "lipowa_12", b_lipowa, "12", "54.30", 3, (5430, den), "80109010140000071219812875"
+        ctx, "lipowa_12", b_lipowa, "12", "54.30", 3, (5430, den), "34109010140000071219812875"
     )
     _premises(ctx, "lipowa_g3", b_lipowa, "G3", "15.00", 0, (1500, den), "", Premises.Kind.GARAGE)
     _premises(ctx, "lipowa_7", b_lipowa, "7", "61.20", 2, (6120, den), "")
