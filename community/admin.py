@@ -15,7 +15,7 @@ from portal.pdf import render_pdf
 from premises.models import Building, Premises
 from premises.selectors import communities_for_staff
 
-from .models import Announcement, AnnouncementAttachment, Resolution, Vote
+from .models import Announcement, AnnouncementAttachment, AnnouncementRead, Resolution, Vote
 from .selectors import protocol_votes, resolution_tally
 from .services import (
     announcement_notify,
@@ -37,6 +37,8 @@ class ScopedChoicesMixin:
             kwargs["queryset"] = Building.objects.filter(community__in=communities)
         elif db_field.name == "premises":
             kwargs["queryset"] = Premises.objects.filter(building__community__in=communities)
+        elif db_field.name == "announcement":
+            kwargs["queryset"] = Announcement.objects.filter(community__in=communities)
         elif db_field.name == "resolution":
             kwargs["queryset"] = Resolution.objects.filter(community__in=communities)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -85,6 +87,33 @@ class AnnouncementAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, admin.Mod
     def notify_residents(self, request, queryset):
         sent = sum(announcement_notify(announcement=a) for a in queryset)
         self.message_user(request, _("Powiadomiono mieszkańców: %(n)d.") % {"n": sent})
+
+
+@admin.register(AnnouncementAttachment)
+class AnnouncementAttachmentAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+    community_lookup = "announcement__community"
+    list_display = ["name", "announcement"]
+    list_filter = ["announcement__community"]
+    list_select_related = ["announcement"]
+    search_fields = ["name", "announcement__title"]
+    autocomplete_fields = ["announcement"]
+
+
+@admin.register(AnnouncementRead)
+class AnnouncementReadAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    """Who opened an announcement: read-only, for the office's questions."""
+
+    community_lookup = "announcement__community"
+    list_display = ["announcement", "user", "read_at"]
+    list_filter = ["announcement__community"]
+    list_select_related = ["announcement", "user"]
+    search_fields = ["announcement__title", "user__last_name", "user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 class VoteInline(admin.TabularInline):

@@ -141,3 +141,24 @@ def test_future_announcement_is_notified_when_due(community, resident):
     assert announcements_notify_due() == 0
     assert announcements_notify_due(now=later + datetime.timedelta(minutes=1)) == 1
     assert announcements_notify_due(now=later + datetime.timedelta(minutes=2)) == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/community/announcement/",
+        "/admin/community/announcementattachment/",
+        "/admin/community/announcementread/",
+        "/admin/community/resolution/",
+        "/admin/community/vote/",
+        "/admin/community/vote/add/",
+        "/admin/documents/document/",
+        "/admin/documents/document/add/",
+    ],
+)
+def test_admin_pages_open(office_client, resolution, premises, resident, url):
+    vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
+    assert office_client.get(url).status_code == 200
+    assert (
+        office_client.get(f"/admin/community/resolution/{resolution.pk}/change/").status_code == 200
+    )
