@@ -43,3 +43,17 @@ def test_owner_opens_resolution_votes_and_sees_tally_change(
     page.get_by_role("button", name="Zmień głos").click()
     expect(page.locator('[data-tally="against"]')).to_have_text("5,00%")
     expect(for_cell).to_have_text("0,00%")
+
+
+def test_community_pages_fit_a_phone_screen(
+    live_server, page, live_login, resident, premises, community
+):
+    community.voting_enabled = True
+    community.save()
+    resolution = ResolutionFactory(community=community)
+    page.set_viewport_size({"width": 360, "height": 740})
+    live_login(resident)
+    for path in ("/wspolnota/", f"/wspolnota/uchwaly/{resolution.pk}/", "/dokumenty/"):
+        page.goto(f"{live_server.url}{path}")
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, path
