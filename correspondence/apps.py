@@ -3,3 +3,4 @@ from django.apps import AppConfig
 
 class CorrespondenceConfig(AppConfig):
     name = "correspondence"
+    verbose_name = "Korespondencja"

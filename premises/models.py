@@ -87,7 +87,7 @@ class Community(models.Model):
         _("początek e-doręczeń"),
         null=True,
         blank=True,
-        help_text=_("Elektronicznie doręczane są tylko pisma utworzone po tej dacie."),
+        help_text=_("Elektronicznie doręczane są tylko pisma utworzone od tej daty (włącznie)."),
     )
     payment_demands_electronic = models.BooleanField(
         _("wezwania do zapłaty także elektronicznie"), default=False
