@@ -12,8 +12,6 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
-from premises.models import Building, Premises
-from premises.selectors import communities_for_staff
 
 from .models import Announcement, AnnouncementAttachment, AnnouncementRead, Resolution, Vote
 from .selectors import protocol_votes, resolution_tally
@@ -26,31 +24,13 @@ from .services import (
 )
 
 
-class ScopedChoicesMixin:
-    """Foreign-key choices limited to the communities the office user manages."""
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        communities = communities_for_staff(request.user)
-        if db_field.name == "community":
-            kwargs["queryset"] = communities
-        elif db_field.name == "building":
-            kwargs["queryset"] = Building.objects.filter(community__in=communities)
-        elif db_field.name == "premises":
-            kwargs["queryset"] = Premises.objects.filter(building__community__in=communities)
-        elif db_field.name == "announcement":
-            kwargs["queryset"] = Announcement.objects.filter(community__in=communities)
-        elif db_field.name == "resolution":
-            kwargs["queryset"] = Resolution.objects.filter(community__in=communities)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-
 class AnnouncementAttachmentInline(admin.TabularInline):
     model = AnnouncementAttachment
     extra = 1
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class AnnouncementAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     community_lookup = "community"
     list_display = [
         "title",
@@ -90,7 +70,7 @@ class AnnouncementAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, admin.Mod
 
 
 @admin.register(AnnouncementAttachment)
-class AnnouncementAttachmentAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
+class AnnouncementAttachmentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     community_lookup = "announcement__community"
     list_display = ["name", "announcement"]
     list_filter = ["announcement__community"]
@@ -136,7 +116,7 @@ class VoteInline(admin.TabularInline):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, SimpleHistoryAdmin):
+class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "community"
     list_display = [
         "number",
@@ -277,7 +257,7 @@ class PaperVoteForm(forms.ModelForm):
 
 
 @admin.register(Vote)
-class VoteAdmin(ScopedChoicesMixin, CommunityScopedAdminMixin, SimpleHistoryAdmin):
+class VoteAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "resolution__community"
     form = PaperVoteForm
     list_display = [

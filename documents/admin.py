@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from office.roles import is_office_admin
 from portal.admin_mixins import CommunityScopedAdminMixin
-from premises.selectors import communities_for_staff
 
 from .models import Document
 
@@ -19,7 +19,7 @@ class DocumentAdminForm(forms.ModelForm):
 
     def clean_community(self):
         community = self.cleaned_data.get("community")
-        if community is None and self.user is not None and not self.user.is_superuser:
+        if community is None and self.user is not None and not is_office_admin(self.user):
             raise forms.ValidationError(
                 _("Dokument ogólny (bez wspólnoty) może dodać tylko administrator.")
             )
@@ -45,11 +45,6 @@ class DocumentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
                 super().__init__(*args, user=request.user, **inner)
 
         return ScopedForm
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "community":
-            kwargs["queryset"] = communities_for_staff(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:
