@@ -17,14 +17,15 @@ from premises.models import CommunityRole, Ownership, Premises
 from premises.resources import PeopleExportResource
 from premises.services import ownership_add
 
-from .forms import PersonCreationForm
-from .models import User
+from .forms import PersonCreationForm, ResignationRequestAdminForm
+from .models import ResignationRequest, User
 from .pdf import acknowledgement_pdf
 from .services import (
     account_deactivate,
     login_generate,
     login_issue,
     password_reset_issue,
+    resignation_handle,
     statement_mark_received,
 )
 
@@ -262,5 +263,71 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         self.message_user(
             request,
             ngettext("Dezaktywowano %d konto.", "Dezaktywowano %d kont.", len(users)) % len(users),
+            messages.SUCCESS,
+        )
+
+
+class ResignationHandledFilter(admin.SimpleListFilter):
+    title = _("stan wniosku")
+    parameter_name = "stan"
+
+    def lookups(self, request, model_admin):
+        return [("otwarte", _("czeka na biuro")), ("zalatwione", _("załatwione"))]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "otwarte":
+                return queryset.filter(handled_at__isnull=True)
+            case "zalatwione":
+                return queryset.filter(handled_at__isnull=False)
+        return queryset
+
+
+@admin.register(ResignationRequest)
+class ResignationRequestAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    community_lookup = "user__ownerships__premises__building__community"
+    form = ResignationRequestAdminForm
+    list_display = ["user", "created_at", "reason_short", "handled_at", "handled_by"]
+    list_filter = [ResignationHandledFilter]
+    list_select_related = ["user", "handled_by"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "reason"]
+    autocomplete_fields = ["user"]
+    readonly_fields = ["created_at", "handled_at", "handled_by"]
+    fields = ["user", "created_at", "reason", "handled_at", "handled_by"]
+    date_hierarchy = "created_at"
+    actions = ["deactivate_and_handle"]
+
+    def scope_queryset(self, request, queryset, action=None):
+        # Through the person's premises: Exists, so a person with two premises is listed once.
+        ids = self.scope_ids(request, action)
+        if ids is None:
+            return queryset
+        holds = Ownership.objects.filter(
+            user=OuterRef("user"), premises__building__community__in=ids
+        )
+        return queryset.filter(Exists(holds))
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "user", "reason"] if obj else fields
+
+    @admin.display(description=_("powód"))
+    def reason_short(self, obj):
+        return obj.reason if len(obj.reason) <= 80 else f"{obj.reason[:79]}…"
+
+    @admin.action(
+        description=_("Dezaktywuj konto i oznacz jako załatwione"), permissions=["change"]
+    )
+    def deactivate_and_handle(self, request, queryset):
+        requests = list(queryset.filter(handled_at__isnull=True).select_related("user"))
+        handled = resignation_handle(requests=requests, handled_by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "Dezaktywowano %d konto, wniosek oznaczono jako załatwiony.",
+                "Dezaktywowano %d kont, wnioski oznaczono jako załatwione.",
+                len(handled),
+            )
+            % len(handled),
             messages.SUCCESS,
         )

@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ResignationRequest, User
 from .services import password_set
 
 
@@ -93,3 +93,36 @@ class PersonCreationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+
+
+class ResignationForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("Rezygnuję z korzystania ze Strefy Klienta"),
+        error_messages={"required": _("Zaznacz, że chcesz zrezygnować ze Strefy Klienta.")},
+    )
+    reason = forms.CharField(
+        label=_("Powód (nieobowiązkowo)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Pomoże nam ulepszyć Strefę Klienta."),
+    )
+
+
+class ResignationRequestAdminForm(forms.ModelForm):
+    """The office records a resignation received on paper or by e-mail."""
+
+    class Meta:
+        model = ResignationRequest
+        fields = ["user", "reason"]
+
+    def clean_user(self):
+        user = self.cleaned_data["user"]
+        if (
+            self.instance.pk is None
+            and ResignationRequest.objects.open().filter(user=user).exists()
+        ):
+            raise forms.ValidationError(
+                _("Ta osoba ma już wniosek o rezygnację czekający na biuro.")
+            )
+        return user

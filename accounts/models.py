@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -57,3 +58,56 @@ class User(AbstractUser):
         if self.login_issued_at:
             return _("czeka na oświadczenie")
         return _("login niewydany")
+
+
+class ResignationRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(handled_at__isnull=True)
+
+
+class ResignationRequest(models.Model):
+    """A resident's statement that they resign from Strefa Klienta; the office acts on it.
+
+    The account keeps working until the office deactivates it (seed 000: the resignation is a
+    statement submitted to the office).
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("osoba"),
+        on_delete=models.PROTECT,
+        related_name="resignation_requests",
+    )
+    created_at = models.DateTimeField(_("złożono"), default=timezone.now)
+    reason = models.TextField(_("powód"), max_length=1000, blank=True)
+    handled_at = models.DateTimeField(_("załatwiono"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        User,
+        verbose_name=_("załatwił(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ResignationRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("wniosek o rezygnację ze Strefy")
+        verbose_name_plural = _("wnioski o rezygnację ze Strefy")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["handled_at", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(handled_at__isnull=True),
+                name="one_open_resignation_per_user",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {timezone.localtime(self.created_at):%d.%m.%Y}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.handled_at is not None

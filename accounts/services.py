@@ -4,10 +4,12 @@ import secrets
 import string
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from .models import User
+from .models import ResignationRequest, User
 
 # No characters that are easy to confuse on paper (0/O, 1/l/I).
 _PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
@@ -126,3 +128,39 @@ def password_reset_issue(*, users: list[User]) -> list[IssuedCredentials]:
         user.save()
         issued.append(IssuedCredentials(user=user, password=password))
     return issued
+
+
+@transaction.atomic
+def resignation_request(*, user: User, reason: str = "") -> ResignationRequest:
+    """The resident's statement of resignation; the account works until the office handles it.
+
+    Raises ``ValidationError`` (Polish) while an earlier request of the user is still open.
+    """
+    if ResignationRequest.objects.open().filter(user=user).exists():
+        raise ValidationError(_("Twój wniosek o rezygnację już czeka na biuro."), code="open")
+    try:
+        with transaction.atomic():
+            return ResignationRequest.objects.create(user=user, reason=reason.strip())
+    except IntegrityError:
+        # A double submit raced past the check above; the constraint keeps one open request.
+        raise ValidationError(
+            _("Twój wniosek o rezygnację już czeka na biuro."), code="open"
+        ) from None
+
+
+@transaction.atomic
+def resignation_handle(
+    *, requests: list[ResignationRequest], handled_by: User
+) -> list[ResignationRequest]:
+    """The office deactivates the accounts and marks the open requests as handled."""
+    now = timezone.now()
+    handled = []
+    for request in requests:
+        if request.handled_at is not None:
+            continue
+        account_deactivate(user=request.user, reason=str(_("Rezygnacja ze Strefy Klienta")))
+        request.handled_at = now
+        request.handled_by = handled_by
+        request.save(update_fields=["handled_at", "handled_by"])
+        handled.append(request)
+    return handled

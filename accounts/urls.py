@@ -7,4 +7,6 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.ProfileView.as_view(), name="profile"),
     path("haslo/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("moje-dane.json", views.PersonalDataExportView.as_view(), name="data_export"),
+    path("rezygnacja/", views.ResignationView.as_view(), name="resignation"),
 ]

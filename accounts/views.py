@@ -1,13 +1,22 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from django.views.generic import FormView, UpdateView
 
 from portal.mixins import ResidentRequiredMixin
 
-from .forms import ContactForm, PortalPasswordChangeForm
-from .services import contact_update
+from .export import export_filename, personal_data_json
+from .forms import ContactForm, PortalPasswordChangeForm, ResignationForm
+from .models import ResignationRequest
+from .services import contact_update, resignation_request
+
+
+def _open_resignation(user) -> ResignationRequest | None:
+    return ResignationRequest.objects.open().filter(user=user).first()
 
 
 class ProfileView(ResidentRequiredMixin, UpdateView):
@@ -17,6 +26,12 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
 
     def get_object(self, queryset=None):
         return self.request.user
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "open_resignation": _open_resignation(self.request.user),
+        }
 
     def form_valid(self, form):
         contact_update(
@@ -40,4 +55,43 @@ class PasswordChangeView(ResidentRequiredMixin, FormView):
         user = form.save()
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Hasło zostało zmienione."))
+        return super().form_valid(form)
+
+
+class PersonalDataExportView(ResidentRequiredMixin, View):
+    """ "Pobierz moje dane": the person's own data from every tab as a JSON file (RODO)."""
+
+    def get(self, request):
+        response = HttpResponse(
+            personal_data_json(request.user), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="{export_filename()}"'
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ResignationView(ResidentRequiredMixin, FormView):
+    template_name = "accounts/resignation.html"
+    form_class = ResignationForm
+    success_url = reverse_lazy("accounts:profile")
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "open_resignation": _open_resignation(self.request.user),
+        }
+
+    def form_valid(self, form):
+        try:
+            resignation_request(user=self.request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            messages.warning(self.request, error.messages[0])
+            return super().form_valid(form)
+        messages.success(
+            self.request,
+            _(
+                "Wniosek przyjęty; biuro dezaktywuje konto po jego rozpatrzeniu. "
+                "Do tego czasu możesz nadal korzystać ze Strefy Klienta."
+            ),
+        )
         return super().form_valid(form)
