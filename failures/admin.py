@@ -10,12 +10,24 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from office import roles
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
 
 from .forms import FailureAdminForm
-from .models import FailureNumberCounter, FailurePhoto, FailureReport, FailureStatusChange
-from .services import failure_change_status, failure_photo_add, failure_register
+from .models import (
+    FailureComment,
+    FailureNumberCounter,
+    FailurePhoto,
+    FailureReport,
+    FailureStatusChange,
+)
+from .services import (
+    failure_change_status,
+    failure_comment_add,
+    failure_photo_add,
+    failure_register,
+)
 
 
 class AgeFilter(admin.SimpleListFilter):
@@ -83,6 +95,45 @@ class FailurePhotoInline(admin.TabularInline):
         return _photo_preview(photo)
 
 
+def _report_in_scope(request, report, model, action) -> bool:
+    """Whether the user may do ``action`` with ``model`` in the report's community."""
+    ids = roles.community_ids_for(request.user, model, action)
+    return ids is None or (report is not None and report.building.community_id in ids)
+
+
+class FailureCommentInline(admin.StackedInline):
+    """Comments of the office and the board; existing ones stay as written for the board."""
+
+    model = FailureComment
+    extra = 1
+    fields = ["created_at", "author_role", "author", "body", "visible_to_residents"]
+    readonly_fields = ["created_at", "author_role", "author"]
+    verbose_name = _("komentarz")
+    verbose_name_plural = _(
+        "komentarze (wewnętrzne, chyba że zaznaczono „widoczny dla mieszkańców”)"
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+    def has_add_permission(self, request, obj=None):
+        return (
+            obj is not None
+            and super().has_add_permission(request, obj)
+            and _report_in_scope(request, obj, FailureComment, "add")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and _report_in_scope(
+            request, obj, FailureComment, "change"
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and _report_in_scope(
+            request, obj, FailureComment, "delete"
+        )
+
+
 @admin.register(FailureReport)
 class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "building__community"
@@ -116,9 +167,44 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["building", "premises", "reporter"]
     date_hierarchy = "created_at"
-    inlines = [FailureStatusChangeInline, FailurePhotoInline]
+    inlines = [FailureStatusChangeInline, FailureCommentInline, FailurePhotoInline]
     readonly_fields = ["number", "status", "created_at", "status_changed_at", "reporter_contact"]
     actions = ["mark_accepted", "mark_in_progress", "mark_done", "mark_rejected"]
+
+    # --- board members: the report is read-only, its form only posts their comments ---------
+
+    def report_editable(self, request, obj=None) -> bool:
+        """Django's change permission on the report itself, within the user's scope."""
+        return super().has_change_permission(request, obj)
+
+    def comment_only(self, request, obj) -> bool:
+        """A board member (or anyone who may comment but not handle the report)."""
+        return (
+            obj is not None
+            and not self.report_editable(request, obj)
+            and super().has_view_permission(request, obj)
+            and request.user.has_perm("failures.add_failurecomment")
+            and _report_in_scope(request, obj, FailureComment, "add")
+        )
+
+    def has_change_permission(self, request, obj=None):
+        # The change form must accept a board member's POST; what it saves is limited below.
+        return self.report_editable(request, obj) or self.comment_only(request, obj)
+
+    def get_inlines(self, request, obj):
+        inlines = super().get_inlines(request, obj)
+        # A report taken by phone gets its comments once it has a number.
+        return inlines if obj is not None else [i for i in inlines if i is not FailureCommentInline]
+
+    def has_change_history_permission(self, request, obj=None):
+        return self.report_editable(request, obj)  # no "revert" for commenters
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if self.comment_only(request, obj):
+            for _name, options in self.get_fieldsets(request, obj):
+                fields += [f for f in options["fields"] if f not in fields]
+        return fields
 
     def _bulk_change(self, request, queryset, to_status):
         if not self.has_change_permission(request):
@@ -167,12 +253,15 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         reporter = (_("Zgłaszający"), {"fields": ["reporter", "contact_phone"]})
         if obj is None:
             return [report, reporter, (_("Zdjęcie"), {"fields": ["repair_photo"]})]
-        return [
+        fieldsets = [
             (None, {"fields": ["number", "status", "created_at", "status_changed_at"]}),
             report,
             (_("Zgłaszający"), {"fields": ["reporter", "contact_phone", "reporter_contact"]}),
-            (_("Obsługa zgłoszenia"), {"fields": ["new_status", "status_comment", "repair_photo"]}),
         ]
+        if self.report_editable(request, obj):
+            handling = ["new_status", "status_comment", "repair_photo"]
+            fieldsets.append((_("Obsługa zgłoszenia"), {"fields": handling}))
+        return fieldsets
 
     @admin.display(description=_("miejsce"))
     def place(self, report):
@@ -200,11 +289,30 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             photos = [form.processed_photo] if form.processed_photo else []
             failure_register(report=obj, created_by=request.user, photos=photos)
             return
+        if not self.report_editable(request, obj):
+            return  # a commenter's POST (or a history "revert") never saves the report
         super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not FailureComment:
+            return super().save_formset(request, form, formset, change)
+        comments = formset.save(commit=False)
+        for comment in formset.deleted_objects:
+            comment.delete()
+        for comment in comments:
+            if comment.pk:
+                comment.save()
+            else:
+                failure_comment_add(
+                    report=form.instance,
+                    author=request.user,
+                    body=comment.body,
+                    visible_to_residents=comment.visible_to_residents,
+                )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not change:
+        if not change or not self.report_editable(request, form.instance):
             return
         report = form.instance
         if form.processed_photo:
@@ -257,6 +365,20 @@ class FailureStatusChangeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # status changes go through the report, which checks the transition
+
+
+@admin.register(FailureComment)
+class FailureCommentAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+    community_lookup = "report__building__community"
+    list_display = ["report", "created_at", "author_role", "author", "visible_to_residents"]
+    list_filter = ["visible_to_residents", "author_role", "report__building__community"]
+    list_select_related = ["report", "author"]
+    search_fields = ["report__number", "body"]
+    autocomplete_fields = ["report"]
+    readonly_fields = ["report", "author", "author_role", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # added on the report's page
 
 
 @admin.register(FailurePhoto)

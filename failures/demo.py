@@ -11,7 +11,7 @@ from portal.images import process_uploaded_image
 
 from .forms import normalize_phone
 from .models import FailureReport
-from .services import failure_change_status, failure_create
+from .services import failure_change_status, failure_comment_add, failure_create
 
 S = FailureReport.Status
 
@@ -59,6 +59,16 @@ def _report(
             changed_by=ctx.users["staff"],
             at=_days_ago(days_ago - after_days, 14),
             notify=False,
+        )
+
+
+def _comments(ctx, *, description, comments):
+    report = FailureReport.objects.filter(description=description).first()
+    if report is None or report.comments.exists():
+        return
+    for body, public in comments:
+        failure_comment_add(
+            report=report, author=ctx.users["staff"], body=body, visible_to_residents=public
         )
 
 
@@ -146,4 +156,19 @@ def seed(ctx):
         description="Winda zatrzymuje się między piętrami, drzwi otwierają się z opóźnieniem.",
         days_ago=9,
         steps=[(S.ACCEPTED, 0, "Konserwator dźwigu przyjedzie jutro do godz. 12.")],
+    )
+    _comments(
+        ctx,
+        description=(
+            "Domofon przy głównym wejściu nie otwiera drzwi – słychać rozmówcę, "
+            "ale zamek nie reaguje."
+        ),
+        comments=[
+            ("Wycena serwisu: 480 zł brutto, zarząd zaakceptował telefonicznie.", False),
+            (
+                "Dostawa elektrozaczepu opóźniona u producenta. Do czasu naprawy prosimy "
+                "otwierać drzwi wejściowe kluczem do klatki.",
+                True,
+            ),
+        ],
     )

@@ -195,3 +195,62 @@ class FailurePhoto(models.Model):
 
     def __str__(self):
         return f"{self.report} – {_('zdjęcie')} {self.pk}"
+
+
+class FailureComment(models.Model):
+    """A note on a report by the office or the community's board.
+
+    Internal (for the office and the board) unless ``visible_to_residents`` is ticked; residents
+    then see it on the report's page signed only "Biuro" or "Zarząd wspólnoty".
+    """
+
+    class AuthorRole(models.TextChoices):
+        OFFICE = "biuro", _("Biuro")
+        BOARD = "zarzad", _("Zarząd wspólnoty")
+
+    report = models.ForeignKey(
+        FailureReport,
+        verbose_name=_("zgłoszenie"),
+        on_delete=models.CASCADE,
+        related_name="comments",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("autor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    author_role = models.CharField(
+        _("w imieniu"), max_length=10, choices=AuthorRole.choices, default=AuthorRole.OFFICE
+    )
+    body = models.TextField(_("komentarz"), max_length=2000)
+    visible_to_residents = models.BooleanField(
+        _("widoczny dla mieszkańców"),
+        default=False,
+        help_text=_(
+            "Zaznacz, aby mieszkańcy budynku zobaczyli komentarz na stronie zgłoszenia "
+            "(podpisany „Biuro” lub „Zarząd wspólnoty”). Bez danych osobowych."
+        ),
+    )
+    created_at = models.DateTimeField(_("dodano"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("komentarz do zgłoszenia")
+        verbose_name_plural = _("komentarze do zgłoszenia")
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(
+                fields=["report", "visible_to_residents", "created_at"],
+                name="failure_comment_report",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(body=""), name="failure_comment_not_empty")
+        ]
+
+    def __str__(self):
+        return f"{self.report}: {self.get_author_role_display()}, {self.created_at:%d.%m.%Y}"

@@ -4,7 +4,7 @@ from django.db.models import Prefetch, QuerySet
 
 from premises.selectors import buildings_for_user, premises_for_user
 
-from .models import FailurePhoto, FailureReport, FailureStatusChange
+from .models import FailureComment, FailurePhoto, FailureReport, FailureStatusChange
 
 
 def failures_for_user(user) -> QuerySet[FailureReport]:
@@ -27,10 +27,21 @@ def failure_list_for_user(user) -> QuerySet[FailureReport]:
 
 
 def failure_detail_for_user(user) -> QuerySet[FailureReport]:
+    """One report's page: its status history and the comments marked visible to residents.
+
+    Comments are loaded without their author: residents see only "Biuro" or "Zarząd wspólnoty".
+    """
     return failure_list_for_user(user).prefetch_related(
         Prefetch(
             "status_changes", queryset=FailureStatusChange.objects.order_by("changed_at", "pk")
-        )
+        ),
+        Prefetch(
+            "comments",
+            queryset=FailureComment.objects.filter(visible_to_residents=True)
+            .only("report_id", "author_role", "body", "created_at")
+            .order_by("created_at", "pk"),
+            to_attr="public_comments",
+        ),
     )
 
 

@@ -12,7 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from notifications.services import notify_user
 from portal.images import ProcessedImage
 
-from .models import FailureNumberCounter, FailurePhoto, FailureReport, FailureStatusChange
+from .models import (
+    FailureComment,
+    FailureNumberCounter,
+    FailurePhoto,
+    FailureReport,
+    FailureStatusChange,
+)
 
 NUMBER_FORMAT = "AW/{year}/{seq:05d}"
 
@@ -140,3 +146,35 @@ def failure_change_status(
             community=locked.building.community,
         )
     return change
+
+
+def _comment_author_role(*, author, report: FailureReport) -> str:
+    """ "Zarząd wspólnoty" for a board member of the report's community, else "Biuro"."""
+    from office.roles import BOARD, STAFF, community_roles, is_office_admin
+
+    if author is None or is_office_admin(author):
+        return FailureComment.AuthorRole.OFFICE
+    roles = community_roles(author).get(report.building.community_id, set())
+    if BOARD in roles and STAFF not in roles:
+        return FailureComment.AuthorRole.BOARD
+    return FailureComment.AuthorRole.OFFICE
+
+
+@transaction.atomic
+def failure_comment_add(
+    *, report: FailureReport, author, body: str, visible_to_residents: bool = False
+) -> FailureComment:
+    """Add a note to a report: internal unless ``visible_to_residents``."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Wpisz treść komentarza.")}, code="empty")
+    comment = FailureComment(
+        report=report,
+        author=author,
+        author_role=_comment_author_role(author=author, report=report),
+        body=body,
+        visible_to_residents=visible_to_residents,
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
