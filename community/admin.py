@@ -30,7 +30,7 @@ class AnnouncementAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Announcement)
-class AnnouncementAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class AnnouncementAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "community"
     list_display = [
         "title",

@@ -63,6 +63,7 @@ class Announcement(models.Model):
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now)
 
     objects = AnnouncementQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("ogłoszenie")

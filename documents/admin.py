@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from office.roles import is_office_admin
 from portal.admin_mixins import CommunityScopedAdminMixin
@@ -27,7 +28,7 @@ class DocumentAdminForm(forms.ModelForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class DocumentAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "community"
     form = DocumentAdminForm
     list_display = ["title", "category", "community", "published_on", "created_by"]

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from portal.files import PrivateUploadTo
 
@@ -70,6 +71,7 @@ class Document(models.Model):
     created_at = models.DateTimeField(_("dodano"), default=timezone.now)
 
     objects = DocumentQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("dokument")

@@ -354,7 +354,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(FailureStatusChange)
-class FailureStatusChangeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class FailureStatusChangeAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "report__building__community"
     list_display = ["report", "changed_at", "from_status", "to_status", "changed_by"]
     list_filter = ["to_status", "report__building__community"]

@@ -153,6 +153,8 @@ class FailureStatusChange(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("zmiana statusu")
         verbose_name_plural = _("historia statusu")
