@@ -17,8 +17,8 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from office.roles import communities_for
 from portal.admin_mixins import CommunityScopedAdminMixin
-from premises.selectors import communities_for_staff
 
 from .imports import due_date_for, preview_bank_statement, preview_charges
 from .models import Charge, FundAccount, ImportBatch, Payment
@@ -70,7 +70,7 @@ class ChargeImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["community"].queryset = communities_for_staff(user)
+        self.fields["community"].queryset = communities_for(user, Charge, "add")
 
 
 class BankImportForm(forms.Form):
@@ -176,7 +176,9 @@ class ImportAdminMixin:
         community_id = data["community"]
         if (
             community_id is not None
-            and not communities_for_staff(request.user).filter(pk=community_id).exists()
+            and not communities_for(request.user, self.model, "add")
+            .filter(pk=community_id)
+            .exists()
         ):
             raise PermissionDenied
         preview = self.build_preview(
@@ -233,7 +235,7 @@ class ChargeAdmin(
         return obj is None and super().has_change_permission(request, obj)
 
     def build_preview(self, request, *, file_name, content, community_id):
-        community = communities_for_staff(request.user).get(pk=community_id)
+        community = communities_for(request.user, Charge, "add").get(pk=community_id)
         return preview_charges(community=community, file_name=file_name, content=content)
 
 
@@ -330,7 +332,7 @@ class PaymentAdmin(
         super().save_model(request, obj, form, change)
 
     def build_preview(self, request, *, file_name, content, community_id):
-        communities = None if request.user.is_superuser else communities_for_staff(request.user)
+        communities = communities_for(request.user, Payment, "add")
         return preview_bank_statement(file_name=file_name, content=content, communities=communities)
 
 

@@ -53,6 +53,8 @@ POLICY: dict[str, list[tuple[str, str, frozenset]]] = {
     ],
     BOARD: [
         ("premises", "community", VIEW),
+        # Needed to pick the building of a building-only announcement.
+        ("premises", "building", VIEW),
         ("community", "announcement", ALL),
         ("community", "resolution", ALL),
         ("community", "*", VIEW),
@@ -130,6 +132,14 @@ def all_community_ids(user) -> list[int] | None:
     if is_office_admin(user):
         return None
     return sorted(community_roles(user))
+
+
+def communities_for(user, model, action: str | None = None):
+    """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
+    from premises.models import Community
+
+    ids = community_ids_for(user, model, action)
+    return Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
 
 
 def _policy_permissions(role: str) -> list[Permission]:

@@ -47,10 +47,3 @@ def with_roles_of(premises_list, user):
 def company_current() -> Company | None:
     """The licence holder shown on "O aplikacji" and on the login pages."""
     return Company.objects.order_by("pk").first()
-
-
-def communities_for_staff(user) -> QuerySet[Community]:
-    """Communities an office user may manage in admin: all for superusers, else assigned ones."""
-    if user.is_superuser:
-        return Community.objects.all()
-    return Community.objects.filter(roles__user=user).distinct()

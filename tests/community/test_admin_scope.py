@@ -97,3 +97,9 @@ def test_office_admin_group_member_publishes_for_any_community(
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Announcement.objects.get().community == foreign_building.community
+
+
+def test_board_can_pick_their_building_for_an_announcement(
+    board_client, building, foreign_building
+):
+    assert _choices(board_client, "building") == {building}

@@ -327,3 +327,15 @@ def test_admin_lists_open_with_bounded_queries(admin_client, premises, model):
     one = count_queries(admin_client, url)
     add_charge_and_payment(20)
     assert count_queries(admin_client, url) == one
+
+
+def test_office_administrator_group_may_import_for_every_community(client, premises, stranger):
+    from office.roles import ADMIN_GROUP, groups_sync
+
+    user = UserFactory(is_staff=True, is_superuser=False)
+    user.groups.add(groups_sync()[ADMIN_GROUP])
+    client.force_login(user)
+    page = client.get(reverse("admin:finance_charge_import"))
+    offered = set(page.context["form"].fields["community"].queryset)
+    other_community = stranger.ownerships.get().premises.building.community
+    assert {premises.building.community, other_community} <= offered
