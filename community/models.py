@@ -125,6 +125,8 @@ class AnnouncementRead(models.Model):
     read_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("odczytanie ogłoszenia")
+        verbose_name_plural = _("odczytania ogłoszeń")
         constraints = [
             models.UniqueConstraint(
                 fields=["announcement", "user"], name="unique_announcement_read"
