@@ -1,0 +1,346 @@
+"""Security review: every resident URL is behind login and scoped to the person's premises.
+
+The generic tests walk the URL patterns of every resident namespace, so a URL added later is
+covered automatically; a new URL that takes ids must get an entry in ``URL_KWARGS`` (the test
+fails until it has one).
+"""
+
+import datetime
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from django.core.cache import caches
+from django.core.files.base import ContentFile
+from django.core.management import call_command
+from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+
+from accounts.models import User
+from community.models import AnnouncementRead, Vote
+from community.selectors import (
+    announcement_attachments_for_user,
+    announcements_for_user,
+    resolutions_for_user,
+)
+from correspondence.models import (
+    DeliveryConsent,
+    LetterAttachment,
+    LetterOpening,
+    ThreadAttachment,
+    ThreadMessage,
+)
+from correspondence.selectors import consents_for_user, letters_for_user, threads_for_user
+from documents.selectors import documents_for_user
+from failures.models import FailurePhoto, FailureReport
+from failures.selectors import failures_for_user
+from meters.models import Reading
+from meters.selectors import meters_for_user, readings_for_user
+from premises.models import Ownership
+from premises.selectors import premises_for_user
+
+pytestmark = pytest.mark.django_db
+
+RESIDENT_NAMESPACES = [
+    "finance",
+    "premises",
+    "meters",
+    "failures",
+    "correspondence",
+    "community",
+    "documents",
+    "accounts",
+]
+ANNA, ZOFIA = "10000001", "10000004"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"  # a marker
+
+# url name -> kwargs from Anna's objects (see the ``anna`` fixture).
+URL_KWARGS = {
+    "premises:detail": lambda d: {"pk": d["premises"].pk},
+    "finance:statement": lambda d: {"pk": d["premises"].pk},
+    "meters:detail": lambda d: {"pk": d["meter"].pk},
+    "meters:reading_add": lambda d: {"pk": d["meter"].pk},
+    "meters:reading_correct": lambda d: {"pk": d["reading"].pk},
+    "meters:reading_photo": lambda d: {"pk": d["reading"].pk},
+    "meters:reading_thumbnail": lambda d: {"pk": d["reading"].pk},
+    "failures:detail": lambda d: {"pk": d["failure_photo"].report_id},
+    "failures:photo": lambda d: {
+        "pk": d["failure_photo"].report_id,
+        "photo_pk": d["failure_photo"].pk,
+    },
+    "failures:thumbnail": lambda d: {
+        "pk": d["failure_photo"].report_id,
+        "photo_pk": d["failure_photo"].pk,
+    },
+    "correspondence:letter": lambda d: {"pk": d["letter_attachment"].letter_id},
+    "correspondence:letter_attachment": lambda d: {
+        "pk": d["letter_attachment"].letter_id,
+        "attachment_pk": d["letter_attachment"].pk,
+    },
+    "correspondence:thread": lambda d: {"pk": d["thread_attachment"].message.thread_id},
+    "correspondence:thread_attachment": lambda d: {
+        "pk": d["thread_attachment"].message.thread_id,
+        "attachment_pk": d["thread_attachment"].pk,
+    },
+    "correspondence:consent_withdraw": lambda d: {"pk": d["consent"].pk},
+    "community:announcement_detail": lambda d: {"pk": d["announcement"].pk},
+    "community:announcement_attachment": lambda d: {"pk": d["announcement_attachment"].pk},
+    "community:resolution_detail": lambda d: {"pk": d["resolution"].pk},
+    "community:resolution_receipt": lambda d: {"pk": d["resolution"].pk},
+    "community:resolution_pdf": lambda d: {"pk": d["resolution"].pk},
+    "documents:download": lambda d: {"pk": d["document"].pk},
+}
+# Views that only take POST (GET answers 405 for everybody).
+POST_ONLY = {"correspondence:consent_withdraw"}
+
+
+def resident_urls():
+    """(name, converter kwarg names) of every URL in the resident namespaces."""
+    resolver = get_resolver()
+    found = []
+    for namespace in RESIDENT_NAMESPACES:
+        _prefix, sub = resolver.namespace_dict[namespace]
+        stack = list(sub.url_patterns)
+        while stack:
+            pattern = stack.pop()
+            if isinstance(pattern, URLPattern):
+                converters = getattr(pattern.pattern, "converters", {})
+                found.append((f"{namespace}:{pattern.name}", sorted(converters)))
+            else:  # a nested include
+                stack.extend(pattern.url_patterns)
+    return found
+
+
+@pytest.fixture
+def anna(db):
+    """The demo data, plus the few files the demo does not create, all reachable by Anna."""
+    call_command("seed_demo", stdout=io.StringIO())
+    user = User.objects.get(username=ANNA)
+    reading = readings_for_user(user).current().filter(submitted_by=user).latest("read_on")
+    reading.photo = ContentFile(JPEG, name="photo.jpg")
+    reading.thumbnail = ContentFile(JPEG, name="thumb.jpg")
+    reading.save(update_fields=["photo", "thumbnail"])
+    thread = threads_for_user(user).first()
+    message = thread.messages.order_by("pk").first()
+    thread_attachment = ThreadAttachment.objects.create(
+        message=message, file=ContentFile(PDF, name="umowa.pdf"), name="umowa.pdf", size=len(PDF)
+    )
+    resolution = resolutions_for_user(user).order_by("pk").first()
+    if not resolution.pdf:
+        resolution.pdf = ContentFile(PDF, name="uchwala.pdf")
+        resolution.save(update_fields=["pdf"])
+    data = {
+        "user": user,
+        "premises": premises_for_user(user).get(number="12"),
+        "meter": meters_for_user(user).first(),
+        "reading": reading,
+        "failure_photo": FailurePhoto.objects.filter(
+            report__in=failures_for_user(user).order_by()
+        ).first(),
+        "letter_attachment": LetterAttachment.objects.filter(
+            letter__in=letters_for_user(user).order_by()
+        ).first(),
+        "thread_attachment": thread_attachment,
+        "consent": consents_for_user(user).filter(withdrawn_at=None).first(),
+        "announcement": announcements_for_user(user).first(),
+        "announcement_attachment": announcement_attachments_for_user(user).first(),
+        "resolution": resolution,
+        "document": documents_for_user(user).filter(community__isnull=False).first(),
+    }
+    missing = [key for key, value in data.items() if value is None]
+    assert not missing, f"the demo data has no {missing} for Anna"
+    return data
+
+
+def state():
+    """What a forged POST could change."""
+    return (
+        Reading.objects.count(),
+        Vote.objects.count(),
+        ThreadMessage.objects.count(),
+        FailureReport.objects.count(),
+        DeliveryConsent.objects.filter(withdrawn_at=None).count(),
+        LetterOpening.objects.count(),
+        AnnouncementRead.objects.count(),
+    )
+
+
+def forged_post(anna):
+    return {
+        "value": "99999",
+        "read_on": timezone.localdate().isoformat(),
+        "confirmed": "on",
+        "premises": anna["premises"].pk,
+        "choice": "for",
+        "body": "Wiadomość, która nie powinna trafić do cudzego wątku.",
+    }
+
+
+def kwargs_for(name, converters, anna):
+    if not converters:
+        return {}
+    assert name in URL_KWARGS, (
+        f"New resident URL {name} takes {converters}: add it to URL_KWARGS in "
+        "tests/test_security.py so the access tests cover it."
+    )
+    return URL_KWARGS[name](anna)
+
+
+def test_every_resident_url_with_ids_is_mapped():
+    unmapped = [name for name, conv in resident_urls() if conv and name not in URL_KWARGS]
+    assert not unmapped, f"add these URLs to URL_KWARGS: {unmapped}"
+    stale = set(URL_KWARGS) - {name for name, _conv in resident_urls()}
+    assert not stale, f"URL_KWARGS names that no longer exist: {stale}"
+
+
+def test_anonymous_is_sent_to_login_everywhere(client, anna):
+    for name, converters in resident_urls():
+        url = reverse(name, kwargs=kwargs_for(name, converters, anna))
+        response = client.get(url)
+        if name in POST_ONLY:
+            assert response.status_code == 405, url
+            response = client.post(url)
+        assert response.status_code == 302, f"{url}: {response.status_code}"
+        assert urlsplit(response["Location"]).path == "/logowanie/", url
+
+
+def test_anna_herself_opens_every_mapped_url(client, anna):
+    """The mapping is real: the owner gets each page or file (so a 404 elsewhere means scope)."""
+    client.force_login(anna["user"])
+    for name, converters in resident_urls():
+        if not converters or name in POST_ONLY:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, converters, anna))
+        response = client.get(url)
+        assert response.status_code == 200, f"{url}: {response.status_code}"
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+            response.close()
+
+
+def _zofia_past_owner(zofia, anna):
+    Ownership.objects.create(
+        user=zofia,
+        premises=anna["premises"],
+        role=Ownership.Role.CO_OWNER,
+        valid_from=datetime.date(2010, 1, 1),
+        valid_to=timezone.localdate() - datetime.timedelta(days=1),
+    )
+
+
+def _zofia_future_owner(zofia, anna):
+    Ownership.objects.create(
+        user=zofia,
+        premises=anna["premises"],
+        role=Ownership.Role.CO_OWNER,
+        valid_from=timezone.localdate() + datetime.timedelta(days=1),
+    )
+
+
+@pytest.mark.parametrize(
+    "history",
+    [None, _zofia_past_owner, _zofia_future_owner],
+    ids=["other-community", "past-owner", "future-owner"],
+)
+def test_another_resident_gets_404_for_every_id_of_anna(client, anna, history):
+    zofia = User.objects.get(username=ZOFIA)
+    if history:
+        history(zofia, anna)
+    client.force_login(zofia)
+    before = state()
+    for name, converters in resident_urls():
+        if not converters:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, converters, anna))
+        response = client.get(url)
+        expected = 405 if name in POST_ONLY else 404
+        assert response.status_code == expected, f"GET {url}: {response.status_code}"
+        response = client.post(url, forged_post(anna))
+        assert response.status_code in (404, 405), f"POST {url}: {response.status_code}"
+    assert state() == before
+
+
+def test_another_resident_sees_none_of_annas_data_on_list_pages(client, anna):
+    client.force_login(User.objects.get(username=ZOFIA))
+    for name, converters in resident_urls():
+        if converters:
+            continue
+        url = reverse(name)
+        response = client.get(url)
+        assert response.status_code in (200, 302), f"{url}: {response.status_code}"
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        for secret in ["Nowak", "Lipowa 5", anna["premises"].bank_account]:
+            assert secret not in text, f"{url} shows {secret!r} to Zofia"
+
+
+def test_finance_premises_filter_refuses_another_residents_premises(client, anna):
+    client.force_login(User.objects.get(username=ZOFIA))
+    for value in [anna["premises"].pk, "x", "-1", "1 OR 1=1"]:
+        response = client.get("/finanse/", {"lokal": value})
+        assert response.status_code == 404, value
+
+
+def test_forged_choices_cannot_act_on_another_residents_premises(client, anna):
+    zofia = User.objects.get(username=ZOFIA)
+    client.force_login(zofia)
+    before = state()
+    response = client.post(
+        reverse("failures:create"),
+        {
+            "place": f"lokal-{anna['premises'].pk}",
+            "description": "Cieknie kran w kuchni, woda na podłodze.",
+            "contact_phone": "601 200 300",
+        },
+    )
+    assert response.status_code == 200
+    assert "Wybierz poprawną wartość" in response.content.decode()
+    response = client.post(
+        reverse("correspondence:thread_create"),
+        {"premises": anna["premises"].pk, "subject": "Test", "body": "Treść wiadomości."},
+    )
+    assert response.status_code == 200
+    response = client.post(
+        reverse("correspondence:consents"),
+        {
+            "form_key": "",
+            "premises": anna["premises"].pk,
+            "channel": "email",
+            "address": "zofia@example.com",
+            "agree": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert state() == before
+    assert not DeliveryConsent.objects.filter(user=zofia, premises=anna["premises"]).exists()
+
+
+def test_deactivated_user_loses_an_open_session(client, anna):
+    user = anna["user"]
+    response = client.post("/logowanie/", {"login": ANNA, "password": "Strefa-demo-2026"})
+    assert response.status_code == 302
+    assert client.get(reverse("premises:index")).status_code == 200
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    for url in [reverse("premises:index"), reverse("finance:index"), "/"]:
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert urlsplit(response["Location"]).path == "/logowanie/", url
+
+
+def test_sixth_failed_login_is_refused_in_polish(client, settings, anna):
+    settings.ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "security-rate-limit",
+        }
+    }
+    caches["default"].clear()
+    for _attempt in range(5):
+        response = client.post("/logowanie/", {"login": ANNA, "password": "zle-haslo-123"})
+        assert "Nieprawidłowy login lub hasło." in response.content.decode()
+    response = client.post("/logowanie/", {"login": ANNA, "password": "Strefa-demo-2026"})
+    assert "Zbyt wiele nieudanych prób logowania" in response.content.decode()
+    assert not response.wsgi_request.user.is_authenticated
+    caches["default"].clear()
