@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from premises.models import Ownership, Premises
@@ -25,13 +26,26 @@ def owned_premises_for_user(user) -> QuerySet[Premises]:
 def letters_for_user(user) -> QuerySet[Letter]:
     """Published letters addressed to the user, or to a premises the user owns (co-owners too).
 
-    A tenant sees only letters addressed to them by name. ``is_unread`` is annotated per user.
+    A tenant sees only letters addressed to them by name; an owner sees the premises' letters
+    published while they owned it. ``is_unread`` is annotated per user.
     """
     if not user.is_authenticated:
         return Letter.objects.none()
+    # A premises' letters from before the user held it (e.g. to the seller) stay private.
+    held_when_published = Ownership.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=OuterRef("published_on")),
+        user=user,
+        premises=OuterRef("premises"),
+        role__in=Ownership.OWNER_ROLES,
+        valid_from__lte=OuterRef("published_on"),
+    )
     return (
         Letter.objects.published()
-        .filter(Q(recipient=user) | Q(premises__in=owned_premises_for_user(user)))
+        .annotate(published_on=TruncDate("published_at"))
+        .filter(
+            Q(recipient=user)
+            | (Q(premises__in=owned_premises_for_user(user)) & Q(Exists(held_when_published)))
+        )
         .annotate(is_unread=~Exists(LetterOpening.objects.filter(letter=OuterRef("pk"), user=user)))
         .select_related("premises__building")
         .order_by("-published_at", "-pk")

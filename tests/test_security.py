@@ -344,3 +344,30 @@ def test_sixth_failed_login_is_refused_in_polish(client, settings, anna):
     assert "Zbyt wiele nieudanych prób logowania" in response.content.decode()
     assert not response.wsgi_request.user.is_authenticated
     caches["default"].clear()
+
+
+def test_new_owner_does_not_read_letters_sent_to_the_previous_owner(client, anna):
+    """After a sale the buyer sees the premises' letters from the day their role began."""
+    zofia = User.objects.get(username=ZOFIA)
+    today = timezone.localdate()
+    old = letters_for_user(anna["user"]).filter(premises=anna["premises"]).first()
+    assert old is not None and old.published_at.date() < today
+    Ownership.objects.filter(premises=anna["premises"]).update(
+        valid_to=today - datetime.timedelta(days=1)
+    )
+    Ownership.objects.create(
+        user=zofia, premises=anna["premises"], role=Ownership.Role.OWNER, valid_from=today
+    )
+    new = old.__class__.objects.create(
+        community=old.community,
+        premises=anna["premises"],
+        recipient=zofia,
+        kind=old.kind,
+        subject="Powitanie nowego właściciela",
+        published_at=timezone.now(),
+    )
+    client.force_login(zofia)
+    assert list(letters_for_user(zofia).filter(premises=anna["premises"])) == [new]
+    assert client.get(reverse("correspondence:letter", args=[old.pk])).status_code == 404
+    assert client.get(reverse("correspondence:letter", args=[new.pk])).status_code == 200
+    assert old.subject not in client.get(reverse("correspondence:index")).content.decode()
