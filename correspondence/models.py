@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from documents.validators import validate_document_file
 from portal.files import PrivateUploadTo
 
 
@@ -178,7 +179,9 @@ class LetterAttachment(models.Model):
     letter = models.ForeignKey(
         Letter, verbose_name=_("pismo"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("plik"), upload_to=PrivateUploadTo("letters"))
+    file = models.FileField(
+        _("plik"), upload_to=PrivateUploadTo("letters"), validators=[validate_document_file]
+    )
     name = models.CharField(_("nazwa pliku"), max_length=200)
     size = models.PositiveIntegerField(_("rozmiar"), default=0)
 

@@ -8,6 +8,8 @@ from django.http import FileResponse, Http404
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
+INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
 
 @deconstructible
 class PrivateUploadTo:
@@ -40,6 +42,8 @@ def serve_file(field_file, *, download_name: str | None = None, inline: bool = F
         raise Http404 from None
     name = download_name or os.path.basename(field_file.name)
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if content_type not in INLINE_TYPES:
+        inline = False  # only our re-encoded photos are ever shown in the browser
     response = FileResponse(
         handle, as_attachment=not inline, filename=name, content_type=content_type
     )

@@ -371,3 +371,38 @@ def test_new_owner_does_not_read_letters_sent_to_the_previous_owner(client, anna
     assert client.get(reverse("correspondence:letter", args=[old.pk])).status_code == 404
     assert client.get(reverse("correspondence:letter", args=[new.pk])).status_code == 200
     assert old.subject not in client.get(reverse("correspondence:index")).content.decode()
+
+
+def test_letter_attachment_must_be_what_its_name_claims(anna):
+    """Office uploads to letters are checked by content, like documents and announcements."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    letter = anna["letter_attachment"].letter
+    fake = LetterAttachment(
+        letter=letter,
+        name="wezwanie.pdf",
+        file=SimpleUploadedFile("wezwanie.pdf", b"<html><script>alert(1)</script>"),
+    )
+    with pytest.raises(ValidationError) as error:
+        fake.full_clean()
+    assert "file" in error.value.message_dict
+    real = LetterAttachment(
+        letter=letter, name="wezwanie.pdf", file=SimpleUploadedFile("wezwanie.pdf", PDF)
+    )
+    real.full_clean()
+
+
+def test_inline_files_are_only_ever_images(tmp_path):
+    from django.core.files.storage import default_storage
+
+    from portal.files import serve_file
+
+    name = default_storage.save("security/page.html", ContentFile(b"<script>alert(1)</script>"))
+    field = Reading._meta.get_field("photo")
+    response = serve_file(
+        field.attr_class(Reading(), field, name), inline=True, download_name="page.html"
+    )
+    response.close()
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
