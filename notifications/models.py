@@ -77,3 +77,63 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.to_address}: {self.subject or self.body[:40]}"
+
+
+class ReminderSent(models.Model):
+    """Bookkeeping of automatic reminders, so a daily job never sends the same one twice.
+
+    A reading-window reminder is kept per person and window (``period`` = the opening day);
+    a payment reminder per premises and month (``period`` = the first day of the due month).
+    """
+
+    class Kind(models.TextChoices):
+        READING_WINDOW = "reading_window", _("otwarcie okna odczytów liczników")
+        PAYMENT = "payment", _("przypomnienie o terminie płatności")
+
+    kind = models.CharField(_("rodzaj"), max_length=20, choices=Kind.choices)
+    period = models.DateField(_("okres"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("osoba"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    premises = models.ForeignKey(
+        "premises.Premises",
+        verbose_name=_("lokal"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "premises.Community",
+        verbose_name=_("wspólnota"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("wysłano"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("wysłane przypomnienie")
+        verbose_name_plural = _("wysłane przypomnienia")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "period", "user"],
+                condition=models.Q(premises__isnull=True),
+                name="one_personal_reminder_per_period",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "period", "premises"],
+                condition=models.Q(premises__isnull=False),
+                name="one_premises_reminder_per_period",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period:%d.%m.%Y}"

@@ -12,14 +12,14 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from premises.models import Community
 
-from .models import Message
+from .models import Message, ReminderSent
 from .sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
@@ -125,6 +125,36 @@ def notify_user(
                 )
             )
     return messages
+
+
+def notify_sms(
+    *, user, to_address: str, template: str, context: dict, related=None, community=None
+) -> Message:
+    """Queue ``user`` an SMS from ``<template>_sms.txt`` to a number they consented with."""
+    return message_queue(
+        channel=Message.Channel.SMS,
+        to_address=to_address,
+        body=render_to_string(f"{template}_sms.txt", {**context, "user": user}).strip(),
+        recipient=user,
+        related=related,
+        community=community,
+    )
+
+
+def reminder_record(
+    *, kind: str, period: datetime.date, user=None, premises=None, community=None
+) -> ReminderSent | None:
+    """Record that a reminder goes out; None when it was already recorded (do not send again).
+
+    The unique constraints decide, so two overlapping runs of a job cannot both send.
+    """
+    try:
+        with transaction.atomic():
+            return ReminderSent.objects.create(
+                kind=kind, period=period, user=user, premises=premises, community=community
+            )
+    except IntegrityError:
+        return None
 
 
 def _send_now(message: Message) -> str:

@@ -1,0 +1,143 @@
+"""The reminder that a community's meter-reading window has opened (run daily by cron).
+
+On the day a window opens, each resident (any current role, active account) gets one e-mail
+listing the meters of their premises that still lack a reading in this window; remote-read
+meters are left out. Owners with an SMS consent in a community with SMS on also get an SMS.
+Each person gets it once per window: ``ReminderSent`` records it in the same transaction.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils import timezone
+
+from correspondence.selectors import sms_recipients
+from notifications.models import ReminderSent
+from notifications.services import notify_sms, notify_user, reminder_record
+from premises.models import Community, Ownership
+
+from .models import Meter, Reading
+from .window import Window, reading_window
+
+TEMPLATE = "meters/email/reading_window"
+
+
+@dataclass
+class PremisesToRead:
+    premises: object
+    window: Window
+    meters: list = field(default_factory=list)
+
+
+def communities_opening_window(today: datetime.date) -> dict[Community, Window]:
+    """Communities taking readings whose reading window opens on ``today``."""
+    opening = {}
+    for community in Community.objects.filter(meter_readings_enabled=True).order_by("pk"):
+        window = reading_window(community, today)
+        if window.is_open and window.opens_on == today:
+            opening[community] = window
+    return opening
+
+
+def meters_to_read(communities, today: datetime.date):
+    """Installed, resident-read meters of the communities with no current reading since today."""
+    read_since_opening = Reading.objects.current().filter(meter=OuterRef("pk"), read_on__gte=today)
+    return (
+        Meter.objects.installed(today)
+        .filter(
+            premises__building__community__in=communities,
+            is_remote_read=False,
+            installed_on__lte=today,
+        )
+        .exclude(Exists(read_since_opening))
+        .select_related("premises__building__community")
+        .order_by("premises__building__street", "premises__number", "kind", "serial_number")
+    )
+
+
+def reading_reminders_send(*, today: datetime.date | None = None) -> int:
+    """Queue the window-opening reminders due on ``today``; returns how many people got one."""
+    today = today or timezone.localdate()
+    opening = communities_opening_window(today)
+    if not opening:
+        return 0
+    windows = {community.pk: window for community, window in opening.items()}
+    by_premises: dict[int, PremisesToRead] = {}
+    for meter in meters_to_read(list(opening), today):
+        community_id = meter.premises.building.community_id
+        group = by_premises.setdefault(
+            meter.premises_id, PremisesToRead(meter.premises, windows[community_id])
+        )
+        group.meters.append(meter)
+    if not by_premises:
+        return 0
+    holders = (
+        Ownership.objects.current(today)
+        .filter(premises_id__in=list(by_premises), user__is_active=True)
+        .select_related("user")
+        .order_by("user_id", "premises__building__street", "premises__number")
+    )
+    people: dict[int, object] = {}
+    premises_of: dict[int, list[PremisesToRead]] = defaultdict(list)
+    for ownership in holders:
+        people[ownership.user_id] = ownership.user
+        group = by_premises[ownership.premises_id]
+        if group not in premises_of[ownership.user_id]:  # two roles in one premises
+            premises_of[ownership.user_id].append(group)
+    phones = _sms_phones(opening, by_premises)
+    url = settings.PORTAL_URL.rstrip("/") + reverse("meters:index")
+    sent = 0
+    for user_id, groups in premises_of.items():
+        user = people[user_id]
+        phone = phones.get(user_id)
+        if not user.email and not phone:
+            continue
+        if _remind(user=user, groups=groups, phone=phone, today=today, url=url):
+            sent += 1
+    return sent
+
+
+def _sms_phones(opening: dict, by_premises: dict) -> dict[int, str]:
+    """Per user, the number of an active SMS consent for one of the premises concerned."""
+    phones: dict[int, str] = {}
+    for community in opening:
+        if not community.sms_enabled:
+            continue
+        ids = [
+            pk for pk, g in by_premises.items() if g.premises.building.community_id == community.pk
+        ]
+        for consent in sms_recipients(community=community, premises_ids=ids):
+            phones.setdefault(consent.user_id, consent.address)
+    return phones
+
+
+@transaction.atomic
+def _remind(*, user, groups: list[PremisesToRead], phone: str | None, today, url: str) -> bool:
+    community = groups[0].premises.building.community
+    record = reminder_record(
+        kind=ReminderSent.Kind.READING_WINDOW, period=today, user=user, community=community
+    )
+    if record is None:
+        return False  # already reminded about this window
+    context = {
+        "groups": groups,
+        "meters_count": sum(len(g.meters) for g in groups),
+        "closes_on": min(g.window.closes_on for g in groups),
+        "url": url,
+    }
+    notify_user(user=user, template=TEMPLATE, context=context, related=record, community=community)
+    if phone:
+        notify_sms(
+            user=user,
+            to_address=phone,
+            template=TEMPLATE,
+            context=context,
+            related=record,
+            community=community,
+        )
+    return True
