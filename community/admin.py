@@ -142,11 +142,29 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             fields += ["community", "status", "voting_opens_at"]
         return fields
 
-    @admin.display(description=_("wynik (udziały)"))
+    @admin.display(description=_("wynik"))
     def tally_display(self, obj):
         if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
             return "–"
         tally = resolution_tally(obj)
+        if tally.by_owner:
+            return format_html(
+                str(
+                    _(
+                        "właściciele (jeden właściciel – jeden głos): za {} ({}%) · przeciw {} "
+                        "({}%) · wstrzymujący się {} ({}%) · nie głosowali {} ({}%) · wszyscy {}"
+                    )
+                ),
+                tally.for_.count,
+                tally.for_.percent,
+                tally.against.count,
+                tally.against.percent,
+                tally.abstain.count,
+                tally.abstain.percent,
+                tally.not_voted.count,
+                tally.not_voted.percent,
+                tally.total_count,
+            )
         return format_html(
             "za {} ({}%) · przeciw {} ({}%) · wstrzymujące się {} ({}%) · nie głosowały {} ({}%)",
             tally.for_.share_display,

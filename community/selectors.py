@@ -1,8 +1,20 @@
 """Reads for the Wspólnota tab. Everything builds on the user's premises (``premises_for_user``)."""
 
+import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.utils import timezone
 
 from premises.models import Community, CommunityRole, Ownership, Premises
 from premises.selectors import buildings_for_user, communities_for_user, ownerships_for_user
@@ -88,14 +100,26 @@ def resolutions_awaiting_vote(user, now=None) -> QuerySet[Resolution]:
     return resolutions_for_user(user, now).filter(awaiting_vote=True).order_by("voting_closes_at")
 
 
-def resolution_tally(resolution: Resolution) -> Tally:
-    """The tally of a resolution: stored at closing, or live from one aggregate query.
+def voting_date(resolution: Resolution, now: datetime.datetime | None = None) -> datetime.date:
+    """The day whose owners vote: the end of voting once it is over, otherwise today."""
+    end = resolution.closed_at or now or timezone.now()
+    if resolution.voting_closes_at and resolution.voting_closes_at < end:
+        end = resolution.voting_closes_at
+    return timezone.localdate(end)
 
-    Shares are exact: numerators are summed in SQL per denominator and added as ``Fraction``.
+
+def resolution_tally(resolution: Resolution, now: datetime.datetime | None = None) -> Tally:
+    """The tally of a resolution: stored at closing, or live from a fixed number of queries.
+
+    By shares: one aggregate query; numerators are summed in SQL per denominator and added as
+    ``Fraction``. One owner – one vote: one query of (premises, current owner) rows and one of
+    the votes, grouped into owners in Python (``Tally.per_owner``).
     """
     community = resolution.community
     if resolution.is_closed and resolution.result:
         return Tally.from_json(resolution.result)
+    if community.vote_counting == Community.VoteCounting.PER_OWNER:
+        return _per_owner_tally(resolution, voting_date(resolution, now))
     choice = Vote.objects.filter(resolution=resolution, premises=OuterRef("pk")).values("choice")
     rows = (
         Premises.objects.filter(building__community_id=resolution.community_id)
@@ -108,6 +132,25 @@ def resolution_tally(resolution: Resolution) -> Tally:
     return Tally.from_rows(
         rows, threshold=community.vote_threshold, counting=community.vote_counting
     )
+
+
+def _per_owner_tally(resolution: Resolution, on: datetime.date) -> Tally:
+    current = Q(ownerships__role__in=Ownership.OWNER_ROLES, ownerships__valid_from__lte=on) & (
+        Q(ownerships__valid_to__isnull=True) | Q(ownerships__valid_to__gte=on)
+    )
+    # Every premises of the community, once per current owner (or once with None: LEFT JOIN).
+    owner_rows = (
+        Premises.objects.filter(building__community_id=resolution.community_id)
+        .annotate(owner=FilteredRelation("ownerships", condition=current))
+        .order_by()
+        .values_list("pk", "owner__user_id")
+    )
+    vote_rows = (
+        Vote.objects.filter(resolution=resolution)
+        .order_by()
+        .values_list("premises_id", "choice", "cast_at", "pk")
+    )
+    return Tally.per_owner(owner_rows, vote_rows, threshold=resolution.community.vote_threshold)
 
 
 @dataclass

@@ -308,7 +308,7 @@ def resolution_close(
         raise ValidationError(
             _("Zamknąć można tylko uchwałę, nad którą trwa głosowanie."), code="not_voting"
         )
-    tally = resolution_tally(resolution)
+    tally = resolution_tally(resolution, now)
     resolution.status = Resolution.Status.ADOPTED if tally.adopted else Resolution.Status.REJECTED
     resolution.result = tally.to_json()
     resolution.closed_at = now
