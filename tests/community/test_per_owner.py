@@ -316,6 +316,8 @@ def test_resolution_page_shows_owner_counts_and_explains_the_rule(
     assert "jeden właściciel – jeden głos" in content
     assert "więcej niż połowa wszystkich właścicieli" in content
     assert "Udziały" not in content
+    # Anna has two flats: the voting section tells her they make one vote.
+    assert "lokale tych samych właścicieli dają razem jeden głos" in content
 
 
 def test_voted_threshold_is_explained_in_owner_terms(per_owner, building, owner_client):
