@@ -8,10 +8,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from finance.reminders import payment_reminder_sms_send, reminder_text_max_length
+from notifications.services import SMS_MAX_LENGTH
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
-from .fee_notices import fee_notice_run_generate, fee_notice_run_publish, premises_in_arrears
+from .fee_notices import fee_notice_run_generate, fee_notice_run_publish
 from .models import (
     DeliveryConsent,
     FeeNoticeRun,
@@ -326,6 +328,13 @@ class SmsNoticeForm(forms.ModelForm):
         model = SmsNotice
         fields = ["community", "building", "kind", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "maxlength": 459})}
+        help_texts = {
+            "text": _(
+                "Do 459 znaków (3 części SMS). Nie wpisuj danych osobowych. W przypomnieniu "
+                "o płatności {kwota}, {lokal} i {rachunek} zostaną zastąpione danymi lokalu "
+                "adresata; bez {kwota} kwota do zapłaty zostanie dopisana na końcu."
+            )
+        }
 
     def clean(self):
         cleaned = super().clean()
@@ -335,6 +344,16 @@ class SmsNoticeForm(forms.ModelForm):
         if community and not community.sms_enabled:
             self.add_error(
                 "community", _("Powiadomienia SMS są wyłączone w tej wspólnocie (ustawienia).")
+            )
+        text = cleaned.get("text") or ""
+        if (
+            cleaned.get("kind") == SmsNotice.Kind.PAYMENT_REMINDER
+            and reminder_text_max_length(text) > SMS_MAX_LENGTH
+        ):
+            self.add_error(
+                "text",
+                _("Po wstawieniu kwoty i lokalu tekst może przekroczyć %(max)d znaków; skróć go.")
+                % {"max": SMS_MAX_LENGTH},
             )
         return cleaned
 
@@ -361,10 +380,13 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             return
         obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        premises_ids = None
         if obj.kind == SmsNotice.Kind.PAYMENT_REMINDER:
-            premises_ids = premises_in_arrears(community=obj.community, building=obj.building)
-        count = sms_notice_send(notice=obj, premises_ids=premises_ids)
+            # Each premises in arrears gets the text with its own amount ({kwota}, {lokal}).
+            count = payment_reminder_sms_send(notice=obj)
+            obj.recipients_count = count
+            obj.save(update_fields=["recipients_count"])
+        else:
+            count = sms_notice_send(notice=obj)
         self.message_user(
             request,
             ngettext(

@@ -1,0 +1,34 @@
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from finance.reminders import days_before, payment_reminders_send
+
+
+class Command(BaseCommand):
+    help = (
+        "Przypomina o terminie płatności: N dni (PAYMENT_REMINDER_DAYS_BEFORE, domyślnie 3) "
+        "przed dniem płatności wspólnoty wysyła każdemu lokalowi z kwotą do zapłaty jedną "
+        "wiadomość z kwotą, terminem i indywidualnym rachunkiem (e-mail; SMS za zgodą). "
+        "Uruchamiaj codziennie z crona; jeden lokal dostaje przypomnienie raz w miesiącu. "
+        "--date RRRR-MM-DD: dla wskazanego dnia (testy, uzupełnianie)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", help="Dzień (RRRR-MM-DD), domyślnie dziś.")
+        parser.add_argument(
+            "--days", type=int, help="Ile dni przed terminem (domyślnie z ustawień)."
+        )
+
+    def handle(self, *args, **options):
+        today = None
+        if options["date"]:
+            try:
+                today = datetime.date.fromisoformat(options["date"])
+            except ValueError as exc:
+                raise CommandError("Podaj datę w formacie RRRR-MM-DD.") from exc
+        days = days_before() if options["days"] is None else options["days"]
+        if days < 0:
+            raise CommandError("Liczba dni nie może być ujemna.")
+        count = payment_reminders_send(today=today, days=days)
+        self.stdout.write(f"Przypomnienia o płatności wysłano dla {count} lokali.")

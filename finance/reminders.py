@@ -1,0 +1,202 @@
+"""Payment reminders with each premises' own amount (run daily by cron; also the office's SMS).
+
+``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
+with an amount due on that day (arrears plus the charges falling due by then, minus payments)
+gets one reminder per month: to its designated correspondence recipient, else to each owner;
+by e-mail where the person has one, by SMS where they consented and the community has SMS on.
+"""
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from correspondence.selectors import valid_consent
+from notifications.models import Message, ReminderSent
+from notifications.services import message_queue, notify_sms, notify_user, reminder_record
+from portal.templatetags.strefa import format_money
+from premises.models import Community, Ownership, Premises
+from premises.validators import format_nrb
+
+from .selectors import PremisesBalance, balances_for_premises
+
+TEMPLATE = "finance/email/payment_reminder"
+DEFAULT_DAYS_BEFORE = 3
+SMS = Message.Channel.SMS
+
+
+def days_before() -> int:
+    return int(getattr(settings, "PAYMENT_REMINDER_DAYS_BEFORE", DEFAULT_DAYS_BEFORE))
+
+
+def payment_recipients(premises_ids, on: datetime.date) -> dict[int, list]:
+    """Per premises: its designated correspondence recipient, else each current owner."""
+    holders = (
+        Ownership.objects.current(on)
+        .filter(
+            premises_id__in=list(premises_ids),
+            role__in=Ownership.OWNER_ROLES,
+            user__is_active=True,
+        )
+        .select_related("user")
+        .order_by("premises_id", "valid_from", "pk")
+    )
+    owners, designated = defaultdict(list), defaultdict(list)
+    for ownership in holders:
+        owners[ownership.premises_id].append(ownership.user)
+        if ownership.is_correspondence_recipient:
+            designated[ownership.premises_id].append(ownership.user)
+    return {pk: designated.get(pk) or users for pk, users in owners.items()}
+
+
+def balances_due(premises_qs, on: datetime.date) -> list[PremisesBalance]:
+    """Balances on ``on`` of the premises that have something to pay."""
+    return [b for b in balances_for_premises(premises_qs, on) if b.amount_due > 0]
+
+
+def reminder_context(balance: PremisesBalance, *, due_date: datetime.date | None) -> dict:
+    premises = balance.premises
+    return {
+        "premises": premises,
+        "premises_label": str(premises),
+        "community": premises.building.community,
+        "amount": format_money(balance.amount_due),
+        "due_date": due_date,
+        "account": format_nrb(balance.payment_account) if balance.payment_account else "",
+        "funds": [
+            {
+                "label": fund.label,
+                "amount": format_money(fund.amount_due),
+                "account": format_nrb(fund.bank_account) if fund.bank_account else "",
+            }
+            for fund in balance.funds
+            if fund.amount_due > 0
+        ],
+        "url": settings.PORTAL_URL.rstrip("/") + reverse("finance:index"),
+    }
+
+
+def _sms_address(*, user, premises, community, on) -> str:
+    if not community.sms_enabled:
+        return ""
+    consent = valid_consent(user=user, premises=premises, channel=SMS, on=on)
+    return consent.address if consent else ""
+
+
+def payment_reminders_send(*, today: datetime.date | None = None, days: int | None = None) -> int:
+    """Queue the reminders due on ``today``; returns for how many premises."""
+    today = today or timezone.localdate()
+    due_date = today + datetime.timedelta(days=days_before() if days is None else days)
+    communities = Community.objects.filter(payment_due_day=due_date.day)
+    premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
+        "building__community"
+    )
+    balances = balances_due(premises_qs, due_date)
+    recipients = payment_recipients([b.premises.pk for b in balances], on=today)
+    sent = 0
+    for balance in balances:
+        users = recipients.get(balance.premises.pk)
+        if users and _remind(balance=balance, users=users, due_date=due_date, today=today):
+            sent += 1
+    return sent
+
+
+@transaction.atomic
+def _remind(*, balance: PremisesBalance, users: list, due_date, today) -> bool:
+    premises = balance.premises
+    community = premises.building.community
+    record = reminder_record(
+        kind=ReminderSent.Kind.PAYMENT,
+        period=due_date.replace(day=1),
+        premises=premises,
+        community=community,
+    )
+    if record is None:
+        return False  # this premises was reminded this month already
+    context = reminder_context(balance, due_date=due_date)
+    for user in users:
+        notify_user(
+            user=user, template=TEMPLATE, context=context, related=record, community=community
+        )
+        phone = _sms_address(user=user, premises=premises, community=community, on=today)
+        if phone:
+            notify_sms(
+                user=user,
+                to_address=phone,
+                template=TEMPLATE,
+                context=context,
+                related=record,
+                community=community,
+            )
+    return True
+
+
+# --- The office's SMS payment reminder (correspondence admin) ---------------------------------
+
+PLACEHOLDERS = ("{kwota}", "{lokal}", "{rachunek}")
+# The longest a placeholder may become, to check the office's text still fits in one SMS.
+PLACEHOLDER_WIDTH = {"{kwota}": 16, "{lokal}": 60, "{rachunek}": 32}
+
+
+def fill_reminder_text(text: str, *, balance: PremisesBalance) -> str:
+    """The office's text for one premises: placeholders filled; the amount added if missing."""
+    context = reminder_context(balance, due_date=None)
+    filled = (
+        text.replace("{kwota}", context["amount"])
+        .replace("{lokal}", context["premises_label"])
+        .replace("{rachunek}", context["account"])
+    )
+    if "{kwota}" not in text:
+        filled = f"{filled.rstrip()} " + _("Do zapłaty: %(amount)s.") % {
+            "amount": context["amount"]
+        }
+    return filled
+
+
+def reminder_text_max_length(text: str) -> int:
+    """How long ``text`` can get once filled for any premises."""
+    length = len(text)
+    for placeholder, width in PLACEHOLDER_WIDTH.items():
+        length += text.count(placeholder) * (width - len(placeholder))
+    if "{kwota}" not in text:
+        length += len(_("Do zapłaty: %(amount)s.")) + PLACEHOLDER_WIDTH["{kwota}"]
+    return length
+
+
+@transaction.atomic
+def payment_reminder_sms_send(*, notice, today: datetime.date | None = None) -> int:
+    """Send the office's SMS reminder to premises in arrears today, each with its own amount.
+
+    Goes to the recipients ``payment_recipients`` picks who gave an SMS consent for the
+    premises; returns how many SMS were queued.
+    """
+    today = today or timezone.localdate()
+    premises_qs = Premises.objects.filter(building__community=notice.community).select_related(
+        "building__community"
+    )
+    if notice.building_id:
+        premises_qs = premises_qs.filter(building_id=notice.building_id)
+    balances = balances_due(premises_qs, today)
+    recipients = payment_recipients([b.premises.pk for b in balances], on=today)
+    count = 0
+    for balance in balances:
+        text = fill_reminder_text(notice.text, balance=balance)
+        for user in recipients.get(balance.premises.pk, []):
+            phone = _sms_address(
+                user=user, premises=balance.premises, community=notice.community, on=today
+            )
+            if phone:
+                message_queue(
+                    channel=SMS,
+                    to_address=phone,
+                    body=text,
+                    recipient=user,
+                    related=notice,
+                    community=notice.community,
+                )
+                count += 1
+    return count
