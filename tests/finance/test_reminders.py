@@ -176,3 +176,13 @@ def test_command_rejects_bad_input():
         call_command("remind_payments", "--date", "7.05.2025")
     with pytest.raises(CommandError, match="ujemna"):
         call_command("remind_payments", "--days", "-1")
+
+
+def test_community_account_when_the_premises_has_none(
+    premises, resident, django_capture_on_commit_callbacks
+):
+    add_charge(premises, "10.00", DUE)
+    assert _send(django_capture_on_commit_callbacks) == 1
+    body = mail.outbox[0].body
+    assert "Rachunek do wpłat: 61 1090 1014 0000 0712 1981 2874" in body
+    assert "indywidualny" not in body
