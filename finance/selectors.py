@@ -2,6 +2,12 @@
 
 Sign convention: the balance (saldo) is payments minus charges, so a negative balance is what
 the resident still owes and a positive one is an overpayment.
+
+A resident's account (kartoteka) starts on their holding start (``holding_starts_for_user``: the
+day they acquired or took over the premises). For them, only charges with ``due_date`` and
+payments with ``booked_on`` on or after that day exist; the balance starts at 0 on that day. A
+seller's charges, payments and arrears stay the seller's. Office reads (``balances_for_premises``
+without ``since``, ``charges_for_month``) stay premises-wide.
 """
 
 import datetime
@@ -28,7 +34,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from premises.models import Premises
-from premises.selectors import communities_for_user, premises_for_user
+from premises.selectors import communities_for_user, holding_starts_for_user, premises_for_user
 
 from .models import Charge, Fund, FundAccount, ImportBatch, Payment
 
@@ -60,13 +66,31 @@ def _sum_of(queryset, field_name="amount"):
 
 # --- Scoped querysets -----------------------------------------------------------------------
 
-
-def charges_for_user(user) -> QuerySet[Charge]:
-    return Charge.objects.filter(premises__in=premises_for_user(user))
+Since = dict[int, datetime.date]  # {premises_id: holding start}, from holding_starts_for_user
 
 
-def payments_for_user(user) -> QuerySet[Payment]:
-    return Payment.objects.filter(premises__in=premises_for_user(user))
+def held_since(since: Since, date_field: str) -> Q:
+    """Rows of the given premises dated on or after each premises' holding start."""
+    condition = Q(pk__in=[])
+    for premises_id, start in since.items():
+        condition |= Q(premises_id=premises_id, **{f"{date_field}__gte": start})
+    return condition
+
+
+def charges_for_user(user, since: Since | None = None) -> QuerySet[Charge]:
+    """Charges the user sees: due on or after their holding start of each premises."""
+    since = holding_starts_for_user(user) if since is None else since
+    return Charge.objects.filter(premises__in=premises_for_user(user)).filter(
+        held_since(since, "due_date")
+    )
+
+
+def payments_for_user(user, since: Since | None = None) -> QuerySet[Payment]:
+    """Payments the user sees: booked on or after their holding start of each premises."""
+    since = holding_starts_for_user(user) if since is None else since
+    return Payment.objects.filter(premises__in=premises_for_user(user)).filter(
+        held_since(since, "booked_on")
+    )
 
 
 def charges_for_month(*, premises_ids, year: int, month: int) -> QuerySet[Charge]:
@@ -112,6 +136,8 @@ class PremisesBalance:
     charges_due: Decimal
     charges_total: Decimal
     payments_total: Decimal
+    # The resident's holding start; None for office (premises-wide) figures.
+    since: datetime.date | None = None
     # Filled only where the community keeps some fund on its own account.
     funds: list[FundBalance] = field(default_factory=list)
 
@@ -148,15 +174,21 @@ class PremisesBalance:
         return self.premises.bank_account or self.premises.building.community.bank_account
 
 
-def _with_sums(premises_qs, today: datetime.date):
+def _with_sums(premises_qs, today: datetime.date, since: Since | None):
+    charges, payments = Charge.objects.all(), Payment.objects.all()
+    if since is not None:
+        charges = charges.filter(held_since(since, "due_date"))
+        payments = payments.filter(held_since(since, "booked_on"))
     return premises_qs.annotate(
-        charges_due=_sum_of(Charge.objects.filter(due_date__lte=today)),
-        charges_total=_sum_of(Charge.objects.all()),
-        payments_total=_sum_of(Payment.objects.all()),
+        charges_due=_sum_of(charges.filter(due_date__lte=today)),
+        charges_total=_sum_of(charges),
+        payments_total=_sum_of(payments),
     )
 
 
-def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> None:
+def _fund_breakdown(
+    balances: list[PremisesBalance], today: datetime.date, since: Since | None
+) -> None:
     """Per-fund figures for premises whose community keeps separate fund accounts (3 queries)."""
     community_ids = {b.premises.building.community_id for b in balances}
     accounts = defaultdict(dict)
@@ -166,9 +198,13 @@ def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> No
     if not split:
         return
     ids = [b.premises.pk for b in split]
+    charges = Charge.objects.filter(premises_id__in=ids)
+    payments = Payment.objects.filter(premises_id__in=ids)
+    if since is not None:
+        charges = charges.filter(held_since(since, "due_date"))
+        payments = payments.filter(held_since(since, "booked_on"))
     charge_rows = (
-        Charge.objects.filter(premises_id__in=ids)
-        .order_by()
+        charges.order_by()
         .values("premises_id", "fund")
         .annotate(
             due=Coalesce(Sum("amount", filter=Q(due_date__lte=today)), Value(ZERO)),
@@ -176,8 +212,7 @@ def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> No
         )
     )
     payment_rows = (
-        Payment.objects.filter(premises_id__in=ids)
-        .order_by()
+        payments.order_by()
         .annotate(
             fund_or_default=Case(
                 When(fund="", then=Value(Fund.OPERATING)),
@@ -211,7 +246,10 @@ def _fund_breakdown(balances: list[PremisesBalance], today: datetime.date) -> No
         by_premises[row["premises_id"]][fund].payments_total += _money(row["total"])
 
 
-def balances_for_premises(premises_qs, today: datetime.date) -> list[PremisesBalance]:
+def balances_for_premises(
+    premises_qs, today: datetime.date, since: Since | None = None
+) -> list[PremisesBalance]:
+    """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given."""
     balances = [
         PremisesBalance(
             premises=p,
@@ -219,23 +257,27 @@ def balances_for_premises(premises_qs, today: datetime.date) -> list[PremisesBal
             charges_due=_money(p.charges_due),
             charges_total=_money(p.charges_total),
             payments_total=_money(p.payments_total),
+            since=None if since is None else since.get(p.pk),
         )
-        for p in _with_sums(premises_qs, today)
+        for p in _with_sums(premises_qs, today, since)
     ]
-    _fund_breakdown(balances, today)
+    _fund_breakdown(balances, today, since)
     return balances
 
 
 def balances_for_user(user, today: datetime.date) -> list[PremisesBalance]:
-    """Amount due, overpayment and balance of each of the user's premises (≤ 4 queries)."""
-    return balances_for_premises(premises_for_user(user), today)
+    """Amount due, overpayment and balance of each of the user's premises, counted from the
+    user's holding start of each (≤ 5 queries)."""
+    since = holding_starts_for_user(user, today)
+    balances = balances_for_premises(premises_for_user(user), today, since)
+    return [balance for balance in balances if balance.since]  # fail closed
 
 
-def data_as_of(user) -> datetime.date | None:
-    """ "Stan na dzień": the latest booking for the user's premises or the latest import."""
-    premises = premises_for_user(user)
-    paid = Payment.objects.filter(premises__in=premises).aggregate(m=Max("booked_on"))["m"]
-    charged = Charge.objects.filter(premises__in=premises).aggregate(m=Max("created_at"))["m"]
+def data_as_of(user, since: Since | None = None) -> datetime.date | None:
+    """ "Stan na dzień": the latest booking the user sees or the latest import."""
+    since = holding_starts_for_user(user) if since is None else since
+    paid = payments_for_user(user, since).aggregate(m=Max("booked_on"))["m"]
+    charged = charges_for_user(user, since).aggregate(m=Max("created_at"))["m"]
     # Bank statements span communities (no community set); charge imports have one.
     imported = ImportBatch.objects.filter(
         Q(community__isnull=True) | Q(community__in=communities_for_user(user))
@@ -294,11 +336,13 @@ class Ledger:
         self,
         premises_id: int,
         *,
+        since: datetime.date | None = None,
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
         newest_first: bool = True,
     ):
         self.premises_id = premises_id
+        self.since = since
         self.date_from = date_from
         self.date_to = date_to
         self.newest_first = newest_first
@@ -316,6 +360,12 @@ class Ledger:
     def _entries_sql(self) -> tuple[str, list]:
         charge = Charge._meta.db_table
         payment = Payment._meta.db_table
+        charge_since = payment_since = ""
+        since_params = []
+        if self.since:
+            # The account starts at the holding start: the running balance starts at 0 there.
+            charge_since, payment_since = " AND due_date >= %s", " AND booked_on >= %s"
+            since_params = [self.since]
         # On a day, charges come before payments, so a same-day payment settles them.
         sql = f"""
             SELECT entry_kind, entry_id, entry_date, entry_period, title, label, amount,
@@ -328,13 +378,13 @@ class Ledger:
                 SELECT 'charge' AS entry_kind, id AS entry_id, due_date AS entry_date,
                        period AS entry_period, title, category AS label, amount,
                        -amount AS signed, 0 AS sort_key
-                FROM {charge} WHERE premises_id = %s
+                FROM {charge} WHERE premises_id = %s{charge_since}
                 UNION ALL
                 SELECT 'payment', id, booked_on, NULL, title, source, amount, amount, 1
-                FROM {payment} WHERE premises_id = %s
+                FROM {payment} WHERE premises_id = %s{payment_since}
             ) AS entries
         """  # noqa: S608 (table names come from model meta; values are parameters)
-        return sql, [self.premises_id, self.premises_id]
+        return sql, [self.premises_id, *since_params, self.premises_id, *since_params]
 
     def count(self) -> int:
         inner, params = self._entries_sql()
@@ -390,12 +440,22 @@ class Ledger:
 def ledger_for_premises(
     premises: Premises,
     *,
+    since: datetime.date | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     newest_first: bool = True,
 ) -> Ledger:
-    """Entries of a premises (already scoped by the caller) with a running balance."""
-    return Ledger(premises.pk, date_from=date_from, date_to=date_to, newest_first=newest_first)
+    """Entries of a premises (already scoped by the caller) with a running balance.
+
+    ``since`` is the resident's holding start: nothing before it is listed or counted.
+    """
+    return Ledger(
+        premises.pk,
+        since=since,
+        date_from=date_from,
+        date_to=date_to,
+        newest_first=newest_first,
+    )
 
 
 @dataclass(frozen=True)
@@ -412,6 +472,7 @@ class LedgerSummary:
 def ledger_summary(
     premises: Premises,
     *,
+    since: datetime.date | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> LedgerSummary:
@@ -433,8 +494,13 @@ def ledger_summary(
     if charge_period:
         charge_sums["within"] = Sum("amount", filter=charge_period)
         payment_sums["within"] = Sum("amount", filter=payment_period)
-    charges = Charge.objects.filter(premises=premises).aggregate(**charge_sums)
-    payments = Payment.objects.filter(premises=premises).aggregate(**payment_sums)
+    charges = Charge.objects.filter(premises=premises)
+    payments = Payment.objects.filter(premises=premises)
+    if since:
+        charges = charges.filter(due_date__gte=since)
+        payments = payments.filter(booked_on__gte=since)
+    charges = charges.aggregate(**charge_sums)
+    payments = payments.aggregate(**payment_sums)
     return LedgerSummary(
         opening_balance=_money(payments.get("before")) - _money(charges.get("before")),
         charges=_money(charges["within"]),

@@ -12,7 +12,7 @@ from django.views.generic import ListView
 
 from portal.mixins import ResidentRequiredMixin
 from portal.pdf import render_pdf
-from premises.selectors import premises_for_user
+from premises.selectors import holding_starts_for_user, premises_for_user
 
 from .forms import LedgerFilterForm
 from .qr import payment_targets
@@ -50,6 +50,7 @@ class FinanceView(ResidentRequiredMixin, ListView):
         self.filter_form.is_valid()
         return ledger_for_premises(
             self.selected.premises,
+            since=self.selected.since,
             date_from=self.filter_form.date_from,
             date_to=self.filter_form.date_to,
         )
@@ -62,13 +63,20 @@ class FinanceView(ResidentRequiredMixin, ListView):
             selected=self.selected,
             filter_form=self.filter_form,
             query_string=urlencode(params),
-            as_of=data_as_of(self.request.user) if self.balances else None,
+            as_of=data_as_of(
+                self.request.user, since={b.premises.pk: b.since for b in self.balances}
+            )
+            if self.balances
+            else None,
             today=self.today,
         )
         if self.selected is not None:
             premises = self.selected.premises
             context["summary"] = ledger_summary(
-                premises, date_from=self.filter_form.date_from, date_to=self.filter_form.date_to
+                premises,
+                since=self.selected.since,
+                date_from=self.filter_form.date_from,
+                date_to=self.filter_form.date_to,
             )
             context["targets"] = targets = payment_targets(self.selected, self.today)
             context["has_amount_to_pay"] = any(target.amount > 0 for target in targets)
@@ -84,14 +92,22 @@ class StatementPdfView(ResidentRequiredMixin, View):
 
     def get(self, request, pk):
         premises = get_object_or_404(premises_for_user(request.user), pk=pk)
+        since_by_premises = holding_starts_for_user(request.user)
+        since = since_by_premises.get(premises.pk)
+        if since is None:
+            raise Http404
         form = _filter_form(request)
         if form.is_bound and not form.is_valid():
             messages.error(request, _("Popraw okres wyciągu."))
             params = {"lokal": pk, **{k: request.GET.get(k, "") for k in ("od", "do")}}
             return redirect(reverse("finance:index") + "?" + urlencode(params))
-        date_from, date_to = form.date_from, form.date_to
+        # The statement starts no earlier than the resident's account (holding start).
+        date_from = max(form.date_from or since, since)
+        date_to = form.date_to
         entries = list(
-            ledger_for_premises(premises, date_from=date_from, date_to=date_to, newest_first=False)
+            ledger_for_premises(
+                premises, since=since, date_from=date_from, date_to=date_to, newest_first=False
+            )
         )
         pdf = render_pdf(
             "finance/statement_pdf.html",
@@ -99,15 +115,17 @@ class StatementPdfView(ResidentRequiredMixin, View):
                 "premises": premises,
                 "community": premises.building.community,
                 "entries": entries,
-                "summary": ledger_summary(premises, date_from=date_from, date_to=date_to),
+                "summary": ledger_summary(
+                    premises, since=since, date_from=date_from, date_to=date_to
+                ),
                 "date_from": date_from,
                 "date_to": date_to,
                 "generated_on": timezone.localdate(),
-                "as_of": data_as_of(request.user),
+                "as_of": data_as_of(request.user, since=since_by_premises),
             },
         )
         parts = ["wyciag", "lokal", premises.number]
-        if date_from:
+        if form.date_from:
             parts.append(f"{date_from:%Y-%m}")
         if date_to:
             parts.append(f"{date_to:%Y-%m}")
