@@ -9,6 +9,7 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Window,
@@ -17,7 +18,7 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from premises.selectors import premises_for_user
+from premises.selectors import holding_starts_for_user, premises_for_user
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .window import Window as ReadingWindow
@@ -49,6 +50,29 @@ def readings_for_user(user) -> QuerySet[Reading]:
     return Reading.objects.filter(meter__premises__in=premises_for_user(user)).select_related(
         "meter__premises__building__community"
     )
+
+
+def readings_in_full_for_user(user) -> QuerySet[Reading]:
+    """Readings whose photo (and submitter) the user may see: taken on or after the user's
+    holding start of the premises. Earlier readings belong to the previous holder: their values
+    stay in the meter's history, their photos (the inside of someone else's home) do not."""
+    condition = Q(pk__in=[])
+    for premises_id, start in holding_starts_for_user(user).items():
+        condition |= Q(meter__premises_id=premises_id, read_on__gte=start)
+    return readings_for_user(user).filter(condition)
+
+
+def hide_previous_holders(readings, *, meter: Meter, user) -> None:
+    """On fetched readings of ``meter``, drop the photo and submitter of readings taken before
+    the user's holding start (1 query). Values and consumption stay: the meter's series is the
+    premises' data the new holder needs for settlement."""
+    since = holding_starts_for_user(user).get(meter.premises_id)
+    for reading in readings:
+        reading.shown_in_full = since is not None and reading.read_on >= since
+        if not reading.shown_in_full:
+            reading.photo = reading.thumbnail = None
+            reading.submitted_by = None
+            reading.can_correct = False
 
 
 def readings_with_consumption(meter: Meter) -> QuerySet[Reading]:

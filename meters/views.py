@@ -15,10 +15,12 @@ from .charts import consumption_chart
 from .forms import ReadingForm
 from .selectors import (
     consumption_by_month,
+    hide_previous_holders,
     mark_correctable,
     meters_by_premises,
     meters_for_user,
     readings_for_user,
+    readings_in_full_for_user,
     readings_with_consumption,
     resident_submission_refusal,
     window_for_meter,
@@ -47,7 +49,7 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
     context_object_name = "meter"
 
     def get_queryset(self):
-        return meters_for_user(self.request.user).select_related("replaces")
+        return meters_for_user(self.request.user).select_related("replaces", "replaced_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -57,6 +59,7 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
         )
         window = window_for_meter(meter)
         mark_correctable(page.object_list, meter=meter, user=self.request.user, window=window)
+        hide_previous_holders(page.object_list, meter=meter, user=self.request.user)
         months = consumption_by_month(meter)
         context.update(
             page_obj=page,
@@ -147,10 +150,11 @@ class ReadingCorrectView(_ReadingFormView):
 
 
 class ReadingPhotoView(ResidentRequiredMixin, View):
-    """The photo (or its thumbnail) of a reading of one of the user's meters."""
+    """The photo (or its thumbnail) of a reading of one of the user's meters, taken since the
+    user holds the premises (a previous holder's photos answer 404)."""
 
     thumbnail = False
 
     def get(self, request, pk):
-        reading = get_object_or_404(readings_for_user(request.user), pk=pk)
+        reading = get_object_or_404(readings_in_full_for_user(request.user), pk=pk)
         return serve_file(reading.thumbnail if self.thumbnail else reading.photo, inline=True)

@@ -115,7 +115,8 @@ def test_meter_page_runs_a_fixed_number_of_queries(today, resident_client, meter
             read_on=D(2025, 5, 20) - datetime.timedelta(days=30 * index),
             value=Decimal(500 - index),
         )
-    # session, user, the meter, replaced_by, paginator count, the page of readings (LAG),
+    # session, user, the meter (with replaces / replaced_by), the user's holding start,
+    # paginator count, the page of readings (LAG),
     # the chart's readings, the company in the footer.
     assert count_queries(resident_client, detail_url(meter)) == 8
 
