@@ -4,7 +4,7 @@ from django.utils.translation import ngettext
 
 from portal.admin_mixins import CommunityScopedAdminMixin
 
-from .models import Message
+from .models import Message, ReminderSent
 from .services import message_resend
 
 
@@ -68,3 +68,21 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+    """What the daily reminder jobs sent; read-only, it is their bookkeeping."""
+
+    community_lookup = "community"
+    list_display = ["kind", "period", "community", "premises", "user"]
+    list_filter = ["kind", "community", "period"]
+    list_select_related = ["community", "premises__building", "user"]
+    search_fields = ["user__last_name", "user__username", "premises__number"]
+    date_hierarchy = "period"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

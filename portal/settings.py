@@ -173,6 +173,8 @@ if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
     raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
+# Payment reminders go out this many days before the community's due day.
+PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
 # The portal's public address, for links in e-mails and SMS.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
 
