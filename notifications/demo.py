@@ -1,2 +1,0 @@
-def seed(ctx):
-    """Add this tab's demo data. ``ctx`` holds the demo register (see portal.demo)."""
