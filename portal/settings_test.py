@@ -18,6 +18,7 @@ SMS_BACKEND = "notifications.sms.MemorySmsBackend"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 SECURE_PROXY_SSL_HEADER = None
+SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/strefa-test-media"))  # noqa: F405,S108
 WHITENOISE_AUTOREFRESH = True
