@@ -9,4 +9,9 @@ urlpatterns = [
     path("haslo/", views.PasswordChangeView.as_view(), name="password_change"),
     path("moje-dane.json", views.PersonalDataExportView.as_view(), name="data_export"),
     path("rezygnacja/", views.ResignationView.as_view(), name="resignation"),
+    path(
+        "logowanie-dwuetapowe-wymagane/",
+        views.MfaRequiredView.as_view(),
+        name="mfa_required",
+    ),
 ]

@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
-from django.views.generic import FormView, UpdateView
+from django.views.generic import FormView, TemplateView, UpdateView
 
 from portal.mixins import ResidentRequiredMixin
 
@@ -95,3 +95,9 @@ class ResignationView(ResidentRequiredMixin, FormView):
             ),
         )
         return super().form_valid(form)
+
+
+class MfaRequiredView(ResidentRequiredMixin, TemplateView):
+    """Staff and board: why and how to switch on two-factor login before opening the admin."""
+
+    template_name = "accounts/mfa_required.html"

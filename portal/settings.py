@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
+    "accounts.staff_mfa.StaffMfaRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -127,6 +128,17 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Strefa] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Strefa"
+# allauth refuses two-factor login while an unverified e-mail row exists, against squatters who
+# sign up with someone else's address. There is no sign-up here (the office issues logins and
+# keeps the contact e-mail), but a password-reset request leaves such a row, which would block
+# every resident who ever asked for a reset.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# Re-authentication (before two-factor changes and contact changes): the password, or the
+# authenticator code when two-factor login is on; never a code mailed to the address at stake.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
+# Staff and board accounts must use two-factor login: enrolment is forced at their first
+# admin access (accounts.staff_mfa); residents may switch it on in Profil.
+STREFA_STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 # A reset link is valid for this long (seconds) and only until the password changes.
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 

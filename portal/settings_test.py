@@ -23,3 +23,5 @@ ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/strefa-test-media"))  # noqa: F405,S108
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Admin tests log staff in with force_login; tests/security enable the two-factor requirement.
+STREFA_STAFF_MFA_REQUIRED = False

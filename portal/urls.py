@@ -2,6 +2,7 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from accounts.staff_mfa import admin_login
 from office.views import admin_index as office_admin_index
 
 from . import views
@@ -29,6 +30,9 @@ auth_patterns = [
         name="account_reset_password_from_key_done",
     ),
 ]
+
+# Staff log in through the same allauth login as residents (rate limits, two-factor login).
+admin.site.login = admin_login
 
 urlpatterns = [
     *auth_patterns,

@@ -35,7 +35,7 @@ def test_board_member_publishes_announcement_and_cannot_open_other_premises(
 
     violations = _csp_violations(page)
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Nazwa użytkownika").fill(board_member.username)
+    page.get_by_label("Login").fill(board_member.username)
     page.get_by_label("Hasło").fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{live_server.url}/admin/")
@@ -70,7 +70,7 @@ def test_office_staff_works_in_admin_without_csp_violations(
     community_role_assign(user=staff, community=community, role=CommunityRole.Role.OFFICE_STAFF)
     violations = _csp_violations(page)
     page.goto(f"{live_server.url}/admin/login/")
-    page.get_by_label("Nazwa użytkownika").fill(staff.username)
+    page.get_by_label("Login").fill(staff.username)
     page.get_by_label("Hasło").fill(PASSWORD)
     page.get_by_role("button", name="Zaloguj się").click()
     page.wait_for_url(f"{live_server.url}/admin/")

@@ -1,0 +1,62 @@
+"""One login for everyone: Django admin's own login form is replaced by the portal's allauth login.
+
+The admin login page only sends people to ``/logowanie/`` (rate limits, two-factor login), and
+staff and board accounts must switch on two-factor login before they open the admin.
+"""
+
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+
+
+def _safe_next(request) -> str:
+    candidate = request.GET.get(REDIRECT_FIELD_NAME) or request.POST.get(REDIRECT_FIELD_NAME)
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("admin:index")
+
+
+def admin_login(request, extra_context=None):
+    """``/admin/login/``: never checks a password itself; the portal's login does."""
+    next_url = _safe_next(request)
+    user = request.user
+    if user.is_authenticated:
+        if user.is_active and user.is_staff:
+            return redirect(next_url)
+        # A resident (or a staff account whose access was withdrawn) asked for the admin.
+        return render(request, "accounts/admin_no_access.html", status=403)
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
+
+
+def mfa_required_for(user) -> bool:
+    """Staff and board accounts (everyone who opens the admin) must use two-factor login."""
+    return bool(getattr(settings, "STREFA_STAFF_MFA_REQUIRED", True)) and user.is_staff
+
+
+def has_totp(user) -> bool:
+    return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
+
+
+class StaffMfaRequiredMiddleware:
+    """Sends staff without two-factor login from the admin to the page that explains and enrols."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and request.path.startswith(reverse("admin:index"))
+            and mfa_required_for(user)
+            and not has_totp(user)
+        ):
+            return redirect("accounts:mfa_required")
+        return self.get_response(request)
