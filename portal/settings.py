@@ -123,11 +123,18 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {
     "login": "accounts.forms.PortalLoginForm",
     "reset_password": "accounts.forms.LoginAndEmailResetForm",
+    "reauthenticate": "accounts.mfa.PortalReauthenticateForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Strefa] "
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Strefa"
+MFA_ADAPTER = "accounts.mfa.MfaAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.mfa.PortalMfaAuthenticateForm",
+    "reauthenticate": "accounts.mfa.PortalMfaReauthenticateForm",
+    "activate_totp": "accounts.mfa.PortalActivateTotpForm",
+}
 # allauth refuses two-factor login while an unverified e-mail row exists, against squatters who
 # sign up with someone else's address. There is no sign-up here (the office issues logins and
 # keeps the contact e-mail), but a password-reset request leaves such a row, which would block

@@ -24,6 +24,18 @@ auth_patterns = [
         name="account_reset_password_from_key",
     ),
     path("potwierdz-haslo/", allauth_views.reauthenticate, name="account_reauthenticate"),
+    # allauth reverses these whenever a verified e-mail exists; a code mailed to the address is
+    # not a re-authentication method here (ACCOUNT_REAUTHENTICATION_METHODS), so they answer 403.
+    path(
+        "potwierdz-kodem/",
+        allauth_views.request_reauthentication_code,
+        name="account_request_reauthentication_code",
+    ),
+    path(
+        "potwierdz-kodem/wpisz/",
+        allauth_views.confirm_reauthentication_code,
+        name="account_confirm_reauthentication_code",
+    ),
     path(
         "nie-pamietam-hasla/zmieniono/",
         allauth_views.password_reset_from_key_done,

@@ -19,7 +19,7 @@ def current_code(secret: str) -> str:
 
 def test_profile_offers_two_factor_login(resident_client):
     content = resident_client.get("/profil/").content.decode()
-    assert "Weryfikacja dwuetapowa" in content
+    assert "Logowanie dwuetapowe" in content
     page = resident_client.get("/profil/weryfikacja-dwuetapowa/")
     assert page.status_code == 200
 
