@@ -1,7 +1,19 @@
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lib.throttle import ProgressiveDelay
+
 from .services import password_set
+
+# Per login, from every address: after 5 failures each further attempt waits 1, 2, 4 … 60 s,
+# so guessing is slow but the owner is never locked out for long by someone else's guesses.
+LOGIN_DELAY = ProgressiveDelay("login", free_attempts=5, base_seconds=1, max_seconds=60)
+
+
+def _login_of(credentials: dict) -> str:
+    return (credentials.get("username") or credentials.get("email") or "").strip().lower()
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,3 +32,37 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def set_password(self, user, password) -> None:
         password_set(user=user, password=password)
+
+    # --- rate limits ----------------------------------------------------------------------
+    # allauth keys its per-login limit on "<site domain>:<login>", and without the sites
+    # framework the domain is the request's Host header, which the client chooses. Ours is
+    # "<client IP>|<login>": the hard "5 in 5 minutes" stops one address guessing one login,
+    # while other addresses (the owner) only meet the short progressive delay above.
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        return f"{self.get_client_ip(request)}|{_login_of(credentials)}"
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        super().pre_authenticate(request, **credentials)
+        if not account_settings.RATE_LIMITS:
+            return
+        wait = LOGIN_DELAY.wait_seconds(_login_of(credentials))
+        if wait:
+            raise ValidationError(
+                _(
+                    "Zbyt wiele nieudanych prób logowania na ten login. "
+                    "Spróbuj ponownie za %(seconds)s s."
+                ),
+                code="too_many_login_attempts",
+                params={"seconds": wait},
+            )
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and account_settings.RATE_LIMITS:
+            LOGIN_DELAY.reset(_login_of(credentials))
+        return user
+
+    def authentication_failed(self, request, **credentials) -> None:
+        if account_settings.RATE_LIMITS:
+            LOGIN_DELAY.record_failure(_login_of(credentials))

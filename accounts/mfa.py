@@ -16,9 +16,7 @@ class MfaAdapter(DefaultMFAAdapter):
         **DefaultMFAAdapter.error_messages,
         "incorrect_code": _("Kod jest nieprawidłowy albo wygasł. Wpisz kod widoczny teraz."),
         "cannot_delete_authenticator": _("Nie można teraz wyłączyć logowania dwuetapowego."),
-        "unverified_email": _(
-            "Nie można włączyć logowania dwuetapowego. Skontaktuj się z biurem."
-        ),
+        "unverified_email": _("Nie można włączyć logowania dwuetapowego. Skontaktuj się z biurem."),
     }
 
     def get_totp_label(self, user) -> str:

@@ -1,3 +1,4 @@
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
@@ -51,7 +52,18 @@ class PasswordChangeView(ResidentRequiredMixin, FormView):
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "user": self.request.user}
 
+    def post(self, request, *args, **kwargs):
+        # Every check of the current password counts; a successful change gives it back, so
+        # only wrong guesses (e.g. from a stolen session) run into the limit.
+        self._usage = ratelimit.consume(
+            request, app="allauth.account", action="change_password", user=request.user
+        )
+        if self._usage is None:
+            return ratelimit.respond_429(request)
+        return super().post(request, *args, **kwargs)
+
     def form_valid(self, form):
+        self._usage.rollback()
         user = form.save()
         update_session_auth_hash(self.request, user)
         messages.success(self.request, _("Hasło zostało zmienione."))

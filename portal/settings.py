@@ -126,7 +126,19 @@ ACCOUNT_FORMS = {
     "reauthenticate": "accounts.mfa.PortalReauthenticateForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Strefa] "
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}
+# Rate limits (allauth, in the shared cache). Per visitor IP: behind a proxy set
+# TRUSTED_PROXY_COUNT, or every visitor shares the proxy's address. "key" of login_failed is
+# "<client IP>|<login>" (accounts.adapter), never the Host header; per login alone there is a
+# progressive delay instead of a lock-out (accounts.adapter.LOGIN_DELAY).
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reauthenticate": "10/m/user",
+    # Current-password checks on /profil/haslo/ (accounts.views.PasswordChangeView).
+    "change_password": "5/m/user,10/h/user",
+}
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Strefa"
 MFA_ADAPTER = "accounts.mfa.MfaAdapter"
