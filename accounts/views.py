@@ -1,9 +1,13 @@
+from allauth.account.internal.flows.reauthentication import (
+    did_recently_reauthenticate,
+    suspend_request,
+)
 from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
@@ -13,7 +17,8 @@ from portal.mixins import ResidentRequiredMixin
 from .export import export_filename, personal_data_json
 from .forms import ContactForm, PortalPasswordChangeForm, ResignationForm
 from .models import ResignationRequest
-from .services import contact_update, resignation_request
+from .contact import contact_change
+from .services import resignation_request
 
 
 def _open_resignation(user) -> ResignationRequest | None:
@@ -35,11 +40,13 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
         }
 
     def form_valid(self, form):
-        contact_update(
-            user=self.request.user,
-            email=form.cleaned_data["email"],
-            phone=form.cleaned_data["phone"],
-        )
+        email, phone = form.cleaned_data["email"], form.cleaned_data["phone"]
+        changed = (email, phone) != (form.initial.get("email"), form.initial.get("phone"))
+        if changed and not did_recently_reauthenticate(self.request):
+            # The e-mail is the password-reset channel: confirm it is the owner first. The
+            # form is kept and submitted again once the password (or app code) is confirmed.
+            return suspend_request(self.request, reverse("account_reauthenticate"))
+        contact_change(user=self.request.user, email=email, phone=phone)
         messages.success(self.request, _("Dane kontaktowe zostały zapisane."))
         return super(UpdateView, self).form_valid(form)
 

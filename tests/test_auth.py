@@ -176,6 +176,8 @@ def test_profile_updates_contact_data_and_validates_phone(client, resident):
     assert resident.email != "nowy@example.com"
 
     client.post("/profil/", {"email": "nowy@example.com", "phone": "+48 601 222 333"})
+    # A new e-mail (the reset channel) is saved once the password is confirmed.
+    client.post("/potwierdz-haslo/?next=/profil/", {"password": PASSWORD})
     resident.refresh_from_db()
     assert (resident.email, resident.phone) == ("nowy@example.com", "+48601222333")
 
