@@ -14,10 +14,10 @@ from django.views.generic import FormView, TemplateView, UpdateView
 
 from portal.mixins import ResidentRequiredMixin
 
+from .contact import contact_change
 from .export import export_filename, personal_data_json
 from .forms import ContactForm, PortalPasswordChangeForm, ResignationForm
 from .models import ResignationRequest
-from .contact import contact_change
 from .services import resignation_request
 
 

@@ -1,6 +1,7 @@
 """Changing the contact e-mail or phone needs the password (or app code); the old address hears."""
 
 import pytest
+
 from notifications.models import Message
 
 from ..factories import PASSWORD
