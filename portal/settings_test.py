@@ -25,3 +25,6 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Admin tests log staff in with force_login; tests/security enable the two-factor requirement.
 STREFA_STAFF_MFA_REQUIRED = False
+# Tests run over plain HTTP, where browsers refuse "__Host-" cookies.
+SESSION_COOKIE_NAME = "sessionid"
+CSRF_COOKIE_NAME = "csrftoken"
