@@ -34,6 +34,11 @@ def admin_login(request, extra_context=None):
     return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
+def admin_password_change(request, extra_context=None):
+    """``/admin/password_change/``: the one password change, rate-limited and validated."""
+    return redirect("accounts:password_change")
+
+
 def mfa_required_for(user) -> bool:
     """Staff and board accounts (everyone who opens the admin) must use two-factor login."""
     return bool(getattr(settings, "STREFA_STAFF_MFA_REQUIRED", True)) and user.is_staff

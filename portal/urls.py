@@ -2,7 +2,7 @@ from allauth.account import views as allauth_views
 from django.contrib import admin
 from django.urls import include, path, re_path
 
-from accounts.staff_mfa import admin_login
+from accounts.staff_mfa import admin_login, admin_password_change
 from office.views import admin_index as office_admin_index
 
 from . import views
@@ -45,6 +45,7 @@ auth_patterns = [
 
 # Staff log in through the same allauth login as residents (rate limits, two-factor login).
 admin.site.login = admin_login
+admin.site.password_change = admin_password_change
 
 urlpatterns = [
     *auth_patterns,

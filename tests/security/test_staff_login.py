@@ -115,3 +115,9 @@ def test_resident_is_not_forced_and_gets_a_polish_refusal_at_admin(client, resid
     response = client.get("/admin/", follow=True)
     assert response.status_code == 403
     assert "Brak dostępu do panelu biura" in response.content.decode()
+
+
+def test_admin_password_change_is_the_portal_one(client, staff):
+    client.force_login(staff)
+    response = client.get("/admin/password_change/")
+    assert response["Location"] == "/profil/haslo/"
