@@ -1,6 +1,6 @@
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lib.throttle import ProgressiveDelay
@@ -38,6 +38,14 @@ class AccountAdapter(DefaultAccountAdapter):
     # framework the domain is the request's Host header, which the client chooses. Ours is
     # "<client IP>|<login>": the hard "5 in 5 minutes" stops one address guessing one login,
     # while other addresses (the owner) only meet the short progressive delay above.
+
+    def get_client_ip(self, request) -> str:
+        try:
+            return super().get_client_ip(request)
+        except ImproperlyConfigured:
+            # Fewer X-Forwarded-For entries than trusted proxies: the request did not come
+            # through them all, so the only address we can trust is the connecting one.
+            return request.META["REMOTE_ADDR"]
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         return f"{self.get_client_ip(request)}|{_login_of(credentials)}"

@@ -105,6 +105,12 @@ def test_behind_the_proxy_each_visitor_has_their_own_limit(client, settings, res
     assert other.wsgi_request.user == resident
 
 
+def test_a_short_forwarded_for_header_is_no_500(client, settings, resident):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 2
+    response = attempt(client, resident, PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.50")
+    assert response.wsgi_request.user == resident
+
+
 def test_too_many_requests_get_a_polish_page_in_the_layout(client, settings, resident):
     settings.ACCOUNT_RATE_LIMITS = {**LIMITS, "login": "2/m/ip"}
     for _ in range(2):
