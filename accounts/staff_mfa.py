@@ -4,6 +4,7 @@ The admin login page only sends people to ``/logowanie/`` (rate limits, two-fact
 staff and board accounts must switch on two-factor login before they open the admin.
 """
 
+from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
@@ -48,8 +49,20 @@ def has_totp(user) -> bool:
     return is_mfa_enabled(user, types=[Authenticator.Type.TOTP])
 
 
+def session_used_mfa(request) -> bool:
+    """Did this session give a code from the app (at login or confirming since)?"""
+    return any(
+        record.get("method") == "mfa"
+        for record in get_authentication_records(request, request.user)
+    )
+
+
 class StaffMfaRequiredMiddleware:
-    """Sends staff without two-factor login from the admin to the page that explains and enrols."""
+    """Staff reach the admin only with two-factor login switched on and used in this session.
+
+    Without it they are sent to the page that explains and enrols; with it but a session that
+    never gave a code (e.g. one opened before it was required), to the code prompt.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -61,7 +74,10 @@ class StaffMfaRequiredMiddleware:
             and user.is_authenticated
             and request.path.startswith(reverse("admin:index"))
             and mfa_required_for(user)
-            and not has_totp(user)
         ):
-            return redirect("accounts:mfa_required")
+            if not has_totp(user):
+                return redirect("accounts:mfa_required")
+            if not session_used_mfa(request):
+                query = urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})
+                return redirect(f"{reverse('mfa_reauthenticate')}?{query}")
         return self.get_response(request)

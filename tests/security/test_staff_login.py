@@ -98,7 +98,21 @@ def test_staff_without_two_factor_login_is_sent_to_enrol_in_polish(client, staff
     assert "pracownicy biura i członkowie" in page
     assert 'href="/profil/weryfikacja-dwuetapowa/totp/activate/"' in page
 
-    totp_enable(staff)
+    secret = totp_enable(staff)
+    # A session that never gave a code is asked for one before the admin opens.
+    response = client.get("/admin/premises/premises/")
+    assert response["Location"] == (
+        "/profil/weryfikacja-dwuetapowa/reauthenticate/?next=%2Fadmin%2Fpremises%2Fpremises%2F"
+    )
+    response = client.post(response["Location"], {"code": totp_code(secret)}, follow=True)
+    assert response.redirect_chain[-1][0] == "/admin/premises/premises/"
+    assert "Administracja" in client.get("/admin/").content.decode()
+
+
+def test_staff_logged_in_with_the_code_goes_straight_to_admin(client, staff, mfa_required):
+    secret = totp_enable(staff)
+    client.post("/logowanie/", {"login": staff.username, "password": PASSWORD})
+    client.post(MFA_AUTH, {"code": totp_code(secret)})
     assert "Administracja" in client.get("/admin/").content.decode()
 
 
