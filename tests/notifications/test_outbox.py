@@ -129,7 +129,7 @@ def test_retry_command_sends_due_messages(person, django_capture_on_commit_callb
     # The task was never run (e.g. the worker was down): the command picks the message up.
     out = io.StringIO()
     call_command("retry_due_messages", stdout=out)
-    assert "Retried 1" in out.getvalue()
+    assert "Ponownie wysłano 1 wiadomość." in out.getvalue()
     message.refresh_from_db()
     assert message.status == Message.Status.SENT
     assert mail.outbox[0].subject == "T"
