@@ -124,6 +124,8 @@ ACCOUNT_FORMS = {
     "reset_password": "accounts.forms.LoginAndEmailResetForm",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Strefa] "
+# "Zalogowano jako Anna Nowak." and the header's name, not the numeric login.
+ACCOUNT_USER_DISPLAY = "portal.display.user_display"
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key", "reset_password": "20/m/ip,5/m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Strefa"

@@ -48,3 +48,13 @@ def test_expired_form_page_is_polish(rf, db):
     page = csrf_failure(rf.post("/"), reason="CSRF token missing.").content.decode()
     assert "Formularz wygasł" in page
     assert "Forbidden" not in page
+
+
+def test_accessibility_statement_is_linked_from_the_footer(client, company):
+    home = client.get("/logowanie/").content.decode()
+    assert '<a href="/deklaracja-dostepnosci/">Deklaracja dostępności</a>' in home
+    page = client.get("/deklaracja-dostepnosci/").content.decode()
+    assert "<h1>Deklaracja dostępności</h1>" in page
+    assert "częściowo zgodna z WCAG 2.1" in page
+    assert "Data sporządzenia deklaracji" in page
+    assert company.phone in page
