@@ -12,6 +12,8 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# axe-core for the accessibility checks in the browser tests (package-lock.json).
+	npm ci --no-audit --no-fund --silent
 
 # The Polish catalogue: `messages` refreshes locale/pl/LC_MESSAGES/django.po from the code (fill
 # in the three plural forms of any new counted string), `compilemessages` builds the .mo that
