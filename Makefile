@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo test test-postgres lint migrations-check
+.PHONY: install demo test test-postgres lint migrations-check messages compilemessages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,16 +12,27 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+	# axe-core for the accessibility checks in the browser tests (package-lock.json).
+	npm ci --no-audit --no-fund --silent
+
+# The Polish catalogue: `messages` refreshes locale/pl/LC_MESSAGES/django.po from the code (fill
+# in the three plural forms of any new counted string), `compilemessages` builds the .mo that
+# Django reads (GNU gettext's msgfmt; .mo files are not committed).
+messages: install
+	env -u DATABASE_URL DEBUG=true $(BIN)/python manage.py makemessages -l pl
+
+compilemessages: install
+	env -u DATABASE_URL DEBUG=true $(BIN)/python manage.py compilemessages -l pl
 
 # Start the demo: SQLite, sample data, demo logins printed, portal on http://$(HOST)/
-demo: install
+demo: install compilemessages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
 
 # The whole test suite, browser tests included (they fail, never skip, without Chromium).
 # DATABASE_URL=postgres://... runs it against PostgreSQL.
-test: install
+test: install compilemessages
 	$(BIN)/ruff check .
 	# The migrations check needs no database server: it runs against the default SQLite.
 	env -u DATABASE_URL DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run

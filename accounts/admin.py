@@ -11,6 +11,7 @@ from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib.collation import polish
 from office.roles import ADMIN_GROUP, is_office_admin
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 from premises.models import CommunityRole, Ownership, Premises
@@ -139,7 +140,7 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         "ownerships__premises__number",
         "ownerships__premises__building__street",
     ]
-    ordering = ["last_name", "first_name"]
+    ordering = [polish("last_name"), polish("first_name")]
     inlines = [OwnershipInline]
     actions = [
         "issue_logins",

@@ -16,6 +16,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from lib.collation import polish
 from premises.models import Community, CommunityRole, Ownership, Premises
 from premises.selectors import buildings_for_user, communities_for_user, ownerships_for_user
 
@@ -28,7 +29,7 @@ def communities_with_details_for_user(user) -> QuerySet[Community]:
     board = (
         CommunityRole.objects.filter(role=CommunityRole.Role.BOARD)
         .select_related("user")
-        .order_by("user__last_name", "user__first_name")
+        .order_by(polish("user__last_name"), polish("user__first_name"))
     )
     return (
         communities_for_user(user)

@@ -56,8 +56,9 @@ class LetterAttachmentInline(admin.TabularInline):
     readonly_fields = ["size"]
 
 
-def _count_message(request, admin_obj, count, singular, plural):
-    admin_obj.message_user(request, ngettext(singular, plural, count) % {"count": count})
+def _count_message(request, admin_obj, count, message):
+    # `message` comes from ngettext() at the call site, so makemessages sees both forms.
+    admin_obj.message_user(request, message % {"count": count})
 
 
 @admin.register(Letter)
@@ -156,8 +157,7 @@ class LetterAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             request,
             self,
             len(letters),
-            "Opublikowano %(count)d pismo.",
-            "Opublikowano %(count)d pism.",
+            ngettext("Opublikowano %(count)d pismo.", "Opublikowano %(count)d pism.", len(letters)),
         )
 
     @admin.action(description=_("Wyślij ponownie"))
@@ -169,8 +169,11 @@ class LetterAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             request,
             self,
             len(letters),
-            "Pismo wysłano ponownie (%(count)d).",
-            "Ponownie wysłano %(count)d pism.",
+            ngettext(
+                "Ponownie wysłano %(count)d pismo.",
+                "Ponownie wysłano %(count)d pism.",
+                len(letters),
+            ),
         )
 
     @admin.action(description=_("Drukuj do wysyłki pocztą (PDF) i oznacz jako wydrukowane"))
@@ -319,7 +322,10 @@ class DeliveryConsentAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         for consent in consents:
             consent_withdraw(consent=consent)
         _count_message(
-            request, self, len(consents), "Wycofano %(count)d zgodę.", "Wycofano %(count)d zgód."
+            request,
+            self,
+            len(consents),
+            ngettext("Wycofano %(count)d zgodę.", "Wycofano %(count)d zgód.", len(consents)),
         )
 
 
@@ -478,6 +484,9 @@ class FeeNoticeRunAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             request,
             self,
             count,
-            "Opublikowano %(count)d zawiadomienie.",
-            "Opublikowano %(count)d zawiadomień.",
+            ngettext(
+                "Opublikowano %(count)d zawiadomienie.",
+                "Opublikowano %(count)d zawiadomień.",
+                count,
+            ),
         )

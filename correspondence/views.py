@@ -158,7 +158,14 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
                 form.consent_text = consent_text(
                     channel=channel,
                     premises=row["premises"],
-                    address=_("[podany adres]") if channel == "email" else _("[podany numer]"),
+                    # The address in the field (the contact data on file, or what was
+                    # typed); the stored consent repeats the address actually given.
+                    address=form["address"].value()
+                    or (
+                        _("adres e-mail podany poniżej")
+                        if channel == "email"
+                        else _("numer telefonu podany poniżej")
+                    ),
                 )
                 row["forms"].append(form)
         return rows

@@ -15,6 +15,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from office.roles import communities_for
@@ -194,7 +195,11 @@ class ImportAdminMixin:
             return self._render_preview(request, context, rejected.preview, token)
         messages.success(
             request,
-            _("Zaimportowano %(created)d pozycji, pominięto %(skipped)d.")
+            ngettext(
+                "Zaimportowano %(created)d pozycję, pominięto %(skipped)d.",
+                "Zaimportowano %(created)d pozycji, pominięto %(skipped)d.",
+                batch.rows_created,
+            )
             % {"created": batch.rows_created, "skipped": batch.rows_skipped},
         )
         info = self.model._meta.app_label, self.model._meta.model_name

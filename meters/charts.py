@@ -4,7 +4,7 @@ Coordinates are pre-formatted strings with a decimal point, so template localisa
 comma) cannot break the SVG.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.utils import formats
@@ -17,6 +17,7 @@ TOP = 22  # room for the value above the tallest bar
 BOTTOM = 34  # room for month labels and, under January and the first month, the year
 LEFT = 4
 RIGHT = 4
+YEAR_LABEL_WIDTH = 28  # "2025" at the year labels' font size, in viewBox units
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class Bar:
     height: str
     label_x: str
     label: str  # "05"
-    year_label: str  # "2025" under the first bar and every January, else ""
+    year_label: str  # "2025" under the first bar and every January where it fits, else ""
     value: str  # localised, e.g. "3,250"
     month: object
     is_peak: bool
@@ -48,6 +49,24 @@ class Chart:
 
 def _fmt(number: float) -> str:
     return f"{number:.1f}"
+
+
+def _with_year_labels(bars: list[Bar], months: list[MonthConsumption]) -> list[Bar]:
+    """The year under the first bar and under every January, unless it would run into the
+    next year label (on a narrow chart "2025" and "2026" side by side read "20252026"); a
+    January's label wins over the first bar's."""
+    wanted = [i for i, m in enumerate(months) if i == 0 or m.month.month == 1]
+    kept = []
+    next_x = float("inf")
+    for index in reversed(wanted):
+        x = float(bars[index].x)
+        if x + YEAR_LABEL_WIDTH <= next_x:
+            kept.append(index)
+            next_x = x
+    return [
+        replace(bar, year_label=str(months[i].month.year)) if i in kept else bar
+        for i, bar in enumerate(bars)
+    ]
 
 
 def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) -> Chart | None:
@@ -75,13 +94,14 @@ def consumption_chart(months: list[MonthConsumption], *, decimal_places: int) ->
                 height=_fmt(height),
                 label_x=_fmt(x + bar_width / 2),
                 label=item.month.strftime("%m"),
-                year_label=str(item.month.year) if index == 0 or item.month.month == 1 else "",
+                year_label="",
                 value=formats.number_format(item.consumption, decimal_places, use_l10n=True),
                 month=item.month,
                 is_peak=highest > 0 and index == peak_index,
                 value_y=_fmt(baseline - height - 6),
             )
         )
+    bars = _with_year_labels(bars, months)
     peak = next((bar for bar in bars if bar.is_peak), None)
     total = sum((m.consumption for m in months), Decimal(0))
     return Chart(

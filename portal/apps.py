@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+        from django.db.backends.signals import connection_created
+
+        from lib.collation import register_sqlite
+
+        from .navigation import remember_community_kind
+
+        user_logged_in.connect(remember_community_kind, dispatch_uid="strefa_nav_cooperative")
+        connection_created.connect(register_sqlite, dispatch_uid="strefa_pl_collation")

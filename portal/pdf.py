@@ -1,4 +1,7 @@
-"""PDFs from HTML templates with the portal's print stylesheet (WeasyPrint)."""
+"""PDFs from HTML templates with the portal's print stylesheet (WeasyPrint).
+
+Every PDF is tagged (PDF/UA-1): a screen reader gets headings, tables and reading order, and
+the document language comes from the template's ``<html lang="pl">``."""
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
@@ -10,4 +13,6 @@ def render_pdf(template_name: str, context: dict) -> bytes:
 
     html = render_to_string(template_name, context)
     stylesheet = CSS(filename=finders.find("css/print.css"))
-    return HTML(string=html, base_url=".").write_pdf(stylesheets=[stylesheet])
+    return HTML(string=html, base_url=".").write_pdf(
+        stylesheets=[stylesheet], pdf_variant="pdf/ua-1"
+    )

@@ -140,6 +140,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user,10/h/user",
 }
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# "Zalogowano jako Anna Nowak." and the header's name, not the numeric login.
+ACCOUNT_USER_DISPLAY = "portal.display.user_display"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Strefa"
 MFA_ADAPTER = "accounts.mfa.MfaAdapter"

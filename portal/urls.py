@@ -49,8 +49,15 @@ admin.site.password_change = admin_password_change
 
 urlpatterns = [
     *auth_patterns,
+    # Browsers and bots that ask for /favicon.ico without reading the page's <link rel="icon">.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("", views.HomeView.as_view(), name="home"),
     path("o-aplikacji/", views.AboutView.as_view(), name="about"),
+    path(
+        "deklaracja-dostepnosci/",
+        views.AccessibilityStatementView.as_view(),
+        name="accessibility_statement",
+    ),
     path("profil/weryfikacja-dwuetapowa/", include("allauth.mfa.urls")),
     path("profil/", include("accounts.urls")),
     path("lokale/", include("premises.urls")),

@@ -1,6 +1,8 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from django.conf import settings
+from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.views.generic import TemplateView
 
 from premises.selectors import premises_for_user
@@ -32,3 +34,14 @@ class AboutView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(version=app_version(), **kwargs)
+
+
+class AccessibilityStatementView(TemplateView):
+    """Deklaracja dostępności: open to everyone, like "O aplikacji"."""
+
+    template_name = "portal/accessibility.html"
+
+
+def favicon(request):
+    """/favicon.ico for browsers and bots that do not read the page's <link rel="icon">."""
+    return redirect(static("favicon.ico"), permanent=True)

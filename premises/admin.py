@@ -6,11 +6,13 @@ from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib.collation import polish
 from office.roles import community_ids_for, roles_sync_user
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
 from .resources import PremisesExportResource, RegisterResource
+from .selectors import current_holders
 
 FORMATS = [XLSX, CSV]
 
@@ -37,7 +39,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     list_display = ["name", "kind", "city", "nip", "buildings_count", "voting_enabled"]
     list_filter = ["kind", "voting_enabled", "e_delivery_enabled"]
     search_fields = ["name", "nip", "regon", "street", "city"]
-    ordering = ["name"]
+    ordering = [polish("name")]
     inlines = [CommunityRoleInline]
     fieldsets = (
         (None, {"fields": ("company", "kind", "name", "nip", "regon")}),
@@ -94,7 +96,7 @@ class BuildingAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_display = ["street", "postal_code", "city", "community", "premises_count"]
     list_select_related = ["community"]
     search_fields = ["street", "city", "community__name"]
-    ordering = ["city", "street"]
+    ordering = [polish("city"), polish("street")]
     autocomplete_fields = ["community"]
 
     def get_queryset(self, request):
@@ -128,12 +130,11 @@ class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["building"]
     inlines = [OwnershipInline]
     resource_classes = [PremisesExportResource]
+    ordering = [polish("building__street"), polish("number")]
     formats = FORMATS
 
     def get_queryset(self, request):
-        holders = (
-            Ownership.objects.current().select_related("user").order_by("role", "user__last_name")
-        )
+        holders = current_holders()
         return (
             super()
             .get_queryset(request)

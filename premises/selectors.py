@@ -5,6 +5,8 @@ import datetime
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
+from lib.collation import polish
+
 from .models import Building, Community, Company, Ownership, Premises
 
 
@@ -30,11 +32,24 @@ def ownerships_for_user(user) -> QuerySet[Ownership]:
     )
 
 
+def current_holders() -> QuerySet[Ownership]:
+    """Current holders by role, then by name in Polish order (Łukasiewicz after Lis)."""
+    return (
+        Ownership.objects.current()
+        .select_related("user")
+        .order_by("role", polish("user__last_name"), polish("user__first_name"))
+    )
+
+
 def premises_with_holders_for_user(user) -> QuerySet[Premises]:
-    """The user's premises, each with ``current_ownerships`` (all current holders) prefetched."""
-    holders = Ownership.objects.current().select_related("user").order_by("role", "user__last_name")
-    return premises_for_user(user).prefetch_related(
-        Prefetch("ownerships", queryset=holders, to_attr="current_ownerships")
+    """The user's premises by street (Polish order) and number (2 before 10), each with
+    ``current_ownerships`` (all current holders) prefetched."""
+    return (
+        premises_for_user(user)
+        .order_by(polish("building__street"), polish("number"))
+        .prefetch_related(
+            Prefetch("ownerships", queryset=current_holders(), to_attr="current_ownerships")
+        )
     )
 
 

@@ -8,6 +8,8 @@ import shutil
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 
 from .factories import (
     PASSWORD,
@@ -18,6 +20,19 @@ from .factories import (
     PremisesFactory,
     UserFactory,
 )
+
+
+def pytest_sessionstart(session):
+    """Compile the Polish catalogue (plural forms) when the .po is newer than the .mo.
+
+    Runs before any test translates a string, so every test sees the compiled forms; `make
+    test` compiles too, this keeps a bare `pytest` right.
+    """
+    for locale_path in settings.LOCALE_PATHS:
+        po = locale_path / "pl" / "LC_MESSAGES" / "django.po"
+        mo = po.with_suffix(".mo")
+        if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+            call_command("compilemessages", locale=["pl"], verbosity=0)
 
 
 @pytest.fixture(autouse=True)

@@ -17,7 +17,7 @@ def test_resident_logs_in_sees_lokale_changes_password_and_logs_out(
     page.get_by_role("link", name="Profil").click()
     page.get_by_role("link", name="Zmień hasło").click()
     page.get_by_label("Stare hasło").fill("Haslo-testowe-123")
-    page.get_by_label("Nowe hasło:", exact=True).fill("Nowe-Haslo-Przegladarka-1")
+    page.get_by_label("Nowe hasło", exact=True).fill("Nowe-Haslo-Przegladarka-1")
     page.get_by_label("Nowe hasło (powtórz)").fill("Nowe-Haslo-Przegladarka-1")
     page.get_by_role("button", name="Zmień hasło").click()
     expect(page.get_by_text("Hasło zostało zmienione.")).to_be_visible()

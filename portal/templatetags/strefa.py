@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from lib import forms as lib_forms
 from premises.validators import format_nrb
 
 register = template.Library()
@@ -34,3 +35,25 @@ def pln(value) -> str:
 @register.filter
 def nrb(value) -> str:
     return format_nrb(value) if value else ""
+
+
+@register.simple_tag(takes_context=True)
+def forms_with_errors(context) -> list:
+    """The page's forms that came back with errors (the layout's error summary and the
+    "Błąd:" title prefix use it)."""
+    return lib_forms.forms_with_errors(context.flatten().values())
+
+
+@register.filter
+def error_summary(form_list) -> list:
+    return lib_forms.error_summary(form_list)
+
+
+@register.filter
+def field_errors(bound_field) -> list[str]:
+    return lib_forms.field_error_messages(bound_field)
+
+
+@register.filter
+def is_optional(bound_field) -> bool:
+    return lib_forms.shows_optional_marker(bound_field)

@@ -27,7 +27,15 @@ def test_resident_downloads_data_and_requests_resignation_on_a_phone(
     expect(page.get_by_role("heading", name="Rezygnacja ze Strefy Klienta")).to_be_visible()
     page.get_by_label("Powód (nieobowiązkowo)").fill("Wolę korespondencję papierową.")
     page.get_by_role("button", name="Wyślij wniosek o rezygnację").click()
-    expect(page.get_by_text("Zaznacz, że chcesz zrezygnować ze Strefy Klienta.")).to_be_visible()
+    # The error is listed in the summary at the top (a link to the box) and under the box.
+    summary = page.locator("[data-error-summary]")
+    expect(summary).to_be_focused()
+    expect(
+        summary.get_by_role("link", name="Zaznacz, że chcesz zrezygnować ze Strefy Klienta.")
+    ).to_be_visible()
+    expect(page.locator(".error-message")).to_have_text(
+        "Błąd: Zaznacz, że chcesz zrezygnować ze Strefy Klienta."
+    )
     page.get_by_label("Rezygnuję z korzystania ze Strefy Klienta").check()
     page.get_by_role("button", name="Wyślij wniosek o rezygnację").click()
     expect(page.get_by_text("Wniosek przyjęty; biuro dezaktywuje konto")).to_be_visible()

@@ -40,7 +40,7 @@ def test_resident_opens_letter_downloads_attachment_and_writes_to_office(
 
     page.get_by_role("link", name="Zapytaj biuro o to pismo").click()
     expect(page.get_by_label("Temat")).to_have_value("Rozliczenie wody za 2025 rok")
-    page.get_by_label("Wiadomość:").fill("Proszę o wyjaśnienie pozycji za ciepłą wodę.")
+    page.get_by_label("Wiadomość", exact=True).fill("Proszę o wyjaśnienie pozycji za ciepłą wodę.")
     attachment = tmp_path / "odczyt.pdf"
     attachment.write_bytes(PDF_BYTES)
     page.get_by_label("Załączniki").set_input_files(str(attachment))

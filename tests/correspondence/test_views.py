@@ -191,7 +191,7 @@ def test_bad_attachment_is_refused_and_nothing_saved(resident_client, premises, 
 
 def test_thread_form_requires_subject_and_body(resident_client, premises):
     response = resident_client.post("/korespondencja/wiadomosci/nowa/", {"premises": premises.pk})
-    assert "To pole jest wymagane." in response.content.decode()
+    assert "Uzupełnij pole „Temat”." in response.content.decode()
 
 
 def test_thread_form_refuses_someone_elses_premises(resident_client, stranger):

@@ -126,7 +126,7 @@ def test_invalid_phone_is_refused(resident_client, premises, phone):
     response = resident_client.post(URL, form_data(f"lokal-{premises.pk}", contact_phone=phone))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "polski numer telefonu" in content or "To pole jest wymagane" in content
+    assert "polski numer telefonu" in content or "Uzupełnij pole „Telefon kontaktowy”." in content
     assert not FailureReport.objects.exists()
 
 

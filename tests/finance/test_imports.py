@@ -206,7 +206,7 @@ def test_admin_import_preview_then_apply(admin_client, premises_with_account):
     assert Payment.objects.count() == 0  # a preview saves nothing
     token = response.context["token"]
     response = admin_client.post(url, {"token": token, "apply": "1"}, follow=True)
-    assert "Zaimportowano 2 pozycji, pominięto 1." in response.content.decode()
+    assert "Zaimportowano 2 pozycje, pominięto 1." in response.content.decode()
     assert Payment.objects.count() == 2
     # Applying the same preview again adds nothing.
     admin_client.post(url, {"token": token, "apply": "1"}, follow=True)

@@ -56,7 +56,7 @@ def test_list_shows_meters_with_last_reading(today, resident_client, premises, m
 def test_list_says_when_the_window_opens(freeze_today, resident_client, meter):
     freeze_today(D(2025, 5, 15))
     page = resident_client.get("/liczniki/").content.decode()
-    assert "dopiero od 20.05.2025" in page
+    assert "Odczyty liczników przyjmujemy od 20.05.2025 do" in page
     assert ">Dodaj odczyt<" not in page
 
 
@@ -190,7 +190,7 @@ def test_closed_window_refuses_post_and_says_when_it_opens(freeze_today, residen
         ("120,1234", "2025-05-25", "najwyżej 3 cyfry po przecinku"),
         ("abc", "2025-05-25", "Wpisz liczbę"),
         ("-1", "2025-05-25", "większa lub równa 0"),
-        ("120", "", "To pole jest wymagane"),
+        ("120", "", "Uzupełnij pole „Data odczytu”."),
     ],
 )
 def test_bad_input_is_explained_and_saves_nothing(
@@ -286,7 +286,7 @@ def test_start_page_lists_meters_without_reading(today, resident_client, premise
 def test_start_page_says_when_the_window_opens(freeze_today, resident_client, meter):
     freeze_today(D(2025, 5, 13))
     page = resident_client.get("/").content.decode()
-    assert "dopiero od 20.05.2025" in page and "ZW-12345" not in page
+    assert "Odczyty liczników przyjmujemy od 20.05.2025 do" in page and "ZW-12345" not in page
 
 
 def test_start_page_thanks_when_all_read(today, resident_client, meter):

@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from finance.reminders import days_before, payment_reminders_send
 
@@ -31,4 +32,11 @@ class Command(BaseCommand):
         if days < 0:
             raise CommandError("Liczba dni nie może być ujemna.")
         count = payment_reminders_send(today=today, days=days)
-        self.stdout.write(f"Przypomnienia o płatności wysłano dla {count} lokali.")
+        self.stdout.write(
+            ngettext(
+                "Przypomnienia o płatności wysłano dla %(count)d lokalu.",
+                "Przypomnienia o płatności wysłano dla %(count)d lokali.",
+                count,
+            )
+            % {"count": count}
+        )

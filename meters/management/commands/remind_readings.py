@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from meters.reminders import reading_reminders_send
 
@@ -24,4 +25,11 @@ class Command(BaseCommand):
             except ValueError as exc:
                 raise CommandError("Podaj datę w formacie RRRR-MM-DD.") from exc
         count = reading_reminders_send(today=today)
-        self.stdout.write(f"Przypomnienia o odczytach wysłano do {count} osób.")
+        self.stdout.write(
+            ngettext(
+                "Przypomnienia o odczytach wysłano do %(count)d osoby.",
+                "Przypomnienia o odczytach wysłano do %(count)d osób.",
+                count,
+            )
+            % {"count": count}
+        )

@@ -1,11 +1,19 @@
 from django.core.management.base import BaseCommand
+from django.utils.translation import ngettext
 
 from notifications.services import messages_retry_due
 
 
 class Command(BaseCommand):
-    help = "Send again the e-mails and SMS whose next attempt is due (run from cron every minute)."
+    help = "Ponownie wysyła e-maile i SMS-y, których kolejna próba już przypada (cron co minutę)."
 
     def handle(self, *args, **options):
         count = messages_retry_due()
-        self.stdout.write(f"Retried {count} message(s).")
+        self.stdout.write(
+            ngettext(
+                "Ponownie wysłano %(count)d wiadomość.",
+                "Ponownie wysłano %(count)d wiadomości.",
+                count,
+            )
+            % {"count": count}
+        )

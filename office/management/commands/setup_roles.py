@@ -10,5 +10,5 @@ class Command(BaseCommand):
         groups = groups_sync()
         people = roles_sync_all()
         for name, group in groups.items():
-            self.stdout.write(f"{name}: {group.permissions.count()} uprawnień")
-        self.stdout.write(self.style.SUCCESS(f"Zsynchronizowano role {people} osób."))
+            self.stdout.write(f"{name}: liczba uprawnień {group.permissions.count()}")
+        self.stdout.write(self.style.SUCCESS(f"Zsynchronizowano role, liczba osób: {people}."))
