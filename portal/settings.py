@@ -89,9 +89,34 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a new PostgreSQL connection per request costs more than the request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+def _cache_config(url: str) -> dict:
+    """``CACHE_URL`` as a cache; Redis through django-redis, degrading instead of failing.
+
+    Rate limits live in the cache: when Redis is down a login must still work (the limits are
+    skipped for that moment), so errors are ignored and logged, with short socket timeouts.
+    """
+    config = environ.Env.cache_url_config(url)
+    if url.split(":", 1)[0] in {"rediscache", "redis", "rediss"}:
+        config["BACKEND"] = "lib.cache.DegradingRedisCache"
+        config["OPTIONS"] = {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            **config.get("OPTIONS", {}),
+        }
+    return config
+
+
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+CACHES = {"default": _cache_config(CACHE_URL)}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "lib.cache"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -151,7 +176,11 @@ if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+_EMAIL_OPTIONS = EMAIL_CONFIG.pop("OPTIONS", {}) or {}
 vars().update(EMAIL_CONFIG)
+# A relay that accepts the connection and never answers must not hang a worker:
+# `EMAIL_URL=smtp+tls://…?timeout=15` or `EMAIL_TIMEOUT` (seconds), 10 by default.
+EMAIL_TIMEOUT = float(_EMAIL_OPTIONS.get("TIMEOUT") or env.float("EMAIL_TIMEOUT", default=10))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
