@@ -198,6 +198,10 @@ TASKS = {
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 SMSAPI_TOKEN = env.str("SMSAPI_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
+# The gateway's API address (another SMSAPI domain, a proxy or a test double).
+SMSAPI_URL = env.str("SMSAPI_URL", default="https://api.smsapi.pl/")
+# Idempotency keys (`idx`) sent with each SMS: unique per installation sharing one account.
+SMS_IDX_PREFIX = env.str("SMS_IDX_PREFIX", default="strefa-")
 if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
     raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
