@@ -6,6 +6,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.startup import production_config_errors, storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -168,8 +170,23 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: uploads go through access-checked views
+# Uploads: local disk by default (one app server); with several app servers S3-compatible
+# object storage through django-storages: STORAGE_URL=s3://bucket/prefix?endpoint_url=… or
+# the AWS_* variables (credentials may also come from the instance's role).
+STORAGE_URL = env.str("STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(
+        STORAGE_URL,
+        media_root=str(MEDIA_ROOT),
+        aws={
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+        },
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -181,8 +198,15 @@ vars().update(EMAIL_CONFIG)
 # A relay that accepts the connection and never answers must not hang a worker:
 # `EMAIL_URL=smtp+tls://…?timeout=15` or `EMAIL_TIMEOUT` (seconds), 10 by default.
 EMAIL_TIMEOUT = float(_EMAIL_OPTIONS.get("TIMEOUT") or env.float("EMAIL_TIMEOUT", default=10))
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>" if DEBUG else ""
+)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets error reports by e-mail: ADMINS=Name <a@example.pl>,b@example.pl
+ADMINS = [
+    (address.split("<")[0].strip() or address.strip(), address.split("<")[-1].strip(" >"))
+    for address in env.list("ADMINS", default=[])
+]
 
 # Background work: the demo runs tasks in-process; production sets TASKS_BACKEND to the
 # database backend and runs `manage.py db_worker`.
@@ -209,7 +233,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Payment reminders go out this many days before the community's due day.
 PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
 # The portal's public address, for links in e-mails and SMS.
-PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -249,7 +273,47 @@ STREFA_VERSION_PACKAGE = "strefa"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Optional error tracking: SENTRY_DSN switches it on when sentry-sdk is installed
+# (`pip install sentry-sdk`); it is not a dependency of Strefa.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed.") from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+if not DEBUG:
+    _problems = production_config_errors(
+        allowed_hosts=ALLOWED_HOSTS,
+        portal_url=PORTAL_URL,
+        default_from_email=DEFAULT_FROM_EMAIL,
+        storage=STORAGES["default"],
+    )
+    if _problems:
+        raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

@@ -51,7 +51,7 @@ def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool =
         "django.setup()\n"
         + (
             "from django.core.management import call_command\n"
-            "call_command('check', '--deploy', '--fail-level', 'WARNING')\n"
+            "call_command('check', '--deploy', '--fail-level', 'ERROR')\n"
             if check
             else ""
         )
