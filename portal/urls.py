@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from office.views import admin_index as office_admin_index
 
 from . import views
+from .health import healthcheck
 
 # allauth's views under stable Polish paths; no sign-up, no e-mail management.
 auth_patterns = [
@@ -34,6 +35,7 @@ urlpatterns = [
     *auth_patterns,
     path("", views.HomeView.as_view(), name="home"),
     path("o-aplikacji/", views.AboutView.as_view(), name="about"),
+    path("healthcheck/", healthcheck, name="healthcheck"),
     path("profil/weryfikacja-dwuetapowa/", include("allauth.mfa.urls")),
     path("profil/", include("accounts.urls")),
     path("lokale/", include("premises.urls")),
