@@ -4,7 +4,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Exists, OuterRef, Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from import_export.admin import ExportMixin
@@ -19,12 +23,15 @@ from premises.resources import PeopleExportResource
 from premises.services import ownership_add
 
 from .forms import PersonCreationForm, ResignationRequestAdminForm
-from .models import ResignationRequest, User
-from .pdf import acknowledgement_pdf
+from .models import CredentialsSheet, ResignationRequest, User
 from .services import (
+    ISSUE_INLINE_MAX,
     account_deactivate,
+    credentials_sheet_request,
+    credentials_sheets_expire,
     login_generate,
     login_issue,
+    login_issue_selection,
     password_reset_issue,
     resignation_handle,
     statement_mark_received,
@@ -208,8 +215,8 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
 
     # --- bulk actions ------------------------------------------------------------------------
 
-    def _credentials_response(self, request, issued, *, title, reset):
-        pdf = base64.b64encode(acknowledgement_pdf(issued)).decode("ascii")
+    def _credentials_response(self, request, issued, pdf, *, title, reset):
+        pdf = base64.b64encode(pdf).decode("ascii")
         context = {
             **self.admin_site.each_context(request),
             "title": title,
@@ -232,19 +239,75 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         description=_("Wydaj login i hasło, wydrukuj oświadczenie"), permissions=["change"]
     )
     def issue_logins(self, request, queryset):
-        people = self._people(request, queryset)
+        people = self._people(request, queryset.order_by("last_name", "first_name", "pk"))
         if not people:
             return None
-        issued = login_issue(users=people)
-        return self._credentials_response(request, issued, title=_("Wydane loginy"), reset=False)
+        if request.POST.get("confirm") != "1":
+            # Nothing changes before the office sees who gets a new password.
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Wydanie loginów – potwierdzenie"),
+                "opts": self.model._meta,
+                "new_people": [p for p in people if not p.is_active],
+                "active_people": [p for p in people if p.is_active],
+                "selected": [p.pk for p in people],
+                "inline_max": ISSUE_INLINE_MAX,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/accounts/issue_logins_confirm.html", context)
+        chosen = {int(pk) for pk in request.POST.getlist("include_active") if pk.isdigit()}
+        people = login_issue_selection(users=people, include_active=chosen)
+        if not people:
+            self.message_user(
+                request,
+                _("Nie wydano loginów: wszystkie wybrane konta są aktywne i żadnego nie wskazano."),
+                messages.WARNING,
+            )
+            return None
+        if len(people) > ISSUE_INLINE_MAX:
+            sheet = credentials_sheet_request(users=people, created_by=request.user)
+            self.message_user(
+                request,
+                ngettext(
+                    "Loginy dla %(count)d osoby są przygotowywane; wydruk PDF pobierzesz z listy "
+                    "„Wydruki wydanych loginów”.",
+                    "Loginy dla %(count)d osób są przygotowywane; wydruk PDF pobierzesz z listy "
+                    "„Wydruki wydanych loginów”.",
+                    len(people),
+                )
+                % {"count": len(people)},
+                messages.SUCCESS,
+            )
+            return redirect("admin:accounts_credentialssheet_change", sheet.pk)
+        try:
+            issued, pdf = login_issue(users=people)
+        except Exception as exc:  # PDF library missing or broken: nothing was changed
+            return self._pdf_failed(request, exc)
+        return self._credentials_response(
+            request, issued, pdf, title=_("Wydane loginy"), reset=False
+        )
+
+    def _pdf_failed(self, request, exc):
+        self.message_user(
+            request,
+            _(
+                "Nie udało się przygotować wydruku oświadczeń (PDF), więc hasła nie zostały "
+                "zmienione. Zgłoś to administratorowi systemu (%(error)s)."
+            )
+            % {"error": type(exc).__name__},
+            messages.ERROR,
+        )
 
     @admin.action(description=_("Nowe hasło i wydruk (zapomniane hasło)"), permissions=["change"])
     def reset_passwords(self, request, queryset):
         people = self._people(request, queryset)
         if not people:
             return None
-        issued = password_reset_issue(users=people)
-        return self._credentials_response(request, issued, title=_("Nowe hasła"), reset=True)
+        try:
+            issued, pdf = password_reset_issue(users=people)
+        except Exception as exc:  # PDF library missing or broken: nothing was changed
+            return self._pdf_failed(request, exc)
+        return self._credentials_response(request, issued, pdf, title=_("Nowe hasła"), reset=True)
 
     @admin.action(description=_("Oświadczenie otrzymane – aktywuj konto"), permissions=["change"])
     def mark_statement_received(self, request, queryset):
@@ -266,6 +329,54 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
             ngettext("Dezaktywowano %d konto.", "Dezaktywowano %d kont.", len(users)) % len(users),
             messages.SUCCESS,
         )
+
+
+@admin.register(CredentialsSheet)
+class CredentialsSheetAdmin(admin.ModelAdmin):
+    """Bulk-issued logins: only the person who issued them sees and downloads the PDF."""
+
+    list_display = ["created_at", "people_count", "status", "download_link"]
+    fields = ["created_at", "people_count", "status", "error", "download_link"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # wiped automatically after a day
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def get_queryset(self, request):
+        credentials_sheets_expire()
+        return super().get_queryset(request).filter(created_by=request.user).defer("pdf")
+
+    @admin.display(description=_("wydruk"))
+    def download_link(self, obj):
+        if obj.status != CredentialsSheet.Status.READY:
+            return obj.get_status_display()
+        url = reverse("admin:accounts_credentialssheet_pdf", args=[obj.pk])
+        return format_html('<a class="button" href="{}">{}</a>', url, _("Pobierz PDF"))
+
+    def get_urls(self):
+        download = self.admin_site.admin_view(self.download_view)
+        return [
+            path("<int:pk>/pdf/", download, name="accounts_credentialssheet_pdf"),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request, pk):
+        sheet = self.get_queryset(request).defer(None).filter(pk=pk).first()
+        if sheet is None or sheet.status != CredentialsSheet.Status.READY:
+            raise Http404
+        response = HttpResponse(bytes(sheet.pdf), content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="oswiadczenia-o-odbiorze-hasla.pdf"'
+        response["Cache-Control"] = "no-store"
+        return response
 
 
 class ResignationHandledFilter(admin.SimpleListFilter):

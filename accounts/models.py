@@ -111,3 +111,42 @@ class ResignationRequest(models.Model):
     @property
     def is_handled(self) -> bool:
         return self.handled_at is not None
+
+
+class CredentialsSheet(models.Model):
+    """Logins issued in bulk, prepared by the worker: the acknowledgement PDF to download.
+
+    The PDF holds initial passwords, so it is kept only for the staff member who asked for it
+    and only until ``EXPIRES_AFTER`` has passed (then it is wiped). Nothing is changed unless
+    the PDF was produced: passwords and PDF are committed together.
+    """
+
+    EXPIRES_AFTER = timezone.timedelta(hours=24)
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("w przygotowaniu")
+        READY = "ready", _("gotowy do pobrania")
+        FAILED = "failed", _("nieudany – nic nie zmieniono")
+        EXPIRED = "expired", _("usunięty")
+
+    created_by = models.ForeignKey(
+        User, verbose_name=_("wydał(a)"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("zlecono"), default=timezone.now)
+    user_ids = models.JSONField(_("osoby"), default=list)
+    include_active = models.BooleanField(_("także aktywne konta"), default=False)
+    status = models.CharField(
+        _("stan"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    people_count = models.PositiveIntegerField(_("liczba osób"), default=0)
+    error = models.TextField(_("błąd"), blank=True)
+    pdf = models.BinaryField(_("wydruk PDF"), blank=True, default=b"", editable=False)
+    ready_at = models.DateTimeField(_("gotowy"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("wydruk wydanych loginów")
+        verbose_name_plural = _("wydruki wydanych loginów")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.people_count} – {timezone.localtime(self.created_at):%d.%m.%Y %H:%M}"

@@ -1,19 +1,30 @@
 """Writes on accounts: issuing logins, activation, deactivation, password changes."""
 
+import logging
 import secrets
 import string
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, get_hasher, make_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import ResignationRequest, User
+from .models import CredentialsSheet, ResignationRequest, User
+
+logger = logging.getLogger(__name__)
 
 # No characters that are easy to confuse on paper (0/O, 1/l/I).
 _PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI")
 INITIAL_PASSWORD_LENGTH = 12
+# An initial password is random (57 symbols ** 12 = 70 bits), shown once and replaced at the
+# first login, so a cheaper PBKDF2 is enough for it: 500 people are hashed in seconds instead
+# of minutes. Django re-hashes it with the full iteration count at the first login.
+INITIAL_PASSWORD_ITERATIONS = 20_000
+# Up to this many people the office gets the passwords and the PDF in the same response;
+# more are prepared by the worker (a PDF page per person takes a noticeable time).
+ISSUE_INLINE_MAX = 25
 
 
 @dataclass(frozen=True)
@@ -44,27 +55,98 @@ def password_generate() -> str:
             return password
 
 
-@transaction.atomic
-def login_issue(*, users: list[User]) -> list[IssuedCredentials]:
+def initial_password_hash(password: str) -> str:
+    hasher = get_hasher("default")
+    if isinstance(hasher, PBKDF2PasswordHasher):
+        iterations = min(hasher.iterations, INITIAL_PASSWORD_ITERATIONS)
+        return hasher.encode(password, hasher.salt(), iterations=iterations)
+    return make_password(password, hasher=hasher)
+
+
+def _credentials_with_statement(users: list[User]) -> tuple[list[IssuedCredentials], bytes, dict]:
+    """New passwords, their hashes and the acknowledgement PDF, before anything is saved.
+
+    Raises whatever the PDF library raises (missing, broken): the caller then saves nothing.
+    """
+    from .pdf import acknowledgement_pdf  # WeasyPrint is imported only when a PDF is made
+
+    issued = [IssuedCredentials(user=user, password=password_generate()) for user in users]
+    hashes = {item.user.pk: initial_password_hash(item.password) for item in issued}
+    return issued, acknowledgement_pdf(issued), hashes
+
+
+def login_issue(*, users: list[User]) -> tuple[list[IssuedCredentials], bytes]:
     """Give each person a fresh initial password; the account waits for the signed statement.
 
-    The plain password exists only in the returned value: it is shown once and printed on the
-    acknowledgement, never stored.
+    All or nothing: the PDF is made first, then the passwords are saved in one transaction;
+    if the PDF cannot be made nobody's password changes. The plain password exists only in
+    the returned value and the PDF: shown once and printed, never stored.
     """
+    issued, pdf, hashes = _credentials_with_statement(users)
     now = timezone.now()
-    issued = []
-    for user in users:
-        password = password_generate()
-        user.set_password(password)
-        user.must_change_password = True
-        user.is_active = False
-        user.login_issued_at = now
-        user.statement_received_at = None
-        user.deactivated_at = None
-        user.deactivation_reason = ""
-        user.save()
-        issued.append(IssuedCredentials(user=user, password=password))
-    return issued
+    with transaction.atomic():
+        for item in issued:
+            user = item.user
+            user.password = hashes[user.pk]
+            user.must_change_password = True
+            user.is_active = False
+            user.login_issued_at = now
+            user.statement_received_at = None
+            user.deactivated_at = None
+            user.deactivation_reason = ""
+            user.save()
+    return issued, pdf
+
+
+def login_issue_selection(*, users: list[User], include_active: set[int]) -> list[User]:
+    """Who gets a login: accounts that are not active, and active ones only if chosen one by
+    one (a new password deactivates them until the statement comes back)."""
+    return [user for user in users if not user.is_active or user.pk in include_active]
+
+
+@transaction.atomic
+def credentials_sheet_request(*, users: list[User], created_by: User) -> CredentialsSheet:
+    """Many people at once: the worker issues the logins and prepares the PDF to download."""
+    from .tasks import credentials_sheet_build
+
+    sheet = CredentialsSheet.objects.create(
+        created_by=created_by, user_ids=[user.pk for user in users], people_count=len(users)
+    )
+    transaction.on_commit(lambda: credentials_sheet_build.enqueue(sheet_id=sheet.pk))
+    return sheet
+
+
+def credentials_sheet_build(*, sheet_id: int) -> CredentialsSheet | None:
+    """The worker's part: issue the logins of a pending sheet and store its PDF (together)."""
+    sheet = CredentialsSheet.objects.filter(pk=sheet_id, status=CredentialsSheet.Status.PENDING)
+    sheet = sheet.first()
+    if sheet is None:
+        return None
+    users = list(User.objects.filter(pk__in=sheet.user_ids).order_by("last_name", "first_name"))
+    try:
+        with transaction.atomic():
+            _issued, pdf = login_issue(users=users)
+            sheet.pdf = pdf
+            sheet.status = CredentialsSheet.Status.READY
+            sheet.ready_at = timezone.now()
+            sheet.people_count = len(users)
+            sheet.save()
+    except Exception as exc:  # the PDF library is missing or broken: nothing was changed
+        logger.exception("Credentials sheet %s failed", sheet.pk)
+        sheet.status = CredentialsSheet.Status.FAILED
+        sheet.error = f"{type(exc).__name__}: {exc}"[:2000]
+        sheet.save(update_fields=["status", "error"])
+    credentials_sheets_expire()
+    return sheet
+
+
+def credentials_sheets_expire(*, now=None) -> int:
+    """Wipe PDFs with passwords once they are older than ``CredentialsSheet.EXPIRES_AFTER``."""
+    now = now or timezone.now()
+    return CredentialsSheet.objects.filter(
+        status=CredentialsSheet.Status.READY,
+        created_at__lt=now - CredentialsSheet.EXPIRES_AFTER,
+    ).update(status=CredentialsSheet.Status.EXPIRED, pdf=b"")
 
 
 @transaction.atomic
@@ -110,24 +192,23 @@ def contact_update(*, user: User, email: str, phone: str) -> User:
     return user
 
 
-@transaction.atomic
-def password_reset_issue(*, users: list[User]) -> list[IssuedCredentials]:
+def password_reset_issue(*, users: list[User]) -> tuple[list[IssuedCredentials], bytes]:
     """The office sets a new password to print and hand over (the person forgot theirs).
 
     The account keeps its state (an active account stays active) and the person must choose
-    their own password at the next login.
+    their own password at the next login. All or nothing, like ``login_issue``.
     """
+    issued, pdf, hashes = _credentials_with_statement(users)
     now = timezone.now()
-    issued = []
-    for user in users:
-        password = password_generate()
-        user.set_password(password)
-        user.must_change_password = True
-        if user.login_issued_at is None:
-            user.login_issued_at = now
-        user.save()
-        issued.append(IssuedCredentials(user=user, password=password))
-    return issued
+    with transaction.atomic():
+        for item in issued:
+            user = item.user
+            user.password = hashes[user.pk]
+            user.must_change_password = True
+            if user.login_issued_at is None:
+                user.login_issued_at = now
+            user.save()
+    return issued, pdf
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from finance.reminders import payment_reminder_sms_send, reminder_text_max_length
-from notifications.services import SMS_MAX_LENGTH
+from notifications.services import SMS_MAX_LENGTH, SMS_MAX_PARTS, sms_size_for
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
@@ -336,7 +336,9 @@ class SmsNoticeForm(forms.ModelForm):
         widgets = {"text": forms.Textarea(attrs={"rows": 4, "maxlength": 459})}
         help_texts = {
             "text": _(
-                "Do 459 znaków (3 części SMS). Nie wpisuj danych osobowych. W przypomnieniu "
+                "Najwyżej 3 części SMS: 459 znaków bez polskich liter, 201 z polskimi literami "
+                "(jedna litera ą, ę, ł, ó… zmienia część ze 153 na 67 znaków). Nie wpisuj "
+                "danych osobowych. W przypomnieniu "
                 "o płatności {kwota}, {lokal} i {rachunek} zostaną zastąpione danymi lokalu "
                 "adresata; bez {kwota} kwota do zapłaty zostanie dopisana na końcu."
             )
@@ -352,15 +354,34 @@ class SmsNoticeForm(forms.ModelForm):
                 "community", _("Powiadomienia SMS są wyłączone w tej wspólnocie (ustawienia).")
             )
         text = cleaned.get("text") or ""
-        if (
-            cleaned.get("kind") == SmsNotice.Kind.PAYMENT_REMINDER
-            and reminder_text_max_length(text) > SMS_MAX_LENGTH
-        ):
+        is_reminder = cleaned.get("kind") == SmsNotice.Kind.PAYMENT_REMINDER
+        if is_reminder and reminder_text_max_length(text) > SMS_MAX_LENGTH:
             self.add_error(
                 "text",
                 _("Po wstawieniu kwoty i lokalu tekst może przekroczyć %(max)d znaków; skróć go.")
                 % {"max": SMS_MAX_LENGTH},
             )
+        elif text:
+            size = sms_size_for(
+                text,
+                community=community,
+                filled_length=reminder_text_max_length(text) if is_reminder else None,
+            )
+            if size.parts > SMS_MAX_PARTS:
+                self.add_error(
+                    "text",
+                    _(
+                        "Ten SMS zająłby %(parts)d części (%(encoding)s, %(per_part)d znaków na "
+                        "część); można wysłać najwyżej %(max)d. Skróć tekst albo włącz "
+                        "w ustawieniach wspólnoty „SMS bez polskich znaków”."
+                    )
+                    % {
+                        "parts": size.parts,
+                        "encoding": size.encoding,
+                        "per_part": size.per_part,
+                        "max": SMS_MAX_PARTS,
+                    },
+                )
         return cleaned
 
 
@@ -370,7 +391,15 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     community_lookup = "community"
     form = SmsNoticeForm
-    list_display = ["created_at", "kind", "community", "building", "recipients_count", "text"]
+    list_display = [
+        "created_at",
+        "kind",
+        "community",
+        "building",
+        "recipients_count",
+        "sms_parts",
+        "text",
+    ]
     list_filter = ["kind", "community"]
     list_select_related = ["community", "building"]
     search_fields = ["text"]
@@ -380,6 +409,11 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         if obj is not None:  # sent: a record, not a draft
             return ["community", "building", "kind", "text", "created_by", "recipients_count"]
         return []
+
+    @admin.display(description=_("części SMS"))
+    def sms_parts(self, obj):
+        size = sms_size_for(obj.text, community=obj.community)
+        return f"{size.parts} ({size.encoding})"
 
     def save_model(self, request, obj, form, change):
         if change:

@@ -7,13 +7,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import Message
-from notifications.services import message_queue, notify_user
+from notifications.services import message_queue, notify_user, render_plain
 from premises.models import Community, Premises
 
 from .models import (
@@ -138,8 +137,8 @@ def _deliver(letter: Letter, now: datetime.datetime) -> Letter:
         message_queue(
             channel=Message.Channel.EMAIL,
             to_address=consent.address,
-            subject=render_to_string("correspondence/email/letter_subject.txt", context).strip(),
-            body=render_to_string("correspondence/email/letter_body.txt", context),
+            subject=render_plain("correspondence/email/letter_subject.txt", context),
+            body=render_plain("correspondence/email/letter_body.txt", context),
             recipient=letter.recipient,
             related=letter,
             community=letter.community,

@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from lib.sms import sms_size
 from portal.admin_mixins import CommunityScopedAdminMixin
 
 from .models import Message, ReminderSent
@@ -16,6 +17,7 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "channel",
         "to_address",
         "subject_or_text",
+        "sms_parts",
         "status",
         "attempts",
         "next_attempt_at",
@@ -47,6 +49,13 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # messages are written by the portal, never typed in by hand
+
+    @admin.display(description=_("części SMS"))
+    def sms_parts(self, obj):
+        if obj.channel != Message.Channel.SMS:
+            return "–"
+        size = sms_size(obj.body)
+        return f"{size.parts} ({size.encoding})"
 
     @admin.display(description=_("temat / treść"))
     def subject_or_text(self, obj):

@@ -10,9 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 class MessageQuerySet(models.QuerySet):
     def due(self, now=None):
-        """Queued messages whose (next) attempt time has come."""
+        """Messages to (re)try now: queued ones whose attempt time has come, and ones a worker
+        claimed for sending but never finished (it crashed) once their claim has expired."""
         now = now or timezone.now()
-        return self.filter(status=Message.Status.QUEUED, next_attempt_at__lte=now)
+        return self.filter(
+            status__in=[Message.Status.QUEUED, Message.Status.SENDING], next_attempt_at__lte=now
+        )
 
     def for_object(self, obj):
         return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
@@ -25,6 +28,7 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("w kolejce")
+        SENDING = "sending", _("w trakcie wysyłania")
         SENT = "sent", _("wysłana")
         FAILED = "failed", _("nieudana")
 
@@ -62,6 +66,12 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(_("następna próba"), null=True, blank=True)
     sent_at = models.DateTimeField(_("wysłano"), null=True, blank=True)
     provider_id = models.CharField(_("identyfikator u operatora"), max_length=100, blank=True)
+    unsubscribe_url = models.CharField(
+        _("adres rezygnacji z powiadomień"),
+        max_length=500,
+        blank=True,
+        help_text=_("Puste: wiadomość, z której nie można zrezygnować (np. reset hasła)."),
+    )
     created_at = models.DateTimeField(_("utworzono"), default=timezone.now)
 
     objects = MessageQuerySet.as_manager()

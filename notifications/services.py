@@ -13,11 +13,15 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template import TemplateDoesNotExist
-from django.template.loader import render_to_string
+from django.db.models import Q
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template, render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
+from lib.sms import SmsSize, sms_size, sms_truncate, transliterate_polish
 from premises.models import Community
+from premises.selectors import company_current
 
 from .models import Message, ReminderSent
 from .sms import get_sms_backend
@@ -32,11 +36,24 @@ BACKOFF = [
     datetime.timedelta(hours=2),
     datetime.timedelta(hours=12),
 ]
-SMS_MAX_LENGTH = 459  # three concatenated parts with Polish characters (3 × 153 GSM / UCS-2)
+# The cap of an SMS is in parts that really go out: 3 parts are 459 characters of plain
+# letters but only 201 with Polish ones (UCS-2, 67 a part); see lib/sms.py.
+SMS_MAX_PARTS = 3
+SMS_MAX_LENGTH = 459  # the longest text three parts can ever hold (GSM 3 × 153)
 
 
 def backoff_delay(attempts: int) -> datetime.timedelta:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
+
+
+def portal_url(path: str = "/") -> str:
+    """An absolute link into the portal, always from ``PORTAL_URL`` (never a request's Host)."""
+    return settings.PORTAL_URL.rstrip("/") + path
+
+
+def sending_lease() -> datetime.timedelta:
+    """How long a claimed message is left to its worker before another may take it over."""
+    return datetime.timedelta(seconds=max(60.0, 4 * float(settings.EMAIL_TIMEOUT or 10)))
 
 
 def _enqueue_after_commit(message_id: int) -> None:
@@ -45,11 +62,48 @@ def _enqueue_after_commit(message_id: int) -> None:
     transaction.on_commit(lambda: send_message.enqueue(message_id=message_id))
 
 
+def render_plain(template_name: str, context: dict) -> str:
+    """A template rendered as plain text: no HTML escaping (subjects, text bodies, SMS)."""
+    template = get_template(template_name).template
+    return template.render(Context(context, autoescape=False))
+
+
 def _render_optional(template_name: str, context: dict) -> str:
     try:
         return render_to_string(template_name, context)
     except TemplateDoesNotExist:
         return ""
+
+
+def email_html_from_text(body: str, *, subject: str = "") -> str:
+    """The HTML part of an e-mail that has only a text template: the same text, links clickable."""
+    return render_to_string("notifications/email_base.html", {"body": body, "subject": subject})
+
+
+def sms_prepare(body: str, *, community: Community | None = None) -> str:
+    """The SMS text as it will go out: transliterated where the community chose it, and cut
+    to what ``SMS_MAX_PARTS`` parts really hold in its encoding."""
+    text = body.strip()
+    if community is not None and community.sms_transliterate:
+        text = transliterate_polish(text)
+    return sms_truncate(text, SMS_MAX_PARTS)
+
+
+def sms_size_for(
+    text: str, *, community: Community | None = None, filled_length: int | None = None
+) -> SmsSize:
+    """The parts ``text`` really costs when sent to ``community``'s residents.
+
+    ``filled_length``: the longest the text can get once placeholders are filled (amounts end
+    in "zł", so a filled text is counted as UCS-2 unless the community transliterates).
+    """
+    prepared = text.strip()
+    if community is not None and community.sms_transliterate:
+        prepared = transliterate_polish(prepared)
+    if filled_length is not None and filled_length > len(prepared):
+        filler = "a" if community is not None and community.sms_transliterate else "ł"
+        prepared += filler * (filled_length - len(prepared))
+    return sms_size(prepared)
 
 
 @transaction.atomic
@@ -63,21 +117,32 @@ def message_queue(
     recipient=None,
     related=None,
     community=None,
+    unsubscribe_url: str = "",
 ) -> Message:
-    """Store one outgoing message and hand it to the sending task after commit."""
+    """Store one outgoing message and hand it to the sending task after commit.
+
+    An e-mail always gets an HTML part (built from the text when none is given); an SMS is
+    cut to the parts it may cost.
+    """
     if community is None and isinstance(getattr(related, "community", None), Community):
         community = related.community
+    subject = " ".join(subject.split())[:255]
+    if channel == Message.Channel.SMS:
+        body = sms_prepare(body, community=community)
+    elif not body_html:
+        body_html = email_html_from_text(body, subject=subject)
     message = Message.objects.create(
         recipient=recipient,
         community=community,
         channel=channel,
         to_address=to_address.strip(),
-        subject=subject[:255],
-        body=body[:SMS_MAX_LENGTH] if channel == Message.Channel.SMS else body,
+        subject=subject,
+        body=body,
         body_html=body_html,
         content_type=ContentType.objects.get_for_model(related) if related is not None else None,
         object_id=related.pk if related is not None else None,
         next_attempt_at=timezone.now(),
+        unsubscribe_url=unsubscribe_url,
     )
     _enqueue_after_commit(message.pk)
     return message
@@ -91,13 +156,16 @@ def notify_user(
     related=None,
     channels: Iterable[str] = (Message.Channel.EMAIL,),
     community=None,
+    unsubscribable: bool = True,
 ) -> list[Message]:
     """Queue ``user`` the message rendered from ``<template>_subject.txt`` / ``_body.txt``.
 
     An optional ``<template>_body.html`` becomes the HTML part; SMS uses ``<template>_sms.txt``.
-    A channel the user has no address for is skipped.
+    A channel the user has no address for is skipped. Templates get ``portal_url`` (the
+    portal's address). A notification the person can switch off on /profil/ carries a
+    List-Unsubscribe link there (``unsubscribable=False`` for mails they cannot refuse).
     """
-    context = {**context, "user": user}
+    context = {**context, "user": user, "portal_url": portal_url("")}
     messages = []
     for channel in channels:
         if channel == Message.Channel.EMAIL and user.email:
@@ -105,12 +173,15 @@ def notify_user(
                 message_queue(
                     channel=channel,
                     to_address=user.email,
-                    subject=render_to_string(f"{template}_subject.txt", context).strip(),
-                    body=render_to_string(f"{template}_body.txt", context),
+                    subject=render_plain(f"{template}_subject.txt", context),
+                    body=render_plain(f"{template}_body.txt", context),
                     body_html=_render_optional(f"{template}_body.html", context),
                     recipient=user,
                     related=related,
                     community=community,
+                    unsubscribe_url=(
+                        portal_url(reverse("accounts:profile")) if unsubscribable else ""
+                    ),
                 )
             )
         elif channel == Message.Channel.SMS and user.phone:
@@ -118,7 +189,7 @@ def notify_user(
                 message_queue(
                     channel=channel,
                     to_address=user.phone,
-                    body=render_to_string(f"{template}_sms.txt", context).strip(),
+                    body=render_plain(f"{template}_sms.txt", context),
                     recipient=user,
                     related=related,
                     community=community,
@@ -134,7 +205,9 @@ def notify_sms(
     return message_queue(
         channel=Message.Channel.SMS,
         to_address=to_address,
-        body=render_to_string(f"{template}_sms.txt", {**context, "user": user}).strip(),
+        body=render_plain(
+            f"{template}_sms.txt", {**context, "user": user, "portal_url": portal_url("")}
+        ),
         recipient=user,
         related=related,
         community=community,
@@ -157,14 +230,28 @@ def reminder_record(
         return None
 
 
+def sms_idx(message: Message) -> str:
+    """The gateway's idempotency key: a retry of the same message is never sent twice."""
+    return f"{settings.SMS_IDX_PREFIX}{message.pk}"
+
+
 def _send_now(message: Message) -> str:
+    """The network I/O of one attempt; runs outside any transaction and holds no lock."""
     if message.channel == Message.Channel.SMS:
-        return get_sms_backend().send(to=message.to_address, text=message.body)
+        return get_sms_backend().send(
+            to=message.to_address, text=message.body, idx=sms_idx(message)
+        )
+    headers = {"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"}
+    if message.unsubscribe_url:
+        headers["List-Unsubscribe"] = f"<{message.unsubscribe_url}>"
+    company = company_current()
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
+        reply_to=[company.email] if company is not None and company.email else None,
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -172,39 +259,95 @@ def _send_now(message: Message) -> str:
     return ""
 
 
-@transaction.atomic
-def message_send(*, message_id: int) -> Message | None:
-    """Make one attempt to send a queued message and record the outcome. Never raises."""
-    message = Message.objects.select_for_update().filter(pk=message_id).first()
-    if message is None or message.status != Message.Status.QUEUED:
-        return message  # already sent, failed for good, or deleted: nothing to do
-    now = timezone.now()
-    message.attempts += 1
-    try:
-        message.provider_id = _send_now(message)[:100]
-    except Exception as exc:  # any backend error: keep the message and retry it later
-        logger.warning("Sending message %s failed: %s", message.pk, exc)
-        message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-            message.status = Message.Status.FAILED
-            message.next_attempt_at = None
-        else:
-            message.next_attempt_at = now + backoff_delay(message.attempts)
-    else:
-        message.status = Message.Status.SENT
-        message.sent_at = now
-        message.next_attempt_at = None
-        message.last_error = ""
-    message.save()
+def message_claim(*, message_id: int, now: datetime.datetime | None = None) -> Message | None:
+    """Take one message for sending, or None when it is not to be sent (done, or another
+    worker has it). A short transaction: the row is locked only while it is marked "sending"
+    (rows locked by others are skipped, never waited for); the claim expires after
+    ``sending_lease()`` so a crashed worker's message is retried."""
+    now = now or timezone.now()
+    claimable = Q(status=Message.Status.QUEUED) | Q(
+        status=Message.Status.SENDING, next_attempt_at__lte=now
+    )
+    with transaction.atomic():
+        message = (
+            Message.objects.select_for_update(skip_locked=True)
+            .filter(claimable, pk=message_id)
+            .first()
+        )
+        if message is None:
+            return None
+        # Compare-and-set as well, for databases without row locks (SQLite).
+        claimed = Message.objects.filter(
+            pk=message.pk, status=message.status, attempts=message.attempts
+        ).update(
+            status=Message.Status.SENDING,
+            attempts=message.attempts + 1,
+            next_attempt_at=now + sending_lease(),
+        )
+        if not claimed:
+            return None
+    message.refresh_from_db()
     return message
 
 
+def _record_outcome(message: Message, **fields) -> Message:
+    # Only if our claim still stands (the lease may have passed to another worker).
+    Message.objects.filter(
+        pk=message.pk, status=Message.Status.SENDING, attempts=message.attempts
+    ).update(**fields)
+    message.refresh_from_db()
+    return message
+
+
+def message_send(*, message_id: int, now: datetime.datetime | None = None) -> Message | None:
+    """Make one attempt to send a message and record the outcome. Never raises.
+
+    Claim (short transaction), send (no transaction, no lock: a relay that hangs holds up only
+    this message, and only until ``EMAIL_TIMEOUT``), record the outcome (short update).
+    """
+    message = message_claim(message_id=message_id, now=now)
+    if message is None:
+        return Message.objects.filter(pk=message_id).first()
+    return _attempt(message)
+
+
+def _attempt(message: Message) -> Message:
+    try:
+        provider_id = _send_now(message)[:100]
+    except Exception as exc:  # any backend error: keep the message and retry it later
+        logger.warning("Sending message %s failed: %s", message.pk, exc)
+        failed_for_good = message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        return _record_outcome(
+            message,
+            status=Message.Status.FAILED if failed_for_good else Message.Status.QUEUED,
+            next_attempt_at=None
+            if failed_for_good
+            else timezone.now() + backoff_delay(message.attempts),
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+    return _record_outcome(
+        message,
+        status=Message.Status.SENT,
+        sent_at=timezone.now(),
+        next_attempt_at=None,
+        last_error="",
+        provider_id=provider_id,
+    )
+
+
 def messages_retry_due(*, now: datetime.datetime | None = None) -> int:
-    """Send again every queued message whose next attempt is due; returns how many."""
+    """Send again every message whose next attempt is due; returns how many were tried.
+
+    Messages another worker is sending right now are skipped, never waited for."""
+    now = now or timezone.now()
     ids = list(Message.objects.due(now).values_list("pk", flat=True)[:1000])
+    tried = 0
     for message_id in ids:
-        message_send(message_id=message_id)
-    return len(ids)
+        message = message_claim(message_id=message_id, now=now)
+        if message is not None:
+            _attempt(message)
+            tried += 1
+    return tried
 
 
 @transaction.atomic
@@ -220,7 +363,10 @@ def message_resend(*, message: Message) -> Message:
             recipient=message.recipient,
             related=message.related,
             community=message.community,
+            unsubscribe_url=message.unsubscribe_url,
         )
+    if message.status == Message.Status.SENDING:
+        return message  # a worker is sending it right now
     message.status = Message.Status.QUEUED
     message.attempts = 0
     message.next_attempt_at = timezone.now()

@@ -17,24 +17,30 @@ class SmsError(Exception):
 
 
 class BaseSmsBackend:
-    def send(self, *, to: str, text: str) -> str:
-        """Send one SMS; return the gateway's message id. Raise on failure."""
+    def send(self, *, to: str, text: str, idx: str = "") -> str:
+        """Send one SMS; return the gateway's message id. Raise on failure.
+
+        ``idx`` is the message's idempotency key: a gateway that knows it never sends the same
+        key twice, so a retry after a crash cannot double the SMS.
+        """
         raise NotImplementedError
 
 
 class ConsoleSmsBackend(BaseSmsBackend):
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, idx: str = "") -> str:
         logger.info("SMS do %s: %s", to, text)
         return "console"
 
 
 class MemorySmsBackend(BaseSmsBackend):
-    """For tests: messages land in ``MemorySmsBackend.outbox``."""
+    """For tests: messages land in ``MemorySmsBackend.outbox`` (and their keys in ``idxs``)."""
 
     outbox: list[tuple[str, str]] = []
+    idxs: list[str] = []
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, idx: str = "") -> str:
         self.outbox.append((to, text))
+        self.idxs.append(idx)
         return f"memory-{len(self.outbox)}"
 
 
@@ -42,25 +48,40 @@ class SmsApiBackend(BaseSmsBackend):
     """SMSAPI.pl (https://www.smsapi.pl) through its maintained Python client.
 
     Needs ``SMSAPI_TOKEN`` (an OAuth token from the SMSAPI panel); ``SMS_SENDER`` is a sender
-    name registered there (empty: the account's default).
+    name registered there (empty: the account's default); ``SMSAPI_URL`` the API address.
+    Each SMS carries ``idx`` with ``check_idx=1``: SMSAPI refuses a second SMS with the same
+    key (error 53), which here means "already sent" - a retry after a crash sends nothing.
     """
+
+    DUPLICATE_IDX = 53  # "Not unique idx parameter, message with the same idx already sent"
 
     def __init__(self, client=None):
         if client is None:
-            from smsapi.client import SmsApiPlClient
+            from smsapi.client import Client
 
-            client = SmsApiPlClient(access_token=settings.SMSAPI_TOKEN)
+            client = Client(settings.SMSAPI_URL, access_token=settings.SMSAPI_TOKEN)
         self.client = client
 
-    def send(self, *, to: str, text: str) -> str:
+    def send(self, *, to: str, text: str, idx: str = "") -> str:
         from smsapi.exception import SmsApiException
 
-        params = {"to": normalize_phone(to), "message": text, "encoding": "utf-8"}
+        from .services import SMS_MAX_PARTS
+
+        params = {
+            "to": normalize_phone(to),
+            "message": text,
+            "encoding": "utf-8",
+            "max_parts": SMS_MAX_PARTS,
+        }
+        if idx:
+            params.update(idx=idx, check_idx=1)
         if getattr(settings, "SMS_SENDER", ""):
             params["from_"] = settings.SMS_SENDER
         try:
             result = self.client.sms.send(**params)
         except SmsApiException as exc:
+            if idx and str(exc.code) == str(self.DUPLICATE_IDX):
+                return f"idx:{idx}"  # sent by an earlier attempt that did not record it
             raise SmsError(f"SMSAPI: {exc.message} (kod {exc.code})") from exc
         except OSError as exc:  # network errors from requests are OSError subclasses
             raise SmsError(f"SMSAPI: {exc}") from exc

@@ -15,3 +15,5 @@ class PortalConfig(AppConfig):
 
         user_logged_in.connect(remember_community_kind, dispatch_uid="strefa_nav_cooperative")
         connection_created.connect(register_sqlite, dispatch_uid="strefa_pl_collation")
+
+        from . import checks  # noqa: F401 (registers the system checks)

@@ -6,6 +6,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.startup import production_config_errors, storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -91,9 +93,34 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Persistent connections: a new PostgreSQL connection per request costs more than the request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+def _cache_config(url: str) -> dict:
+    """``CACHE_URL`` as a cache; Redis through django-redis, degrading instead of failing.
+
+    Rate limits live in the cache: when Redis is down a login must still work (the limits are
+    skipped for that moment), so errors are ignored and logged, with short socket timeouts.
+    """
+    config = environ.Env.cache_url_config(url)
+    if url.split(":", 1)[0] in {"rediscache", "redis", "rediss"}:
+        config["BACKEND"] = "lib.cache.DegradingRedisCache"
+        config["OPTIONS"] = {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.5,
+            "SOCKET_TIMEOUT": 0.5,
+            **config.get("OPTIONS", {}),
+        }
+    return config
+
+
+CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
+CACHES = {"default": _cache_config(CACHE_URL)}
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "lib.cache"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -177,17 +204,43 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: uploads go through access-checked views
+# Uploads: local disk by default (one app server); with several app servers S3-compatible
+# object storage through django-storages: STORAGE_URL=s3://bucket/prefix?endpoint_url=… or
+# the AWS_* variables (credentials may also come from the instance's role).
+STORAGE_URL = env.str("STORAGE_URL", default="")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(
+        STORAGE_URL,
+        media_root=str(MEDIA_ROOT),
+        aws={
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+        },
+    ),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+_EMAIL_OPTIONS = EMAIL_CONFIG.pop("OPTIONS", {}) or {}
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A relay that accepts the connection and never answers must not hang a worker:
+# `EMAIL_URL=smtp+tls://…?timeout=15` or `EMAIL_TIMEOUT` (seconds), 10 by default.
+EMAIL_TIMEOUT = float(_EMAIL_OPTIONS.get("TIMEOUT") or env.float("EMAIL_TIMEOUT", default=10))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>" if DEBUG else ""
+)
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Who gets error reports by e-mail: ADMINS=Name <a@example.pl>,b@example.pl
+ADMINS = [
+    (address.split("<")[0].strip() or address.strip(), address.split("<")[-1].strip(" >"))
+    for address in env.list("ADMINS", default=[])
+]
 
 # Background work: the demo runs tasks in-process; production sets TASKS_BACKEND to the
 # database backend and runs `manage.py db_worker`.
@@ -203,6 +256,10 @@ TASKS = {
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
 SMSAPI_TOKEN = env.str("SMSAPI_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
+# The gateway's API address (another SMSAPI domain, a proxy or a test double).
+SMSAPI_URL = env.str("SMSAPI_URL", default="https://api.smsapi.pl/")
+# Idempotency keys (`idx`) sent with each SMS: unique per installation sharing one account.
+SMS_IDX_PREFIX = env.str("SMS_IDX_PREFIX", default="strefa-")
 if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
     raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
@@ -210,7 +267,7 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Payment reminders go out this many days before the community's due day.
 PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
 # The portal's public address, for links in e-mails and SMS.
-PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")
+PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
@@ -223,6 +280,8 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Load balancers probe the app servers over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^healthcheck/$"]
     # HSTS is switched on by the operator once the site is known to be served only over TLS.
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
@@ -255,7 +314,47 @@ STREFA_VERSION_PACKAGE = "strefa"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(process)d] %(message)s"}
+    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+    "loggers": {
+        "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
+
+# Optional error tracking: SENTRY_DSN switches it on when sentry-sdk is installed
+# (`pip install sentry-sdk`); it is not a dependency of Strefa.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    try:
+        import sentry_sdk
+    except ImportError as exc:
+        raise ImproperlyConfigured("SENTRY_DSN is set but sentry-sdk is not installed.") from exc
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+    )
+
+if not DEBUG:
+    _problems = production_config_errors(
+        allowed_hosts=ALLOWED_HOSTS,
+        portal_url=PORTAL_URL,
+        default_from_email=DEFAULT_FROM_EMAIL,
+        storage=STORAGES["default"],
+    )
+    if _problems:
+        raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

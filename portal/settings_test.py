@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("PORTAL_URL", "http://127.0.0.1:8000")
+os.environ.setdefault("DEFAULT_FROM_EMAIL", "Strefa <strefa@example.com>")
 
 from portal.settings import *  # noqa: E402,F403
 
@@ -21,6 +23,8 @@ SECURE_PROXY_SSL_HEADER = None
 SECURE_SSL_REDIRECT = False
 ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/strefa-test-media"))  # noqa: F405,S108
+# Local disk that follows MEDIA_ROOT (tests change it per test).
+STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # Admin tests log staff in with force_login; tests/security enable the two-factor requirement.

@@ -6,6 +6,7 @@ from accounts.staff_mfa import admin_login, admin_password_change
 from office.views import admin_index as office_admin_index
 
 from . import views
+from .health import healthcheck
 
 # allauth's views under stable Polish paths; no sign-up, no e-mail management.
 auth_patterns = [
@@ -58,6 +59,7 @@ urlpatterns = [
         views.AccessibilityStatementView.as_view(),
         name="accessibility_statement",
     ),
+    path("healthcheck/", healthcheck, name="healthcheck"),
     path("profil/weryfikacja-dwuetapowa/", include("allauth.mfa.urls")),
     path("profil/", include("accounts.urls")),
     path("lokale/", include("premises.urls")),

@@ -67,6 +67,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
                     "voting_enabled",
                     "e_delivery_enabled",
                     "sms_enabled",
+                    "sms_transliterate",
                 )
             },
         ),

@@ -112,6 +112,14 @@ class Community(models.Model):
     voting_enabled = models.BooleanField(_("głosowanie nad uchwałami"), default=False)
     e_delivery_enabled = models.BooleanField(_("e-doręczenia korespondencji"), default=True)
     sms_enabled = models.BooleanField(_("powiadomienia SMS"), default=False)
+    sms_transliterate = models.BooleanField(
+        _("SMS bez polskich znaków"),
+        default=False,
+        help_text=_(
+            "Polskie litery zamieniane na łacińskie (ą → a): część SMS mieści 153 znaki "
+            "zamiast 67, więc wiadomość kosztuje mniej części."
+        ),
+    )
 
     history = HistoricalRecords()
 

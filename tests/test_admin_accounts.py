@@ -36,7 +36,7 @@ def test_staff_adds_person_and_login_is_generated(office):
 def issue(office, *people):
     return office.post(
         CHANGELIST,
-        {"action": "issue_logins", "_selected_action": [p.pk for p in people]},
+        {"action": "issue_logins", "_selected_action": [p.pk for p in people], "confirm": "1"},
     )
 
 

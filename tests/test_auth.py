@@ -3,6 +3,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.urls import NoReverseMatch, reverse
 
 from .factories import PASSWORD, UserFactory
@@ -74,11 +75,16 @@ def test_login_page_shows_call_center_phone_for_lost_login(client, company):
 
 
 def request_reset(client, username, email):
-    return client.post("/nie-pamietam-hasla/", {"login": username, "email": email}, follow=True)
+    # The mail goes through the outbox: it is sent after the request's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/nie-pamietam-hasla/", {"login": username, "email": email}, follow=True)
 
 
 def reset_link_from(message) -> str:
-    return re.search(r"http://testserver(/nie-pamietam-hasla/klucz/\S+/)", message.body).group(1)
+    # Links are built from PORTAL_URL (http://127.0.0.1:8000 in tests), never the request Host.
+    return re.search(
+        r"http://127\.0\.0\.1:8000(/nie-pamietam-hasla/klucz/\S+/)", message.body
+    ).group(1)
 
 
 def test_reset_with_matching_login_and_email_sends_one_link(client, resident, company):

@@ -86,4 +86,3 @@ def test_blocktranslate_count_uses_the_polish_form(count, expected):
     )
     with translation.override("pl"):
         assert template.render(Context({"n": count})) == expected
-

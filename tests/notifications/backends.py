@@ -1,3 +1,5 @@
+import threading
+
 from django.core.mail.backends.base import BaseEmailBackend
 
 from notifications.sms import BaseSmsBackend
@@ -11,5 +13,22 @@ class FailingEmailBackend(BaseEmailBackend):
 
 
 class FailingSmsBackend(BaseSmsBackend):
-    def send(self, *, to, text):
+    def send(self, *, to, text, idx=""):
         raise TimeoutError("gateway timeout")
+
+
+class HangingEmailBackend(BaseEmailBackend):
+    """A relay that accepts mail for ``hang@…`` and then never answers (until released)."""
+
+    started = threading.Event()
+    release = threading.Event()
+
+    def send_messages(self, email_messages):
+        from django.core.mail.backends.locmem import EmailBackend
+
+        for message in email_messages:
+            if message.to[0].startswith("hang@"):
+                type(self).started.set()
+                if not type(self).release.wait(timeout=30):
+                    raise TimeoutError("relay never answered")
+        return EmailBackend().send_messages(email_messages)

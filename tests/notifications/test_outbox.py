@@ -164,9 +164,18 @@ class _FakeSmsApi:
 def test_smsapi_backend_sends_through_client(settings):
     settings.SMS_SENDER = "Strefa"
     client = _FakeSmsApi()
-    assert SmsApiBackend(client=client).send(to="601 200 300", text="Awaria wody") == "ABC123"
+    backend = SmsApiBackend(client=client)
+    assert backend.send(to="601 200 300", text="Awaria wody", idx="strefa-7") == "ABC123"
     assert client.calls == [
-        {"to": "48601200300", "message": "Awaria wody", "encoding": "utf-8", "from_": "Strefa"}
+        {
+            "to": "48601200300",
+            "message": "Awaria wody",
+            "encoding": "utf-8",
+            "max_parts": 3,
+            "idx": "strefa-7",
+            "check_idx": 1,
+            "from_": "Strefa",
+        }
     ]
 
 

@@ -25,7 +25,10 @@ UNSCOPED = sorted(
     if not isinstance(model_admin, CommunityScopedAdminMixin)
 )
 # Registered without a community: who may change them, and why that is fine.
-UNSCOPED_OFFICE_MAY_VIEW = {"premises.Company"}  # the licence holder, one row, public data
+UNSCOPED_OFFICE_MAY_VIEW = {
+    "premises.Company",  # the licence holder, one row, public data
+    "accounts.CredentialsSheet",  # each staff member sees only the sheets they issued
+}
 
 
 def _objects(label, resident, stranger):
@@ -204,7 +207,12 @@ def test_bulk_action_ignores_objects_outside_scope(staff_client, resident, stran
     stranger.save()
     staff_client.post(
         "/admin/accounts/user/",
-        {"action": "issue_logins", "_selected_action": [resident.pk, stranger.pk]},
+        {
+            "action": "issue_logins",
+            "_selected_action": [resident.pk, stranger.pk],
+            "confirm": "1",
+            "include_active": [resident.pk, stranger.pk],
+        },
     )
     stranger.refresh_from_db()
     resident.refresh_from_db()
