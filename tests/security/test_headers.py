@@ -19,6 +19,8 @@ PRODUCTION_ENV = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "strefa.example.pl",
     "CSRF_TRUSTED_ORIGINS": "https://strefa.example.pl",
+    "PORTAL_URL": "https://strefa.example.pl",
+    "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",

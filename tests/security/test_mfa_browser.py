@@ -60,7 +60,9 @@ def test_resident_turns_on_two_factor_login_after_a_reset_and_logs_in_with_a_cod
     expect(page.get_by_text("Twoje konto chroni logowanie dwuetapowe")).to_be_visible()
     page.get_by_label("Kod z aplikacji uwierzytelniającej").fill("000000")
     page.get_by_role("button", name="Zaloguj się").click()
-    expect(page.get_by_text("Kod jest nieprawidłowy albo wygasł")).to_be_visible()
+    # One error pattern: a summary at the top linking to the field, and the message at the field.
+    expect(page.locator("#id_code_error")).to_contain_text("Kod jest nieprawidłowy albo wygasł")
+    expect(page.get_by_role("link", name="Kod jest nieprawidłowy albo wygasł")).to_be_visible()
     page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(totp_code(secret))
     page.get_by_role("button", name="Zaloguj się").click()
     expect(page.get_by_text("Dzień dobry")).to_be_visible()

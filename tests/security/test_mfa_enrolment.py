@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from ..factories import PASSWORD
@@ -55,7 +56,9 @@ def _activate_through_pages(client, user) -> str:
 
 
 def test_resident_who_asked_for_a_password_reset_switches_two_factor_login_on(client, resident):
-    client.post("/nie-pamietam-hasla/", {"login": resident.username, "email": resident.email})
+    # The mail goes through the outbox: it is sent after the request's transaction commits.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post("/nie-pamietam-hasla/", {"login": resident.username, "email": resident.email})
     assert len(mail.outbox) == 1
     # The reset request leaves an unverified e-mail row, which used to block enrolment.
     EmailAddress.objects.get_or_create(
