@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
 from notifications.services import message_queue, notify_user
 from premises.models import Community, Premises
@@ -52,6 +53,15 @@ CONSENT_TEXTS = {
 }
 
 
+def consent_post_until(given_on: datetime.date) -> datetime.date:
+    """The last day letters still go by post after an e-mail consent given on ``given_on``.
+
+    Art. 111 §2 k.c.: the day of the consent is not counted, so a consent of 1.09 means post
+    until 15.09 (14 full days) and e-mail from 16.09.
+    """
+    return add_days_not_counting_first(given_on, CONSENT_WAITING_DAYS)
+
+
 def consent_text(*, channel: str, premises, address: str) -> str:
     label = f"{premises.building.address}, lokal {premises.number}"
     return CONSENT_TEXTS[channel].format(premises=label, address=address)
@@ -72,7 +82,8 @@ def delivery_decide(
 
     Electronic only when e-delivery is on in the community, the letter was created on or after
     its start date, it is not a payment demand (unless the community allows those), and the
-    recipient's consent for e-mail is at least 14 days old. Everything else goes by post.
+    14 full days have passed since the recipient's e-mail consent (``consent_post_until``).
+    Everything else goes by post.
     """
     post, reason = Letter.Channel.POST, Letter.Reason
     if not community.e_delivery_enabled:
@@ -85,7 +96,7 @@ def delivery_decide(
         return post, reason.PAYMENT_DEMAND
     if consent_given_on is None:
         return post, reason.NO_CONSENT
-    if today < consent_given_on + datetime.timedelta(days=CONSENT_WAITING_DAYS):
+    if today <= consent_post_until(consent_given_on):
         return post, reason.CONSENT_TOO_RECENT
     return Letter.Channel.EMAIL, reason.CONSENT
 
