@@ -90,9 +90,14 @@ class Community(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
     reading_window_end_day = models.PositiveSmallIntegerField(
-        _("odczyty liczników do dnia (następnego miesiąca)"),
+        _("odczyty liczników do dnia"),
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "Gdy dzień końca jest wcześniejszy niż dzień początku, okno kończy się w następnym "
+            "miesiącu (np. od 20 do 12); w przeciwnym razie mieści się w jednym miesiącu "
+            "(np. od 1 do 10). Dzień 31 oznacza ostatni dzień miesiąca."
+        ),
     )
     e_delivery_start = models.DateField(
         _("początek e-doręczeń"),

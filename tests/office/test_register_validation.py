@@ -73,3 +73,36 @@ def test_register_import_refuses_postal_code_not_nn_nnn(admin_client_, company):
     assert "Kod pocztowy „00950” jest nieprawidłowy" in content
     assert 'name="import_file_name"' not in content  # no confirm button
     assert not Community.objects.exists() and not Building.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        ("13", "12", "nie zostawia ani jednego dnia bez odczytów"),  # start = end + 1
+        ("1", "31", "nie zostawia ani jednego dnia bez odczytów"),
+        ("0", "12", "Upewnij się, że ta wartość jest większa lub równa 1."),
+        ("20", "32", "muszą być liczbami od 1 do 31"),
+    ],
+)
+def test_community_admin_refuses_nonsense_reading_window(
+    admin_client_, community, start, end, message
+):
+    url = f"/admin/premises/community/{community.pk}/change/"
+    data = community_form(community, reading_window_start_day=start, reading_window_end_day=end)
+    response = admin_client_.post(url, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    community.refresh_from_db()
+    assert (community.reading_window_start_day, community.reading_window_end_day) == (20, 12)
+
+
+@pytest.mark.parametrize(("start", "end"), [("1", "10"), ("20", "12"), ("31", "5")])
+def test_community_admin_accepts_both_window_shapes(admin_client_, community, start, end):
+    url = f"/admin/premises/community/{community.pk}/change/"
+    data = community_form(community, reading_window_start_day=start, reading_window_end_day=end)
+    assert admin_client_.post(url, data).status_code == 302
+    community.refresh_from_db()
+    assert (community.reading_window_start_day, community.reading_window_end_day) == (
+        int(start),
+        int(end),
+    )
