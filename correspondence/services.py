@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.phones import format_phone, normalize_phone
 from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
 from notifications.services import message_queue, notify_user
@@ -64,6 +65,8 @@ def consent_post_until(given_on: datetime.date) -> datetime.date:
 
 def consent_text(*, channel: str, premises, address: str) -> str:
     label = f"{premises.building.address}, lokal {premises.number}"
+    if channel == DeliveryConsent.Channel.SMS:
+        address = format_phone(address)
     return CONSENT_TEXTS[channel].format(premises=label, address=address)
 
 
@@ -305,6 +308,8 @@ def consent_give(*, user, premises: Premises, channel: str, address: str) -> Del
         raise ValidationError(
             _("Ta zgoda jest już wyrażona. Aby zmienić dane, wycofaj ją i wyraź ponownie.")
         )
+    if channel == DeliveryConsent.Channel.SMS:
+        address = normalize_phone(address, mobile=True)
     return DeliveryConsent.objects.create(
         user=user,
         premises=premises,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from lib.phones import format_phone
 from portal.files import serve_file
 from portal.mixins import ResidentRequiredMixin
 
@@ -140,7 +141,7 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
     def _forms(self, bound=None):
         user = self.request.user
         rows = consent_overview_for_user(user)
-        defaults = {"email": user.email, "sms": user.phone}
+        defaults = {"email": user.email, "sms": format_phone(user.phone)}
         for row in rows:
             row["forms"] = []
             for channel, label in DeliveryConsent.Channel.choices:

@@ -171,7 +171,7 @@ def test_password_change_rejects_weak_password_and_keeps_old(client, resident):
 def test_profile_updates_contact_data_and_validates_phone(client, resident):
     client.force_login(resident)
     bad = client.post("/profil/", {"email": "nowy@example.com", "phone": "12"})
-    assert "Podaj 9-cyfrowy numer telefonu" in bad.content.decode()
+    assert "Podaj prawidłowy numer telefonu" in bad.content.decode()
     resident.refresh_from_db()
     assert resident.email != "nowy@example.com"
 

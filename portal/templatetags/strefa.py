@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
+from lib.phones import format_phone
 from premises.validators import format_nrb
 
 register = template.Library()
@@ -34,3 +35,9 @@ def pln(value) -> str:
 @register.filter
 def nrb(value) -> str:
     return format_nrb(value) if value else ""
+
+
+@register.filter
+def phone(value) -> str:
+    """``+48601200300`` → ``+48 601 200 300``; anything else (an e-mail address) unchanged."""
+    return format_phone(value) if value else ""

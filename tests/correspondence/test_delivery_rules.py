@@ -226,8 +226,9 @@ def test_tenant_cannot_consent(premises, resident):
 
 
 def test_owner_consents_with_text_snapshot(premises, resident):
-    consent = consent_give(user=resident, premises=premises, channel="sms", address="601200300")
-    assert "601200300" in consent.consent_text
+    consent = consent_give(user=resident, premises=premises, channel="sms", address="601-200-300")
+    assert consent.address == "+48601200300"  # E.164, what the SMS gateway gets
+    assert "na numer +48 601 200 300:" in consent.consent_text
     assert premises.building.address in consent.consent_text
     with pytest.raises(ValidationError, match="już wyrażona"):
         consent_give(user=resident, premises=premises, channel="sms", address="601200300")
