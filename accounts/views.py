@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
@@ -40,7 +40,8 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
             phone=form.cleaned_data["phone"],
         )
         messages.success(self.request, _("Dane kontaktowe zostały zapisane."))
-        return super(UpdateView, self).form_valid(form)
+        # Not super().form_valid(): ModelFormMixin would save the form a second time.
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeView(ResidentRequiredMixin, FormView):

@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from .factories import PASSWORD, UserFactory
@@ -184,3 +186,22 @@ def test_logout_ends_the_session(client, resident):
     client.force_login(resident)
     client.post("/wyloguj/")
     assert client.get("/lokale/").status_code == 302
+
+
+def test_profile_save_writes_the_user_once_with_one_history_row(client, resident):
+    client.force_login(resident)
+    history_before = resident.history.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/profil/", {"email": "nowy@example.com", "phone": "601 222 333"})
+    assert response.status_code == 302
+    updates = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("UPDATE") and "accounts_user" in q["sql"].split("SET")[0]
+    ]
+    assert len(updates) == 1, updates
+    assert resident.history.count() == history_before + 1
+    latest = resident.history.first()
+    assert (latest.email, latest.phone) == ("nowy@example.com", "+48601222333")
+    page = client.get("/profil/").content.decode()
+    assert "Dane kontaktowe zostały zapisane." in page
