@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, UpdateView
 
+from correspondence.selectors import email_consents_for_user
 from portal.mixins import ResidentRequiredMixin
 
 from .export import export_filename, personal_data_json
@@ -31,6 +32,7 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
         return {
             **super().get_context_data(**kwargs),
             "open_resignation": _open_resignation(self.request.user),
+            "email_consents": email_consents_for_user(self.request.user),
         }
 
     def form_valid(self, form):

@@ -320,6 +320,29 @@ def consent_give(*, user, premises: Premises, channel: str, address: str) -> Del
 
 
 @transaction.atomic
+def consents_follow_email_change(*, user, old_email: str, new_email: str) -> list[DeliveryConsent]:
+    """The resident changed their contact e-mail: e-mail consents given for the old address follow.
+
+    The consent obliges the resident to report a change of address, and changing it on the
+    profile is that report: letters go to the new address from now on (the 14 days of the consent
+    are not counted again), and the consent's history keeps the old address. Consents given for
+    another address stay as they are; the profile page shows where each one sends.
+    """
+    if not old_email or not new_email or old_email.lower() == new_email.lower():
+        return []
+    moved = list(
+        DeliveryConsent.objects.active().filter(
+            user=user, channel=DeliveryConsent.Channel.EMAIL, address__iexact=old_email
+        )
+    )
+    for consent in moved:
+        consent.address = new_email
+        consent._change_reason = "Zmiana adresu e-mail w profilu"
+        consent.save(update_fields=["address"])
+    return moved
+
+
+@transaction.atomic
 def consent_withdraw(*, consent: DeliveryConsent) -> DeliveryConsent:
     if consent.withdrawn_at is None:
         consent.withdrawn_at = timezone.now()
