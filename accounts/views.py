@@ -29,10 +29,15 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
         return self.request.user
 
     def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The saved e-mail (a refused form has already put the typed one on the user).
+        contact_email = context["form"].initial.get("email", "")
         return {
-            **super().get_context_data(**kwargs),
+            **context,
             "open_resignation": _open_resignation(self.request.user),
-            "email_consents": email_consents_for_user(self.request.user),
+            "email_consents": email_consents_for_user(
+                self.request.user, contact_email=contact_email
+            ),
         }
 
     def form_valid(self, form):

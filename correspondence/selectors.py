@@ -119,7 +119,7 @@ def consents_for_user(user) -> QuerySet[DeliveryConsent]:
     ).select_related("premises__building")
 
 
-def email_consents_for_user(user) -> list[DeliveryConsent]:
+def email_consents_for_user(user, *, contact_email: str) -> list[DeliveryConsent]:
     """The user's active e-delivery consents, each with ``differs``: not their contact e-mail."""
     consents = list(
         consents_for_user(user)
@@ -127,7 +127,7 @@ def email_consents_for_user(user) -> list[DeliveryConsent]:
         .order_by("premises__building__street", "premises__number")
     )
     for consent in consents:
-        consent.differs = consent.address.lower() != (user.email or "").lower()
+        consent.differs = consent.address.lower() != (contact_email or "").lower()
     return consents
 
 

@@ -96,3 +96,15 @@ def test_same_email_changes_no_consent(client, e_community, premises, resident):
     consent = make_consent(user=resident, premises=premises)
     _change_email(client, resident, resident.email.upper())
     assert consent.history.count() == 1
+
+
+def test_refused_profile_form_does_not_warn_about_the_saved_address(
+    client, e_community, premises, resident
+):
+    make_consent(user=resident, premises=premises)
+    client.force_login(resident)
+    page = client.post("/profil/", {"email": "nowy@example.com", "phone": "12"}).content.decode()
+    assert "Podaj prawidłowy numer telefonu" in page
+    assert "To nie jest Twój adres kontaktowy" not in page
+    resident.refresh_from_db()
+    assert DeliveryConsent.objects.get().address == resident.email != "nowy@example.com"
