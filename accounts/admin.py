@@ -16,6 +16,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from lib.collation import polish
+from lib.phones import format_phone
 from office.roles import ADMIN_GROUP, is_office_admin
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 from premises.models import CommunityRole, Ownership, Premises
@@ -132,7 +133,7 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         "last_name",
         "first_name",
         "email",
-        "phone",
+        "phone_display",
         "account_state_display",
         "login_issued_at",
         "last_login",
@@ -195,6 +196,10 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
             )
             field.required = not is_office_admin(request.user)
         return form
+
+    @admin.display(description=_("telefon"), ordering="phone")
+    def phone_display(self, obj):
+        return format_phone(obj.phone)
 
     @admin.display(description=_("stan konta"))
     def account_state_display(self, obj):

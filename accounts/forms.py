@@ -65,14 +65,6 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-        self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
-
-    def clean_phone(self):
-        phone = "".join(self.cleaned_data["phone"].split())
-        digits = phone.removeprefix("+48")
-        if phone and not (digits.isdigit() and len(digits) == 9):
-            raise forms.ValidationError(_("Podaj 9-cyfrowy numer telefonu (opcjonalnie z +48)."))
-        return phone
 
 
 class PortalPasswordChangeForm(PasswordChangeForm):

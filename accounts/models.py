@@ -4,6 +4,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.phones import PhoneNumberField
+
 
 class UserQuerySet(models.QuerySet):
     def residents(self):
@@ -21,7 +23,7 @@ class User(AbstractUser):
     signed acknowledgement of the initial password ("oświadczenie o odbiorze hasła") comes back.
     """
 
-    phone = models.CharField(_("telefon"), max_length=20, blank=True)
+    phone = PhoneNumberField(_("telefon"), max_length=20, blank=True)
     correspondence_address = models.CharField(
         _("adres do korespondencji"), max_length=255, blank=True
     )

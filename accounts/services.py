@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from correspondence.services import consents_follow_email_change
+
 from .models import CredentialsSheet, ResignationRequest, User
 
 logger = logging.getLogger(__name__)
@@ -186,9 +188,12 @@ def password_set(*, user: User, password: str) -> User:
 
 @transaction.atomic
 def contact_update(*, user: User, email: str, phone: str) -> User:
+    """New contact data; e-delivery consents given for the old e-mail follow the new one."""
+    previous_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
     user.email = email
     user.phone = phone
     user.save(update_fields=["email", "phone"])
+    consents_follow_email_change(user=user, old_email=previous_email, new_email=email)
     return user
 
 

@@ -6,12 +6,13 @@ from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView, UpdateView
 
+from correspondence.selectors import email_consents_for_user
 from portal.mixins import ResidentRequiredMixin
 
 from .contact import contact_change
@@ -34,9 +35,15 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
         return self.request.user
 
     def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The saved e-mail (a refused form has already put the typed one on the user).
+        contact_email = context["form"].initial.get("email", "")
         return {
-            **super().get_context_data(**kwargs),
+            **context,
             "open_resignation": _open_resignation(self.request.user),
+            "email_consents": email_consents_for_user(
+                self.request.user, contact_email=contact_email
+            ),
         }
 
     def form_valid(self, form):
@@ -48,7 +55,8 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
             return suspend_request(self.request, reverse("account_reauthenticate"))
         contact_change(user=self.request.user, email=email, phone=phone)
         messages.success(self.request, _("Dane kontaktowe zostały zapisane."))
-        return super(UpdateView, self).form_valid(form)
+        # Not super().form_valid(): ModelFormMixin would save the form a second time.
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeView(ResidentRequiredMixin, FormView):

@@ -131,7 +131,7 @@ def seed(ctx):
     anna, staff = ctx.users["anna"], ctx.users["staff"]
     now = timezone.now()
     email_consent = _consent(anna, ctx.premises["lipowa_12"], "email", anna.email, 30)
-    _consent(anna, ctx.premises["lipowa_12"], "sms", anna.phone or "601100200", 30)
+    _consent(anna, ctx.premises["lipowa_12"], "sms", anna.phone or "+48601100200", 30)
     lipowa = ctx.communities["lipowa"]
     if not lipowa.sms_enabled:
         lipowa.sms_enabled = True

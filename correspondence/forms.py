@@ -1,11 +1,12 @@
 import os
-import re
 import zipfile
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
+
+from lib.phones import normalize_phone
 
 from .models import DeliveryConsent
 from .selectors import owned_premises_for_user, premises_for_user
@@ -115,9 +116,6 @@ class ReplyForm(forms.Form):
     attachments = AttachmentsField(label=_("Załączniki"))
 
 
-PHONE_RE = re.compile(r"^(\+?48)?[5-8]\d{8}$")
-
-
 class ConsentForm(forms.Form):
     premises = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
     channel = forms.ChoiceField(choices=DeliveryConsent.Channel.choices, widget=forms.HiddenInput)
@@ -151,13 +149,10 @@ class ConsentForm(forms.Form):
             except ValidationError:
                 self.add_error("address", _("Podaj poprawny adres e-mail."))
         elif channel == DeliveryConsent.Channel.SMS and address:
-            digits = re.sub(r"[\s-]", "", address)
-            if not PHONE_RE.match(digits):
-                self.add_error(
-                    "address", _("Podaj numer telefonu komórkowego (9 cyfr, np. 601 200 300).")
-                )
-            else:
-                cleaned["address"] = digits
+            try:
+                cleaned["address"] = normalize_phone(address, mobile=True)
+            except ValidationError as error:
+                self.add_error("address", error)
         if address and channel == DeliveryConsent.Channel.EMAIL:
             cleaned["address"] = address
         return cleaned

@@ -119,6 +119,18 @@ def consents_for_user(user) -> QuerySet[DeliveryConsent]:
     ).select_related("premises__building")
 
 
+def email_consents_for_user(user, *, contact_email: str) -> list[DeliveryConsent]:
+    """The user's active e-delivery consents, each with ``differs``: not their contact e-mail."""
+    consents = list(
+        consents_for_user(user)
+        .filter(channel=DeliveryConsent.Channel.EMAIL, withdrawn_at__isnull=True)
+        .order_by("premises__building__street", "premises__number")
+    )
+    for consent in consents:
+        consent.differs = consent.address.lower() != (contact_email or "").lower()
+    return consents
+
+
 def consent_overview_for_user(user) -> list[dict]:
     """Per premises the user holds: may they consent, who receives, and active consents."""
     premises_list = list(premises_for_user(user).order_by("building__street", "number"))

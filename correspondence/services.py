@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.phones import format_phone, normalize_phone
+from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
 from notifications.services import message_queue, notify_user, render_plain
 from premises.models import Community, Premises
@@ -51,8 +53,19 @@ CONSENT_TEXTS = {
 }
 
 
+def consent_post_until(given_on: datetime.date) -> datetime.date:
+    """The last day letters still go by post after an e-mail consent given on ``given_on``.
+
+    Art. 111 §2 k.c.: the day of the consent is not counted, so a consent of 1.09 means post
+    until 15.09 (14 full days) and e-mail from 16.09.
+    """
+    return add_days_not_counting_first(given_on, CONSENT_WAITING_DAYS)
+
+
 def consent_text(*, channel: str, premises, address: str) -> str:
     label = f"{premises.building.address}, lokal {premises.number}"
+    if channel == DeliveryConsent.Channel.SMS:
+        address = format_phone(address)
     return CONSENT_TEXTS[channel].format(premises=label, address=address)
 
 
@@ -71,7 +84,8 @@ def delivery_decide(
 
     Electronic only when e-delivery is on in the community, the letter was created on or after
     its start date, it is not a payment demand (unless the community allows those), and the
-    recipient's consent for e-mail is at least 14 days old. Everything else goes by post.
+    14 full days have passed since the recipient's e-mail consent (``consent_post_until``).
+    Everything else goes by post.
     """
     post, reason = Letter.Channel.POST, Letter.Reason
     if not community.e_delivery_enabled:
@@ -84,7 +98,7 @@ def delivery_decide(
         return post, reason.PAYMENT_DEMAND
     if consent_given_on is None:
         return post, reason.NO_CONSENT
-    if today < consent_given_on + datetime.timedelta(days=CONSENT_WAITING_DAYS):
+    if today <= consent_post_until(consent_given_on):
         return post, reason.CONSENT_TOO_RECENT
     return Letter.Channel.EMAIL, reason.CONSENT
 
@@ -293,6 +307,8 @@ def consent_give(*, user, premises: Premises, channel: str, address: str) -> Del
         raise ValidationError(
             _("Ta zgoda jest już wyrażona. Aby zmienić dane, wycofaj ją i wyraź ponownie.")
         )
+    if channel == DeliveryConsent.Channel.SMS:
+        address = normalize_phone(address, mobile=True)
     return DeliveryConsent.objects.create(
         user=user,
         premises=premises,
@@ -300,6 +316,29 @@ def consent_give(*, user, premises: Premises, channel: str, address: str) -> Del
         address=address,
         consent_text=consent_text(channel=channel, premises=premises, address=address),
     )
+
+
+@transaction.atomic
+def consents_follow_email_change(*, user, old_email: str, new_email: str) -> list[DeliveryConsent]:
+    """The resident changed their contact e-mail: e-mail consents given for the old address follow.
+
+    The consent obliges the resident to report a change of address, and changing it on the
+    profile is that report: letters go to the new address from now on (the 14 days of the consent
+    are not counted again), and the consent's history keeps the old address. Consents given for
+    another address stay as they are; the profile page shows where each one sends.
+    """
+    if not old_email or not new_email or old_email.lower() == new_email.lower():
+        return []
+    moved = list(
+        DeliveryConsent.objects.active().filter(
+            user=user, channel=DeliveryConsent.Channel.EMAIL, address__iexact=old_email
+        )
+    )
+    for consent in moved:
+        consent.address = new_email
+        consent._change_reason = "Zmiana adresu e-mail w profilu"
+        consent.save(update_fields=["address"])
+    return moved
 
 
 @transaction.atomic

@@ -1,11 +1,16 @@
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from lib.phones import format_phone
 from portal.files import serve_file
 from portal.mixins import ResidentRequiredMixin
 
@@ -21,6 +26,7 @@ from .selectors import (
 )
 from .services import (
     consent_give,
+    consent_post_until,
     consent_text,
     consent_withdraw,
     letter_open,
@@ -135,7 +141,7 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
     def _forms(self, bound=None):
         user = self.request.user
         rows = consent_overview_for_user(user)
-        defaults = {"email": user.email, "sms": user.phone}
+        defaults = {"email": user.email, "sms": format_phone(user.phone)}
         for row in rows:
             row["forms"] = []
             for channel, label in DeliveryConsent.Channel.choices:
@@ -183,7 +189,7 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
         form = ConsentForm(request.POST, user=request.user, prefix=prefix or None)
         if form.is_valid():
             try:
-                consent_give(
+                consent = consent_give(
                     user=request.user,
                     premises=form.cleaned_data["premises"],
                     channel=form.cleaned_data["channel"],
@@ -193,10 +199,15 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
                 messages.error(request, " ".join(exc.messages))
                 return redirect("correspondence:consents")
             if form.cleaned_data["channel"] == DeliveryConsent.Channel.EMAIL:
+                until = consent_post_until(timezone.localdate(consent.given_at))
                 text = _(
                     "Zgoda na e-doręczenia została zapisana. Przez najbliższe 14 dni "
-                    "korespondencja będzie jeszcze wysyłana pocztą."
-                )
+                    "korespondencja będzie jeszcze wysyłana pocztą (do %(until)s), "
+                    "e-mailem od %(start)s."
+                ) % {
+                    "until": date_format(until, "d.m.Y"),
+                    "start": date_format(until + datetime.timedelta(days=1), "d.m.Y"),
+                }
             else:
                 text = _("Zgoda na SMS została zapisana.")
             messages.success(request, text)

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib.phones import format_phone
 from office import roles
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
@@ -145,7 +146,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         "place",
         "status",
         "reporter",
-        "contact_phone",
+        "contact_phone_display",
         "age_days",
     ]
     list_display_links = ["number"]
@@ -269,6 +270,10 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             return _("lokal %(number)s") % {"number": report.premises.number}
         return _("część wspólna")
 
+    @admin.display(description=_("telefon kontaktowy"), ordering="contact_phone")
+    def contact_phone_display(self, report):
+        return format_phone(report.contact_phone)
+
     @admin.display(description=_("dni od zgłoszenia"))
     def age_days(self, report):
         return (timezone.now() - report.created_at).days
@@ -279,7 +284,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         rows = [
             (_("Imię i nazwisko"), user.get_full_name() or user.username),
             (_("Login"), user.username),
-            (_("Telefon (profil)"), user.phone or "—"),
+            (_("Telefon (profil)"), format_phone(user.phone) or "—"),
             (_("E-mail"), user.email or "—"),
         ]
         return format_html_join("", "<div>{}: {}</div>", rows)

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from lib.phones import normalize_phone
 from portal.images import process_uploaded_image
 
-from .forms import normalize_phone
 from .models import FailureReport
 from .services import failure_change_status, failure_comment_add, failure_create
 

@@ -2,22 +2,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from lib.phones import PhoneFormField
 from portal.images import MAX_UPLOAD_BYTES, process_uploaded_image
 
 from .models import FailureReport
 
 MAX_PHOTOS = 5
-
-
-def normalize_phone(value: str) -> str:
-    """A Polish phone number: 9 digits, optionally with +48 / 0048; spaces and dashes allowed."""
-    phone = "".join(ch for ch in value if ch not in " -()")
-    digits = phone.removeprefix("+48").removeprefix("0048")
-    if not (digits.isdigit() and len(digits) == 9 and digits[0] != "0"):
-        raise ValidationError(
-            _("Podaj 9-cyfrowy polski numer telefonu (opcjonalnie z +48)."), code="phone"
-        )
-    return f"+48 {digits[:3]} {digits[3:6]} {digits[6:]}"
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -54,11 +44,9 @@ class FailureReportForm(forms.Form):
             "opis widzą inni mieszkańcy budynku."
         ),
     )
-    contact_phone = forms.CharField(
+    contact_phone = PhoneFormField(
         label=_("Telefon kontaktowy"),
-        max_length=20,
         help_text=_("Widzi go tylko biuro. Zadzwonimy, jeśli będziemy potrzebować szczegółów."),
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
     )
     photos = MultipleFileField(label=_("Dodaj zdjęcia"), required=False)
 
@@ -88,10 +76,7 @@ class FailureReportForm(forms.Form):
         ) % {"count": MAX_PHOTOS, "mb": MAX_UPLOAD_BYTES // 2**20}
         self.fields["photos"].widget.attrs["accept"] = "image/jpeg,image/png,image/webp,image/heic"
         if not self.is_bound and user.phone:
-            try:
-                self.initial.setdefault("contact_phone", normalize_phone(user.phone))
-            except ValidationError:
-                self.initial.setdefault("contact_phone", user.phone)
+            self.initial.setdefault("contact_phone", user.phone)
         self.processed_photos = []
 
     def clean_place(self):
@@ -102,9 +87,6 @@ class FailureReportForm(forms.Form):
 
     def clean_description(self):
         return self.cleaned_data["description"].strip()
-
-    def clean_contact_phone(self):
-        return normalize_phone(self.cleaned_data["contact_phone"])
 
     def clean_photos(self):
         uploads = self.cleaned_data["photos"]
@@ -167,9 +149,6 @@ class FailureAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.processed_photo = None
-
-    def clean_contact_phone(self):
-        return normalize_phone(self.cleaned_data["contact_phone"])
 
     def clean_new_status(self):
         status = self.cleaned_data["new_status"]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from lib.phones import PhoneNumberField
 from portal.files import PrivateUploadTo
 from premises.models import Building, Premises
 
@@ -66,7 +67,7 @@ class FailureReport(models.Model):
         related_name="failure_reports",
     )
     description = models.TextField(_("opis zgłoszenia"), max_length=2000)
-    contact_phone = models.CharField(_("telefon kontaktowy"), max_length=20)
+    contact_phone = PhoneNumberField(_("telefon kontaktowy"), max_length=20)
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.REPORTED
     )

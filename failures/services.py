@@ -9,6 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.phones import normalize_phone
 from notifications.services import notify_user
 from portal.images import ProcessedImage
 
@@ -95,7 +96,7 @@ def failure_create(
         building=building,
         premises=premises,
         description=description,
-        contact_phone=contact_phone,
+        contact_phone=normalize_phone(contact_phone),
     )
     return failure_register(report=report, created_by=reporter, photos=photos, at=at)
 

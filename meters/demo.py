@@ -33,8 +33,12 @@ def _history(meter, *, monthly, start, people=(), source=None, months=HISTORY_MO
     if meter.readings.exists():
         return
     today = timezone.localdate()
-    end_day = meter.premises.building.community.reading_window_end_day
-    current = period_month(today, end_day=end_day)
+    community = meter.premises.building.community
+    current = period_month(
+        today,
+        start_day=community.reading_window_start_day,
+        end_day=community.reading_window_end_day,
+    )
     value = start
     for back in range(months, 0, -1):
         month = _months_back(current, back)

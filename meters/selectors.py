@@ -122,8 +122,12 @@ def consumption_by_month(
     One query: the readings with their SQL-computed consumption, summed per month here.
     """
     today = today or timezone.localdate()
-    end_day = meter.premises.building.community.reading_window_end_day
-    last = period_month(today, end_day=end_day)
+    community = meter.premises.building.community
+    days = {
+        "start_day": community.reading_window_start_day,
+        "end_day": community.reading_window_end_day,
+    }
+    last = period_month(today, **days)
     first_index = last.year * 12 + last.month - 1 - (months - 1)
     first = datetime.date(first_index // 12, first_index % 12 + 1, 1)
     totals: dict[datetime.date, Decimal] = {}
@@ -134,7 +138,7 @@ def consumption_by_month(
             break  # newest first: the rest is older
         if reading.lagged_value is None and (reading.read_on - meter.installed_on).days > 45:
             continue  # the first reading long after installation covers many months
-        month = period_month(reading.read_on, end_day=end_day)
+        month = period_month(reading.read_on, **days)
         totals[month] = totals.get(month, Decimal(0)) + reading.consumption
     result = []
     for index in range(first_index, first_index + months):

@@ -7,7 +7,10 @@
 import logging
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.module_loading import import_string
+
+from lib import phones
 
 logger = logging.getLogger(__name__)
 
@@ -94,13 +97,11 @@ class SmsApiBackend(BaseSmsBackend):
 
 
 def normalize_phone(phone: str) -> str:
-    """Polish mobile numbers as the gateway wants them: digits with the 48 country code."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if phone.strip().startswith("+") or (len(digits) == 11 and digits.startswith("48")):
-        return digits
-    if digits.startswith("00"):
-        return digits[2:]
-    return f"48{digits}" if len(digits) == 9 else digits
+    """The number as the gateway wants it: the stored E.164 without its "+" (48601200300)."""
+    try:
+        return phones.normalize_phone(phone).removeprefix("+")
+    except ValidationError:  # not a number: the gateway refuses it with its own error
+        return "".join(ch for ch in phone if ch.isdigit())
 
 
 def get_sms_backend() -> BaseSmsBackend:

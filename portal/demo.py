@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from accounts.models import User
+from lib.phones import normalize_phone
 from premises.models import Building, Community, CommunityRole, Company, Ownership, Premises
 
 # Each tab app adds its own demo data after the register exists.
@@ -41,7 +42,12 @@ class DemoContext:
 def _person(ctx, key, login, first, last, email, phone, *, staff=False, superuser=False):
     user, created = User.objects.get_or_create(
         username=login,
-        defaults={"first_name": first, "last_name": last, "email": email, "phone": phone},
+        defaults={
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "phone": normalize_phone(phone) if phone else "",
+        },
     )
     if created:
         user.set_password(DEMO_PASSWORD)

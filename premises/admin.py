@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Prefetch
@@ -7,6 +8,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from lib.collation import polish
+from meters.window import window_settings_error
 from office.roles import community_ids_for, roles_sync_user
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
@@ -33,9 +35,26 @@ class CommunityRoleInline(admin.TabularInline):
     verbose_name_plural = _("pracownicy biura i zarząd (dostęp do panelu biura)")
 
 
+class CommunityAdminForm(forms.ModelForm):
+    class Meta:
+        model = Community
+        fields = "__all__"  # noqa: DJ007 (the admin's fieldsets choose what is shown)
+
+    def clean(self):
+        cleaned = super().clean()
+        start = cleaned.get("reading_window_start_day")
+        end = cleaned.get("reading_window_end_day")
+        if start is not None and end is not None:
+            error = window_settings_error(start_day=start, end_day=end)
+            if error:
+                self.add_error("reading_window_end_day", error)
+        return cleaned
+
+
 @admin.register(Community)
 class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = ""
+    form = CommunityAdminForm
     list_display = ["name", "kind", "city", "nip", "buildings_count", "voting_enabled"]
     list_filter = ["kind", "voting_enabled", "e_delivery_enabled"]
     search_fields = ["name", "nip", "regon", "street", "city"]

@@ -7,6 +7,8 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lib.phones import normalize_phone
+
 from .models import Ownership, Premises
 from .validators import normalize_nrb, validate_nip, validate_nrb
 
@@ -122,10 +124,12 @@ def nip(value) -> str:
 
 
 def phone(value) -> str:
-    raw = "".join(text(value).split())
-    digits = raw.removeprefix("+48")
-    if raw and not (digits.isdigit() and len(digits) == 9):
+    raw = text(value)
+    if not raw:
+        return ""
+    try:
+        return normalize_phone(raw)
+    except ValidationError as error:
         raise ValidationError(
-            _("Telefon „%(value)s”: podaj 9 cyfr (opcjonalnie z +48).") % {"value": raw}
-        )
-    return raw
+            _("Telefon „%(value)s”: %(error)s") % {"value": raw, "error": error.messages[0]}
+        ) from None

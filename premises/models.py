@@ -11,7 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .validators import format_nrb, validate_nip, validate_nrb, validate_regon
+from lib.validators import (
+    format_nrb,
+    validate_nip,
+    validate_nrb,
+    validate_postal_code,
+    validate_regon,
+)
 
 
 def _today() -> datetime.date:
@@ -60,7 +66,12 @@ class Community(models.Model):
     nip = models.CharField(_("NIP"), max_length=13, blank=True, validators=[validate_nip])
     regon = models.CharField(_("REGON"), max_length=14, blank=True, validators=[validate_regon])
     street = models.CharField(_("ulica i numer"), max_length=200)
-    postal_code = models.CharField(_("kod pocztowy"), max_length=6)
+    postal_code = models.CharField(
+        _("kod pocztowy"),
+        max_length=6,
+        validators=[validate_postal_code],
+        help_text=_("W formacie NN-NNN, np. 00-950."),
+    )
     city = models.CharField(_("miejscowość"), max_length=100)
     bank_account = models.CharField(
         _("rachunek bankowy"), max_length=34, blank=True, validators=[validate_nrb]
@@ -79,9 +90,14 @@ class Community(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(31)],
     )
     reading_window_end_day = models.PositiveSmallIntegerField(
-        _("odczyty liczników do dnia (następnego miesiąca)"),
+        _("odczyty liczników do dnia"),
         default=12,
         validators=[MinValueValidator(1), MaxValueValidator(31)],
+        help_text=_(
+            "Gdy dzień końca jest wcześniejszy niż dzień początku, okno kończy się w następnym "
+            "miesiącu (np. od 20 do 12); w przeciwnym razie mieści się w jednym miesiącu "
+            "(np. od 1 do 10). Dzień 31 oznacza ostatni dzień miesiąca."
+        ),
     )
     e_delivery_start = models.DateField(
         _("początek e-doręczeń"),
@@ -174,7 +190,12 @@ class Building(models.Model):
         Community, verbose_name=_("wspólnota"), on_delete=models.PROTECT, related_name="buildings"
     )
     street = models.CharField(_("ulica i numer"), max_length=200)
-    postal_code = models.CharField(_("kod pocztowy"), max_length=6)
+    postal_code = models.CharField(
+        _("kod pocztowy"),
+        max_length=6,
+        validators=[validate_postal_code],
+        help_text=_("W formacie NN-NNN, np. 00-950."),
+    )
     city = models.CharField(_("miejscowość"), max_length=100)
 
     class Meta:

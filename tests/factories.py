@@ -19,7 +19,7 @@ class UserFactory(DjangoModelFactory):
     first_name = factory.Faker("first_name", locale="pl_PL")
     last_name = factory.Faker("last_name", locale="pl_PL")
     email = factory.Sequence(lambda n: f"osoba{n}@example.com")
-    phone = "601200300"
+    phone = "+48601200300"
     is_active = True
 
     @factory.post_generation

@@ -3,7 +3,9 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from .factories import PASSWORD, UserFactory
@@ -177,7 +179,7 @@ def test_password_change_rejects_weak_password_and_keeps_old(client, resident):
 def test_profile_updates_contact_data_and_validates_phone(client, resident):
     client.force_login(resident)
     bad = client.post("/profil/", {"email": "nowy@example.com", "phone": "12"})
-    assert "Podaj 9-cyfrowy numer telefonu" in bad.content.decode()
+    assert "Podaj prawidłowy numer telefonu" in bad.content.decode()
     resident.refresh_from_db()
     assert resident.email != "nowy@example.com"
 
@@ -192,3 +194,22 @@ def test_logout_ends_the_session(client, resident):
     client.force_login(resident)
     client.post("/wyloguj/")
     assert client.get("/lokale/").status_code == 302
+
+
+def test_profile_save_writes_the_user_once_with_one_history_row(client, resident):
+    client.force_login(resident)
+    history_before = resident.history.count()
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post("/profil/", {"email": "nowy@example.com", "phone": "601 222 333"})
+    assert response.status_code == 302
+    updates = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].startswith("UPDATE") and "accounts_user" in q["sql"].split("SET")[0]
+    ]
+    assert len(updates) == 1, updates
+    assert resident.history.count() == history_before + 1
+    latest = resident.history.first()
+    assert (latest.email, latest.phone) == ("nowy@example.com", "+48601222333")
+    page = client.get("/profil/").content.decode()
+    assert "Dane kontaktowe zostały zapisane." in page

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from lib import forms as lib_forms
+from lib.phones import format_phone
 from premises.validators import format_nrb
 
 register = template.Library()
@@ -57,3 +58,9 @@ def field_errors(bound_field) -> list[str]:
 @register.filter
 def is_optional(bound_field) -> bool:
     return lib_forms.shows_optional_marker(bound_field)
+
+
+@register.filter
+def phone(value) -> str:
+    """``+48601200300`` → ``+48 601 200 300``; anything else (an e-mail address) unchanged."""
+    return format_phone(value) if value else ""

@@ -48,12 +48,44 @@ def test_valid_consent_older_than_14_days_goes_by_email():
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(0, "post"), (1, "post"), (13, "post"), (14, "email"), (15, "email")],
+    [(0, "post"), (1, "post"), (13, "post"), (14, "post"), (15, "email"), (16, "email")],
 )
-def test_consent_waits_exactly_14_days(days, expected):
+def test_consent_waits_14_full_days_not_counting_the_consent_day(days, expected):
     channel, reason = decide(consent=TODAY - datetime.timedelta(days=days))
     assert channel == expected
     assert reason == ("consent_recent" if expected == "post" else "consent")
+
+
+D = datetime.date
+
+
+@pytest.mark.parametrize(
+    ("given", "last_post_day"),
+    [
+        (D(2026, 9, 1), D(2026, 9, 15)),  # the example: e-mail from 16.09
+        (D(2026, 1, 31), D(2026, 2, 14)),  # 31-day month
+        (D(2026, 2, 17), D(2026, 3, 3)),  # across a 28-day February
+        (D(2028, 2, 17), D(2028, 3, 2)),  # across a 29-day (leap) February
+        (D(2026, 4, 20), D(2026, 5, 4)),  # across a 30-day month
+        (D(2026, 12, 25), D(2027, 1, 8)),  # across the year
+    ],
+)
+def test_email_consent_post_until_the_14th_day_after_consent(given, last_post_day):
+    community = _community(e_delivery_start=D(2020, 1, 1))
+    one_day = datetime.timedelta(days=1)
+
+    def on(today):
+        return delivery_decide(
+            kind=Letter.Kind.INFORMATION,
+            created_on=today,
+            community=community,
+            consent_given_on=given,
+            today=today,
+        )
+
+    assert on(last_post_day - one_day) == ("post", "consent_recent")
+    assert on(last_post_day) == ("post", "consent_recent")
+    assert on(last_post_day + one_day) == ("email", "consent")
 
 
 def test_no_consent_goes_by_post():
@@ -123,6 +155,35 @@ def test_published_letter_with_old_consent_is_emailed_to_consent_address(
     assert f"/korespondencja/pisma/{letter.pk}/" in email.body
 
 
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("2026-09-14T12:00", "post"),
+        ("2026-09-15T23:30", "post"),
+        ("2026-09-16T00:10", "email"),
+    ],
+)
+def test_letter_of_the_consent_day_plus_14_still_goes_by_post(
+    e_community, premises, resident, published, expected
+):
+    tz = timezone.get_current_timezone()
+    consent = make_consent(user=resident, premises=premises, address="e-doreczenia@example.com")
+    consent.given_at = datetime.datetime(2026, 9, 1, 23, 50, tzinfo=tz)
+    consent.save()
+    now = datetime.datetime.fromisoformat(published).replace(tzinfo=tz)
+    letter = letter_create(
+        community=e_community,
+        premises=premises,
+        recipient=resident,
+        kind=Letter.Kind.INFORMATION,
+        subject="Zawiadomienie",
+        publish=False,
+    )
+    letter = letter_publish(letter=letter, now=now)
+    assert letter.delivery_channel == expected
+    assert letter.delivery_address == ("e-doreczenia@example.com" if expected == "email" else "")
+
+
 def test_recent_consent_letter_goes_to_print_list(e_community, premises, resident):
     make_consent(user=resident, premises=premises, days_ago=3)
     letter = _publish(premises, resident)
@@ -165,8 +226,9 @@ def test_tenant_cannot_consent(premises, resident):
 
 
 def test_owner_consents_with_text_snapshot(premises, resident):
-    consent = consent_give(user=resident, premises=premises, channel="sms", address="601200300")
-    assert "601200300" in consent.consent_text
+    consent = consent_give(user=resident, premises=premises, channel="sms", address="601-200-300")
+    assert consent.address == "+48601200300"  # E.164, what the SMS gateway gets
+    assert "na numer +48 601 200 300:" in consent.consent_text
     assert premises.building.address in consent.consent_text
     with pytest.raises(ValidationError, match="już wyrażona"):
         consent_give(user=resident, premises=premises, channel="sms", address="601200300")

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -287,6 +289,11 @@ def test_owner_gives_and_withdraws_email_consent(resident_client, resident, prem
     )
     page = response.content.decode()
     assert "Przez najbliższe 14 dni korespondencja będzie jeszcze wysyłana pocztą" in page
+    # Art. 111 §2 k.c.: the consent day is not counted.
+    today = timezone.localdate()
+    until = (today + datetime.timedelta(days=14)).strftime("%d.%m.%Y")
+    start = (today + datetime.timedelta(days=15)).strftime("%d.%m.%Y")
+    assert f"(do {until}), e-mailem od {start}." in page
     assert "anna.nowak@example.com" in page
     consent = DeliveryConsent.objects.get()
     assert consent.channel == "email" and consent.user == resident

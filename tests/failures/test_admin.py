@@ -120,7 +120,7 @@ def test_office_records_a_report_taken_by_phone(office, resident, building, prem
     assert response.status_code == 302, response.context["adminform"].form.errors
     report = FailureReport.objects.get()
     assert report.number.startswith("AW/") and report.status == S.REPORTED
-    assert report.contact_phone == "+48 601 200 300"
+    assert report.contact_phone == "+48601200300"  # E.164
     assert report.status_changes.get().changed_by.username == "biuro"
 
 

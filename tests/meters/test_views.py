@@ -60,6 +60,36 @@ def test_list_says_when_the_window_opens(freeze_today, resident_client, meter):
     assert ">Dodaj odczyt<" not in page
 
 
+@pytest.mark.parametrize(
+    ("today", "expected"),
+    [
+        (D(2025, 5, 31), "od 01.06.2025 do 10.06.2025"),  # the day before (31-day May)
+        (D(2025, 6, 1), "Trwa okres podawania odczytów – do 10.06.2025"),
+        (D(2025, 6, 10), "Trwa okres podawania odczytów – do 10.06.2025"),
+        (D(2025, 6, 11), "od 01.07.2025 do 10.07.2025"),  # the day after
+        (D(2025, 2, 28), "od 01.03.2025 do 10.03.2025"),  # 28-day February
+        (D(2024, 2, 29), "od 01.03.2024 do 10.03.2024"),  # 29-day February
+        (D(2025, 4, 30), "od 01.05.2025 do 10.05.2025"),  # 30-day April
+    ],
+)
+def test_window_inside_one_month_opens_and_closes_that_month(
+    freeze_today, resident_client, meter, today, expected
+):
+    community = meter.premises.building.community
+    community.reading_window_start_day, community.reading_window_end_day = 1, 10
+    community.save()
+    freeze_today(today)
+    is_open = expected.startswith("Trwa")
+    page = resident_client.get("/liczniki/").content.decode()
+    assert expected in page if is_open else f"dopiero {expected[:13]}" in page
+    page = resident_client.get(add_url(meter)).content.decode()
+    assert ("Zapisz odczyt" in page) is is_open
+    if not is_open:
+        assert expected in page
+    response = post_reading(resident_client, meter, "5", read_on=today.isoformat())
+    assert Reading.objects.exists() is is_open, response.content.decode()
+
+
 def test_list_empty_state(today, resident_client):
     page = resident_client.get("/liczniki/").content.decode()
     assert "nie ma jeszcze zarejestrowanych liczników" in page

@@ -1,10 +1,17 @@
 """The reading window across month and year ends and months of 28, 29, 30 and 31 days."""
 
+import calendar
 import datetime
 
 import pytest
 
-from meters.window import period_month, reading_window, window_at
+from meters.window import (
+    period_month,
+    reading_window,
+    window_at,
+    window_for_month,
+    window_settings_error,
+)
 
 D = datetime.date
 
@@ -51,18 +58,16 @@ def test_default_window(today, is_open, opens_on, closes_on):
         (D(2025, 4, 29), 31, 5, False, D(2025, 4, 30), D(2025, 5, 5)),
         (D(2025, 4, 30), 31, 5, True, D(2025, 4, 30), D(2025, 5, 5)),
         (D(2025, 1, 31), 31, 5, True, D(2025, 1, 31), D(2025, 2, 5)),
-        # End day 30 in a February closes on its last day (28 or 29); windows overlap when
-        # the end day is late, and the latest-opened one is current.
-        (D(2025, 2, 27), 30, 30, True, D(2025, 1, 30), D(2025, 2, 28)),
-        (D(2024, 2, 28), 30, 30, True, D(2024, 1, 30), D(2024, 2, 29)),
-        (D(2024, 2, 29), 30, 30, True, D(2024, 2, 29), D(2024, 3, 30)),
-        (D(2025, 2, 28), 25, 31, True, D(2025, 2, 25), D(2025, 3, 31)),
-        (D(2025, 4, 30), 20, 31, True, D(2025, 4, 20), D(2025, 5, 31)),
-        (D(2025, 12, 31), 28, 31, True, D(2025, 12, 28), D(2026, 1, 31)),
-        (D(2026, 1, 31), 28, 31, True, D(2026, 1, 28), D(2026, 2, 28)),
-        # Overlapping windows (1 → 31) are always open; the current one opened latest.
-        (D(2025, 5, 15), 1, 31, True, D(2025, 5, 1), D(2025, 6, 30)),
-        (D(2025, 1, 1), 1, 31, True, D(2025, 1, 1), D(2025, 2, 28)),
+        # A window inside one month ending after the 15th: 25–31 is the month's own window,
+        # day 31 being each month's last day.
+        (D(2025, 2, 24), 25, 31, False, D(2025, 2, 25), D(2025, 2, 28)),
+        (D(2025, 2, 28), 25, 31, True, D(2025, 2, 25), D(2025, 2, 28)),
+        (D(2025, 3, 1), 25, 31, False, D(2025, 3, 25), D(2025, 3, 31)),
+        (D(2024, 2, 29), 25, 31, True, D(2024, 2, 25), D(2024, 2, 29)),
+        (D(2025, 4, 30), 20, 31, True, D(2025, 4, 20), D(2025, 4, 30)),
+        (D(2025, 5, 1), 20, 31, False, D(2025, 5, 20), D(2025, 5, 31)),
+        (D(2025, 12, 31), 28, 31, True, D(2025, 12, 28), D(2025, 12, 31)),
+        (D(2026, 1, 1), 28, 31, False, D(2026, 1, 28), D(2026, 1, 31)),
         # A short window across the year end: 28.12 → 2.01.
         (D(2025, 12, 27), 28, 2, False, D(2025, 12, 28), D(2026, 1, 2)),
         (D(2026, 1, 2), 28, 2, True, D(2025, 12, 28), D(2026, 1, 2)),
@@ -72,6 +77,92 @@ def test_default_window(today, is_open, opens_on, closes_on):
 def test_window_with_community_days(today, start, end, is_open, opens_on, closes_on):
     window = window_at(today, start_day=start, end_day=end)
     assert (window.is_open, window.opens_on, window.closes_on) == (is_open, opens_on, closes_on)
+
+
+# Days 1–10 inside one month (the issue: it used to mean 1.06–10.07, always open): the day
+# before, the first day, the last day and the day after, in months of 28, 29, 30 and 31 days.
+@pytest.mark.parametrize(
+    ("today", "is_open", "opens_on", "closes_on"),
+    [
+        (D(2025, 1, 31), False, D(2025, 2, 1), D(2025, 2, 10)),  # 31-day January
+        (D(2025, 2, 1), True, D(2025, 2, 1), D(2025, 2, 10)),
+        (D(2025, 2, 10), True, D(2025, 2, 1), D(2025, 2, 10)),
+        (D(2025, 2, 11), False, D(2025, 3, 1), D(2025, 3, 10)),
+        (D(2025, 2, 28), False, D(2025, 3, 1), D(2025, 3, 10)),  # 28-day February
+        (D(2024, 2, 29), False, D(2024, 3, 1), D(2024, 3, 10)),  # 29-day February
+        (D(2024, 3, 1), True, D(2024, 3, 1), D(2024, 3, 10)),
+        (D(2025, 4, 30), False, D(2025, 5, 1), D(2025, 5, 10)),  # 30-day April
+        (D(2025, 5, 10), True, D(2025, 5, 1), D(2025, 5, 10)),
+        (D(2025, 5, 11), False, D(2025, 6, 1), D(2025, 6, 10)),
+        (D(2025, 12, 31), False, D(2026, 1, 1), D(2026, 1, 10)),  # year end
+        (D(2026, 1, 1), True, D(2026, 1, 1), D(2026, 1, 10)),
+    ],
+)
+def test_window_inside_one_month_days_1_to_10(today, is_open, opens_on, closes_on):
+    window = window_at(today, start_day=1, end_day=10)
+    assert (window.is_open, window.opens_on, window.closes_on) == (is_open, opens_on, closes_on)
+
+
+@pytest.mark.parametrize(("start", "end"), [(1, 10), (5, 5), (3, 27), (25, 31), (20, 12), (31, 5)])
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_every_day_is_open_exactly_inside_the_settings(start, end, year):
+    day = D(year, 1, 1)
+    while day.year == year:
+        last = calendar.monthrange(day.year, day.month)[1]
+        first_open, last_open = min(start, last), min(end, last)
+        if start <= end:
+            expected = first_open <= day.day <= last_open
+        else:
+            expected = day.day >= first_open or day.day <= last_open
+        window = window_at(day, start_day=start, end_day=end)
+        assert window.is_open == expected, day
+        assert window.contains(day) == expected, day
+        assert window.opens_on <= window.closes_on
+        day += datetime.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "month", "opens_on", "closes_on"),
+    [
+        (20, 12, D(2025, 5, 1), D(2025, 5, 20), D(2025, 6, 12)),
+        (1, 10, D(2025, 5, 1), D(2025, 6, 1), D(2025, 6, 10)),  # early June readings close May
+        (1, 10, D(2025, 1, 1), D(2025, 2, 1), D(2025, 2, 10)),
+        (25, 31, D(2025, 2, 1), D(2025, 2, 25), D(2025, 2, 28)),  # late window: its own month
+    ],
+)
+def test_window_for_month_and_period_month_agree(start, end, month, opens_on, closes_on):
+    window = window_for_month(month.year, month.month, start_day=start, end_day=end)
+    assert (window.opens_on, window.closes_on) == (opens_on, closes_on)
+    for day in (opens_on, closes_on):
+        assert period_month(day, start_day=start, end_day=end) == month
+
+
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [(20, 12), (1, 10), (1, 1), (31, 5), (25, 31), (2, 31), (1, 27), (28, 26), (15, 13)],
+)
+def test_sensible_window_settings_pass(start, end):
+    assert window_settings_error(start_day=start, end_day=end) is None
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (13, 12, "nie zostawia ani jednego dnia bez odczytów w miesiącu 28-dniowym"),
+        (21, 20, "nie zostawia ani jednego dnia"),
+        (1, 31, "nie zostawia ani jednego dnia"),
+        (1, 28, "w miesiącu 28-dniowym"),  # all of February
+        (1, 30, "w miesiącu 28-dniowym"),
+        (31, 30, "w miesiącu 28-dniowym"),
+        (29, 27, "w miesiącu 28-dniowym"),  # 28.02 opens, 27.02 closes: no gap in February
+        (0, 12, "od 1 do 31"),
+        (20, 0, "od 1 do 31"),
+        (32, 12, "od 1 do 31"),
+        (20, 40, "od 1 do 31"),
+    ],
+)
+def test_nonsense_window_settings_are_refused(start, end, message):
+    assert message in str(window_settings_error(start_day=start, end_day=end))
 
 
 @pytest.mark.parametrize("year", [2023, 2024, 2025, 2026])
@@ -114,3 +205,4 @@ def test_reading_window_defaults_to_local_date_in_warsaw(community, freeze_today
 )
 def test_period_month(read_on, month):
     assert period_month(read_on, end_day=12) == month
+    assert period_month(read_on, start_day=20, end_day=12) == month

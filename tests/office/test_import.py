@@ -149,7 +149,7 @@ def test_reimport_of_an_export_matches_by_login(admin_client_, company, resident
     upload = SimpleUploadedFile("eksport.csv", edited.encode(), content_type="text/csv")
     import_all(admin_client_, upload)
     resident.refresh_from_db()
-    assert resident.phone == "600111222"
+    assert resident.phone == "+48600111222"  # E.164
     assert Ownership.objects.count() == 1 and User.objects.filter(is_superuser=False).count() == 1
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_resignationrequest'),
+        ('accounts', '0003_phone_e164'),
     ]
 
     operations = [

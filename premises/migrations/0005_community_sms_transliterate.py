@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('premises', '0002_e_delivery_start_help'),
+        ('premises', '0004_reading_window_shapes_help'),
     ]
 
     operations = [
