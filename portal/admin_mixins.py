@@ -147,7 +147,20 @@ class CommunityScopedAdminMixin:
 
 
 class ScopedInlineMixin:
-    """For inlines of a scoped admin: foreign-key choices limited to the user's communities."""
+    """For inlines of a scoped admin: rows and foreign-key choices of the user's communities.
+
+    An inline's rows are scoped like the list of their own model: a person holding premises in
+    two communities has, on their change page, only the ownerships of the staff member's
+    communities, and a forged POST naming another row's id is refused by the formset (its id
+    field chooses from the scoped rows only), so it cannot change or delete it.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        own_admin = self.admin_site._registry.get(self.model)
+        if isinstance(own_admin, CommunityScopedAdminMixin):
+            queryset = own_admin.scope_queryset(request, queryset)
+        return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
