@@ -16,6 +16,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from lib.spreadsheets import escape_dataset
 from office import roles
 
 
@@ -115,6 +116,10 @@ class CommunityScopedAdminMixin:
 
     def has_export_permission(self, request):
         return self.has_view_permission(request)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """django-import-export's rows, every text cell safe from formula injection."""
+        return escape_dataset(super().get_data_for_export(request, queryset, **kwargs))
 
     # --- choices ----------------------------------------------------------------------------
 
