@@ -2,7 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.images import MAX_UPLOAD_BYTES, process_uploaded_image
+from portal.images import MAX_UPLOAD_BYTES, image_header_check, process_uploaded_image
 
 from .models import FailureReport
 
@@ -107,24 +107,38 @@ class FailureReportForm(forms.Form):
         return normalize_phone(self.cleaned_data["contact_phone"])
 
     def clean_photos(self):
+        """Count, size, type and resolution from the headers; decoding waits for ``clean``."""
         uploads = self.cleaned_data["photos"]
         if len(uploads) > MAX_PHOTOS:
             raise ValidationError(
                 _("Możesz dodać najwyżej %(count)d zdjęć.") % {"count": MAX_PHOTOS},
                 code="too_many",
             )
-        errors, processed = [], []
+        self._raise_photo_errors(uploads, image_header_check)
+        return uploads
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:  # decode (the costly part) only for an otherwise valid report
+            self.processed_photos = self._raise_photo_errors(
+                cleaned.get("photos") or [], process_uploaded_image, field="photos"
+            )
+        return cleaned
+
+    def _raise_photo_errors(self, uploads, check, field=None):
+        errors, results = [], []
         for upload in uploads:
             try:
-                processed.append(process_uploaded_image(upload))
+                results.append(check(upload))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
             # Browsers never re-fill a file input, so the user has to pick the photos again.
             errors.append(_("Nic nie zostało zapisane. Wybierz zdjęcia ponownie."))
-            raise ValidationError(errors)
-        self.processed_photos = processed
-        return uploads
+            if field is None:
+                raise ValidationError(errors)
+            self.add_error(field, errors)
+        return results
 
     @property
     def building(self):
@@ -191,5 +205,15 @@ class FailureAdminForm(forms.ModelForm):
     def clean_repair_photo(self):
         upload = self.cleaned_data.get("repair_photo")
         if upload:
-            self.processed_photo = process_uploaded_image(upload)
+            image_header_check(upload)
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("repair_photo")
+        if upload and not self.errors:  # decode only once the rest of the form is valid
+            try:
+                self.processed_photo = process_uploaded_image(upload)
+            except ValidationError as error:
+                self.add_error("repair_photo", error)
+        return cleaned

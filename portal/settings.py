@@ -178,6 +178,13 @@ if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Payment reminders go out this many days before the community's due day.
+# What a resident may send per hour (every attempt counts; kept in the cache, see CACHE_URL).
+RESIDENT_RATE_LIMITS = {
+    "failure_report": (env.int("RATE_LIMIT_FAILURE_REPORTS_PER_HOUR", default=10), 3600),
+    "message": (env.int("RATE_LIMIT_MESSAGES_PER_HOUR", default=20), 3600),
+    "reading": (env.int("RATE_LIMIT_READINGS_PER_HOUR", default=30), 3600),
+}
+
 PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
 # The portal's public address, for links in e-mails and SMS.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000")

@@ -23,3 +23,6 @@ ACCOUNT_RATE_LIMITS = False
 MEDIA_ROOT = Path(os.environ.get("TEST_MEDIA_ROOT", "/tmp/strefa-test-media"))  # noqa: F405,S108
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# The suite posts many forms as a few users; tests/security/test_resident_rate_limits.py sets
+# its own limits.
+RESIDENT_RATE_LIMITS = dict.fromkeys(RESIDENT_RATE_LIMITS, (10000, 3600))  # noqa: F405
