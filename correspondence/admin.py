@@ -14,6 +14,7 @@ from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
 from .fee_notices import fee_notice_run_generate, fee_notice_run_publish
+from .forms import MAX_MESSAGE_LENGTH
 from .models import (
     DeliveryConsent,
     FeeNoticeRun,
@@ -216,6 +217,7 @@ class ThreadAdminForm(forms.ModelForm):
     reply = forms.CharField(
         label=_("Odpowiedź biura"),
         required=False,
+        max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Pojawi się w wątku mieszkańca; mieszkaniec dostanie powiadomienie e-mail."),
     )
