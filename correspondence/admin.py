@@ -205,7 +205,10 @@ class ThreadMessageInline(admin.StackedInline):
 
     @admin.display(description=_("załączniki"))
     def files(self, obj):
-        return ", ".join(a.name for a in obj.attachments.all()) or "—"
+        links = format_html_join(
+            ", ", '<a href="{}">{}</a>', ((a.file.url, a.name) for a in obj.attachments.all())
+        )
+        return links or "—"
 
     def get_queryset(self, request):
         return (

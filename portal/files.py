@@ -5,7 +5,11 @@ import os
 import uuid
 from urllib.parse import quote
 
+from django.apps import apps
+from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 
@@ -62,3 +66,31 @@ def serve_file(field_file, *, download_name: str | None = None, inline: bool = F
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+class CheckedFieldFile(FieldFile):
+    """A stored file whose ``url`` is the office's access-checked view, never ``/media/…``.
+
+    Uploads are not served publicly (``MEDIA_ROOT`` is private); Django admin links a file by
+    its ``url`` (the "Obecnie:" link of a file field, read-only file fields), so every file
+    field's ``url`` leads to ``office.views.admin_file``, which checks the staff member's scope.
+    Resident pages link their own scoped views.
+    """
+
+    @property
+    def url(self):
+        self._require_file()
+        if self.instance.pk is None:
+            return ""
+        return reverse(
+            "office_admin_file",
+            args=[self.instance._meta.label_lower, self.instance.pk, self.field.name],
+        )
+
+
+def use_checked_file_urls() -> None:
+    """Give every model's file field ``CheckedFieldFile`` (called once, from PortalConfig)."""
+    for model in apps.get_models():
+        for field in model._meta.get_fields():
+            if isinstance(field, models.FileField) and field.attr_class is FieldFile:
+                field.attr_class = CheckedFieldFile
