@@ -261,6 +261,9 @@ class ThreadAttachmentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["message"]
     readonly_fields = ["message", "file", "name", "size"]
 
+    def has_add_permission(self, request):
+        return False  # attachments come with a resident's message, checked by its form
+
 
 class DeliveryConsentAdminForm(forms.ModelForm):
     class Meta:

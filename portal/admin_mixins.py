@@ -11,9 +11,11 @@ may work in for each model comes from ``office.roles`` (their ``CommunityRole`` 
 they may do comes from their Django permissions (the role groups, see ``office.roles``).
 """
 
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.http import Http404
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from lib.spreadsheets import escape_dataset
@@ -34,6 +36,49 @@ def resolve_lookup(model, lookup: str):
         if current is None:
             raise FieldDoesNotExist(f"{model.__name__}: {lookup!r} does not lead to a model")
     return current
+
+
+class _ValidValuesOnlyMixin:
+    """An autocomplete widget that ignores submitted values which are no valid ids.
+
+    Django's widget looks the bound values up to render the chosen options, so a crafted
+    ``premises=abc`` turned the form's "Wybierz poprawną wartość" into a 500; the form field
+    still reports the bad value as a form error.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        valid = []
+        for item in value:
+            try:
+                to_field.to_python(item)
+            except (ValidationError, TypeError, ValueError):
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class SafeAutocompleteSelect(_ValidValuesOnlyMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ValidValuesOnlyMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def safe_autocomplete(formfield):
+    """Swap Django's autocomplete widget of a form field for the one above (in place)."""
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, AutocompleteSelectMultiple) and not isinstance(
+        widget, _ValidValuesOnlyMixin
+    ):
+        widget.__class__ = SafeAutocompleteSelectMultiple
+    elif isinstance(widget, AutocompleteSelect) and not isinstance(widget, _ValidValuesOnlyMixin):
+        widget.__class__ = SafeAutocompleteSelect
+    return formfield
 
 
 class ScopedCommunityFilter(admin.RelatedFieldListFilter):
@@ -132,12 +177,29 @@ class CommunityScopedAdminMixin:
         return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_foreignkey(db_field, request, **kwargs))
         return self._scope_related(request, formfield, db_field.related_model)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_manytomany(db_field, request, **kwargs))
         return self._scope_related(request, formfield, db_field.related_model)
+
+    # --- a database constraint hit while saving is a message, not a 500 --------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            # The whole save was rolled back (changeform_view runs in one transaction).
+            self.message_user(
+                request,
+                _(
+                    "Nie zapisano zmian: te same dane (np. ta sama osoba z tą samą rolą) już "
+                    "istnieją w innym wierszu. Popraw je i zapisz ponownie."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     # --- community filter everywhere --------------------------------------------------------
 
@@ -168,7 +230,7 @@ class ScopedInlineMixin:
         return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_foreignkey(db_field, request, **kwargs))
         related_admin = self.admin_site._registry.get(db_field.related_model)
         if isinstance(related_admin, CommunityScopedAdminMixin) and formfield is not None:
             formfield.queryset = related_admin.scope_queryset(request, formfield.queryset)
