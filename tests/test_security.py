@@ -431,7 +431,9 @@ def _foreign_admin_objects(staff):
 
 
 def _object_urls(model_admin, obj):
-    """The admin URLs of one object: change, delete, history and custom views taking its pk."""
+    """The admin URLs of one object: change, delete, history, custom views taking its pk and
+    the links of its files."""
+    from django.db.models import FileField
     from django.urls import URLPattern
 
     info = model_admin.opts.app_label, model_admin.opts.model_name
@@ -443,6 +445,9 @@ def _object_urls(model_admin, obj):
         converters = set(getattr(pattern.pattern, "converters", {}))
         if isinstance(pattern, URLPattern) and pattern.name and converters == {"pk"}:
             urls.append(reverse(f"admin:{pattern.name}", kwargs={"pk": obj.pk}))
+    for field in obj._meta.fields:  # its files, through the access-checked admin view
+        if isinstance(field, FileField) and getattr(obj, field.name):
+            urls.append(getattr(obj, field.name).url)
     return sorted(set(urls))
 
 
@@ -461,6 +466,7 @@ def test_office_staff_of_another_community_gets_404_for_every_admin_object(clien
     for model_admin, foreign in _foreign_admin_objects(staff):
         walked.add(model_admin.opts.label)
         for url in _object_urls(model_admin, foreign):
+            walked.add("file" if url.startswith("/admin/plik/") else model_admin.opts.label)
             response = client.get(url)
             assert response.status_code in (403, 404), f"GET {url}: {response.status_code}"
             response = client.post(url, {"post": "yes", "status": "closed", "body": "x"})
@@ -479,5 +485,6 @@ def test_office_staff_of_another_community_gets_404_for_every_admin_object(clien
         "correspondence.ThreadAttachment",
         "community.Resolution",
         "documents.Document",
+        "file",
     ]:
         assert label in walked, f"no foreign {label} in the demo data"
