@@ -91,8 +91,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# XLSX export of a cell with a control character answers a row, not a 500 (formula escaping:
-# lib.spreadsheets, applied in portal.admin_mixins).
+# XLSX export of a cell with a control character answers a row, not a 500. Formula injection:
+# every admin export goes through lib.spreadsheets (portal.admin_mixins), which prefixes cells
+# starting with = + - @ tab CR; the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off
+# because it strips only a leading "=" (so "+cmd|…" still runs) and turns every cell into text.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
