@@ -140,3 +140,8 @@ def test_non_integer_ids_posted_to_every_admin_form_never_answer_500(
 def test_crafted_autocomplete_requests_never_answer_500(staff_client, params):
     response = staff_client.get("/admin/autocomplete/", params)
     assert response.status_code in (200, 400, 403, 404)
+
+
+def test_nul_in_a_search_never_answers_500(staff_client, resident):
+    response = staff_client.get("/admin/accounts/user/", {"q": "No\x00wak"})
+    assert response.status_code == 200
