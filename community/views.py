@@ -68,7 +68,7 @@ class AnnouncementDetailView(ResidentRequiredMixin, DetailView):
 class AnnouncementAttachmentView(ResidentRequiredMixin, View):
     def get(self, request, pk):
         attachment = get_object_or_404(announcement_attachments_for_user(request.user), pk=pk)
-        return serve_file(attachment.file)
+        return serve_file(attachment.file, download_name=attachment.name)
 
 
 class ResolutionListView(ResidentRequiredMixin, ListView):

@@ -14,6 +14,7 @@ from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
 from .fee_notices import fee_notice_run_generate, fee_notice_run_publish
+from .forms import MAX_MESSAGE_LENGTH
 from .models import (
     DeliveryConsent,
     FeeNoticeRun,
@@ -207,7 +208,10 @@ class ThreadMessageInline(admin.StackedInline):
 
     @admin.display(description=_("załączniki"))
     def files(self, obj):
-        return ", ".join(a.name for a in obj.attachments.all()) or "—"
+        links = format_html_join(
+            ", ", '<a href="{}">{}</a>', ((a.file.url, a.name) for a in obj.attachments.all())
+        )
+        return links or "—"
 
     def get_queryset(self, request):
         return (
@@ -219,6 +223,7 @@ class ThreadAdminForm(forms.ModelForm):
     reply = forms.CharField(
         label=_("Odpowiedź biura"),
         required=False,
+        max_length=MAX_MESSAGE_LENGTH,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("Pojawi się w wątku mieszkańca; mieszkaniec dostanie powiadomienie e-mail."),
     )
@@ -258,6 +263,9 @@ class ThreadAttachmentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "message__thread__subject"]
     list_select_related = ["message"]
     readonly_fields = ["message", "file", "name", "size"]
+
+    def has_add_permission(self, request):
+        return False  # attachments come with a resident's message, checked by its form
 
 
 class DeliveryConsentAdminForm(forms.ModelForm):

@@ -1,61 +1,94 @@
 import os
-import zipfile
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from lib.files import office_zip_check, pdf_check, safe_file_name, sniff_kind
 from lib.phones import normalize_phone
+from portal.images import MAX_UPLOAD_BYTES as MAX_PHOTO_BYTES
+from portal.images import image_header_check, process_uploaded_image
 
 from .models import DeliveryConsent
 from .selectors import owned_premises_for_user, premises_for_user
 
-MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024  # documents; photos up to MAX_PHOTO_BYTES (re-encoded)
 MAX_ATTACHMENTS = 5
-ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".docx"}
+MAX_MESSAGE_LENGTH = 5000
+# Extension -> what the content must be (lib.files.sniff_kind).
+ALLOWED_KINDS = {
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".xlsx": "xlsx",
+    ".odt": "odt",
+    ".jpg": "jpg",
+    ".jpeg": "jpg",
+    ".png": "png",
+    ".webp": "webp",
+    ".heic": "heic",
+    ".heif": "heic",
+}
+PHOTO_KINDS = {"jpg", "png", "webp", "heic"}
+ACCEPT = ",".join(ALLOWED_KINDS)
 
 
-def _sniff(upload) -> str | None:
-    """The real type of an uploaded file from its content, or None if it is none we take."""
-    upload.seek(0)
-    head = upload.read(8)
-    upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "pdf"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except (zipfile.BadZipFile, OSError, ValueError):
-            return None
-        finally:
-            upload.seek(0)
-        if "word/document.xml" in names and "[Content_Types].xml" in names:
-            return "docx"
-    return None
+def message_body_field(label):
+    return forms.CharField(
+        label=label,
+        max_length=MAX_MESSAGE_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={
+            "max_length": _(
+                "Wiadomość może mieć najwyżej %(limit_value)d znaków (teraz ma %(show_value)d). "
+                "Skróć ją lub dołącz dłuższy tekst jako plik."
+            )
+        },
+    )
 
 
-def validate_attachment(upload) -> None:
+def validate_attachment(upload) -> str:
+    """Type by content, size, active content and archive bombs; returns the kind. Cheap: a
+    photo is only checked from its header here and decoded by :func:`attachment_clean`."""
     ext = os.path.splitext(upload.name)[1].lower()
-    if upload.size > MAX_ATTACHMENT_BYTES:
+    kind = sniff_kind(upload)
+    expected = ALLOWED_KINDS.get(ext)
+    is_photo = kind in PHOTO_KINDS and expected in PHOTO_KINDS  # re-encoded whatever it was
+    if expected is None or (kind != expected and not is_photo):
         raise ValidationError(
-            _("Plik „%(name)s” jest za duży (maksymalnie %(mb)d MB).")
-            % {"name": upload.name, "mb": MAX_ATTACHMENT_BYTES // 2**20},
-            code="too_large",
-        )
-    kind = _sniff(upload)
-    expected = {".jpeg": "jpg"}.get(ext, ext.lstrip("."))
-    if ext not in ALLOWED_EXTENSIONS or kind != expected:
-        raise ValidationError(
-            _("Plik „%(name)s” nie jest dokumentem PDF, DOCX ani zdjęciem JPG/PNG.")
+            _(
+                "Plik „%(name)s” nie jest dokumentem PDF, DOCX, XLSX, ODT ani zdjęciem JPG, "
+                "PNG lub HEIC."
+            )
             % {"name": upload.name},
             code="bad_type",
         )
+    limit = MAX_PHOTO_BYTES if is_photo else MAX_ATTACHMENT_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("Plik „%(name)s” jest za duży (maksymalnie %(mb)d MB).")
+            % {"name": upload.name, "mb": limit // 2**20},
+            code="too_large",
+        )
+    if is_photo:
+        image_header_check(upload)
+    elif kind == "pdf":
+        pdf_check(upload)
+    else:
+        office_zip_check(upload)
+    return kind
+
+
+def attachment_clean(upload):
+    """What is stored: a photo re-encoded as JPEG without metadata (GPS), a document as sent;
+    both under the original name, sanitised (the photo's extension becomes .jpg)."""
+    if sniff_kind(upload) in PHOTO_KINDS:
+        processed = process_uploaded_image(upload)
+        stem = os.path.splitext(safe_file_name(upload.name))[0]
+        processed.image.name = safe_file_name(stem, extension=".jpg", default="zdjecie")
+        return processed.image
+    upload.name = safe_file_name(upload.name)
+    return upload
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -69,11 +102,18 @@ class AttachmentsField(forms.FileField):
         kwargs.setdefault("required", False)
         kwargs.setdefault(
             "help_text",
-            _("Do %(count)d plików PDF, DOCX, JPG lub PNG, każdy do %(mb)d MB.")
-            % {"count": MAX_ATTACHMENTS, "mb": MAX_ATTACHMENT_BYTES // 2**20},
+            _(
+                "Do %(count)d plików: PDF, DOCX, XLSX lub ODT do %(mb)d MB, zdjęcia JPG, PNG "
+                "lub HEIC do %(photo_mb)d MB (dane o miejscu wykonania zdjęcia usuwamy)."
+            )
+            % {
+                "count": MAX_ATTACHMENTS,
+                "mb": MAX_ATTACHMENT_BYTES // 2**20,
+                "photo_mb": MAX_PHOTO_BYTES // 2**20,
+            },
         )
         super().__init__(*args, **kwargs)
-        self.widget.attrs.setdefault("accept", ".pdf,.docx,.jpg,.jpeg,.png")
+        self.widget.attrs.setdefault("accept", ACCEPT)
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
@@ -93,12 +133,25 @@ class AttachmentsField(forms.FileField):
         return cleaned
 
 
-class ThreadForm(forms.Form):
+class _MessageForm(forms.Form):
+    """Photos are decoded and re-encoded only once the rest of the message is valid."""
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and cleaned.get("attachments"):
+            try:
+                cleaned["attachments"] = [attachment_clean(f) for f in cleaned["attachments"]]
+            except ValidationError as error:
+                self.add_error("attachments", error)
+        return cleaned
+
+
+class ThreadForm(_MessageForm):
     premises = forms.ModelChoiceField(
         label=_("Lokal"), queryset=None, empty_label=None, help_text=_("Którego lokalu dotyczy.")
     )
     subject = forms.CharField(label=_("Temat"), max_length=200)
-    body = forms.CharField(label=_("Wiadomość"), widget=forms.Textarea(attrs={"rows": 6}))
+    body = message_body_field(_("Wiadomość"))
     attachments = AttachmentsField(label=_("Załączniki"))
 
     def __init__(self, *args, user, **kwargs):
@@ -111,8 +164,8 @@ class ThreadForm(forms.Form):
         )
 
 
-class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Odpowiedź"), widget=forms.Textarea(attrs={"rows": 4}))
+class ReplyForm(_MessageForm):
+    body = message_body_field(_("Odpowiedź"))
     attachments = AttachmentsField(label=_("Załączniki"))
 
 

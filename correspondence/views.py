@@ -12,7 +12,13 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from lib.phones import format_phone
 from portal.files import serve_file
-from portal.mixins import ResidentRequiredMixin
+from portal.mixins import (
+    RATE_LIMIT_MESSAGES,
+    ResidentRateLimitMixin,
+    ResidentRequiredMixin,
+    form_refuse,
+    resident_rate_limit_ok,
+)
 
 from .forms import ConsentForm, ReplyForm, ThreadForm
 from .models import DeliveryConsent, LetterAttachment, ThreadAttachment
@@ -78,7 +84,8 @@ class ThreadListView(ResidentRequiredMixin, ListView):
         return threads_for_user(self.request.user)
 
 
-class ThreadCreateView(ResidentRequiredMixin, FormView):
+class ThreadCreateView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
+    rate_limit_scope = "message"
     template_name = "correspondence/thread_form.html"
     form_class = ThreadForm
 
@@ -113,6 +120,11 @@ class ThreadDetailView(ResidentRequiredMixin, DetailView):
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
         form = ReplyForm(request.POST, request.FILES)
+        if not resident_rate_limit_ok(request.user, "message"):
+            form_refuse(form, RATE_LIMIT_MESSAGES["message"])
+            response = self.render_to_response(self.get_context_data(form=form))
+            response.status_code = 429
+            return response
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
         thread_reply(

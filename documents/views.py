@@ -1,6 +1,3 @@
-import os
-import re
-
 from django.shortcuts import get_object_or_404
 from django.views import View
 from django.views.generic import ListView
@@ -9,12 +6,6 @@ from portal.files import serve_file
 from portal.mixins import ResidentRequiredMixin
 
 from .selectors import documents_for_user
-
-
-def download_name(title: str, stored_name: str) -> str:
-    """The document's title as a safe file name, with the stored file's extension."""
-    base = re.sub(r'[\\/:*?"<>|\x00-\x1f]+', " ", title).strip()[:120] or "dokument"
-    return base + os.path.splitext(stored_name)[1].lower()
 
 
 class DocumentListView(ResidentRequiredMixin, ListView):
@@ -29,6 +20,5 @@ class DocumentListView(ResidentRequiredMixin, ListView):
 class DocumentDownloadView(ResidentRequiredMixin, View):
     def get(self, request, pk):
         document = get_object_or_404(documents_for_user(request.user), pk=pk)
-        return serve_file(
-            document.file, download_name=download_name(document.title, document.file.name)
-        )
+        # The title, with the stored file's extension (serve_file).
+        return serve_file(document.file, download_name=document.title)

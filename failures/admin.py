@@ -58,6 +58,8 @@ class AgeFilter(admin.SimpleListFilter):
 
 def _photo_preview(photo):
     """A thumbnail linking to the full photo, both served by the access-checked admin view."""
+    if photo.pk is None or photo.report_id is None:
+        return "—"  # a crafted extra row re-shown with its errors
     url = reverse("admin:failures_failurereport_photo", args=[photo.report_id, photo.pk])
     return format_html(
         '<a href="{}"><img src="{}?miniatura=1" alt="{}" width="120"></a>', url, url, _("zdjęcie")

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from lib.phones import PhoneFormField
-from portal.images import MAX_UPLOAD_BYTES, process_uploaded_image
+from portal.images import MAX_UPLOAD_BYTES, image_header_check, process_uploaded_image
 
 from .models import FailureReport
 
@@ -89,24 +89,38 @@ class FailureReportForm(forms.Form):
         return self.cleaned_data["description"].strip()
 
     def clean_photos(self):
+        """Count, size, type and resolution from the headers; decoding waits for ``clean``."""
         uploads = self.cleaned_data["photos"]
         if len(uploads) > MAX_PHOTOS:
             raise ValidationError(
                 _("Możesz dodać najwyżej %(count)d zdjęć.") % {"count": MAX_PHOTOS},
                 code="too_many",
             )
-        errors, processed = [], []
+        self._raise_photo_errors(uploads, image_header_check)
+        return uploads
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:  # decode (the costly part) only for an otherwise valid report
+            self.processed_photos = self._raise_photo_errors(
+                cleaned.get("photos") or [], process_uploaded_image, field="photos"
+            )
+        return cleaned
+
+    def _raise_photo_errors(self, uploads, check, field=None):
+        errors, results = [], []
         for upload in uploads:
             try:
-                processed.append(process_uploaded_image(upload))
+                results.append(check(upload))
             except ValidationError as error:
                 errors.extend(error.messages)
         if errors:
             # Browsers never re-fill a file input, so the user has to pick the photos again.
             errors.append(_("Nic nie zostało zapisane. Wybierz zdjęcia ponownie."))
-            raise ValidationError(errors)
-        self.processed_photos = processed
-        return uploads
+            if field is None:
+                raise ValidationError(errors)
+            self.add_error(field, errors)
+        return results
 
     @property
     def building(self):
@@ -170,5 +184,15 @@ class FailureAdminForm(forms.ModelForm):
     def clean_repair_photo(self):
         upload = self.cleaned_data.get("repair_photo")
         if upload:
-            self.processed_photo = process_uploaded_image(upload)
+            image_header_check(upload)
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("repair_photo")
+        if upload and not self.errors:  # decode only once the rest of the form is valid
+            try:
+                self.processed_photo = process_uploaded_image(upload)
+            except ValidationError as error:
+                self.add_error("repair_photo", error)
+        return cleaned

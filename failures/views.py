@@ -5,7 +5,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from portal.files import serve_file
-from portal.mixins import ResidentRequiredMixin
+from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
 
 from .forms import FailureReportForm
 from .selectors import (
@@ -41,7 +41,8 @@ class FailureDetailView(ResidentRequiredMixin, DetailView):
         return failure_detail_for_user(self.request.user)
 
 
-class FailureCreateView(ResidentRequiredMixin, FormView):
+class FailureCreateView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
+    rate_limit_scope = "failure_report"
     template_name = "failures/failure_form.html"
     form_class = FailureReportForm
 

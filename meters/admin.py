@@ -1,7 +1,6 @@
 """Office side of Liczniki: meters and readings (residents' ones with photos), replacing a meter,
 importing remote readings (preview, all or nothing) and exporting a period for billing."""
 
-import csv
 import datetime
 
 from django import forms
@@ -19,6 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from lib.spreadsheets import csv_writer
 from office import roles
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
@@ -375,7 +375,7 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             f'attachment; filename="odczyty-{community.pk}-{year}-{month:02d}.csv"'
         )
         response.write("\ufeff")  # Excel opens UTF-8 with Polish letters only with a BOM
-        writer = csv.writer(response, delimiter=";")
+        writer = csv_writer(response, delimiter=";")
         writer.writerow(
             [
                 "budynek",

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from portal.images import image_header_check
+
 from .models import VALUE_MAX_DIGITS
 
 
@@ -20,7 +22,9 @@ class ReadingForm(forms.Form):
     photo = forms.FileField(
         label=_("Zdjęcie licznika (opcjonalnie)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/heic,image/heif"}
+        ),
         help_text=_("Zdjęcie wyświetlacza pomaga biuru sprawdzić odczyt. JPEG, PNG lub HEIC."),
     )
     confirmed = forms.BooleanField(
@@ -32,6 +36,13 @@ class ReadingForm(forms.Form):
         # The confirmation is asked for only after an implausible value was refused once.
         if not (self.is_bound and "confirmed" in self.data):
             del self.fields["confirmed"]
+
+    def clean_photo(self):
+        """Type and resolution from the header; the photo is decoded once the value is valid."""
+        photo = self.cleaned_data.get("photo")
+        if photo:
+            image_header_check(photo)
+        return photo
 
     def ask_confirmation(self) -> None:
         if "confirmed" not in self.fields:

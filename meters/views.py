@@ -9,7 +9,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView, ListView
 
 from portal.files import serve_file
-from portal.mixins import ResidentRequiredMixin
+from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
 
 from .charts import consumption_chart
 from .forms import ReadingForm
@@ -72,7 +72,8 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
         return context
 
 
-class _ReadingFormView(ResidentRequiredMixin, FormView):
+class _ReadingFormView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
+    rate_limit_scope = "reading"
     form_class = ReadingForm
     template_name = "meters/reading_form.html"
 

@@ -11,11 +11,14 @@ may work in for each model comes from ``office.roles`` (their ``CommunityRole`` 
 they may do comes from their Django permissions (the role groups, see ``office.roles``).
 """
 
-from django.contrib import admin
-from django.core.exceptions import FieldDoesNotExist
-from django.http import Http404
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
+from lib.spreadsheets import escape_dataset
 from office import roles
 
 
@@ -33,6 +36,49 @@ def resolve_lookup(model, lookup: str):
         if current is None:
             raise FieldDoesNotExist(f"{model.__name__}: {lookup!r} does not lead to a model")
     return current
+
+
+class _ValidValuesOnlyMixin:
+    """An autocomplete widget that ignores submitted values which are no valid ids.
+
+    Django's widget looks the bound values up to render the chosen options, so a crafted
+    ``premises=abc`` turned the form's "Wybierz poprawną wartość" into a 500; the form field
+    still reports the bad value as a form error.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        to_field = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        valid = []
+        for item in value:
+            try:
+                to_field.to_python(item)
+            except (ValidationError, TypeError, ValueError):
+                continue
+            valid.append(item)
+        return super().optgroups(name, valid, attr)
+
+
+class SafeAutocompleteSelect(_ValidValuesOnlyMixin, AutocompleteSelect):
+    pass
+
+
+class SafeAutocompleteSelectMultiple(_ValidValuesOnlyMixin, AutocompleteSelectMultiple):
+    pass
+
+
+def safe_autocomplete(formfield):
+    """Swap Django's autocomplete widget of a form field for the one above (in place)."""
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, AutocompleteSelectMultiple) and not isinstance(
+        widget, _ValidValuesOnlyMixin
+    ):
+        widget.__class__ = SafeAutocompleteSelectMultiple
+    elif isinstance(widget, AutocompleteSelect) and not isinstance(widget, _ValidValuesOnlyMixin):
+        widget.__class__ = SafeAutocompleteSelect
+    return formfield
 
 
 class ScopedCommunityFilter(admin.RelatedFieldListFilter):
@@ -116,6 +162,10 @@ class CommunityScopedAdminMixin:
     def has_export_permission(self, request):
         return self.has_view_permission(request)
 
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """django-import-export's rows, every text cell safe from formula injection."""
+        return escape_dataset(super().get_data_for_export(request, queryset, **kwargs))
+
     # --- choices ----------------------------------------------------------------------------
 
     def _scope_related(self, request, formfield, related_model):
@@ -127,12 +177,34 @@ class CommunityScopedAdminMixin:
         return formfield
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_foreignkey(db_field, request, **kwargs))
         return self._scope_related(request, formfield, db_field.related_model)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_manytomany(db_field, request, **kwargs))
         return self._scope_related(request, formfield, db_field.related_model)
+
+    def get_search_results(self, request, queryset, search_term):
+        # PostgreSQL refuses NUL in text ("?q=%00" or an autocomplete term was a 500).
+        search_term = search_term.replace("\x00", "")
+        return super().get_search_results(request, queryset, search_term)
+
+    # --- a database constraint hit while saving is a message, not a 500 --------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except IntegrityError:
+            # The whole save was rolled back (changeform_view runs in one transaction).
+            self.message_user(
+                request,
+                _(
+                    "Nie zapisano zmian: te same dane (np. ta sama osoba z tą samą rolą) już "
+                    "istnieją w innym wierszu. Popraw je i zapisz ponownie."
+                ),
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.get_full_path())
 
     # --- community filter everywhere --------------------------------------------------------
 
@@ -147,10 +219,23 @@ class CommunityScopedAdminMixin:
 
 
 class ScopedInlineMixin:
-    """For inlines of a scoped admin: foreign-key choices limited to the user's communities."""
+    """For inlines of a scoped admin: rows and foreign-key choices of the user's communities.
+
+    An inline's rows are scoped like the list of their own model: a person holding premises in
+    two communities has, on their change page, only the ownerships of the staff member's
+    communities, and a forged POST naming another row's id is refused by the formset (its id
+    field chooses from the scoped rows only), so it cannot change or delete it.
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        own_admin = self.admin_site._registry.get(self.model)
+        if isinstance(own_admin, CommunityScopedAdminMixin):
+            queryset = own_admin.scope_queryset(request, queryset)
+        return queryset
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        formfield = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        formfield = safe_autocomplete(super().formfield_for_foreignkey(db_field, request, **kwargs))
         related_admin = self.admin_site._registry.get(db_field.related_model)
         if isinstance(related_admin, CommunityScopedAdminMixin) and formfield is not None:
             formfield.queryset = related_admin.scope_queryset(request, formfield.queryset)

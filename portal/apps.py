@@ -17,3 +17,6 @@ class PortalConfig(AppConfig):
         connection_created.connect(register_sqlite, dispatch_uid="strefa_pl_collation")
 
         from . import checks  # noqa: F401 (registers the system checks)
+        from .files import use_checked_file_urls
+
+        use_checked_file_urls()

@@ -1,8 +1,13 @@
 """Uploaded photos: accept only real images, strip all metadata, store re-encoded copies.
 
-Used by failure reports and meter readings. The original bytes are never stored: the image is
-decoded with Pillow, oriented by its EXIF tag, downscaled and re-encoded without any metadata
-(GPS included), plus a thumbnail.
+Used by failure reports, meter readings and messages to the office. The original bytes are
+never stored: the image is decoded with Pillow, oriented by its EXIF tag, downscaled and
+re-encoded as JPEG without any metadata (GPS included), plus a thumbnail.
+
+Decoding is the expensive part (a 38 KB PNG can declare 6300 × 6300 pixels, i.e. hundreds of
+megabytes once decoded), so :func:`image_header_check` reads only the header first and refuses
+anything over ``MAX_PIXELS``; forms call it while validating and decode (``process_uploaded_image``)
+only once the rest of the form is valid.
 """
 
 import io
@@ -13,19 +18,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from pillow_heif import register_heif_opener
+
+register_heif_opener()  # HEIC/HEIF photos from iPhones
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-MAX_PIXELS = 40_000_000  # decompression-bomb guard: a 40-megapixel photo is the largest we take
+# Decompression-bomb guard: 25 megapixels holds a 24 Mpx phone photo (iPhone 15 Pro's default,
+# 5712 × 4284) and costs at most ~100 MB decoded; larger pictures are refused from the header.
+MAX_PIXELS = 25_000_000
 MAX_SIDE = 2000
 THUMB_SIDE = 400
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "HEIF", "HEIC", "MPO"}
-
-try:  # HEIC from iPhones, when the optional pillow-heif plugin is installed
-    from pillow_heif import register_heif_opener
-
-    register_heif_opener()
-except ImportError:  # pragma: no cover - optional
-    pass
 
 
 @dataclass(frozen=True)
@@ -42,43 +45,74 @@ def _encode(img: Image.Image, name: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name=name)
 
 
-def process_uploaded_image(upload) -> ProcessedImage:
-    """Validate and sanitise an uploaded image. Raises ``ValidationError`` in Polish."""
+def _not_an_image(upload) -> ValidationError:
+    return ValidationError(
+        _("Plik „%(name)s” nie jest obrazem (JPEG, PNG, WebP lub HEIC).") % {"name": upload.name},
+        code="not_image",
+    )
+
+
+def _too_many_pixels(upload, width=None, height=None) -> ValidationError:
+    if width and height:
+        message = _(
+            "Zdjęcie „%(name)s” ma zbyt dużą rozdzielczość (%(width)d × %(height)d pikseli, "
+            "najwyżej %(mpx)d megapikseli). Zmniejsz je i wybierz ponownie."
+        ) % {"name": upload.name, "width": width, "height": height, "mpx": MAX_PIXELS // 10**6}
+    else:
+        message = _("Zdjęcie „%(name)s” ma zbyt dużą rozdzielczość.") % {"name": upload.name}
+    return ValidationError(message, code="too_many_pixels")
+
+
+def _open(upload) -> Image.Image:
+    upload.seek(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        return Image.open(upload)
+
+
+def image_header_check(upload) -> tuple[str, int, int]:
+    """Size, type and pixel count from the file's header only (no decoding); cheap.
+
+    Returns ``(format, width, height)``; raises ``ValidationError`` in Polish.
+    """
     if upload.size > MAX_UPLOAD_BYTES:
         raise ValidationError(
             _("Zdjęcie jest za duże (maksymalnie %(mb)d MB).") % {"mb": MAX_UPLOAD_BYTES // 2**20},
             code="too_large",
         )
-    not_an_image = ValidationError(
-        _("Plik „%(name)s” nie jest obrazem (JPEG, PNG, WebP lub HEIC).") % {"name": upload.name},
-        code="not_image",
-    )
-    too_many_pixels = ValidationError(
-        _("Zdjęcie ma zbyt dużą rozdzielczość."), code="too_many_pixels"
-    )
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            probe = Image.open(upload)
-        with probe:
-            if probe.format not in ACCEPTED_FORMATS:
-                raise not_an_image
-            width, height = probe.size
-            if width * height > MAX_PIXELS:
-                raise too_many_pixels
-            probe.verify()
+        with _open(upload) as probe:
+            image_format, (width, height) = probe.format, probe.size
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise _too_many_pixels(upload) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise _not_an_image(upload) from None
+    finally:
         upload.seek(0)
-        with Image.open(upload) as img:
+    if image_format not in ACCEPTED_FORMATS:
+        raise _not_an_image(upload)
+    if width * height > MAX_PIXELS:
+        raise _too_many_pixels(upload, width, height)
+    return image_format, width, height
+
+
+def process_uploaded_image(upload) -> ProcessedImage:
+    """Validate and sanitise an uploaded image. Raises ``ValidationError`` in Polish."""
+    image_format, _width, _height = image_header_check(upload)
+    try:
+        with _open(upload) as probe:
+            probe.verify()
+        with _open(upload) as img:
+            if image_format in {"JPEG", "MPO"}:
+                # Decode a JPEG at a reduced scale (1/2…1/8) when it is much larger than kept.
+                img.draft("RGB", (MAX_SIDE, MAX_SIDE))
             img.load()
             img = ImageOps.exif_transpose(img)
             img = img.convert("RGB")  # drops alpha/palette; the copy carries no metadata
-    except ValidationError:
-        raise
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-        raise too_many_pixels from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise not_an_image from None
+        raise _too_many_pixels(upload) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        raise _not_an_image(upload) from None
     finally:
         upload.seek(0)
 

@@ -122,6 +122,12 @@ CACHES = {"default": _cache_config(CACHE_URL)}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "lib.cache"
 
+# XLSX export of a cell with a control character answers a row, not a 500. Formula injection:
+# every admin export goes through lib.spreadsheets (portal.admin_mixins), which prefixes cells
+# starting with = + - @ tab CR; the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off
+# because it strips only a leading "=" (so "+cmd|…" still runs) and turns every cell into text.
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -265,6 +271,13 @@ if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
 # Payment reminders go out this many days before the community's due day.
+# What a resident may send per hour (every attempt counts; kept in the cache, see CACHE_URL).
+RESIDENT_RATE_LIMITS = {
+    "failure_report": (env.int("RATE_LIMIT_FAILURE_REPORTS_PER_HOUR", default=10), 3600),
+    "message": (env.int("RATE_LIMIT_MESSAGES_PER_HOUR", default=20), 3600),
+    "reading": (env.int("RATE_LIMIT_READINGS_PER_HOUR", default=30), 3600),
+}
+
 PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
 # The portal's public address, for links in e-mails and SMS.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")

@@ -32,3 +32,6 @@ STREFA_STAFF_MFA_REQUIRED = False
 # Tests run over plain HTTP, where browsers refuse "__Host-" cookies.
 SESSION_COOKIE_NAME = "sessionid"
 CSRF_COOKIE_NAME = "csrftoken"
+# The suite posts many forms as a few users; tests/security/test_resident_rate_limits.py sets
+# its own limits.
+RESIDENT_RATE_LIMITS = dict.fromkeys(RESIDENT_RATE_LIMITS, (10000, 3600))  # noqa: F405

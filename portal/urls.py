@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.staff_mfa import admin_login, admin_password_change
+from office.views import admin_file as office_admin_file
 from office.views import admin_index as office_admin_index
 
 from . import views
@@ -70,6 +71,11 @@ urlpatterns = [
     path("wspolnota/", include("community.urls")),
     path("dokumenty/", include("documents.urls")),
     path("admin/", office_admin_index, name="office_admin_index"),
+    path(
+        "admin/plik/<str:label>/<int:pk>/<str:field>/",
+        office_admin_file,
+        name="office_admin_file",
+    ),
     path("admin/", admin.site.urls),
 ]
 

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -26,8 +27,45 @@ class CompanyAdmin(admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
-class CommunityRoleInline(admin.TabularInline):
+class CommunityRoleFormSet(BaseInlineFormSet):
+    """Refuses a change the database would refuse half-way (a 500 before).
+
+    Rows are saved one by one, so swapping two rows' roles ("staff" <-> "board" of one
+    person) hits the unique (person, community, role) constraint at the first row although the
+    end result is valid.
+    """
+
+    def clean(self):
+        super().clean()
+        deleted = set(self.deleted_forms) if self.can_delete else set()
+        rows = [
+            (form, (form.initial.get("user"), form.initial.get("role")), self._new_key(form))
+            for form in self.initial_forms
+        ]
+        for i, (form, original, new) in enumerate(rows):
+            if form in deleted or new is None or new == original:
+                continue
+            for j, (other, other_original, other_new) in enumerate(rows):
+                released = j < i and (other in deleted or other_new != other_original)
+                if other is not form and other_original == new and not released:
+                    form.add_error(
+                        None,
+                        _(
+                            "Ta osoba ma już tę rolę w innym wierszu. Zmień role w dwóch "
+                            "krokach: najpierw usuń lub zmień tamten wiersz i zapisz."
+                        ),
+                    )
+
+    @staticmethod
+    def _new_key(form):
+        data = getattr(form, "cleaned_data", None) or {}
+        user = data.get("user")
+        return (user.pk, data.get("role")) if user is not None else None
+
+
+class CommunityRoleInline(ScopedInlineMixin, admin.TabularInline):
     model = CommunityRole
+    formset = CommunityRoleFormSet
     extra = 0
     autocomplete_fields = ["user"]
     fields = ["user", "role", "function"]

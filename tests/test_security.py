@@ -405,3 +405,86 @@ def test_inline_files_are_only_ever_images(tmp_path):
     response.file_to_stream.close()
     assert response["Content-Disposition"].startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+# --- Office staff of another community: every admin change form and custom view ---------------
+
+
+def _foreign_admin_objects(staff):
+    """(model admin, one object the office administrator sees but ``staff`` does not)."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from portal.admin_mixins import CommunityScopedAdminMixin
+
+    superuser = User.objects.filter(is_superuser=True).first()
+    registry = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+    for _model, model_admin in registry:
+        if not isinstance(model_admin, CommunityScopedAdminMixin):
+            continue
+        as_admin, as_staff = RequestFactory().get("/admin/"), RequestFactory().get("/admin/")
+        as_admin.user, as_staff.user = superuser, staff
+        visible = model_admin.get_queryset(as_staff).values("pk")
+        foreign = model_admin.get_queryset(as_admin).exclude(pk__in=visible).order_by("pk").first()
+        if foreign is not None:
+            yield model_admin, foreign
+
+
+def _object_urls(model_admin, obj):
+    """The admin URLs of one object: change, delete, history, custom views taking its pk and
+    the links of its files."""
+    from django.db.models import FileField
+    from django.urls import URLPattern
+
+    info = model_admin.opts.app_label, model_admin.opts.model_name
+    urls = [
+        reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[obj.pk])
+        for view in ("change", "delete", "history")
+    ]
+    for pattern in model_admin.get_urls():
+        converters = set(getattr(pattern.pattern, "converters", {}))
+        if isinstance(pattern, URLPattern) and pattern.name and converters == {"pk"}:
+            urls.append(reverse(f"admin:{pattern.name}", kwargs={"pk": obj.pk}))
+    for field in obj._meta.fields:  # its files, through the access-checked admin view
+        if isinstance(field, FileField) and getattr(obj, field.name):
+            urls.append(getattr(obj, field.name).url)
+    return sorted(set(urls))
+
+
+def test_office_staff_of_another_community_gets_404_for_every_admin_object(client, anna):
+    """Staff of Słoneczna open and POST to every admin URL of Lipowa's objects: never reached."""
+    from premises.models import Community, CommunityRole
+    from premises.services import community_role_assign
+
+    staff = User.objects.create_user(username="biuro-sloneczna", is_staff=True)
+    sloneczna = Community.objects.exclude(pk=anna["premises"].building.community_id).get()
+    community_role_assign(user=staff, community=sloneczna, role=CommunityRole.Role.OFFICE_STAFF)
+    staff = User.objects.get(pk=staff.pk)
+    client.force_login(staff)
+    before = state()
+    walked = set()
+    for model_admin, foreign in _foreign_admin_objects(staff):
+        walked.add(model_admin.opts.label)
+        for url in _object_urls(model_admin, foreign):
+            walked.add("file" if url.startswith("/admin/plik/") else model_admin.opts.label)
+            response = client.get(url)
+            assert response.status_code in (403, 404), f"GET {url}: {response.status_code}"
+            response = client.post(url, {"post": "yes", "status": "closed", "body": "x"})
+            assert response.status_code in (403, 404), f"POST {url}: {response.status_code}"
+            assert model_admin.model._default_manager.filter(pk=foreign.pk).exists(), url
+    assert state() == before
+    # The demo data gives the walk something to do in every area of the office's work.
+    for label in [
+        "accounts.User",
+        "premises.Premises",
+        "premises.Ownership",
+        "finance.Charge",
+        "meters.Reading",
+        "failures.FailureReport",
+        "correspondence.Thread",
+        "correspondence.ThreadAttachment",
+        "community.Resolution",
+        "documents.Document",
+        "file",
+    ]:
+        assert label in walked, f"no foreign {label} in the demo data"

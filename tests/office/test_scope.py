@@ -354,3 +354,44 @@ def test_building_in_own_community_is_editable(staff_client, building):
     response = staff_client.get(f"/admin/premises/building/{building.pk}/change/")
     assert response.status_code == 200
     assert 'name="street"' in response.content.decode()
+
+
+def _crosses_communities(model, lookup: str) -> bool:
+    """Whether one object can belong to several communities (a to-many hop in its lookup)."""
+    current = model
+    for part in filter(None, lookup.split("__")):
+        field = current._meta.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            return True
+        current = field.related_model
+    return False
+
+
+INLINES = sorted(
+    (f"{model._meta.label}.{inline.__name__}", model_admin, inline)
+    for model, model_admin in admin.site._registry.items()
+    if isinstance(model_admin, CommunityScopedAdminMixin)
+    for inline in model_admin.inlines
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "model_admin", "inline"), INLINES, ids=[label for label, _a, _i in INLINES]
+)
+def test_every_inline_is_scoped_like_lists(
+    label, model_admin, inline, staff_a, resident, stranger, rf_request
+):
+    """An inline under a parent that spans communities (a person) scopes its own rows."""
+    from portal.admin_mixins import ScopedInlineMixin
+
+    if not _crosses_communities(model_admin.model, model_admin.community_lookup):
+        return  # every row of the parent's inline is in the parent's (checked) community
+    assert issubclass(inline, ScopedInlineMixin), f"{label} must scope its rows"
+    own_admin = admin.site._registry.get(inline.model)
+    assert isinstance(own_admin, CommunityScopedAdminMixin), f"{label}: register a scoped admin"
+    request = rf_request(staff_a)
+    rows = inline(model_admin.model, admin.site).get_queryset(request)
+    theirs = stranger.ownerships.get().premises
+    resident.ownerships.create(premises=theirs, role="tenant", valid_from="2020-01-01")
+    outside = rows.exclude(pk__in=own_admin.get_queryset(request).values("pk"))
+    assert not outside.exists(), label
