@@ -268,3 +268,42 @@ def test_nfd_name_is_sent_as_nfc_in_the_payload():
         title="Lokal 1",
     )
     assert payload.split("|")[4] == "Źródło"
+
+
+# --- 7. Statement totals after the last row -------------------------------------------------
+
+
+def _page_texts(pdf: bytes) -> list[str]:
+    import subprocess
+
+    from tests.pdf import pdf_page_count
+
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        for n in range(1, pdf_page_count(pdf) + 1)
+    ]
+
+
+def test_statement_totals_only_after_the_last_row(resident_client, premises, monkeypatch):
+    from django.urls import reverse
+
+    _today(monkeypatch, D(2026, 11, 20))
+    for month in range(60):
+        due = D(2021 + month // 12, month % 12 + 1, 10)
+        add_charge(premises, "300.00", due, title=f"Zaliczka {due:%m/%Y}")
+        add_payment(premises, "300.00", due, title=f"Wpłata {due:%m/%Y}")
+    response = resident_client.get(reverse("finance:statement", args=[premises.pk]))
+    pages = _page_texts(response.content)
+    assert len(pages) > 1
+    for text in pages[:-1]:
+        assert "Razem w okresie" not in text and "Saldo zamknięcia" not in text
+    last = pages[-1]
+    assert "Razem w okresie" in last and "Saldo zamknięcia" in last
+    # After the last row, not above it.
+    assert last.index("Wpłata 12/2025") < last.index("Razem w okresie")
+    assert "18\xa0000,00" in last.replace(" ", "\xa0") or "18 000,00" in last
