@@ -34,7 +34,7 @@ PREVIEW_MAX_AGE = 60 * 60
 class ChargeAdminForm(forms.ModelForm):
     class Meta:
         model = Charge
-        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount"]
+        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount", "rate"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -127,6 +127,12 @@ class Charge(models.Model):
     amount = models.DecimalField(
         _("kwota"), **MONEY, help_text=_("Korekta to nowa pozycja z kwotą ujemną.")
     )
+    rate = models.CharField(
+        _("stawka"),
+        max_length=100,
+        blank=True,
+        help_text=_("Jak wyliczono kwotę, np. „3,50 zł/m² × 54,20 m²”; widać ją w wykazie opłat."),
+    )
     created_at = models.DateTimeField(_("zaksięgowano"), auto_now_add=True)
     import_batch = models.ForeignKey(
         ImportBatch,

@@ -783,3 +783,37 @@ def with_arrears(premises_qs, today: datetime.date):
 def premises_in_arrears(premises_qs, today: datetime.date):
     """The given premises with arrears on ``today`` (one query when evaluated)."""
     return with_arrears(premises_qs, today).filter(arrears__gt=0)
+
+
+# --- Monthly fee breakdown ("wykaz opłat") --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeBreakdown:
+    period: datetime.date
+    items: list  # Charge rows of that month (category, title, rate, amount, fund)
+    total: Decimal
+
+
+def fee_breakdown(balance: PremisesBalance) -> FeeBreakdown | None:
+    """The components of the current monthly charge of one (scoped) premises (1 query).
+
+    The month is the current one if booked, else the latest booked month before it; only
+    charges within the holder's account count. Corrections (negative amounts) are left out:
+    the breakdown shows what the monthly fee is made of, not the history.
+    """
+    month = balance.today.replace(day=1)
+    charges = Charge.objects.filter(premises=balance.premises, amount__gt=0)
+    if balance.since:
+        charges = charges.filter(due_date__gte=balance.since)
+    latest = charges.filter(period__lte=month).order_by("-period").values("period")[:1]
+    items = list(
+        charges.filter(period=Subquery(latest))
+        .order_by("fund", "category", "pk")
+        .only("category", "title", "rate", "amount", "fund", "period")
+    )
+    if not items:
+        return None
+    return FeeBreakdown(
+        period=items[0].period, items=items, total=sum((c.amount for c in items), ZERO)
+    )

@@ -307,3 +307,38 @@ def test_statement_totals_only_after_the_last_row(resident_client, premises, mon
     # After the last row, not above it.
     assert last.index("Wpłata 12/2025") < last.index("Razem w okresie")
     assert "18\xa0000,00" in last.replace(" ", "\xa0") or "18 000,00" in last
+
+
+# --- 8. Monthly fee breakdown ----------------------------------------------------------------
+
+
+def test_fee_breakdown_lists_the_current_monthly_components(
+    resident_client, premises, monkeypatch
+):
+    _today(monkeypatch, D(2026, 5, 20))
+    add_charge(premises, "150.00", D(2026, 4, 10), title="Zaliczka 04/2026")
+    components = [
+        (Charge.Category.MANAGEMENT, "189.70", "3,50 zł/m² × 54,20 m²"),
+        (Charge.Category.REPAIR_FUND, "108.40", "2,00 zł/m² × 54,20 m²"),
+        (Charge.Category.WATER, "96.00", "2 os. × 4 m³ × 12,00 zł"),
+        (Charge.Category.HEATING, "140.92", ""),
+        (Charge.Category.WASTE, "74.00", "2 os. × 37,00 zł"),
+    ]
+    for category, amount, rate in components:
+        charge = add_charge(premises, amount, D(2026, 5, 10), category=category)
+        Charge.objects.filter(pk=charge.pk).update(rate=rate)
+    add_charge(premises, "-20.00", D(2026, 5, 15), title="Korekta wody 04/2026")
+    html = resident_client.get(URL).content.decode()
+    section = html.split('id="finance-breakdown"')[1].split("</section>")[0]
+    assert "Wykaz opłat za 05.2026" in section
+    for label in (
+        "zaliczka na koszty zarządu",
+        "fundusz remontowy",
+        "woda i ścieki",
+        "centralne ogrzewanie",
+        "odpady",
+    ):
+        assert label in section
+    assert "3,50 zł/m² × 54,20 m²" in section and "2 os. × 37,00 zł" in section
+    assert "Razem miesięcznie" in section and "609,02\xa0zł" in section
+    assert "Korekta" not in section and "150,00" not in section
