@@ -370,3 +370,6 @@ class ImportBatchAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_balances  # noqa: E402, F401 (registers the balance list)

@@ -229,3 +229,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.booked_on:%d.%m.%Y} {self.amount} zł"
+
+
+class PremisesAccount(Premises):
+    """A premises seen as an account: the office's balance list ("salda lokali") in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("saldo lokalu")
+        verbose_name_plural = _("salda lokali")
+        default_permissions = ("view",)

@@ -741,17 +741,32 @@ def ledger_summary(
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
 
 
-def with_arrears(premises_qs, today: datetime.date):
+def _fund_split(a_operating, a_repair, b_operating, b_repair):
+    """max(a − b, 0) per fund where funds are kept apart, else on the sum (SQL)."""
+    zero = Value(ZERO, output_field=_MONEY)
+    return Case(
+        When(
+            funds_apart=True,
+            then=Greatest(F(a_operating) - F(b_operating), zero)
+            + Greatest(F(a_repair) - F(b_repair), zero),
+        ),
+        default=Greatest(F(a_operating) + F(a_repair) - F(b_operating) - F(b_repair), zero),
+        output_field=_MONEY,
+    )
+
+
+def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
     """Premises (premises-wide, as the office sees them) annotated with ``arrears`` in SQL.
 
     The same rule as ``PremisesBalance.arrears``, as an expression the database can filter,
     count and sort on: charges past their working-day deadline minus payments, settled per
-    fund where the community keeps a fund on its own account.
+    fund where the community keeps a fund on its own account. ``full`` adds ``amount_due``,
+    ``overpayment``, ``last_payment`` and the overdue charges of the last 30 and 90 days
+    (``overdue_30``, ``overdue_90``) for the office's balance list.
     """
     cutoff = overdue_cutoff(today)
     overdue = Charge.objects.filter(due_date__lte=cutoff)
     operating_paid = Payment.objects.filter(fund__in=["", Fund.OPERATING])
-    zero = Value(ZERO, output_field=_MONEY)
     qs = premises_qs.annotate(
         overdue_operating=_sum_of(overdue.filter(fund=Fund.OPERATING)),
         overdue_repair=_sum_of(overdue.filter(fund=Fund.REPAIR)),
@@ -761,23 +776,47 @@ def with_arrears(premises_qs, today: datetime.date):
             FundAccount.objects.filter(community_id=OuterRef("building__community_id"))
         ),
     )
-    return qs.annotate(
-        arrears=Case(
-            When(
-                funds_apart=True,
-                then=Greatest(F("overdue_operating") - F("paid_operating"), zero)
-                + Greatest(F("overdue_repair") - F("paid_repair"), zero),
-            ),
-            default=Greatest(
-                F("overdue_operating")
-                + F("overdue_repair")
-                - F("paid_operating")
-                - F("paid_repair"),
-                zero,
-            ),
-            output_field=_MONEY,
-        )
+    qs = qs.annotate(
+        arrears=_fund_split("overdue_operating", "overdue_repair", "paid_operating", "paid_repair")
     )
+    if full:
+        due = Charge.objects.filter(due_date__lte=today)
+        last_payment = (
+            Payment.objects.filter(premises=OuterRef("pk"))
+            .order_by("-booked_on")
+            .values("booked_on")[:1]
+        )
+        qs = qs.annotate(
+            due_operating=_sum_of(due.filter(fund=Fund.OPERATING)),
+            due_repair=_sum_of(due.filter(fund=Fund.REPAIR)),
+            overdue_30=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=30))),
+            overdue_90=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=90))),
+            last_payment=Subquery(last_payment),
+        ).annotate(
+            amount_due=_fund_split("due_operating", "due_repair", "paid_operating", "paid_repair"),
+            overpayment=_fund_split("paid_operating", "paid_repair", "due_operating", "due_repair"),
+        )
+    return qs
+
+
+@dataclass(frozen=True)
+class ArrearsAge:
+    up_to_30: Decimal
+    from_31_to_90: Decimal
+    over_90: Decimal
+
+
+def arrears_age(premises) -> ArrearsAge:
+    """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
+
+    Payments settle the oldest charges first, so what is still owed is the newest overdue
+    charges: the last 30 days' first, then 31–90 days', the rest is older.
+    """
+    left = _money(premises.arrears)
+    recent = min(left, max(_money(premises.overdue_30), ZERO))
+    left -= recent
+    middle = min(left, max(_money(premises.overdue_90) - _money(premises.overdue_30), ZERO))
+    return ArrearsAge(recent, middle, left - middle)
 
 
 def premises_in_arrears(premises_qs, today: datetime.date):
@@ -817,3 +856,65 @@ def fee_breakdown(balance: PremisesBalance) -> FeeBreakdown | None:
     return FeeBreakdown(
         period=items[0].period, items=items, total=sum((c.amount for c in items), ZERO)
     )
+
+
+# --- Itemised arrears (payment demands) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArrearsItem:
+    fund_label: str
+    period: datetime.date
+    title: str
+    due_date: datetime.date
+    charged: Decimal
+    unpaid: Decimal
+
+    @property
+    def deadline(self) -> datetime.date:
+        return payment_deadline(self.due_date)
+
+
+def arrears_items(balances: list[PremisesBalance]) -> dict[int, list[ArrearsItem]]:
+    """``{id(balance): items}``: the overdue charges each balance's arrears consist of.
+
+    Payments settle the oldest charges first, so the arrears are the newest overdue charges
+    (per fund where funds are kept apart), oldest first in the result. One query.
+    """
+    wanted = [b for b in balances if b.arrears > 0]
+    if not wanted:
+        return {}
+    today = wanted[0].today
+    condition = Q(pk__in=[])
+    for balance in wanted:
+        rows = Q(premises_id=balance.premises.pk)
+        if balance.since:
+            rows &= Q(due_date__gte=balance.since)
+        condition |= rows
+    charges = (
+        Charge.objects.filter(condition, due_date__lte=overdue_cutoff(today), amount__gt=0)
+        .order_by("premises_id", "-due_date", "-pk")
+        .values_list("premises_id", "fund", "period", "title", "due_date", "amount", "due_date")
+    )
+    by_premises = defaultdict(list)
+    for premises_id, fund, period, title, due_date, amount, _ in charges:
+        by_premises[premises_id].append((fund, period, title, due_date, amount))
+    labels = dict(Fund.choices)
+    result = {}
+    for balance in wanted:
+        items = []
+        settlements = balance.funds or [balance]
+        for settlement in settlements:
+            left = settlement.arrears
+            fund = getattr(settlement, "fund", None)
+            for row_fund, period, title, due_date, amount in by_premises[balance.premises.pk]:
+                if left <= 0:
+                    break
+                if fund and row_fund != fund:
+                    continue
+                unpaid = min(_money(amount), left)
+                left -= unpaid
+                label = str(labels.get(row_fund, "")) if balance.funds else ""
+                items.append(ArrearsItem(label, period, title, due_date, _money(amount), unpaid))
+        result[id(balance)] = sorted(items, key=lambda item: (item.due_date, item.fund_label))
+    return result

@@ -231,7 +231,7 @@ def arrears_stats(request) -> dict | None:
             {
                 "label": _("lokale z zaległością"),
                 "value": count,
-                "url": _url("admin:finance_arrears") or _url("admin:finance_charge_changelist"),
+                "url": _url("admin:finance_premisesaccount_changelist", "zaleglosc=tak"),
             }
         ],
     }
