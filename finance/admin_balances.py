@@ -10,7 +10,6 @@ import io
 from decimal import Decimal
 
 from django.contrib import admin, messages
-from django.db.models import F
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -23,7 +22,14 @@ from premises.models import Building
 
 from .models import PremisesAccount
 from .reminders import payment_recipients
-from .selectors import arrears_age, arrears_items, balances_for_holders, with_arrears
+from .selectors import (
+    arrears_age,
+    arrears_items,
+    balances_for_holders,
+    premises_in_arrears,
+    premises_with_overpayment,
+    with_arrears,
+)
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,16 +74,15 @@ class ArrearsFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        value = self.value()
+        value, today = self.value(), timezone.localdate()
         if value == "tak":
-            return queryset.filter(arrears__gt=0)
+            return premises_in_arrears(queryset, today)
         if value == "ponad-90":
-            # Part of the arrears is older than 90 days when they exceed the last 90 days'.
-            return queryset.filter(arrears__gt=F("overdue_90"))
+            return premises_in_arrears(queryset, today, older_than_days=90)
         if value == "nie":
-            return queryset.filter(arrears=0)
+            return queryset.exclude(pk__in=premises_in_arrears(queryset.model.objects, today))
         if value == "nadplata":
-            return queryset.filter(overpayment__gt=0)
+            return premises_with_overpayment(queryset, today)
         return queryset
 
 
@@ -120,11 +125,12 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def premises_label(self, obj):
         return f"{obj} ({obj.building.community.name})"
 
-    @admin.display(description=_("do zapłaty"), ordering="amount_due")
+    @admin.display(description=_("do zapłaty"))
     def amount_due_display(self, obj):
         return format_money(obj.amount_due)
 
-    @admin.display(description=_("zaległość"), ordering="arrears")
+    # Not sortable: sorting by a computed figure would compute it for the whole register.
+    @admin.display(description=_("zaległość"))
     def arrears_display(self, obj):
         return format_money(obj.arrears)
 
@@ -140,11 +146,11 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     def age_over_90(self, obj):
         return format_money(arrears_age(obj).over_90)
 
-    @admin.display(description=_("nadpłata"), ordering="overpayment")
+    @admin.display(description=_("nadpłata"))
     def overpayment_display(self, obj):
         return format_money(obj.overpayment)
 
-    @admin.display(description=_("ostatnia wpłata"), ordering="last_payment")
+    @admin.display(description=_("ostatnia wpłata"))
     def last_payment_display(self, obj):
         return obj.last_payment.strftime("%d.%m.%Y") if obj.last_payment else "–"
 
@@ -231,7 +237,7 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Wezwania do zapłaty (PDF do wysyłki pocztą)"))
     def payment_demands_pdf(self, request, queryset):
         today = timezone.localdate()
-        premises = list(queryset.filter(arrears__gt=0))
+        premises = list(premises_in_arrears(queryset, today))
         if not premises:
             self.message_user(
                 request, gettext("Żaden z wybranych lokali nie ma zaległości."), messages.ERROR

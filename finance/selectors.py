@@ -21,7 +21,6 @@ from django.db.models import (
     Case,
     CharField,
     DecimalField,
-    Exists,
     F,
     Max,
     OuterRef,
@@ -32,7 +31,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from lib import workdays
@@ -741,18 +741,43 @@ def ledger_summary(
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
 
 
-def _fund_split(a_operating, a_repair, b_operating, b_repair):
-    """max(a − b, 0) per fund where funds are kept apart, else on the sum (SQL)."""
-    zero = Value(ZERO, output_field=_MONEY)
-    return Case(
-        When(
-            funds_apart=True,
-            then=Greatest(F(a_operating) - F(b_operating), zero)
-            + Greatest(F(a_repair) - F(b_repair), zero),
-        ),
-        default=Greatest(F(a_operating) + F(a_repair) - F(b_operating) - F(b_repair), zero),
-        output_field=_MONEY,
-    )
+def _settled_sql(*, owed: bool) -> str:
+    """One correlated subquery: per premises, the sum over its settlements of what is owed
+    (``owed``) or overpaid, counting charges due on or before the parameter date.
+
+    A settlement is a fund where the community keeps funds on their own accounts, else the
+    whole premises. Charges and payments go through one UNION scanned once per premises, so
+    the list stays fast at scale (each Django subquery would be repeated in every expression
+    that uses it).
+    """
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    building = Premises._meta.get_field("building").related_model._meta.db_table
+    premises = Premises._meta.db_table
+    part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
+    # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
+    return f"""
+        CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
+            SELECT u.fund_key, SUM(u.signed) AS total FROM (
+                SELECT CASE WHEN EXISTS (
+                           SELECT 1 FROM {fund_account} fa JOIN {building} b
+                           ON fa.community_id = b.community_id
+                           WHERE b.id = {premises}.building_id
+                       ) THEN c.fund ELSE 'all' END AS fund_key,
+                       c.amount AS signed
+                FROM {charge} c WHERE c.premises_id = {premises}.id AND c.due_date <= %s
+                UNION ALL
+                SELECT CASE WHEN EXISTS (
+                           SELECT 1 FROM {fund_account} fa JOIN {building} b
+                           ON fa.community_id = b.community_id
+                           WHERE b.id = {premises}.building_id
+                       ) THEN (CASE WHEN p.fund = '' THEN '{Fund.OPERATING}' ELSE p.fund END)
+                       ELSE 'all' END,
+                       -p.amount
+                FROM {payment} p WHERE p.premises_id = {premises}.id
+            ) u GROUP BY u.fund_key
+        ) t) AS NUMERIC)
+    """  # noqa: S608 (table names from model meta; the date is a parameter)
 
 
 def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
@@ -765,36 +790,22 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
     (``overdue_30``, ``overdue_90``) for the office's balance list.
     """
     cutoff = overdue_cutoff(today)
-    overdue = Charge.objects.filter(due_date__lte=cutoff)
-    operating_paid = Payment.objects.filter(fund__in=["", Fund.OPERATING])
     qs = premises_qs.annotate(
-        overdue_operating=_sum_of(overdue.filter(fund=Fund.OPERATING)),
-        overdue_repair=_sum_of(overdue.filter(fund=Fund.REPAIR)),
-        paid_operating=_sum_of(operating_paid),
-        paid_repair=_sum_of(Payment.objects.filter(fund=Fund.REPAIR)),
-        funds_apart=Exists(
-            FundAccount.objects.filter(community_id=OuterRef("building__community_id"))
-        ),
-    )
-    qs = qs.annotate(
-        arrears=_fund_split("overdue_operating", "overdue_repair", "paid_operating", "paid_repair")
+        arrears=RawSQL(_settled_sql(owed=True), [cutoff], output_field=_MONEY)  # noqa: S611 (no user input)
     )
     if full:
-        due = Charge.objects.filter(due_date__lte=today)
+        overdue = Charge.objects.filter(due_date__lte=cutoff)
         last_payment = (
             Payment.objects.filter(premises=OuterRef("pk"))
             .order_by("-booked_on")
             .values("booked_on")[:1]
         )
         qs = qs.annotate(
-            due_operating=_sum_of(due.filter(fund=Fund.OPERATING)),
-            due_repair=_sum_of(due.filter(fund=Fund.REPAIR)),
+            amount_due=RawSQL(_settled_sql(owed=True), [today], output_field=_MONEY),  # noqa: S611
+            overpayment=RawSQL(_settled_sql(owed=False), [today], output_field=_MONEY),  # noqa: S611
             overdue_30=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=30))),
             overdue_90=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=90))),
             last_payment=Subquery(last_payment),
-        ).annotate(
-            amount_due=_fund_split("due_operating", "due_repair", "paid_operating", "paid_repair"),
-            overpayment=_fund_split("paid_operating", "paid_repair", "due_operating", "due_repair"),
         )
     return qs
 
@@ -819,9 +830,49 @@ def arrears_age(premises) -> ArrearsAge:
     return ArrearsAge(recent, middle, left - middle)
 
 
-def premises_in_arrears(premises_qs, today: datetime.date):
-    """The given premises with arrears on ``today`` (one query when evaluated)."""
-    return with_arrears(premises_qs, today).filter(arrears__gt=0)
+def _owing_ids_sql(*, owed: bool) -> str:
+    """Ids of premises with some settlement owing (``owed``) or overpaid, counting charges
+    due on or before the parameter date: one set-based pass over charges and payments (fast
+    for the whole register, unlike a per-premises subquery)."""
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    building = Premises._meta.get_field("building").related_model._meta.db_table
+    premises = Premises._meta.db_table
+    operating = Fund.OPERATING.value
+    # Sums per premises and fund first (few rows), then settled per fund only where the
+    # community keeps funds on their own accounts. Table names come from model meta.
+    return f"""
+        SELECT g.premises_id FROM (
+            SELECT premises_id, fund, SUM(amount) AS total
+            FROM {charge} WHERE due_date <= %s GROUP BY premises_id, fund
+            UNION ALL
+            SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                   -SUM(amount)
+            FROM {payment} WHERE premises_id IS NOT NULL
+            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END
+        ) g
+        JOIN {premises} pp ON pp.id = g.premises_id
+        JOIN {building} b ON b.id = pp.building_id
+        LEFT JOIN (SELECT DISTINCT community_id FROM {fund_account}) s
+            ON s.community_id = b.community_id
+        GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
+        HAVING SUM(g.total) {">" if owed else "<"} 0
+    """  # noqa: S608
+
+
+def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):
+    """The given premises with arrears on ``today`` (optionally arrears older than that many
+    days, counted from the due date). Set-based: fast on the whole register."""
+    cutoff = overdue_cutoff(today)
+    if older_than_days:
+        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days))
+    ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
+    return premises_qs.filter(pk__in=ids)
+
+
+def premises_with_overpayment(premises_qs, today: datetime.date):
+    ids = RawSQL(_owing_ids_sql(owed=False), [today])  # noqa: S611 (no user input)
+    return premises_qs.filter(pk__in=ids)
 
 
 # --- Monthly fee breakdown ("wykaz opłat") --------------------------------------------------

@@ -14,7 +14,12 @@ from finance.models import Charge, FundAccount
 from finance.panels import home_panel
 from finance.qr import payment_targets, recipient_name
 from finance.reminders import payment_reminder_sms_send, payment_reminders_send
-from finance.selectors import balances_for_premises, balances_for_user, premises_in_arrears
+from finance.selectors import (
+    balances_for_premises,
+    balances_for_user,
+    premises_in_arrears,
+    with_arrears,
+)
 from notifications.sms import MemorySmsBackend
 from premises.models import Premises
 from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
@@ -158,7 +163,7 @@ def test_repair_fund_payment_keeps_the_flat_in_arrears_and_reminders(
     today = D(2025, 5, 9)
     ids = list(premises_in_arrears(Premises.objects.all(), today).values_list("pk", flat=True))
     assert ids == [paid_to_repair_fund.pk]
-    arrears = premises_in_arrears(Premises.objects.all(), today).get().arrears
+    arrears = with_arrears(Premises.objects.all(), today).get().arrears
     assert arrears == Decimal("1362.12")
     with django_capture_on_commit_callbacks(execute=True):
         assert payment_reminders_send(today=D(2025, 5, 7)) == 1
@@ -312,9 +317,7 @@ def test_statement_totals_only_after_the_last_row(resident_client, premises, mon
 # --- 8. Monthly fee breakdown ----------------------------------------------------------------
 
 
-def test_fee_breakdown_lists_the_current_monthly_components(
-    resident_client, premises, monkeypatch
-):
+def test_fee_breakdown_lists_the_current_monthly_components(resident_client, premises, monkeypatch):
     _today(monkeypatch, D(2026, 5, 20))
     add_charge(premises, "150.00", D(2026, 4, 10), title="Zaliczka 04/2026")
     components = [
