@@ -422,8 +422,8 @@ def _attach_next_payments(
         .values("premises_id", "fund", "due_date", "period")
         .annotate(total=Sum("amount"))
     )
-    latest_period = (
-        Charge.objects.filter(premises_id=OuterRef("premises_id"))
+    latest_period = (  # the latest month booked for this premises and fund
+        Charge.objects.filter(premises_id=OuterRef("premises_id"), fund=OuterRef("fund"))
         .order_by("-period")
         .values("period")[:1]
     )
@@ -460,7 +460,10 @@ def _attach_next_payments(
                 rows = [row for fund in funds for row in current.get((pk, fund), [])]
                 if not rows:
                     continue
-                period = _month_after(max(period for period, _ in rows))
+                # The month after the latest booked, but never a due date already past.
+                period = max(_month_after(max(p for p, _ in rows)), today.replace(day=1))
+                if due_date_for(community, period) <= today:
+                    period = _month_after(period)
                 due, projected = due_date_for(community, period), True
                 rows = [(period, amount) for _, amount in rows]
             instalment = sum((amount for _, amount in rows), ZERO)

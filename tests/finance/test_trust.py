@@ -345,3 +345,19 @@ def test_fee_breakdown_lists_the_current_monthly_components(resident_client, pre
     assert "3,50 zł/m² × 54,20 m²" in section and "2 os. × 37,00 zł" in section
     assert "Razem miesięcznie" in section and "609,02\xa0zł" in section
     assert "Korekta" not in section and "150,00" not in section
+
+
+def test_next_payment_per_fund_projects_each_funds_own_monthly_charge(
+    paid_to_repair_fund, resident
+):
+    add_charge(paid_to_repair_fund, "681.06", D(2025, 5, 10))  # May: operating only, so far
+    [balance] = balances_for_user(resident, D(2025, 5, 9))
+    funds = {f.fund: f for f in balance.funds}
+    assert funds["operating"].next_payment.instalment == Decimal("681.06")
+    repair = funds["repair"].next_payment
+    # April's repair-fund charge repeated for May, covered by the repair-fund overpayment.
+    assert (repair.instalment, repair.amount, repair.projected) == (
+        Decimal("229.53"),
+        Decimal("0.00"),
+        True,
+    )
