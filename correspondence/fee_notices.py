@@ -1,7 +1,7 @@
 """Fee notices ("zawiadomienie o wysokości opłat") and arrears, from the finance ledger.
 
 Reads the ledger only through ``finance.selectors`` (``charges_for_month``,
-``balances_for_premises``).
+``premises_in_arrears``).
 """
 
 import datetime
@@ -13,7 +13,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from finance.selectors import balances_for_premises, charges_for_month
+from finance import selectors as finance_selectors
+from finance.selectors import charges_for_month
 from portal.pdf import render_pdf
 from premises.models import Premises
 
@@ -23,14 +24,13 @@ from .services import letter_create, letter_publish
 
 
 def premises_in_arrears(*, community, building=None, today: datetime.date | None = None):
-    """Ids of the community's (or building's) premises with an amount due today."""
+    """Ids of the community's (or building's) premises in arrears today (finance's rule)."""
     today = today or timezone.localdate()
-    premises_qs = Premises.objects.filter(building__community=community).select_related(
-        "building__community"
-    )
+    premises_qs = Premises.objects.filter(building__community=community)
     if building is not None:
         premises_qs = premises_qs.filter(building=building)
-    return [b.premises.pk for b in balances_for_premises(premises_qs, today) if b.amount_due > 0]
+    in_arrears = finance_selectors.premises_in_arrears(premises_qs, today)
+    return list(in_arrears.order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic

@@ -35,7 +35,7 @@ PREVIEW_MAX_AGE = 60 * 60
 class ChargeAdminForm(forms.ModelForm):
     class Meta:
         model = Charge
-        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount"]
+        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount", "rate"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -375,3 +375,6 @@ class ImportBatchAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+from . import admin_balances  # noqa: E402, F401 (registers the balance list)

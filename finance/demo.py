@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .imports import due_date_for
 from .models import Charge, Fund, FundAccount, Payment
+from .selectors import due_date_for
 
 MONTHS = 24
 C = Charge.Category

@@ -127,6 +127,12 @@ class Charge(models.Model):
     amount = models.DecimalField(
         _("kwota"), **MONEY, help_text=_("Korekta to nowa pozycja z kwotą ujemną.")
     )
+    rate = models.CharField(
+        _("stawka"),
+        max_length=100,
+        blank=True,
+        help_text=_("Jak wyliczono kwotę, np. „3,50 zł/m² × 54,20 m²”; widać ją w wykazie opłat."),
+    )
     created_at = models.DateTimeField(_("zaksięgowano"), auto_now_add=True)
     import_batch = models.ForeignKey(
         ImportBatch,
@@ -223,3 +229,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.booked_on:%d.%m.%Y} {self.amount} zł"
+
+
+class PremisesAccount(Premises):
+    """A premises seen as an account: the office's balance list ("salda lokali") in admin."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("saldo lokalu")
+        verbose_name_plural = _("salda lokali")
+        default_permissions = ("view",)

@@ -5,6 +5,9 @@ Nine fields joined by ``|``: recipient NIP, country code, 26-digit account, amou
 reserved fields left empty. UTF-8, error correction level L.
 """
 
+import datetime
+import re
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -14,12 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from premises.validators import normalize_nrb, validate_nrb
 
+from .selectors import unpaid_periods
+
 MAX_AMOUNT = Decimal("9999.99")  # six digits of grosze
 NAME_LENGTH = 20
 TITLE_LENGTH = 32
+# Matched case-insensitively anywhere in the name ("WSPÓLNOTA MIESZKANIOWA LIPOWA 5" too).
 _ABBREVIATIONS = (
-    ("Wspólnota Mieszkaniowa", "WM"),
-    ("Spółdzielnia Mieszkaniowa", "SM"),
+    (re.compile(r"wsp[óo]lnota\s+mieszkaniowa", re.IGNORECASE), "WM"),
+    (re.compile(r"sp[óo][łl]dzielnia\s+mieszkaniowa", re.IGNORECASE), "SM"),
+    (re.compile(r"sp[óo][łl]dzielnia\s+budowlano[\s-]+mieszkaniowa", re.IGNORECASE), "SBM"),
 )
 
 
@@ -28,17 +35,21 @@ class AmountTooLarge(ValueError):
 
 
 def _clean_text(value: str, length: int) -> str:
+    # NFC, so "ó" written as "o" + combining accent counts (and is encoded) as one letter.
     # A "|" would shift every later field; line breaks are not allowed either.
-    text = " ".join(value.replace("|", " ").split())
+    text = " ".join(unicodedata.normalize("NFC", value).replace("|", " ").split())
     return text[:length].rstrip()
 
 
 def recipient_name(community_name: str) -> str:
-    """Community name shortened the way banks print it: "WM Lipowa 5", then cut to 20."""
-    name = community_name
-    for long, short in _ABBREVIATIONS:
-        if name.startswith(long):
-            name = short + name[len(long) :]
+    """Community name shortened the way banks print it: "WM Lipowa 5" (≤ 20 characters).
+
+    The name is normalised to NFC and the legal form abbreviated whatever its case; only a
+    name still too long after that is cut.
+    """
+    name = " ".join(unicodedata.normalize("NFC", community_name).split())
+    for pattern, short in _ABBREVIATIONS:
+        name = pattern.sub(short, name)
     return _clean_text(name, NAME_LENGTH)
 
 
@@ -106,49 +117,61 @@ class PaymentTarget:
     amount: Decimal
     title: str
     code: PaymentCode
+    # True: the coming instalment (nothing is due now); then ``deadline`` is its last day.
+    is_next: bool = False
+    deadline: datetime.date | None = None
+    periods: tuple[datetime.date, ...] = ()
 
 
-def payment_targets(balance, today) -> list[PaymentTarget]:
+def payment_targets(balance) -> list[PaymentTarget]:
     """The transfers for one premises: one, or one per fund kept on its own account.
 
-    The amount is what is due now, else what falls due next (the balance still owed), so the
-    code is useful on the day the advance is posted too.
+    The amount is what is due now (the same figure as "Kwota do zapłaty" of that account),
+    else the coming instalment; the title names the months the amount covers.
     """
     premises = balance.premises
     community = premises.building.community
     name = recipient_name(community.name)
-    month = f"{today:%m/%Y}"
-    if balance.separate_funds:
-        parts = [
-            (
-                fund.label,
-                fund.bank_account,
-                fund.amount_due if fund.amount_due > 0 else max(-fund.balance, Decimal(0)),
-                _short_title(premises.number, fund.fund, month),
-            )
-            for fund in balance.funds
-        ]
-    else:
-        parts = [
-            (
-                "",
-                balance.payment_account,
-                balance.to_pay_now_or_soon,
-                _short_title(premises.number, "", month),
-            )
-        ]
     targets = []
-    for label, account, amount, title in parts:
+    for settlement in balance.settlements:
+        fund = getattr(settlement, "fund", None)
+        account = settlement.bank_account if fund else balance.payment_account
+        is_next, deadline = False, None
+        if settlement.amount_due > 0:
+            amount = settlement.amount_due
+            periods = unpaid_periods(premises, balance, fund)
+        elif settlement.next_payment is not None and settlement.next_payment.amount > 0:
+            is_next, deadline = True, settlement.next_payment.deadline
+            amount = settlement.next_payment.amount
+            periods = settlement.next_payment.periods
+        else:
+            amount, periods = Decimal("0.00"), ()
+        title = transfer_title(premises.number, fund or "", periods)
         if amount <= 0:
             code = PaymentCode(unavailable_reason=_("Nie ma teraz nic do zapłaty."))
         else:
             code = payment_code(
                 nip=community.nip, account=account, amount=amount, name=name, title=title
             )
-        targets.append(PaymentTarget(label, account, amount, title, code))
+        label = getattr(settlement, "label", "")
+        targets.append(
+            PaymentTarget(label, account, amount, title, code, is_next, deadline, periods)
+        )
     return targets
 
 
-def _short_title(number: str, fund: str, month: str) -> str:
-    what = "f. remontowy" if fund == "repair" else "opłaty"
-    return _clean_text(f"Lokal {number} {what} {month}", TITLE_LENGTH)
+def periods_text(periods) -> str:
+    """Months as a bank title writes them: "05/2026", "09-11/2026", "12/2025-02/2026"."""
+    if not periods:
+        return ""
+    first, last = min(periods), max(periods)
+    if first == last:
+        return f"{first:%m/%Y}"
+    if first.year == last.year:
+        return f"{first:%m}-{last:%m/%Y}"
+    return f"{first:%m/%Y}-{last:%m/%Y}"
+
+
+def transfer_title(number: str, fund: str, periods) -> str:
+    what = "f.remont." if fund == "repair" else "opłaty"
+    return _clean_text(f"Lokal {number} {what} {periods_text(periods)}", TITLE_LENGTH)

@@ -1,9 +1,14 @@
-"""Payment reminders with each premises' own amount (run daily by cron; also the office's SMS).
+"""Payment reminders with each holder's own amount (run daily by cron; also the office's SMS).
 
 ``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
 with an amount due on that day (arrears plus the charges falling due by then, minus payments)
 gets one reminder per month: to its designated correspondence recipient, else to each owner;
 by e-mail where the person has one, by SMS where they consented and the community has SMS on.
+
+Every amount is the recipient's own: counted from their holding start
+(``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
+and per fund where a fund has its own account. The date shown is the real deadline: a due day
+on a Saturday, Sunday or holiday moves to the next working day (art. 115 k.c.).
 """
 
 import datetime
@@ -22,7 +27,7 @@ from portal.templatetags.strefa import format_money
 from premises.models import Community, Ownership, Premises
 from premises.validators import format_nrb
 
-from .selectors import PremisesBalance, balances_for_premises
+from .selectors import PremisesBalance, balances_for_holders, payment_deadline
 
 TEMPLATE = "finance/email/payment_reminder"
 DEFAULT_DAYS_BEFORE = 3
@@ -53,28 +58,39 @@ def payment_recipients(premises_ids, on: datetime.date) -> dict[int, list]:
     return {pk: designated.get(pk) or users for pk, users in owners.items()}
 
 
-def balances_due(premises_qs, on: datetime.date) -> list[PremisesBalance]:
-    """Balances on ``on`` of the premises that have something to pay."""
-    return [b for b in balances_for_premises(premises_qs, on) if b.amount_due > 0]
+def holder_balances(premises_qs, on: datetime.date, today: datetime.date, *, amount: str):
+    """``{premises: [(balance, users)]}`` of the recipients whose own ``amount`` is positive.
+
+    ``amount`` is ``"amount_due"`` (due by ``on``) or ``"arrears"`` (past the deadline).
+    """
+    premises_ids = list(premises_qs.values_list("pk", flat=True))
+    recipients = payment_recipients(premises_ids, on=today)
+    by_premises = defaultdict(list)
+    for balance, users in balances_for_holders(premises_qs, on, recipients, on=today):
+        if getattr(balance, amount) > 0:
+            by_premises[balance.premises].append((balance, users))
+    return by_premises
 
 
-def reminder_context(balance: PremisesBalance, *, due_date: datetime.date | None) -> dict:
+def reminder_context(
+    balance: PremisesBalance, *, due_date: datetime.date | None, arrears: bool = False
+) -> dict:
     premises = balance.premises
     return {
         "premises": premises,
         "premises_label": str(premises),
         "community": premises.building.community,
-        "amount": format_money(balance.amount_due),
-        "due_date": due_date,
+        "amount": format_money(balance.arrears if arrears else balance.amount_due),
+        "due_date": payment_deadline(due_date) if due_date else None,
         "account": format_nrb(balance.payment_account) if balance.payment_account else "",
         "funds": [
             {
                 "label": fund.label,
-                "amount": format_money(fund.amount_due),
+                "amount": format_money(fund.arrears if arrears else fund.amount_due),
                 "account": format_nrb(fund.bank_account) if fund.bank_account else "",
             }
             for fund in balance.funds
-            if fund.amount_due > 0
+            if (fund.arrears if arrears else fund.amount_due) > 0
         ],
         "url": settings.PORTAL_URL.rstrip("/") + reverse("finance:index"),
     }
@@ -95,19 +111,17 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )
-    balances = balances_due(premises_qs, due_date)
-    recipients = payment_recipients([b.premises.pk for b in balances], on=today)
     sent = 0
-    for balance in balances:
-        users = recipients.get(balance.premises.pk)
-        if users and _remind(balance=balance, users=users, due_date=due_date, today=today):
+    for premises, accounts in holder_balances(
+        premises_qs, due_date, today, amount="amount_due"
+    ).items():
+        if _remind(premises=premises, accounts=accounts, due_date=due_date, today=today):
             sent += 1
     return sent
 
 
 @transaction.atomic
-def _remind(*, balance: PremisesBalance, users: list, due_date, today) -> bool:
-    premises = balance.premises
+def _remind(*, premises, accounts: list, due_date, today) -> bool:
     community = premises.building.community
     record = reminder_record(
         kind=ReminderSent.Kind.PAYMENT,
@@ -117,21 +131,22 @@ def _remind(*, balance: PremisesBalance, users: list, due_date, today) -> bool:
     )
     if record is None:
         return False  # this premises was reminded this month already
-    context = reminder_context(balance, due_date=due_date)
-    for user in users:
-        notify_user(
-            user=user, template=TEMPLATE, context=context, related=record, community=community
-        )
-        phone = _sms_address(user=user, premises=premises, community=community, on=today)
-        if phone:
-            notify_sms(
-                user=user,
-                to_address=phone,
-                template=TEMPLATE,
-                context=context,
-                related=record,
-                community=community,
+    for balance, users in accounts:
+        context = reminder_context(balance, due_date=due_date)
+        for user in users:
+            notify_user(
+                user=user, template=TEMPLATE, context=context, related=record, community=community
             )
+            phone = _sms_address(user=user, premises=premises, community=community, on=today)
+            if phone:
+                notify_sms(
+                    user=user,
+                    to_address=phone,
+                    template=TEMPLATE,
+                    context=context,
+                    related=record,
+                    community=community,
+                )
     return True
 
 
@@ -143,8 +158,11 @@ PLACEHOLDER_WIDTH = {"{kwota}": 16, "{lokal}": 60, "{rachunek}": 32}
 
 
 def fill_reminder_text(text: str, *, balance: PremisesBalance) -> str:
-    """The office's text for one premises: placeholders filled; the amount added if missing."""
-    context = reminder_context(balance, due_date=None)
+    """The office's text for one holder: placeholders filled; the amount added if missing.
+
+    {kwota} is the holder's own arrears (past the working-day deadline).
+    """
+    context = reminder_context(balance, due_date=None, arrears=True)
     filled = (
         text.replace("{kwota}", context["amount"])
         .replace("{lokal}", context["premises_label"])
@@ -180,23 +198,22 @@ def payment_reminder_sms_send(*, notice, today: datetime.date | None = None) -> 
     )
     if notice.building_id:
         premises_qs = premises_qs.filter(building_id=notice.building_id)
-    balances = balances_due(premises_qs, today)
-    recipients = payment_recipients([b.premises.pk for b in balances], on=today)
     count = 0
-    for balance in balances:
-        text = fill_reminder_text(notice.text, balance=balance)
-        for user in recipients.get(balance.premises.pk, []):
-            phone = _sms_address(
-                user=user, premises=balance.premises, community=notice.community, on=today
-            )
-            if phone:
-                message_queue(
-                    channel=SMS,
-                    to_address=phone,
-                    body=text,
-                    recipient=user,
-                    related=notice,
-                    community=notice.community,
+    for premises, accounts in holder_balances(premises_qs, today, today, amount="arrears").items():
+        for balance, users in accounts:
+            text = fill_reminder_text(notice.text, balance=balance)
+            for user in users:
+                phone = _sms_address(
+                    user=user, premises=premises, community=notice.community, on=today
                 )
-                count += 1
+                if phone:
+                    message_queue(
+                        channel=SMS,
+                        to_address=phone,
+                        body=text,
+                        recipient=user,
+                        related=notice,
+                        community=notice.community,
+                    )
+                    count += 1
     return count

@@ -10,6 +10,7 @@ seller's charges, payments and arrears stay the seller's. Office reads (``balanc
 without ``since``, ``charges_for_month``) stay premises-wide.
 """
 
+import calendar
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -30,11 +31,18 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from lib import workdays
 from premises.models import Premises
-from premises.selectors import communities_for_user, holding_starts_for_user, premises_for_user
+from premises.selectors import (
+    communities_for_user,
+    holding_starts_for_premises,
+    holding_starts_for_user,
+    premises_for_user,
+)
 
 from .models import Charge, Fund, FundAccount, ImportBatch, Payment
 
@@ -70,10 +78,17 @@ Since = dict[int, datetime.date]  # {premises_id: holding start}, from holding_s
 
 
 def held_since(since: Since, date_field: str) -> Q:
-    """Rows of the given premises dated on or after each premises' holding start."""
-    condition = Q(pk__in=[])
+    """Rows of the given premises dated on or after each premises' holding start.
+
+    Premises sharing a start are grouped, so the SQL grows with the number of distinct days,
+    not with the number of premises.
+    """
+    by_start: dict[datetime.date, list[int]] = defaultdict(list)
     for premises_id, start in since.items():
-        condition |= Q(premises_id=premises_id, **{f"{date_field}__gte": start})
+        by_start[start].append(premises_id)
+    condition = Q(pk__in=[])
+    for start, ids in by_start.items():
+        condition |= Q(premises_id__in=ids, **{f"{date_field}__gte": start})
     return condition
 
 
@@ -102,49 +117,71 @@ def charges_for_month(*, premises_ids, year: int, month: int) -> QuerySet[Charge
     )
 
 
+# --- Due dates ------------------------------------------------------------------------------
+
+
+def due_date_for(community, period: datetime.date) -> datetime.date:
+    """The nominal due date of a monthly charge: the community's due day in that month."""
+    last = calendar.monthrange(period.year, period.month)[1]
+    return period.replace(day=min(community.payment_due_day, last))
+
+
+def payment_deadline(due_date: datetime.date) -> datetime.date:
+    """The last day to pay a charge due on ``due_date`` (moved off a day off, art. 115 k.c.)."""
+    return workdays.deadline(due_date)
+
+
+def overdue_cutoff(today: datetime.date) -> datetime.date:
+    """Charges with ``due_date`` on or before this day are arrears on ``today``."""
+    return workdays.last_nominal_due_date_overdue_on(today)
+
+
 # --- Balances -------------------------------------------------------------------------------
+#
+# Three figures, all positive amounts with their own names (never a signed "saldo" beside them):
+# - "Kwota do zapłaty" (amount_due): charges due on or before today minus payments;
+# - "Zaległość" (arrears): charges whose deadline (moved to a working day) has passed, minus
+#   payments; it is never counted on the due day itself;
+# - "Nadpłata" (overpayment): payments beyond the charges due.
+# Where a community keeps a fund on its own bank account, each fund is settled on its own: a
+# payment to the repair-fund account does not pay the operating charges, and the premises
+# figures are the sums of the funds' figures.
 
 
 @dataclass
-class FundBalance:
-    fund: str
-    label: str
+class NextPayment:
+    """The coming instalment: what a resident who paid everything will pay next."""
+
+    amount: Decimal  # the instalment less any overpayment that will cover it
+    instalment: Decimal  # the instalment as charged
+    due_date: datetime.date  # nominal due date (e.g. the 10th)
+    periods: tuple[datetime.date, ...] = ()
+    projected: bool = False  # not booked yet: the current monthly charge repeated
+
+    @property
+    def deadline(self) -> datetime.date:
+        return payment_deadline(self.due_date)
+
+
+@dataclass
+class Settlement:
+    """Figures of one account a premises pays to (the whole premises, or one fund)."""
+
     charges_due: Decimal = ZERO
+    charges_overdue: Decimal = ZERO
     charges_total: Decimal = ZERO
     payments_total: Decimal = ZERO
-    bank_account: str = ""
+    next_payment: NextPayment | None = None
 
     @property
     def amount_due(self) -> Decimal:
+        """Kwota do zapłaty: charges due on or before today minus payments, if positive."""
         return max(self.charges_due - self.payments_total, ZERO)
 
     @property
-    def overpayment(self) -> Decimal:
-        return max(self.payments_total - self.charges_due, ZERO)
-
-    @property
-    def balance(self) -> Decimal:
-        return self.payments_total - self.charges_total
-
-
-@dataclass
-class PremisesBalance:
-    """Money figures of one premises on a given day."""
-
-    premises: Premises
-    today: datetime.date
-    charges_due: Decimal
-    charges_total: Decimal
-    payments_total: Decimal
-    # The resident's holding start; None for office (premises-wide) figures.
-    since: datetime.date | None = None
-    # Filled only where the community keeps some fund on its own account.
-    funds: list[FundBalance] = field(default_factory=list)
-
-    @property
-    def amount_due(self) -> Decimal:
-        """Kwota do zapłaty: charges due on or before today minus all payments, if positive."""
-        return max(self.charges_due - self.payments_total, ZERO)
+    def arrears(self) -> Decimal:
+        """Zaległość: charges past their (working-day) deadline minus payments, if positive."""
+        return max(self.charges_overdue - self.payments_total, ZERO)
 
     @property
     def overpayment(self) -> Decimal:
@@ -152,26 +189,68 @@ class PremisesBalance:
 
     @property
     def not_yet_due(self) -> Decimal:
+        """Booked charges whose due date is still ahead."""
         return self.charges_total - self.charges_due
 
     @property
     def balance(self) -> Decimal:
-        """Saldo including charges not yet due (negative = owed)."""
+        """Payments minus all booked charges (the ledger's running-balance convention)."""
         return self.payments_total - self.charges_total
 
+
+@dataclass
+class FundBalance(Settlement):
+    fund: str = ""
+    label: str = ""
+    bank_account: str = ""
+
+
+@dataclass
+class PremisesBalance(Settlement):
+    """Money figures of one premises on a given day."""
+
+    premises: Premises = None
+    today: datetime.date = None
+    # The holder's account start; None for office (premises-wide) figures.
+    since: datetime.date | None = None
+    # Filled only where the community keeps some fund on its own account.
+    funds: list[FundBalance] = field(default_factory=list)
+
     @property
-    def to_pay_now_or_soon(self) -> Decimal:
-        """What a payment today should cover: the amount due, else what falls due next."""
-        return self.amount_due if self.amount_due > 0 else max(-self.balance, ZERO)
+    def amount_due(self) -> Decimal:
+        if self.funds:
+            return sum((f.amount_due for f in self.funds), ZERO)
+        return super().amount_due
+
+    @property
+    def arrears(self) -> Decimal:
+        if self.funds:
+            return sum((f.arrears for f in self.funds), ZERO)
+        return super().arrears
+
+    @property
+    def overpayment(self) -> Decimal:
+        if self.funds:
+            return sum((f.overpayment for f in self.funds), ZERO)
+        return super().overpayment
 
     @property
     def separate_funds(self) -> bool:
         return bool(self.funds)
 
     @property
+    def settlements(self) -> list[Settlement]:
+        """The accounts to pay to: one per fund kept apart, else the premises as a whole."""
+        return list(self.funds) if self.funds else [self]
+
+    @property
     def payment_account(self) -> str:
         """Where to pay: the premises' individual account, else the community's account."""
         return self.premises.bank_account or self.premises.building.community.bank_account
+
+    @property
+    def next_payments(self) -> list[Settlement]:
+        return [s for s in self.settlements if s.next_payment is not None]
 
 
 def _with_sums(premises_qs, today: datetime.date, since: Since | None):
@@ -181,19 +260,30 @@ def _with_sums(premises_qs, today: datetime.date, since: Since | None):
         payments = payments.filter(held_since(since, "booked_on"))
     return premises_qs.annotate(
         charges_due=_sum_of(charges.filter(due_date__lte=today)),
+        charges_overdue=_sum_of(charges.filter(due_date__lte=overdue_cutoff(today))),
         charges_total=_sum_of(charges),
         payments_total=_sum_of(payments),
     )
 
 
-def _fund_breakdown(
-    balances: list[PremisesBalance], today: datetime.date, since: Since | None
-) -> None:
-    """Per-fund figures for premises whose community keeps separate fund accounts (3 queries)."""
-    community_ids = {b.premises.building.community_id for b in balances}
+def _fund_accounts(community_ids) -> dict[int, dict[str, str]]:
+    """{community_id: {fund: bank account}} of funds kept on their own account (1 query)."""
     accounts = defaultdict(dict)
     for fund_account in FundAccount.objects.filter(community_id__in=community_ids):
         accounts[fund_account.community_id][fund_account.fund] = fund_account.bank_account
+    return accounts
+
+
+_PAYMENT_FUND = Case(
+    When(fund="", then=Value(Fund.OPERATING)), default=F("fund"), output_field=CharField()
+)
+
+
+def _fund_breakdown(
+    balances: list[PremisesBalance], today: datetime.date, since: Since | None
+) -> None:
+    """Per-fund figures for premises whose community keeps separate fund accounts (≤ 3 queries)."""
+    accounts = _fund_accounts({b.premises.building.community_id for b in balances})
     split = [b for b in balances if accounts.get(b.premises.building.community_id)]
     if not split:
         return
@@ -207,19 +297,14 @@ def _fund_breakdown(
         charges.order_by()
         .values("premises_id", "fund")
         .annotate(
-            due=Coalesce(Sum("amount", filter=Q(due_date__lte=today)), Value(ZERO)),
+            due=Sum("amount", filter=Q(due_date__lte=today)),
+            overdue=Sum("amount", filter=Q(due_date__lte=overdue_cutoff(today))),
             total=Sum("amount"),
         )
     )
     payment_rows = (
         payments.order_by()
-        .annotate(
-            fund_or_default=Case(
-                When(fund="", then=Value(Fund.OPERATING)),
-                default=F("fund"),
-                output_field=CharField(),
-            )
-        )
+        .annotate(fund_or_default=_PAYMENT_FUND)
         .values("premises_id", "fund_or_default")
         .annotate(total=Sum("amount"))
     )
@@ -239,6 +324,7 @@ def _fund_breakdown(
     for row in charge_rows:
         fund_balance = by_premises[row["premises_id"]][row["fund"]]
         fund_balance.charges_due += _money(row["due"])
+        fund_balance.charges_overdue += _money(row["overdue"])
         fund_balance.charges_total += _money(row["total"])
     for row in payment_rows:
         # An empty fund means the operating account; "" and "operating" may come as two rows.
@@ -249,12 +335,17 @@ def _fund_breakdown(
 def balances_for_premises(
     premises_qs, today: datetime.date, since: Since | None = None
 ) -> list[PremisesBalance]:
-    """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given."""
+    """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given.
+
+    The one place every money figure comes from: resident pages, the start page, PDFs, QR
+    codes, reminders, SMS, the dashboard and the arrears list (≤ 4 queries).
+    """
     balances = [
         PremisesBalance(
             premises=p,
             today=today,
             charges_due=_money(p.charges_due),
+            charges_overdue=_money(p.charges_overdue),
             charges_total=_money(p.charges_total),
             payments_total=_money(p.payments_total),
             since=None if since is None else since.get(p.pk),
@@ -265,12 +356,154 @@ def balances_for_premises(
     return balances
 
 
-def balances_for_user(user, today: datetime.date) -> list[PremisesBalance]:
-    """Amount due, overpayment and balance of each of the user's premises, counted from the
-    user's holding start of each (≤ 5 queries)."""
+def balances_for_user(
+    user, today: datetime.date, *, next_payment: bool = True
+) -> list[PremisesBalance]:
+    """Amount due, arrears, overpayment and the next payment of each of the user's premises,
+    counted from the user's holding start of each (≤ 7 queries)."""
     since = holding_starts_for_user(user, today)
     balances = balances_for_premises(premises_for_user(user), today, since)
-    return [balance for balance in balances if balance.since]  # fail closed
+    balances = [balance for balance in balances if balance.since]  # fail closed
+    if next_payment:
+        _attach_next_payments(balances, today, since)
+    return balances
+
+
+def balances_for_holders(
+    premises_qs, today: datetime.date, holders: dict[int, list], *, on: datetime.date
+) -> list[tuple[PremisesBalance, list]]:
+    """Each holder's own figures: ``[(balance, users)]`` for the users given per premises.
+
+    A holder's account starts on their holding start (``holding_starts_for_premises``), so a
+    buyer is never reminded of the seller's debt. Holders of one premises who share a start
+    share a balance. Queries grow with the number of distinct starts per premises (usually
+    one), not with the number of premises.
+    """
+    starts = holding_starts_for_premises(holders.keys(), on)
+    groups: dict[int, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    for premises_id, users in holders.items():
+        for user in users:
+            start = starts.get(premises_id, {}).get(user.pk)
+            if start is not None:
+                groups[premises_id][start].append(user)
+    layers: list[Since] = []
+    for premises_id, by_start in groups.items():
+        for depth, start in enumerate(sorted(by_start)):
+            if depth == len(layers):
+                layers.append({})
+            layers[depth][premises_id] = start
+    result = []
+    for layer in layers:
+        for balance in balances_for_premises(premises_qs.filter(pk__in=list(layer)), today, layer):
+            result.append((balance, groups[balance.premises.pk][balance.since]))
+    return result
+
+
+def _month_after(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def _attach_next_payments(
+    balances: list[PremisesBalance], today: datetime.date, since: Since
+) -> None:
+    """The coming instalment of each settlement (2 queries).
+
+    The charges with the nearest due date after today, else, when the next month is not
+    booked yet, the latest month's charges repeated on the next due day (projected). Any
+    overpayment of the settlement is counted towards it.
+    """
+    if not balances:
+        return
+    ids = [b.premises.pk for b in balances]
+    charges = Charge.objects.filter(premises_id__in=ids).filter(held_since(since, "due_date"))
+    upcoming = (
+        charges.filter(due_date__gt=today)
+        .order_by()
+        .values("premises_id", "fund", "due_date", "period")
+        .annotate(total=Sum("amount"))
+    )
+    latest_period = (  # the latest month booked for this premises and fund
+        Charge.objects.filter(premises_id=OuterRef("premises_id"), fund=OuterRef("fund"))
+        .order_by("-period")
+        .values("period")[:1]
+    )
+    latest = (
+        charges.filter(period=Subquery(latest_period))
+        .order_by()
+        .values("premises_id", "fund", "period")
+        .annotate(total=Sum("amount"))
+    )
+    future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    for row in upcoming:
+        future[row["premises_id"], row["fund"]][row["due_date"]].append(
+            (row["period"], _money(row["total"]))
+        )
+    current: dict[tuple, list] = defaultdict(list)
+    for row in latest:
+        current[row["premises_id"], row["fund"]].append((row["period"], _money(row["total"])))
+    for balance in balances:
+        community = balance.premises.building.community
+        pk = balance.premises.pk
+        if balance.funds:
+            targets = [(s, (s.fund,)) for s in balance.funds]
+        else:
+            targets = [(balance, tuple(Fund.values))]
+        for settlement, funds in targets:
+            booked = defaultdict(list)
+            for fund in funds:
+                for due, rows in future.get((pk, fund), {}).items():
+                    booked[due].extend(rows)
+            if booked:
+                due = min(booked)
+                rows, projected = booked[due], False
+            else:
+                rows = [row for fund in funds for row in current.get((pk, fund), [])]
+                if not rows:
+                    continue
+                # The month after the latest booked, but never a due date already past.
+                period = max(_month_after(max(p for p, _ in rows)), today.replace(day=1))
+                if due_date_for(community, period) <= today:
+                    period = _month_after(period)
+                due, projected = due_date_for(community, period), True
+                rows = [(period, amount) for _, amount in rows]
+            instalment = sum((amount for _, amount in rows), ZERO)
+            if instalment <= 0:
+                continue
+            # Charges booked but not yet due before this one (none, as it is the nearest)
+            # and the overpayment now both count towards it.
+            credit = settlement.overpayment
+            settlement.next_payment = NextPayment(
+                amount=max(instalment - credit, ZERO),
+                instalment=instalment,
+                due_date=due,
+                periods=tuple(sorted({period for period, _ in rows})),
+                projected=projected,
+            )
+
+
+def unpaid_periods(premises: Premises, balance: PremisesBalance, fund: str | None = None):
+    """The months the amount due covers (payments settle the oldest charges first; 1 query)."""
+    settlement = balance
+    charges = Charge.objects.filter(premises=premises, due_date__lte=balance.today)
+    if balance.since:
+        charges = charges.filter(due_date__gte=balance.since)
+    if fund is not None:
+        charges = charges.filter(fund=fund)
+        settlement = next(f for f in balance.funds if f.fund == fund)
+    left = settlement.amount_due
+    periods = set()
+    if left <= 0:
+        return ()
+    for period, amount in charges.order_by("-due_date", "-pk").values_list("period", "amount")[
+        :600
+    ]:
+        if amount <= 0:
+            continue
+        periods.add(period)
+        left -= amount
+        if left <= 0:
+            break
+    return tuple(sorted(periods))
 
 
 def data_as_of(user, since: Since | None = None) -> datetime.date | None:
@@ -506,3 +739,236 @@ def ledger_summary(
         charges=_money(charges["within"]),
         payments=_money(payments["within"]),
     )
+
+
+# --- Arrears in SQL (office lists and counts) -----------------------------------------------
+
+
+def _settled_sql(*, owed: bool) -> str:
+    """One correlated subquery: per premises, the sum over its settlements of what is owed
+    (``owed``) or overpaid, counting charges due on or before the parameter date.
+
+    A settlement is a fund where the community keeps funds on their own accounts, else the
+    whole premises. Charges and payments go through one UNION scanned once per premises, so
+    the list stays fast at scale (each Django subquery would be repeated in every expression
+    that uses it).
+    """
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    building = Premises._meta.get_field("building").related_model._meta.db_table
+    premises = Premises._meta.db_table
+    part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
+    # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
+    return f"""
+        CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
+            SELECT u.fund_key, SUM(u.signed) AS total FROM (
+                SELECT CASE WHEN EXISTS (
+                           SELECT 1 FROM {fund_account} fa JOIN {building} b
+                           ON fa.community_id = b.community_id
+                           WHERE b.id = {premises}.building_id
+                       ) THEN c.fund ELSE 'all' END AS fund_key,
+                       c.amount AS signed
+                FROM {charge} c WHERE c.premises_id = {premises}.id AND c.due_date <= %s
+                UNION ALL
+                SELECT CASE WHEN EXISTS (
+                           SELECT 1 FROM {fund_account} fa JOIN {building} b
+                           ON fa.community_id = b.community_id
+                           WHERE b.id = {premises}.building_id
+                       ) THEN (CASE WHEN p.fund = '' THEN '{Fund.OPERATING}' ELSE p.fund END)
+                       ELSE 'all' END,
+                       -p.amount
+                FROM {payment} p WHERE p.premises_id = {premises}.id
+            ) u GROUP BY u.fund_key
+        ) t) AS NUMERIC)
+    """  # noqa: S608 (table names from model meta; the date is a parameter)
+
+
+def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
+    """Premises (premises-wide, as the office sees them) annotated with ``arrears`` in SQL.
+
+    The same rule as ``PremisesBalance.arrears``, as an expression the database can filter,
+    count and sort on: charges past their working-day deadline minus payments, settled per
+    fund where the community keeps a fund on its own account. ``full`` adds ``amount_due``,
+    ``overpayment``, ``last_payment`` and the overdue charges of the last 30 and 90 days
+    (``overdue_30``, ``overdue_90``) for the office's balance list.
+    """
+    cutoff = overdue_cutoff(today)
+    qs = premises_qs.annotate(
+        arrears=RawSQL(_settled_sql(owed=True), [cutoff], output_field=_MONEY)  # noqa: S611 (no user input)
+    )
+    if full:
+        overdue = Charge.objects.filter(due_date__lte=cutoff)
+        last_payment = (
+            Payment.objects.filter(premises=OuterRef("pk"))
+            .order_by("-booked_on")
+            .values("booked_on")[:1]
+        )
+        qs = qs.annotate(
+            amount_due=RawSQL(_settled_sql(owed=True), [today], output_field=_MONEY),  # noqa: S611
+            overpayment=RawSQL(_settled_sql(owed=False), [today], output_field=_MONEY),  # noqa: S611
+            overdue_30=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=30))),
+            overdue_90=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=90))),
+            last_payment=Subquery(last_payment),
+        )
+    return qs
+
+
+@dataclass(frozen=True)
+class ArrearsAge:
+    up_to_30: Decimal
+    from_31_to_90: Decimal
+    over_90: Decimal
+
+
+def arrears_age(premises) -> ArrearsAge:
+    """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
+
+    Payments settle the oldest charges first, so what is still owed is the newest overdue
+    charges: the last 30 days' first, then 31–90 days', the rest is older.
+    """
+    left = _money(premises.arrears)
+    recent = min(left, max(_money(premises.overdue_30), ZERO))
+    left -= recent
+    middle = min(left, max(_money(premises.overdue_90) - _money(premises.overdue_30), ZERO))
+    return ArrearsAge(recent, middle, left - middle)
+
+
+def _owing_ids_sql(*, owed: bool) -> str:
+    """Ids of premises with some settlement owing (``owed``) or overpaid, counting charges
+    due on or before the parameter date: one set-based pass over charges and payments (fast
+    for the whole register, unlike a per-premises subquery)."""
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    building = Premises._meta.get_field("building").related_model._meta.db_table
+    premises = Premises._meta.db_table
+    operating = Fund.OPERATING.value
+    # Sums per premises and fund first (few rows), then settled per fund only where the
+    # community keeps funds on their own accounts. Table names come from model meta.
+    return f"""
+        SELECT g.premises_id FROM (
+            SELECT premises_id, fund, SUM(amount) AS total
+            FROM {charge} WHERE due_date <= %s GROUP BY premises_id, fund
+            UNION ALL
+            SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                   -SUM(amount)
+            FROM {payment} WHERE premises_id IS NOT NULL
+            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END
+        ) g
+        JOIN {premises} pp ON pp.id = g.premises_id
+        JOIN {building} b ON b.id = pp.building_id
+        LEFT JOIN (SELECT DISTINCT community_id FROM {fund_account}) s
+            ON s.community_id = b.community_id
+        GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
+        HAVING SUM(g.total) {">" if owed else "<"} 0
+    """  # noqa: S608
+
+
+def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):
+    """The given premises with arrears on ``today`` (optionally arrears older than that many
+    days, counted from the due date). Set-based: fast on the whole register."""
+    cutoff = overdue_cutoff(today)
+    if older_than_days:
+        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days))
+    ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
+    return premises_qs.filter(pk__in=ids)
+
+
+def premises_with_overpayment(premises_qs, today: datetime.date):
+    ids = RawSQL(_owing_ids_sql(owed=False), [today])  # noqa: S611 (no user input)
+    return premises_qs.filter(pk__in=ids)
+
+
+# --- Monthly fee breakdown ("wykaz opłat") --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FeeBreakdown:
+    period: datetime.date
+    items: list  # Charge rows of that month (category, title, rate, amount, fund)
+    total: Decimal
+
+
+def fee_breakdown(balance: PremisesBalance) -> FeeBreakdown | None:
+    """The components of the current monthly charge of one (scoped) premises (1 query).
+
+    The month is the current one if booked, else the latest booked month before it; only
+    charges within the holder's account count. Corrections (negative amounts) are left out:
+    the breakdown shows what the monthly fee is made of, not the history.
+    """
+    month = balance.today.replace(day=1)
+    charges = Charge.objects.filter(premises=balance.premises, amount__gt=0)
+    if balance.since:
+        charges = charges.filter(due_date__gte=balance.since)
+    latest = charges.filter(period__lte=month).order_by("-period").values("period")[:1]
+    items = list(
+        charges.filter(period=Subquery(latest))
+        .order_by("fund", "category", "pk")
+        .only("category", "title", "rate", "amount", "fund", "period")
+    )
+    if not items:
+        return None
+    return FeeBreakdown(
+        period=items[0].period, items=items, total=sum((c.amount for c in items), ZERO)
+    )
+
+
+# --- Itemised arrears (payment demands) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArrearsItem:
+    fund_label: str
+    period: datetime.date
+    title: str
+    due_date: datetime.date
+    charged: Decimal
+    unpaid: Decimal
+
+    @property
+    def deadline(self) -> datetime.date:
+        return payment_deadline(self.due_date)
+
+
+def arrears_items(balances: list[PremisesBalance]) -> dict[int, list[ArrearsItem]]:
+    """``{id(balance): items}``: the overdue charges each balance's arrears consist of.
+
+    Payments settle the oldest charges first, so the arrears are the newest overdue charges
+    (per fund where funds are kept apart), oldest first in the result. One query.
+    """
+    wanted = [b for b in balances if b.arrears > 0]
+    if not wanted:
+        return {}
+    today = wanted[0].today
+    condition = Q(pk__in=[])
+    for balance in wanted:
+        rows = Q(premises_id=balance.premises.pk)
+        if balance.since:
+            rows &= Q(due_date__gte=balance.since)
+        condition |= rows
+    charges = (
+        Charge.objects.filter(condition, due_date__lte=overdue_cutoff(today), amount__gt=0)
+        .order_by("premises_id", "-due_date", "-pk")
+        .values_list("premises_id", "fund", "period", "title", "due_date", "amount", "due_date")
+    )
+    by_premises = defaultdict(list)
+    for premises_id, fund, period, title, due_date, amount, _ in charges:
+        by_premises[premises_id].append((fund, period, title, due_date, amount))
+    labels = dict(Fund.choices)
+    result = {}
+    for balance in wanted:
+        items = []
+        settlements = balance.funds or [balance]
+        for settlement in settlements:
+            left = settlement.arrears
+            fund = getattr(settlement, "fund", None)
+            for row_fund, period, title, due_date, amount in by_premises[balance.premises.pk]:
+                if left <= 0:
+                    break
+                if fund and row_fund != fund:
+                    continue
+                unpaid = min(_money(amount), left)
+                left -= unpaid
+                label = str(labels.get(row_fund, "")) if balance.funds else ""
+                items.append(ArrearsItem(label, period, title, due_date, _money(amount), unpaid))
+        result[id(balance)] = sorted(items, key=lambda item: (item.due_date, item.fund_label))
+    return result

@@ -9,8 +9,9 @@ from simple_history.utils import bulk_create_with_history
 
 from premises.models import Premises
 
-from .imports import ImportPreview, due_date_for
+from .imports import ImportPreview
 from .models import Charge, ImportBatch, Payment
+from .selectors import due_date_for
 
 
 class ImportRejected(Exception):

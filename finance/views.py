@@ -15,8 +15,14 @@ from portal.pdf import render_pdf
 from premises.selectors import holding_starts_for_user, premises_for_user
 
 from .forms import LedgerFilterForm
-from .qr import payment_targets
-from .selectors import balances_for_user, data_as_of, ledger_for_premises, ledger_summary
+from .qr import payment_targets, recipient_name
+from .selectors import (
+    balances_for_user,
+    data_as_of,
+    fee_breakdown,
+    ledger_for_premises,
+    ledger_summary,
+)
 
 
 def _filter_form(request) -> LedgerFilterForm:
@@ -78,7 +84,9 @@ class FinanceView(ResidentRequiredMixin, ListView):
                 date_from=self.filter_form.date_from,
                 date_to=self.filter_form.date_to,
             )
-            context["targets"] = targets = payment_targets(self.selected, self.today)
+            context["targets"] = targets = payment_targets(self.selected)
+            context["recipient_name"] = recipient_name(premises.building.community.name)
+            context["breakdown"] = fee_breakdown(self.selected)
             context["has_amount_to_pay"] = any(target.amount > 0 for target in targets)
             statement_params = {k: v for k, v in params.items() if k != "lokal"}
             context["statement_url"] = reverse("finance:statement", args=[premises.pk]) + (

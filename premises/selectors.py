@@ -86,21 +86,50 @@ def holding_starts_for_user(user, on=None) -> dict[int, datetime.date]:
         .order_by("premises_id", "valid_from")
         .values_list("premises_id", "valid_from", "valid_to")
     )
-    starts: dict[int, datetime.date] = {}
-    chain_end: dict[int, datetime.date | None] = {}
+    return _chain_starts(rows, on)
+
+
+def holding_starts_for_premises(premises_ids, on=None) -> dict[int, dict[int, datetime.date]]:
+    """``{premises_id: {user_id: holding start}}`` of every current holder of the premises.
+
+    The same rule as ``holding_starts_for_user``, for many premises at once (office jobs such
+    as payment reminders address each holder with their own account). One query.
+    """
+    on = on or timezone.localdate()
+    rows = (
+        Ownership.objects.filter(premises_id__in=list(premises_ids), valid_from__lte=on)
+        .filter(
+            Exists(
+                Ownership.objects.current(on).filter(
+                    user=OuterRef("user"), premises=OuterRef("premises")
+                )
+            )
+        )
+        .order_by("premises_id", "user_id", "valid_from")
+        .values_list("premises_id", "user_id", "valid_from", "valid_to")
+    )
+    starts: dict[int, dict[int, datetime.date]] = {}
+    keyed = (((p, u), valid_from, valid_to) for p, u, valid_from, valid_to in rows)
+    for (premises_id, user_id), start in _chain_starts(keyed, on).items():
+        starts.setdefault(premises_id, {})[user_id] = start
+    return starts
+
+
+def _chain_starts(rows, on: datetime.date) -> dict:
+    """The start of the chain of roles (ordered by key, then start) that reaches ``on``."""
+    starts: dict = {}
+    chain_end: dict = {}
     one_day = datetime.timedelta(days=1)
-    for premises_id, valid_from, valid_to in rows:
-        if premises_id in starts:
-            end = chain_end[premises_id]
+    for key, valid_from, valid_to in rows:
+        if key in starts:
+            end = chain_end[key]
             if end is None or valid_from <= end + one_day:
                 # Continues the chain; an open end (None) means it reaches today.
-                chain_end[premises_id] = (
-                    None if end is None or valid_to is None else max(end, valid_to)
-                )
+                chain_end[key] = None if end is None or valid_to is None else max(end, valid_to)
                 continue
             if end >= on:
                 continue  # the chain already covers today; later roles start after a gap
         # A gap (or the first role): a new chain starts here.
-        starts[premises_id] = valid_from
-        chain_end[premises_id] = valid_to
+        starts[key] = valid_from
+        chain_end[key] = valid_to
     return starts

@@ -18,7 +18,7 @@ from .conftest import add_charge, add_payment
 ACCOUNT = "27114020040000300201355387"
 ACCOUNT_DISPLAY = "27 1140 2004 0000 3002 0135 5387"
 REMIND_ON = datetime.date(2025, 5, 7)  # three days before the default due day (10th)
-DUE = datetime.date(2025, 5, 10)
+DUE = datetime.date(2025, 5, 10)  # a Saturday: the deadline is Monday 12.05 (art. 115 k.c.)
 
 
 @pytest.fixture(autouse=True)
@@ -51,10 +51,10 @@ def test_reminder_with_the_persons_amount_due_date_and_account(
     add_charge(stranger_premises, "99.00", DUE)
     assert _send(django_capture_on_commit_callbacks) == 2
     [email] = [m for m in mail.outbox if m.to == [resident.email]]
-    assert email.subject == f"Przypomnienie o płatności do 10.05.2025 – {owed}"
+    assert email.subject == f"Przypomnienie o płatności do 12.05.2025 – {owed}"
     assert f"Kwota do zapłaty: {format_money('1234.56')}" in email.body
     assert format_money("1234.56") == "1\xa0234,56\xa0zł"
-    assert "Termin płatności: 10.05.2025" in email.body
+    assert "Termin płatności: 12.05.2025" in email.body
     assert ACCOUNT_DISPLAY in email.body
     assert "/finanse/" in email.body
     assert "99,00" not in email.body
@@ -96,14 +96,16 @@ def test_early_due_day_is_reminded_at_the_end_of_the_previous_month(
     assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 2, 26)) == 0
     # 27.02 + 3 days = 02.03 (February 2025 has 28 days).
     assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 2, 27)) == 1
-    assert "Termin płatności: 02.03.2025" in mail.outbox[0].body
+    # Due Sunday 02.03.2025: payable until Monday 03.03.2025.
+    assert "Termin płatności: 03.03.2025" in mail.outbox[0].body
     assert ReminderSent.objects.get().period == datetime.date(2025, 3, 1)
     # Across the year end: 29.12.2025 + 3 days = 01.01.2026.
     community.payment_due_day = 1
     community.save()
     add_charge(premises, "150.00", datetime.date(2026, 1, 1))
     assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 12, 29)) == 1
-    assert "Termin płatności: 01.01.2026" in mail.outbox[-1].body
+    # Due 01.01.2026, a public holiday: payable until Friday 02.01.2026.
+    assert "Termin płatności: 02.01.2026" in mail.outbox[-1].body
 
 
 def test_once_per_premises_per_month(owed, resident, django_capture_on_commit_callbacks):
@@ -151,7 +153,7 @@ def test_sms_only_with_consent_and_sms_enabled(
     [(to, text)] = MemorySmsBackend.outbox
     assert to == "601000001"
     assert text == (
-        "Strefa Klienta: do 10.05.2025 prosimy o wpłatę 1\xa0234,56\xa0zł za lokal "
+        "Strefa Klienta: do 12.05.2025 prosimy o wpłatę 1\xa0234,56\xa0zł za lokal "
         f"{owed} na rachunek {ACCOUNT_DISPLAY}."
     )
 

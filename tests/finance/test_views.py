@@ -54,7 +54,7 @@ def test_overpayment_is_shown_instead_of_amount_due(resident_client, premises, t
     add_charge(premises, "350.00", datetime.date(2025, 5, 10))
     html = resident_client.get(URL).content.decode()
     assert "Nadpłata" in html and "500,00\xa0zł" in html
-    assert "Kwota do zapłaty" not in html
+    assert "Kwota do zapłaty: <span" not in html
 
 
 def test_history_filtered_by_period(resident_client, premises, today):
@@ -231,9 +231,26 @@ def test_home_panel_absent_without_premises(rf, today):
     assert home_panel(request) is None
 
 
-def test_nothing_to_pay_shows_no_code(resident_client, premises, today):
-    add_charge(premises, "100.00", datetime.date(2025, 4, 10))
-    add_payment(premises, "100.00", datetime.date(2025, 4, 10))
+def test_nothing_booked_shows_no_code(resident_client, premises, today):
     html = resident_client.get(URL).content.decode()
     assert "data:image/svg+xml" not in html
     assert "Nie ma teraz nic do zapłaty." in html
+
+
+def test_paid_up_resident_sees_the_coming_instalment_with_code(resident_client, premises, today):
+    # Paid everything: no longer "nothing to pay", but the next advance (May, projected from
+    # April's monthly charge), due Saturday 10.05.2025, so payable until Monday 12.05.2025.
+    premises.bank_account = "34109010140000071219812875"
+    premises.save()
+    add_charge(premises, "100.00", datetime.date(2025, 4, 10))
+    add_payment(premises, "100.00", datetime.date(2025, 4, 10))
+    response = resident_client.get(URL)
+    html = response.content.decode()
+    assert "Kwota do zapłaty: <span" in html and "Następna wpłata" in html
+    assert "do 12.05.2025" in html
+    assert "data:image/svg+xml" in html
+    [target] = response.context["targets"]
+    assert target.is_next and target.amount == Decimal("100.00")
+    fields = target.code.payload.split("|")
+    assert fields[2:4] == ["34109010140000071219812875", "010000"]
+    assert fields[5] == "Lokal 12 opłaty 05/2025"

@@ -87,7 +87,8 @@ def test_dashboard_counts_premises_in_arrears(staff_client, premises, building):
             category=Charge.Category.choices[0][0],
             title="Zaliczka",
             period=today.replace(day=1),
-            due_date=today - datetime.timedelta(days=3),
+            # Ten days back: past its deadline even if that fell on a weekend or holiday.
+            due_date=today - datetime.timedelta(days=10),
             amount=Decimal("300.00"),
         )
     Payment.objects.create(premises=paid_up, booked_on=today, amount=Decimal("300.00"))

@@ -1,0 +1,149 @@
+"""The office's per-premises balance list in admin, its exports and letters (issue 12)."""
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from finance.models import Charge
+from premises.models import CommunityRole
+from premises.services import community_role_assign
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+from tests.pdf import pdf_text
+from tests.utils import count_queries
+
+from .conftest import add_charge, add_payment
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+TODAY = D(2026, 5, 20)
+URL = "/admin/finance/premisesaccount/"
+
+
+@pytest.fixture(autouse=True)
+def today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+    return TODAY
+
+
+@pytest.fixture
+def staff_client(client, community):
+    user = UserFactory(username="ksiegowa", is_staff=True)
+    community_role_assign(user=user, community=community, role=CommunityRole.Role.OFFICE_STAFF)
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def ledger(premises, resident, neighbour, stranger):
+    """Flat 12 owes 100 (Feb), 200 (Apr) and 300 (May, due 10.05, so 10 days late)."""
+    add_charge(premises, "100.00", D(2026, 2, 10), title="Zaliczka 02/2026")
+    add_charge(premises, "200.00", D(2026, 4, 10), title="Zaliczka 04/2026")
+    add_charge(premises, "300.00", D(2026, 5, 10), title="Zaliczka 05/2026")
+    add_payment(premises, "50.00", D(2026, 3, 1))
+    paid_up = neighbour.ownerships.get().premises
+    add_charge(paid_up, "300.00", D(2026, 5, 10))
+    add_payment(paid_up, "350.00", D(2026, 5, 8))
+    theirs = stranger.ownerships.get().premises
+    add_charge(theirs, "999.00", D(2026, 4, 10), title="Obca zaliczka")
+    return premises, paid_up, theirs
+
+
+def _row(html, needle):
+    return html.split(needle, 1)[1].split("</tr>", 1)[0]
+
+
+def test_balance_list_shows_amounts_age_buckets_and_last_payment(staff_client, ledger):
+    premises, paid_up, _theirs = ledger
+    html = staff_client.get(URL).content.decode()
+    row = _row(html, f"{premises} (")
+    # 550 owed: 300 (10 days), 200 (40 days), 50 left of February (99 days).
+    for amount in ("550,00", "300,00", "200,00", "50,00", "01.03.2026"):
+        assert amount in row, amount
+    other = _row(html, f"{paid_up} (")
+    assert "50,00" in other  # overpayment
+    assert "999,00" not in html and "WM Obca" not in html  # another community
+
+
+def test_balance_list_filters_and_the_dashboard_links_to_it(staff_client, ledger):
+    premises, paid_up, _theirs = ledger
+    html = staff_client.get(URL, {"zaleglosc": "tak"}).content.decode()
+    assert str(premises) in html and str(paid_up) not in html
+    html = staff_client.get(URL, {"zaleglosc": "ponad-90"}).content.decode()
+    assert str(premises) in html
+    html = staff_client.get(URL, {"zaleglosc": "nadplata"}).content.decode()
+    assert str(paid_up) in html and f"{premises} (" not in html
+    dashboard = staff_client.get("/admin/").content.decode()
+    assert f"{URL}?zaleglosc=tak" in dashboard
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_balance_list_query_count_is_constant(staff_client, building, ledger, extra):
+    baseline = count_queries(staff_client, URL)
+    for number in range(extra):
+        flat = PremisesFactory(building=building, number=f"9{number}")
+        OwnershipFactory(premises=flat)
+        add_charge(flat, "10.00", D(2026, 1, 10))
+        add_payment(flat, "5.00", D(2026, 1, 11))
+    assert count_queries(staff_client, URL) == baseline
+
+
+def _action(client, action, ids):
+    return client.post(URL, {"action": action, "_selected_action": [str(i) for i in ids]})
+
+
+def test_csv_and_xlsx_exports_escape_formulas(staff_client, ledger, building):
+    premises, _paid_up, _theirs = ledger
+    premises.number = "=HYPERLINK(1)"
+    premises.save()
+    response = _action(staff_client, "export_csv", [premises.pk])
+    text = response.content.decode("utf-8-sig")
+    assert "'=HYPERLINK(1)" in text and ";550,00;" in text
+    response = _action(staff_client, "export_xlsx", [premises.pk])
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    values = [cell.value for cell in sheet[2]]
+    assert values[2] == "'=HYPERLINK(1)"
+    assert Decimal(str(values[4])) == Decimal("550.00")
+
+
+def test_payment_demand_itemises_the_arrears(staff_client, ledger, resident):
+    premises, _paid_up, _theirs = ledger
+    response = _action(staff_client, "payment_demands_pdf", [premises.pk])
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).replace("\xa0", " ").split())
+    assert "Wezwanie do zapłaty" in text
+    assert resident.get_full_name() in text
+    assert "Razem zaległość 550,00 zł" in text
+    for line in ("02.2026", "04.2026", "05.2026", "11.05.2026"):  # 10.05 is a Sunday
+        assert line in text
+    assert "50,00 zł" in text  # what is left of February
+
+
+def test_certificate_only_without_arrears(staff_client, ledger):
+    premises, paid_up, _theirs = ledger
+    refused = staff_client.post(
+        URL,
+        {"action": "no_arrears_certificates_pdf", "_selected_action": [premises.pk]},
+        follow=True,
+    )
+    assert "Nie wystawiono zaświadczeń" in refused.content.decode()
+    response = _action(staff_client, "no_arrears_certificates_pdf", [paid_up.pk])
+    text = " ".join(pdf_text(response.content).replace("\xa0", " ").split())
+    assert "Zaświadczenie o niezaleganiu w opłatach" in text
+    assert str(paid_up) in text and "Nadpłata: 50,00 zł" in text
+
+
+def test_board_member_does_not_see_the_list(client, community):
+    board = UserFactory(is_staff=True)
+    community_role_assign(user=board, community=community, role=CommunityRole.Role.BOARD)
+    client.force_login(board)
+    assert client.get(URL).status_code == 403
+
+
+def test_fund_charge_category_is_not_needed_for_the_list(staff_client, premises, resident):
+    add_charge(premises, "10.00", D(2026, 1, 10), category=Charge.Category.WASTE)
+    assert "10,00" in _row(staff_client.get(URL).content.decode(), f"{premises} (")
