@@ -198,6 +198,7 @@ def test_logout_ends_the_session(client, resident):
 
 def test_profile_save_writes_the_user_once_with_one_history_row(client, resident):
     client.force_login(resident)
+    client.post("/potwierdz-haslo/", {"password": PASSWORD})  # a contact change asks for it
     history_before = resident.history.count()
     with CaptureQueriesContext(connection) as ctx:
         response = client.post("/profil/", {"email": "nowy@example.com", "phone": "601 222 333"})

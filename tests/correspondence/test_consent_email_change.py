@@ -8,6 +8,7 @@ from django.core import mail
 from correspondence.models import DeliveryConsent, Letter
 from correspondence.services import consent_withdraw, letter_create
 
+from ..factories import PASSWORD
 from .helpers import make_consent
 
 
@@ -20,6 +21,8 @@ def e_community(community):
 
 def _change_email(client, resident, email):
     client.force_login(resident)
+    # A contact change asks for the password first (tests/security/test_contact_change.py).
+    client.post("/potwierdz-haslo/", {"password": PASSWORD})
     return client.post("/profil/", {"email": email, "phone": "601 200 300"}, follow=True)
 
 

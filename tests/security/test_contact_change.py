@@ -32,7 +32,7 @@ def test_new_email_waits_for_the_password_then_the_old_address_is_told(resident_
     done = resident_client.post(CONFIRM, {"password": PASSWORD}, follow=True)
     assert "Dane kontaktowe zostały zapisane." in done.content.decode()
     resident.refresh_from_db()
-    assert (resident.email, resident.phone) == ("nowy@example.com", "601222333")
+    assert (resident.email, resident.phone) == ("nowy@example.com", "+48601222333")
 
     notice = Message.objects.get(channel=Message.Channel.EMAIL)
     assert notice.to_address == old
@@ -46,10 +46,10 @@ def test_new_phone_also_needs_the_password(resident_client, resident):
     response = _change(resident_client, email=resident.email, phone="602 999 888")
     assert response["Location"] == CONFIRM
     resident.refresh_from_db()
-    assert resident.phone == "601200300"
+    assert resident.phone == "+48601200300"
     resident_client.post(CONFIRM, {"password": PASSWORD})
     resident.refresh_from_db()
-    assert resident.phone == "602999888"
+    assert resident.phone == "+48602999888"
     # The e-mail stayed, so nobody is told about a new one.
     assert not Message.objects.exists()
 
