@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "community",
     "documents",
     "office",
+    "imports",
 ]
 
 MIDDLEWARE = [
