@@ -415,8 +415,12 @@ class _Accounts:
             funds = funds.filter(community__in=communities)
             main = main.filter(pk__in=communities)
         self.owners: dict[str, _Owner] = {}
+        self.ambiguous: set[str] = set()  # one account entered in several communities
         for community in main:
-            self.owners[normalize_nrb(community.bank_account)] = _Owner(community.pk)
+            account = normalize_nrb(community.bank_account)
+            if account in self.owners and self.owners[account].community_id != community.pk:
+                self.ambiguous.add(account)
+            self.owners[account] = _Owner(community.pk)
         for account in funds:
             self.owners[normalize_nrb(account.bank_account)] = _Owner(
                 account.community_id, fund=account.fund
@@ -510,6 +514,15 @@ def _statement_community(preview, statement: Statement, accounts: _Accounts, cho
     found = set()
     for account in statement.accounts:
         owner = accounts.get(account)
+        if normalize_nrb(account) in accounts.ambiguous:
+            preview.file_errors.append(
+                _(
+                    "Rachunek wyciągu %(account)s jest wpisany w kilku wspólnotach; popraw "
+                    "rachunki wspólnot, zanim zaimportujesz wyciąg."
+                )
+                % {"account": format_nrb(account)}
+            )
+            continue
         if owner is None:
             preview.file_errors.append(
                 _(

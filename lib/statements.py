@@ -74,7 +74,8 @@ class Statement:
 
 def compact_account(value: str) -> str:
     """Digits of an account as written (``/PL61 1090…`` → ``61109…``); foreign IBANs kept."""
-    text = "".join(str(value).split()).upper().lstrip("/")
+    # Spreadsheet exports quote numbers with apostrophes so Excel keeps them as text.
+    text = "".join(str(value).split()).upper().strip("'\"").lstrip("/")
     if text.startswith("PL") and text[2:].isdigit():
         return text[2:]
     return text
@@ -160,11 +161,12 @@ def looks_like_mt940(text: str) -> bool:
 def _fields(text: str) -> list[list[str]]:
     fields: list[list[str]] = []
     for raw in split_lines(text):
-        line = raw.strip("\x01\x03\x1a").rstrip()
-        match = _TAG_LINE.match(line)
+        # Trailing spaces stay: banks cut long :86: texts at a fixed width, even between words.
+        line = raw.strip("\x01\x03\x1a")
+        match = _TAG_LINE.match(line.rstrip())
         if match:
-            fields.append([match[1], match[2]])
-        elif not line or line.startswith(("{", "-}")) or line == "-":
+            fields.append([match[1], line[match.end(1) + 1 :]])
+        elif not line.strip() or line.startswith(("{", "-}")) or line.strip() == "-":
             # SWIFT block headers ({1:…}{2:…}{4:) and block ends (-}) carry no data.
             if line.startswith("{") and ":20:" in line:
                 fields.append(["20", line.split(":20:", 1)[1]])

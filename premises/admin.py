@@ -140,6 +140,20 @@ class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
             .prefetch_related(Prefetch("ownerships", queryset=holders, to_attr="current_holders"))
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        # "Lipowa 5 / 3", the label the autocomplete shows, finds that very premises.
+        street, slash, number = search_term.rpartition("/")
+        street, number = street.strip(), number.strip()
+        if slash and street and number:
+            exact = queryset.filter(building__street__iexact=street, number__iexact=number)
+            if exact.exists():
+                return exact, False
+            return (
+                queryset.filter(building__street__icontains=street, number__iexact=number),
+                False,
+            )
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description=_("osoby"))
     def holders(self, obj):
         return ", ".join(o.user.get_full_name() or o.user.username for o in obj.current_holders)
