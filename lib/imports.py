@@ -247,6 +247,35 @@ def _csv_lines(text: str, delimiter: str) -> list[list[str]]:
     return result
 
 
+def read_grid(
+    content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[list[str]], str, str]:
+    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised."""
+    if not content.strip():
+        raise FileError(_("Plik jest pusty."))
+    if len(content) > max_bytes:
+        raise FileError(
+            _("Plik jest za duży (najwyżej %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}
+        )
+    if is_xlsx(content):
+        return _xlsx_lines(content, max_rows), "xlsx", ""
+    if b"\x00" in content[:4096]:
+        raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
+    text, encoding = decode(content)
+    delimiter = sniff_delimiter(split_lines(text)[:HEADER_SEARCH_LINES])
+    lines = _csv_lines(text, delimiter)
+    if len(lines) > max_rows + HEADER_SEARCH_LINES:
+        raise FileError(
+            _("Plik ma więcej niż %(max)d wierszy; podziel go na części.") % {"max": max_rows}
+        )
+    for number, values in enumerate(lines, start=1):
+        if any(len(value) > MAX_CELL_CHARS for value in values):
+            raise FileError(
+                _("Wiersz %(line)d: pole jest za długie (ponad 128 KiB).") % {"line": number}
+            )
+    return lines, encoding, delimiter
+
+
 def read_table(
     content: bytes,
     *,
@@ -266,22 +295,7 @@ def read_table(
     aliases = {fold(key): value for key, value in (aliases or {}).items()}
     required = set(required)
     hint = set(header_hint) | required
-    if not content.strip():
-        raise FileError(_("Plik jest pusty."))
-    if len(content) > max_bytes:
-        raise FileError(
-            _("Plik jest za duży (najwyżej %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}
-        )
-    encoding = delimiter = ""
-    if is_xlsx(content):
-        lines = _xlsx_lines(content, max_rows)
-        encoding = "xlsx"
-    else:
-        if b"\x00" in content[:4096]:
-            raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
-        text, encoding = decode(content)
-        delimiter = sniff_delimiter(split_lines(text)[:HEADER_SEARCH_LINES])
-        lines = _csv_lines(text, delimiter)
+    lines, encoding, delimiter = read_grid(content, max_rows=max_rows, max_bytes=max_bytes)
 
     def canonical(name: str) -> str:
         key = fold(name)

@@ -10,7 +10,7 @@ from office.roles import community_ids_for, roles_sync_user
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
-from .resources import PremisesExportResource, RegisterResource
+from .resources import PremisesExportResource, RegisterCSV, RegisterResource, RegisterXLSX
 
 FORMATS = [XLSX, CSV]
 
@@ -185,8 +185,19 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistory
     ]
     autocomplete_fields = ["user", "premises"]
     resource_classes = [RegisterResource]
-    formats = FORMATS
+    formats = [RegisterXLSX, RegisterCSV]
     import_template_name = "admin/premises/ownership/import.html"
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # import-export's own message is English and names an exception class.
+        from lib.imports import FileError
+
+        message = (
+            e.message
+            if isinstance(e, FileError)
+            else _("Nie można odczytać pliku; zapisz go jako CSV lub XLSX i wczytaj ponownie.")
+        )
+        form.add_error("import_file", message)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         from office.roles import is_office_admin
