@@ -236,7 +236,12 @@ def csv_bytes(*rows, delimiter=",", encoding="utf-8", newline="\n"):
 
 @pytest.mark.parametrize(
     "delimiter,encoding,newline",
-    [(";", "cp1250", "\r\n"), (";", "utf-8-sig", "\n"), (",", "cp1250", "\r"), (";", "cp852", "\n")],
+    [
+        (";", "cp1250", "\r\n"),
+        (";", "utf-8-sig", "\n"),
+        (",", "cp1250", "\r"),
+        (";", "cp852", "\n"),
+    ],
 )
 def test_polish_excel_files_are_read(admin_client_, company, delimiter, encoding, newline):
     content = csv_bytes(
