@@ -159,6 +159,8 @@ def check_account(value: str, *, label: str) -> str:
     if not compact:
         return ""
     digits = normalize_nrb(compact)
+    if len(digits) == 26 and digits.isdigit() and int(digits[2:] + "2521" + digits[:2]) % 97 == 1:
+        return digits  # a valid NRB (the IBAN checksum), without schwifty's slower parse
     if digits.isdigit():
         try:
             validate_nrb(digits)
@@ -274,8 +276,9 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
     by_number: dict[str, list[Premises]] = {}
     for premises in premises_list:
         by_number.setdefault(premises.number.strip().upper(), []).append(premises)
+    memo: dict = {}
     for row in rows:
-        _charge_row(row, community, by_number)
+        _charge_row(row, community, by_number, memo)
     _charges_against_booked(rows, community)
     preview.rows = rows
     return preview
@@ -322,7 +325,26 @@ def _charges_against_booked(rows: list[ImportRow], community: Community) -> None
                 )
 
 
-def _charge_row(row: ImportRow, community: Community, by_number) -> None:
+def _memo(memo: dict, name: str, parser, value):
+    """A parser's result (or its error) for a cell value seen before in this file.
+
+    Files repeat the same categories, periods and amounts thousands of times; parsing each
+    distinct value once keeps a 100 000-row preview fast.
+    """
+    key = (name, value)
+    if key not in memo:
+        try:
+            memo[key] = (parser(value), None)
+        except ValueError as error:
+            memo[key] = (None, str(error))
+    result, error = memo[key]
+    if error is not None:
+        raise ValueError(error)
+    return result
+
+
+def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> None:
+    memo = {} if memo is None else memo
     cells = row.cells
     errors = row.errors
     premises = None
@@ -352,7 +374,7 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
         ("kwota", parse_amount),
     ):
         try:
-            values[name] = parser(cells.get(name, ""))
+            values[name] = _memo(memo, name, parser, cells.get(name, ""))
         except ValueError as error:
             errors.append(str(error))
     if values.get("kwota") == 0:
@@ -360,15 +382,15 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
     due_date = None
     if cells.get("termin"):
         try:
-            due_date = parse_date(cells["termin"])
+            due_date = _memo(memo, "termin", parse_date, cells["termin"])
         except ValueError as error:
             errors.append(str(error))
     elif "okres" in values:
-        due_date = due_date_for(community, values["okres"])
+        due_date = _memo(memo, "due", lambda p: due_date_for(community, p), values["okres"])
     fund = None
     if cells.get("fundusz"):
         try:
-            fund = parse_fund(cells["fundusz"])
+            fund = _memo(memo, "fundusz", parse_fund, cells["fundusz"])
         except ValueError as error:
             errors.append(str(error))
     title = " ".join(cells.get("tytul", "").split())[:200]
@@ -380,7 +402,7 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
         premises=premises,
         category=category,
         fund=fund or Charge.fund_for_category(category),
-        title=title or default_charge_title(category, period),
+        title=title or _memo(memo, "title", lambda k: default_charge_title(*k), (category, period)),
         period=period,
         due_date=due_date,
         amount=values["kwota"],

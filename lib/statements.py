@@ -240,8 +240,9 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
             _("Nie można odczytać linii :61: „%(value)s”.") % {"value": clean_text(value)[:80]}
         )
         return
+    raw_date = match["value"]
     try:
-        value_date = datetime.datetime.strptime(match["value"], "%y%m%d").date()
+        value_date = datetime.date(2000 + int(raw_date[:2]), int(raw_date[2:4]), int(raw_date[4:6]))
     except ValueError:
         transaction.errors.append(
             _("Nieprawidłowa data „%(value)s” w linii :61:.") % {"value": match["value"]}

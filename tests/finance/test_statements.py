@@ -500,3 +500,20 @@ def test_premises_autocomplete_finds_its_own_label(admin_client, community):
     )
     results = response.json()["results"]
     assert [r["text"] for r in results] == ["Lipowa 5 / 3"]
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_statement_preview_runs_a_fixed_number_of_queries(
+    community, building, size, django_assert_num_queries
+):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    lines = [":20:1", f":25:/PL{community.bank_account}"]
+    for i in range(size):
+        lines.append(f":61:2505050505CN{10 + i},00NTRFNONREF//R{i:06d}")
+        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK")
+    content = "\n".join(lines).encode()
+    # accounts: communities, fund accounts, premises; the statement's community;
+    # references booked before; premises for titles
+    with django_assert_num_queries(6):
+        preview = preview_bank_statement(file_name="w.sta", content=content)
+    assert len(preview.to_create) == size
