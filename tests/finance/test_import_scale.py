@@ -63,7 +63,8 @@ def test_bank_statement_of_10000_rows(community, building):
         "MT940 10 000 rows, apply", lambda: import_apply(preview=preview, user=office)
     )
     assert Payment.objects.filter(premises__isnull=False).count() == 10_000
-    assert apply_queries < 200  # bulk inserts of 500 rows (+ history)
+    # Bulk inserts (+ history rows); SQLite caps parameters per INSERT, so ~60 rows each.
+    assert apply_queries < 1000
 
 
 def test_charges_of_100000_rows(community, building):
