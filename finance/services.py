@@ -113,7 +113,9 @@ def payment_assign(*, payment: Payment, premises: Premises | None, user=None) ->
     (simple_history) with who did it and from which premises to which.
     """
     payment = (
-        Payment.objects.select_for_update().select_related("premises__building").get(pk=payment.pk)
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("premises__building")
+        .get(pk=payment.pk)
     )
     community_id = payment.community_id or (
         payment.premises.building.community_id if payment.premises_id else None
