@@ -463,7 +463,8 @@ class _TitleMatcher:
             r"gar\.?|kom[óo]rk[ai]|lu)\s*(?:nr\.?\s*)?([0-9]+[a-z]?)\b",
             re.I,
         ),
-        re.compile(r"\b\d+[a-z]?\s*/\s*([0-9]+[a-z]?)\b", re.I),
+        # "Lipowa 5/12", "ul. Lipowa 5 / 12": a street word first; "05/2025" is a period
+        re.compile(r"[^\W\d_]{3,}\.?\s+[1-9]\d*[a-z]?\s*/\s*(\d{1,3}[a-z]?)\b", re.I),
     )
 
     def __init__(self, community_ids: set[int]):

@@ -78,7 +78,10 @@ def import_apply_upload(*, token: str, user, kind: str, build, lock_ids=()) -> I
     upload = upload_claim(token=token, kind=kind, user=user)
     _lock_communities(lock_ids)
     preview = build(upload)
-    return import_apply(preview=preview, user=user, upload=upload)
+    batch = import_apply(preview=preview, user=user, upload=upload)
+    # The rows are booked; the file itself is no longer needed on the server.
+    type(upload).objects.filter(pk=upload.pk).update(content=b"")
+    return batch
 
 
 @transaction.atomic

@@ -517,3 +517,25 @@ def test_statement_preview_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(6):
         preview = preview_bank_statement(file_name="w.sta", content=content)
     assert len(preview.to_create) == size
+
+
+def test_title_matching_shows_its_confidence(community, office):
+    lipowa = BuildingFactory(community=community, street="Lipowa 5")
+    flat = PremisesFactory(building=lipowa, number="12")
+    PremisesFactory(building=lipowa, number="5")
+    community.bank_account = nrb("11402004", 1)
+    community.save()
+    content = (
+        "data;kwota;tytul;rachunek_odbiorcy\n"
+        f"05.05.2025;100,00;Czynsz Lipowa 5/12;{community.bank_account}\n"
+        f"05.05.2025;101,00;Zaliczka 05/2025;{community.bank_account}\n"
+        f"05.05.2025;102,00;mieszkanie 12;{community.bank_account}\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="w.csv", content=content)
+    by_amount = {str(row.obj.amount): row for row in preview.rows}
+    assert by_amount["100.00"].obj.premises == flat
+    assert by_amount["100.00"].match == "numer lokalu i ulica w tytule – prawdopodobne"
+    assert by_amount["101.00"].obj.premises is None  # a period, not premises 5
+    assert by_amount["102.00"].match == "numer lokalu w tytule – do sprawdzenia"
+    page_preview = by_amount["102.00"].obj
+    assert page_preview.match == Payment.Match.TITLE
