@@ -1,6 +1,7 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -187,6 +188,19 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistory
     resource_classes = [RegisterResource]
     formats = [RegisterXLSX, RegisterCSV]
     import_template_name = "admin/premises/ownership/import.html"
+
+    # The uploaded file waits for the confirmation in the shared storage (several app servers).
+    tmp_storage_class = "import_export.tmp_storages.MediaStorage"
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except OSError:
+            # The file was removed by the first confirmation (a double click, a second tab).
+            messages.error(
+                request, _("Ten import został już zatwierdzony albo wygasł; nic nie dodano.")
+            )
+            return redirect("admin:premises_ownership_import")
 
     def add_data_read_fail_error_to_form(self, form, e):
         # import-export's own message is English and names an exception class.

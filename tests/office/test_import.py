@@ -307,3 +307,16 @@ def test_nip_of_one_community_and_name_of_another_is_warned(admin_client_, compa
     content = preview(admin_client_, mixed).content.decode()
     assert "NIP 5260250995 należy do wspólnoty WM Lipowa 12" in content
     assert "„WM Kasztanowa”" in content
+
+
+def test_second_confirmation_of_a_register_import_adds_nothing(admin_client_, company):
+    response = preview(admin_client_, csv_file(row()))
+    assert "data-submit-once" in response.content.decode()
+    first = confirm(admin_client_, response)
+    assert first.status_code == 302
+    again = confirm(admin_client_, response)
+    assert again.status_code == 302
+    page = admin_client_.get(again["Location"]).content.decode()
+    assert "Ten import został już zatwierdzony albo wygasł; nic nie dodano." in page
+    assert User.objects.filter(is_superuser=False).count() == 1
+    assert Ownership.objects.count() == 1
