@@ -5,12 +5,10 @@ Booked history is never edited or deleted: charges and payments are read-only on
 allowed is assigning an unmatched payment to a premises.
 """
 
-import base64
-
 from django import forms
 from django.contrib import admin, messages
-from django.core import signing
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,16 +16,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from office.roles import communities_for
+from imports.services import UploadGone, upload_peek, upload_store
+from lib.imports import MAX_FILE_BYTES
+from office.roles import communities_for, community_ids_for
 from portal.admin_mixins import CommunityScopedAdminMixin
 
-from .imports import due_date_for, preview_bank_statement, preview_charges
+from .imports import preview_bank_statement, preview_charges
 from .models import Charge, FundAccount, ImportBatch, Payment
-from .services import ImportRejected, import_apply, payment_assign
-
-PREVIEW_SIGNING_NAMESPACE = "finance.import"
-PREVIEW_MAX_AGE = 60 * 60
-
+from .selectors import due_date_for
+from .services import ImportRejected, import_apply_upload, payment_assign
 
 # --- Forms ----------------------------------------------------------------------------------
 
@@ -67,7 +64,7 @@ class ChargeAdminForm(forms.ModelForm):
 
 class ChargeImportForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Wspólnota"), queryset=None)
-    file = forms.FileField(label=_("Plik CSV z naliczeniami"))
+    file = forms.FileField(label=_("Plik CSV lub XLSX z naliczeniami"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +72,19 @@ class ChargeImportForm(forms.Form):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(label=_("Wyciąg bankowy (CSV lub MT940)"))
+    file = forms.FileField(label=_("Wyciąg bankowy (MT940, CSV lub XLSX)"))
+    community = forms.ModelChoiceField(
+        label=_("Wspólnota"),
+        queryset=None,
+        required=False,
+        help_text=_(
+            "Potrzebna tylko dla wyciągu, który nie podaje numeru rachunku (np. CSV z iPKO)."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities_for(user, Payment, "add")
 
 
 # --- Filters --------------------------------------------------------------------------------
@@ -100,7 +109,10 @@ class AssignmentFilter(admin.SimpleListFilter):
 
 
 class ImportAdminMixin:
+    """Upload → preview (file kept on the server) → apply once, all or nothing."""
+
     import_form_class: type[forms.Form]
+    import_kind = ""
     import_title = ""
     import_help_template = ""
 
@@ -115,8 +127,11 @@ class ImportAdminMixin:
             *super().get_urls(),
         ]
 
-    def build_preview(self, request, *, file_name, content, community_id):
+    def build_preview(self, request, *, upload):
         raise NotImplementedError
+
+    def lock_ids(self, upload) -> list[int]:
+        return [upload.community_id] if upload.community_id else []
 
     def import_view(self, request):
         if not self.has_add_permission(request):
@@ -127,33 +142,30 @@ class ImportAdminMixin:
             "title": self.import_title,
             "help_template": self.import_help_template,
         }
-        form_kwargs = {"user": request.user} if self.import_form_class is ChargeImportForm else {}
         if request.method == "POST" and "token" in request.POST:
-            return self._apply(request, context, form_kwargs)
-        if request.method == "POST":
-            form = self.import_form_class(request.POST, request.FILES, **form_kwargs)
-            if form.is_valid():
-                upload = form.cleaned_data["file"]
-                content = upload.read()
-                community = form.cleaned_data.get("community")
-                preview = self.build_preview(
-                    request,
-                    file_name=upload.name,
+            return self._apply(request, context)
+        form = self.import_form_class(
+            request.POST or None, request.FILES or None, user=request.user
+        )
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            content = file.read(MAX_FILE_BYTES + 1)
+            if len(content) > MAX_FILE_BYTES:
+                form.add_error(
+                    "file",
+                    _("Plik jest za duży (najwyżej %(mb)d MB).")
+                    % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+                )
+            else:
+                upload = upload_store(
+                    kind=self.import_kind,
+                    file_name=file.name,
                     content=content,
-                    community_id=community.pk if community else None,
+                    user=request.user,
+                    community=form.cleaned_data.get("community"),
                 )
-                token = signing.dumps(
-                    {
-                        "name": upload.name,
-                        "content": base64.b64encode(content).decode("ascii"),
-                        "community": community.pk if community else None,
-                    },
-                    salt=PREVIEW_SIGNING_NAMESPACE,
-                    compress=True,
-                )
-                return self._render_preview(request, context, preview, token)
-        else:
-            form = self.import_form_class(**form_kwargs)
+                preview = self.build_preview(request, upload=upload)
+                return self._render_preview(request, context, preview, str(upload.token))
         return TemplateResponse(
             request, "admin/finance/import_form.html", {**context, "form": form}
         )
@@ -165,34 +177,22 @@ class ImportAdminMixin:
             {**context, "preview": preview, "token": "" if preview.has_errors else token},
         )
 
-    def _apply(self, request, context, form_kwargs):
+    def _apply(self, request, context):
         token = request.POST["token"]
         try:
-            data = signing.loads(token, salt=PREVIEW_SIGNING_NAMESPACE, max_age=PREVIEW_MAX_AGE)
-        except signing.BadSignature:
-            messages.error(
-                request, _("Podgląd wygasł lub jest nieprawidłowy; wczytaj plik ponownie.")
+            batch = import_apply_upload(
+                token=token,
+                user=request.user,
+                kind=self.import_kind,
+                build=lambda upload: self.build_preview(request, upload=upload),
+                lock_ids=self._lock_ids_for(token, request.user),
             )
+        except UploadGone as gone:
+            messages.error(request, gone.message)
             return redirect(request.path)
-        community_id = data["community"]
-        if (
-            community_id is not None
-            and not communities_for(request.user, self.model, "add")
-            .filter(pk=community_id)
-            .exists()
-        ):
-            raise PermissionDenied
-        preview = self.build_preview(
-            request,
-            file_name=data["name"],
-            content=base64.b64decode(data["content"]),
-            community_id=community_id,
-        )
-        try:
-            batch = import_apply(preview=preview, user=request.user)
         except ImportRejected as rejected:
             messages.error(request, _("Import odrzucony – nic nie zapisano."))
-            return self._render_preview(request, context, rejected.preview, token)
+            return self._render_preview(request, context, rejected.preview, "")
         messages.success(
             request,
             ngettext(
@@ -206,6 +206,18 @@ class ImportAdminMixin:
         return redirect(
             reverse("admin:{}_{}_changelist".format(*info)) + f"?import_batch__id__exact={batch.pk}"
         )
+
+    def _lock_ids_for(self, token, user) -> list[int]:
+        upload = upload_peek(token=token, kind=self.import_kind, user=user)
+        return self.lock_ids(upload) if upload is not None else []
+
+    def _scoped_community(self, request, upload):
+        if upload.community_id is None:
+            return None
+        try:
+            return communities_for(request.user, self.model, "add").get(pk=upload.community_id)
+        except ObjectDoesNotExist:
+            raise PermissionDenied from None
 
 
 # --- Model admins ---------------------------------------------------------------------------
@@ -232,16 +244,21 @@ class ChargeAdmin(
     autocomplete_fields = ["premises"]
     date_hierarchy = "due_date"
     import_form_class = ChargeImportForm
-    import_title = _("Import naliczeń (CSV)")
+    import_kind = "charges"
+    import_title = _("Import naliczeń (CSV lub XLSX)")
     import_help_template = "admin/finance/_help_charges.html"
 
     def has_change_permission(self, request, obj=None):
         # Saved charges are shown read-only; a correction is a new (negative) charge.
         return obj is None and super().has_change_permission(request, obj)
 
-    def build_preview(self, request, *, file_name, content, community_id):
-        community = communities_for(request.user, Charge, "add").get(pk=community_id)
-        return preview_charges(community=community, file_name=file_name, content=content)
+    def build_preview(self, request, *, upload):
+        community = self._scoped_community(request, upload)
+        if community is None:
+            raise PermissionDenied
+        return preview_charges(
+            community=community, file_name=upload.file_name, content=bytes(upload.content)
+        )
 
 
 class PaymentAdminForm(forms.ModelForm):
@@ -274,6 +291,20 @@ class PaymentAdminForm(forms.ModelForm):
             raise forms.ValidationError(_("Kwota nie może być zerowa."))
         return amount
 
+    def clean_premises(self):
+        premises = self.cleaned_data.get("premises")
+        payment = self.instance
+        if (
+            premises is not None
+            and payment.pk
+            and payment.community_id is not None
+            and premises.building.community_id != payment.community_id
+        ):
+            raise forms.ValidationError(
+                _("Ten lokal należy do innej wspólnoty niż rachunek tej wpłaty.")
+            )
+        return premises
+
 
 @admin.register(Payment)
 class PaymentAdmin(
@@ -286,7 +317,9 @@ class PaymentAdmin(
         "booked_on",
         "amount",
         "premises",
+        "match",
         "payer_name",
+        "payer_account",
         "title",
         "source",
         "fund",
@@ -295,6 +328,7 @@ class PaymentAdmin(
     list_filter = [
         AssignmentFilter,
         "premises__building__community",
+        "match",
         "source",
         "fund",
         "import_batch",
@@ -312,33 +346,48 @@ class PaymentAdmin(
     autocomplete_fields = ["premises"]
     date_hierarchy = "booked_on"
     import_form_class = BankImportForm
-    import_title = _("Import wyciągu bankowego (CSV lub MT940)")
+    import_kind = "bank"
+    import_title = _("Import wyciągu bankowego (MT940, CSV lub XLSX)")
     import_help_template = "admin/finance/_help_bank.html"
 
-    def has_change_permission(self, request, obj=None):
-        # Only an unmatched payment can be changed, and only by assigning its premises.
-        if obj is not None and obj.premises_id is not None:
-            return False
-        return super().has_change_permission(request, obj)
+    def scope_queryset(self, request, queryset, action=None):
+        # An unassigned payment belongs to the community whose account it was paid to, so
+        # every staff member of that community sees it in the queue.
+        ids = self.scope_ids(request, action)
+        if ids is None:
+            return queryset
+        return queryset.filter(
+            Q(premises__building__community__in=ids) | Q(premises__isnull=True, community__in=ids)
+        )
 
     def get_readonly_fields(self, request, obj=None):
+        # Booked money stays as booked; the one change is (re-)assigning it to a premises.
         if obj is None:
             return []
         return [name for name in PaymentAdminForm.Meta.fields if name != "premises"] + [
             "recipient_account",
+            "community",
+            "match",
             "import_batch",
         ]
 
     def save_model(self, request, obj, form, change):
         if change:
-            if obj.premises_id is not None:
-                payment_assign(payment=obj, premises=obj.premises)
+            payment_assign(payment=obj, premises=obj.premises, user=request.user)
             return
+        if obj.premises_id is not None:
+            obj.community_id = obj.premises.building.community_id
+            obj.match = Payment.Match.MANUAL
         super().save_model(request, obj, form, change)
 
-    def build_preview(self, request, *, file_name, content, community_id):
-        communities = communities_for(request.user, Payment, "add")
-        return preview_bank_statement(file_name=file_name, content=content, communities=communities)
+    def build_preview(self, request, *, upload):
+        ids = community_ids_for(request.user, Payment, "add")
+        return preview_bank_statement(
+            file_name=upload.file_name,
+            content=bytes(upload.content),
+            communities=ids,
+            community=self._scoped_community(request, upload),
+        )
 
 
 @admin.register(FundAccount)

@@ -1,29 +1,26 @@
-"""Reading import files into unsaved rows with per-row errors in Polish.
+"""Reading charges files and bank statements into unsaved rows with per-row messages in Polish.
 
-Nothing here writes: ``finance.services`` applies a clean preview in one transaction.
+Nothing here writes: ``finance.services`` applies a clean preview in one transaction. Files are
+read by the shared pipeline (``lib.imports``: encodings, delimiters, XLSX, row limit) and the
+statement formats by ``lib.statements``; this module keeps only the rules of Finanse.
 
-Charges CSV (``;`` or ``,``, UTF-8 or Windows-1250), header row with these columns:
-``lokal`` (premises number), ``kategoria``, ``okres`` (e.g. ``2025-05`` or ``05/2025``),
-``kwota`` (``350,27``; negative = correction) and optionally ``budynek`` (street, when the
-community has several buildings), ``tytul``, ``termin`` (default: the community's due day of
-that month) and ``fundusz``.
+Charges (CSV or XLSX), header row with: ``lokal`` (premises number), ``kategoria``, ``okres``
+(e.g. ``2025-05`` or ``05/2025``), ``kwota`` (``350,27``; negative = correction) and optionally
+``budynek`` (street, when the community has several buildings), ``tytul``, ``termin`` (default:
+the community's due day of that month) and ``fundusz``. A charge is the same charge when
+premises, category, period and title are equal: importing it again adds nothing (a database
+constraint holds that too).
 
-Bank statement CSV: ``id_transakcji``, ``data``, ``kwota``, ``tytul``, ``nadawca``,
-``rachunek_nadawcy``, ``rachunek_odbiorcy`` (the premises' individual account). Only credits
-are imported; debits and transactions imported before are skipped.
-
-Bank statement MT940: credits from ``:61:``/``:86:``; the recipient account is the statement's
-``:25:`` account, title, payer and payer account come from the ``:86:`` subfields used by
-Polish banks (``~20``–``~25``, ``~32``–``~33``, ``~38`` or ``~30``+``~31``).
+Bank statements: MT940 or the banks' CSV exports. Only credits are imported. A payment is the
+same payment when its bank reference is equal, or, when the bank gives none, its date, amount,
+accounts and title. It is matched to a premises by the premises' individual account (the
+recipient account, or a virtual account written in the details), then by the premises number
+in the title; the rest wait for the office in the queue of unassigned payments.
 """
 
-import calendar
-import csv
 import datetime
 import hashlib
-import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,14 +29,24 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
+from lib.imports import FileError, fold, parse_decimal, read_table
+from lib.statements import (
+    BankTransaction,
+    Statement,
+    accounts_in,
+    parse_statement,
+    synthetic_reference,
+)
+from lib.statements import parse_date as _parse_date
 from premises.models import Community, Premises
-from premises.validators import normalize_nrb, validate_nrb
+from premises.validators import format_nrb, normalize_nrb, validate_nrb
 
 from .models import Charge, Fund, FundAccount, ImportBatch, Payment
+from .selectors import due_date_for
 
-MAX_FILE_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 20_000
-MAX_AMOUNT = Decimal("9999999999.99")
+MAX_ROWS = 100_000
+MONEY = {"max_digits": 12, "decimal_places": 2}
+PREVIEW_ROWS_SHOWN = 500
 
 
 # --- Results --------------------------------------------------------------------------------
@@ -50,7 +57,9 @@ class ImportRow:
     line: int
     cells: dict[str, str]
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     notice: str = ""  # why a valid row adds nothing (e.g. imported before)
+    match: str = ""  # how a payment was matched, with the confidence
     obj: Charge | Payment | None = None
 
     @property
@@ -67,6 +76,8 @@ class ImportPreview:
     rows: list[ImportRow] = field(default_factory=list)
     file_errors: list[str] = field(default_factory=list)
     community: Community | None = None
+    communities: set[int] = field(default_factory=set)  # locked while applying
+    source: str = ""  # e.g. "MT940, mBank, rachunek 12 1140 …"
 
     @property
     def has_errors(self) -> bool:
@@ -77,6 +88,17 @@ class ImportPreview:
         return [row for row in self.rows if row.errors]
 
     @property
+    def shown_rows(self) -> list[ImportRow]:
+        """Rows on the preview page: every row with a problem, then the first few others."""
+        problems = [row for row in self.rows if row.errors or row.warnings]
+        others = [row for row in self.rows if not (row.errors or row.warnings)]
+        return sorted(problems + others[: max(0, PREVIEW_ROWS_SHOWN - len(problems))], key=_line)
+
+    @property
+    def hidden_count(self) -> int:
+        return len(self.rows) - len(self.shown_rows)
+
+    @property
     def to_create(self) -> list[Charge | Payment]:
         return [row.obj for row in self.rows if row.will_create]
 
@@ -85,58 +107,47 @@ class ImportPreview:
         return sum(1 for row in self.rows if row.notice and not row.errors)
 
     @property
+    def warning_count(self) -> int:
+        return sum(1 for row in self.rows if row.warnings)
+
+    @property
+    def unassigned_count(self) -> int:
+        return sum(1 for obj in self.to_create if getattr(obj, "premises", True) is None)
+
+    @property
     def total_amount(self) -> Decimal:
         return sum((obj.amount for obj in self.to_create), Decimal("0.00"))
+
+
+def _line(row: ImportRow) -> int:
+    return row.line
+
+
+def _new_preview(kind: str, file_name: str, content: bytes) -> ImportPreview:
+    return ImportPreview(kind=kind, file_name=file_name, sha256=hashlib.sha256(content).hexdigest())
 
 
 # --- Parsing helpers ------------------------------------------------------------------------
 
 
-def _key(value: str) -> str:
-    """Header or label folded for comparison: lower case, no Polish diacritics."""
-    value = value.strip().lower().replace("ł", "l")
-    value = unicodedata.normalize("NFKD", value)
-    value = "".join(ch for ch in value if not unicodedata.combining(ch))
-    return re.sub(r"[\s_\-]+", "_", value)
-
-
-def decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1250"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError
-
-
 def parse_amount(value: str) -> Decimal:
-    text = value.strip().replace("\xa0", "").replace(" ", "")
-    text = re.sub(r"(zł|zl|pln)$", "", text, flags=re.I)
-    if "," in text:
-        text = text.replace(".", "").replace(",", ".")
-    if not re.fullmatch(r"[+-]?\d+(\.\d{1,2})?", text):
-        raise ValueError(_("Nieprawidłowa kwota „%(value)s” (np. 350,27).") % {"value": value})
-    amount = Decimal(text)
-    if abs(amount) > MAX_AMOUNT:
-        raise ValueError(_("Kwota „%(value)s” jest za duża.") % {"value": value})
-    return amount
+    try:
+        return parse_decimal(value, label=_("Kwota"), **MONEY)
+    except ValueError:
+        raise ValueError(
+            _("Nieprawidłowa kwota „%(value)s” (np. 350,27).") % {"value": value}
+        ) from None
 
 
 def parse_date(value: str) -> datetime.date:
-    text = value.strip()
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y%m%d"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value})
+    return _parse_date(value)
 
 
 def parse_month(value: str) -> datetime.date:
     text = value.strip()
-    for fmt in ("%Y-%m", "%m/%Y", "%m.%Y", "%Y-%m-%d", "%d.%m.%Y"):
+    for fmt in ("%Y-%m", "%m/%Y", "%m.%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
         try:
-            return datetime.datetime.strptime(text, fmt).date().replace(day=1)
+            return datetime.datetime.strptime(text, fmt).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
     raise ValueError(_("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value})
@@ -148,6 +159,8 @@ def check_account(value: str, *, label: str) -> str:
     if not compact:
         return ""
     digits = normalize_nrb(compact)
+    if len(digits) == 26 and digits.isdigit() and int(digits[2:] + "2521" + digits[:2]) % 97 == 1:
+        return digits  # a valid NRB (the IBAN checksum), without schwifty's slower parse
     if digits.isdigit():
         try:
             validate_nrb(digits)
@@ -169,6 +182,7 @@ _CATEGORY_ALIASES = {
     "fr": Charge.Category.REPAIR_FUND,
     "remontowy": Charge.Category.REPAIR_FUND,
     "woda": Charge.Category.WATER,
+    "c.o": Charge.Category.HEATING,
     "c.o.": Charge.Category.HEATING,
     "co": Charge.Category.HEATING,
     "ogrzewanie": Charge.Category.HEATING,
@@ -178,9 +192,9 @@ _CATEGORY_ALIASES = {
 
 
 def parse_category(value: str) -> str:
-    key = _key(value)
+    key = fold(value)
     for choice in Charge.Category:
-        if key in (_key(choice.value), _key(str(choice.label))):
+        if key in (fold(choice.value), fold(str(choice.label))):
             return choice.value
     if key in _CATEGORY_ALIASES:
         return _CATEGORY_ALIASES[key]
@@ -192,9 +206,9 @@ def parse_category(value: str) -> str:
 
 
 def parse_fund(value: str) -> str:
-    key = _key(value)
+    key = fold(value)
     for choice in Fund:
-        if key in (_key(choice.value), _key(str(choice.label))):
+        if key in (fold(choice.value), fold(str(choice.label))):
             return choice.value
     if key in ("fr", "remontowy"):
         return Fund.REPAIR
@@ -203,127 +217,147 @@ def parse_fund(value: str) -> str:
     raise ValueError(_("Nieznany fundusz „%(value)s”.") % {"value": value})
 
 
-def _read_csv(text: str, preview: ImportPreview, aliases: dict[str, str], required: set[str]):
-    """Rows of a CSV as dicts keyed by canonical column names; header problems → file errors."""
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        preview.file_errors.append(_("Plik jest pusty."))
-        return []
-    header = lines[0]
-    delimiter = ";" if header.count(";") >= header.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    raw_header = next(reader)
-    columns = [aliases.get(_key(name), _key(name)) for name in raw_header]
-    missing = sorted(required - set(columns))
-    if missing:
-        preview.file_errors.append(
-            _("Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz pliku to nagłówek.")
-            % {"columns": ", ".join(missing)}
-        )
-        return []
-    preview.columns = [name.strip() for name in raw_header]
-    rows = []
-    for number, values in enumerate(reader, start=2):
-        if not any(value.strip() for value in values):
-            continue
-        if len(rows) >= MAX_ROWS:
-            preview.file_errors.append(
-                _("Plik ma więcej niż %(max)d wierszy; podziel go.") % {"max": MAX_ROWS}
-            )
-            return []
-        cells = dict.fromkeys(columns, "")
-        for column, value in zip(columns, values, strict=False):
-            cells[column] = value.strip()
-        row = ImportRow(line=number, cells=cells)
-        if len(values) != len(columns):
-            row.errors.append(
-                _("Wiersz ma %(got)d pól zamiast %(expected)d.")
-                % {"got": len(values), "expected": len(columns)}
-            )
-        rows.append(row)
-    if not rows:
-        preview.file_errors.append(_("Plik nie zawiera żadnych wierszy z danymi."))
-    return rows
-
-
-def _start(kind: str, file_name: str, content: bytes) -> tuple[ImportPreview, str | None]:
-    preview = ImportPreview(
-        kind=kind, file_name=file_name, sha256=hashlib.sha256(content).hexdigest()
-    )
-    if len(content) > MAX_FILE_BYTES:
-        preview.file_errors.append(_("Plik jest za duży (najwyżej 2 MB)."))
-        return preview, None
-    if b"\x00" in content:
-        preview.file_errors.append(_("To nie jest plik tekstowy CSV ani MT940."))
-        return preview, None
-    try:
-        return preview, decode(content)
-    except ValueError:
-        preview.file_errors.append(_("Nie można odczytać pliku: użyj kodowania UTF-8."))
-        return preview, None
+def default_charge_title(category: str, period: datetime.date) -> str:
+    return f"{Charge.Category(category).label} {period:%m/%Y}"
 
 
 # --- Charges --------------------------------------------------------------------------------
 
 _CHARGE_ALIASES = {
+    "lokal": "lokal",
     "nr_lokalu": "lokal",
     "numer_lokalu": "lokal",
+    "kategoria": "kategoria",
+    "okres": "okres",
+    "kwota": "kwota",
+    "kwota_zl": "kwota",
     "tytul": "tytul",
     "opis": "tytul",
+    "termin": "termin",
     "termin_platnosci": "termin",
-    "kwota_zl": "kwota",
+    "budynek": "budynek",
     "ulica": "budynek",
+    "fundusz": "fundusz",
 }
+CHARGE_REQUIRED = ("lokal", "kategoria", "okres", "kwota")
 
 
 def preview_charges(*, community: Community, file_name: str, content: bytes) -> ImportPreview:
-    preview, text = _start(ImportBatch.Kind.CHARGES, file_name, content)
+    preview = _new_preview(ImportBatch.Kind.CHARGES, file_name, content)
     preview.community = community
-    if text is None:
-        return preview
-    previous = (
-        ImportBatch.objects.filter(kind=ImportBatch.Kind.CHARGES, file_sha256=preview.sha256)
-        .order_by("created_at")
-        .first()
-    )
-    if previous:
-        preview.file_errors.append(
-            _("Ten plik został już zaimportowany %(date)s; ponowny import podwoiłby naliczenia.")
-            % {"date": previous.created_at.strftime("%d.%m.%Y")}
+    preview.communities = {community.pk}
+    try:
+        table = read_table(
+            content, aliases=_CHARGE_ALIASES, required=CHARGE_REQUIRED, max_rows=MAX_ROWS
         )
+    except FileError as error:
+        preview.file_errors.append(error.message)
         return preview
-    rows = _read_csv(text, preview, _CHARGE_ALIASES, {"lokal", "kategoria", "okres", "kwota"})
+    preview.columns = table.header
+    rows = []
+    for source in table.rows:
+        row = ImportRow(line=source.line, cells=source.cells)
+        if source.width > len(table.columns):
+            row.errors.append(
+                _("Wiersz ma %(got)d pól zamiast %(expected)d.")
+                % {"got": source.width, "expected": len(table.columns)}
+            )
+        rows.append(row)
+    # One query for the premises, one for the charges already booked in the file's periods.
     premises_list = list(
         Premises.objects.filter(building__community=community).select_related("building")
     )
     by_number: dict[str, list[Premises]] = {}
     for premises in premises_list:
         by_number.setdefault(premises.number.strip().upper(), []).append(premises)
+    memo: dict = {}
     for row in rows:
-        _charge_row(row, community, by_number)
+        _charge_row(row, community, by_number, memo)
+    _charges_against_booked(rows, community)
     preview.rows = rows
     return preview
 
 
-def _charge_row(row: ImportRow, community: Community, by_number) -> None:
+def _charge_key(charge: Charge) -> tuple:
+    return (charge.premises_id, charge.category, charge.period, charge.title)
+
+
+def _charges_against_booked(rows: list[ImportRow], community: Community) -> None:
+    periods = {row.obj.period for row in rows if row.obj is not None}
+    booked = {}
+    if periods:
+        for premises_id, category, period, title, amount in Charge.objects.filter(
+            premises__building__community=community, period__in=periods
+        ).values_list("premises_id", "category", "period", "title", "amount"):
+            booked[(premises_id, category, period, title)] = amount
+    seen: dict[tuple, int] = {}
+    for row in rows:
+        charge = row.obj
+        if charge is None or row.errors:
+            continue
+        key = _charge_key(charge)
+        if key in seen:
+            row.errors.append(
+                _(
+                    "To samo naliczenie (lokal, kategoria, okres i tytuł) jest już w wierszu "
+                    "%(line)d; nadaj korekcie inny tytuł."
+                )
+                % {"line": seen[key]}
+            )
+            continue
+        seen[key] = row.line
+        if key in booked:
+            if booked[key] == charge.amount:
+                row.notice = _("Naliczenie zaksięgowane wcześniej – pominięto.")
+            else:
+                row.errors.append(
+                    _(
+                        "To naliczenie jest już zaksięgowane z kwotą %(amount)s zł; zmianę "
+                        "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
+                    )
+                    % {"amount": str(booked[key]).replace(".", ",")}
+                )
+
+
+def _memo(memo: dict, name: str, parser, value):
+    """A parser's result (or its error) for a cell value seen before in this file.
+
+    Files repeat the same categories, periods and amounts thousands of times; parsing each
+    distinct value once keeps a 100 000-row preview fast.
+    """
+    key = (name, value)
+    if key not in memo:
+        try:
+            memo[key] = (parser(value), None)
+        except ValueError as error:
+            memo[key] = (None, str(error))
+    result, error = memo[key]
+    if error is not None:
+        raise ValueError(error)
+    return result
+
+
+def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> None:
+    memo = {} if memo is None else memo
     cells = row.cells
     errors = row.errors
     premises = None
-    candidates = by_number.get(cells["lokal"].upper(), [])
+    number = cells.get("lokal", "").strip()
+    candidates = by_number.get(number.upper(), [])
     street = cells.get("budynek", "")
     if street:
-        candidates = [p for p in candidates if _key(p.building.street) == _key(street)]
-    if not cells["lokal"]:
+        candidates = [p for p in candidates if fold(p.building.street) == fold(street)]
+    if not number:
         errors.append(_("Brak numeru lokalu."))
     elif not candidates:
         errors.append(
             _("Lokal „%(number)s” nie istnieje we wspólnocie %(community)s.")
-            % {"number": cells["lokal"], "community": community.name}
+            % {"number": number, "community": community.name}
         )
     elif len(candidates) > 1:
         errors.append(
             _("Lokal „%(number)s” jest w kilku budynkach: podaj kolumnę „budynek”.")
-            % {"number": cells["lokal"]}
+            % {"number": number}
         )
     else:
         premises = candidates[0]
@@ -334,7 +368,7 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
         ("kwota", parse_amount),
     ):
         try:
-            values[name] = parser(cells[name])
+            values[name] = _memo(memo, name, parser, cells.get(name, ""))
         except ValueError as error:
             errors.append(str(error))
     if values.get("kwota") == 0:
@@ -342,18 +376,18 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
     due_date = None
     if cells.get("termin"):
         try:
-            due_date = parse_date(cells["termin"])
+            due_date = _memo(memo, "termin", parse_date, cells["termin"])
         except ValueError as error:
             errors.append(str(error))
     elif "okres" in values:
-        due_date = due_date_for(community, values["okres"])
+        due_date = _memo(memo, "due", lambda p: due_date_for(community, p), values["okres"])
     fund = None
     if cells.get("fundusz"):
         try:
-            fund = parse_fund(cells["fundusz"])
+            fund = _memo(memo, "fundusz", parse_fund, cells["fundusz"])
         except ValueError as error:
             errors.append(str(error))
-    title = cells.get("tytul", "")[:200]
+    title = " ".join(cells.get("tytul", "").split())[:200]
     if errors:
         return
     category = values["kategoria"]
@@ -362,182 +396,317 @@ def _charge_row(row: ImportRow, community: Community, by_number) -> None:
         premises=premises,
         category=category,
         fund=fund or Charge.fund_for_category(category),
-        title=title or f"{Charge.Category(category).label} {period:%m/%Y}",
+        title=title or _memo(memo, "title", lambda k: default_charge_title(*k), (category, period)),
         period=period,
         due_date=due_date,
         amount=values["kwota"],
     )
 
 
-def due_date_for(community: Community, period: datetime.date) -> datetime.date:
-    """The community's due day (e.g. the 10th) in the month of ``period``."""
-    last = calendar.monthrange(period.year, period.month)[1]
-    return period.replace(day=min(community.payment_due_day, last))
-
-
 # --- Bank statements ------------------------------------------------------------------------
 
-_BANK_ALIASES = {
-    "id": "id_transakcji",
-    "identyfikator": "id_transakcji",
-    "identyfikator_transakcji": "id_transakcji",
-    "data_ksiegowania": "data",
-    "data_operacji": "data",
-    "tytul_przelewu": "tytul",
-    "opis": "tytul",
-    "zleceniodawca": "nadawca",
-    "nazwa_nadawcy": "nadawca",
-    "rachunek_zleceniodawcy": "rachunek_nadawcy",
-    "rachunek": "rachunek_odbiorcy",
-    "rachunek_wirtualny": "rachunek_odbiorcy",
-}
+CONFIDENCE_ACCOUNT = _("rachunek indywidualny lokalu – pewne")
+CONFIDENCE_VIRTUAL = _("rachunek wirtualny lokalu w opisie – pewne")
 
 
-class _Matcher:
-    """Matches a recipient account to a premises or a fund account (two queries)."""
+@dataclass
+class _Owner:
+    community_id: int
+    premises: Premises | None = None
+    fund: str = ""
+
+
+class _Accounts:
+    """Accounts of the communities in scope: premises (incl. virtual), funds, main accounts.
+
+    Three queries, whatever the statement's size.
+    """
 
     def __init__(self, communities):
-        premises = Premises.objects.exclude(bank_account="")
+        premises = Premises.objects.exclude(bank_account="").select_related("building")
         funds = FundAccount.objects.all()
+        main = Community.objects.exclude(bank_account="")
         if communities is not None:
             premises = premises.filter(building__community__in=communities)
             funds = funds.filter(community__in=communities)
-        self.premises = {normalize_nrb(p.bank_account): p for p in premises}
-        self.funds = {normalize_nrb(f.bank_account): f.fund for f in funds}
+            main = main.filter(pk__in=communities)
+        self.owners: dict[str, _Owner] = {}
+        self.ambiguous: set[str] = set()  # one account entered in several communities
+        for community in main:
+            account = normalize_nrb(community.bank_account)
+            if account in self.owners and self.owners[account].community_id != community.pk:
+                self.ambiguous.add(account)
+            self.owners[account] = _Owner(community.pk)
+        for account in funds:
+            self.owners[normalize_nrb(account.bank_account)] = _Owner(
+                account.community_id, fund=account.fund
+            )
+        for p in premises:
+            self.owners[normalize_nrb(p.bank_account)] = _Owner(p.building.community_id, p)
+
+    def get(self, account: str) -> _Owner | None:
+        return self.owners.get(normalize_nrb(account)) if account else None
 
 
-def _payment_from(row: ImportRow, matcher: _Matcher, known_ids: set[str], seen: set[str]):
-    cells = row.cells
-    errors = row.errors
-    transaction_id = cells.get("id_transakcji", "")[:100]
-    if not transaction_id:
-        errors.append(_("Brak identyfikatora transakcji."))
-    elif transaction_id in seen:
-        errors.append(_("Identyfikator transakcji powtarza się w pliku."))
-    seen.add(transaction_id)
-    values = {}
-    for name, parser in (("data", parse_date), ("kwota", parse_amount)):
-        try:
-            values[name] = parser(cells.get(name, ""))
-        except ValueError as error:
-            errors.append(str(error))
-    accounts = {}
-    for name, label in (
-        ("rachunek_odbiorcy", _("Rachunek odbiorcy")),
-        ("rachunek_nadawcy", _("Rachunek nadawcy")),
-    ):
-        try:
-            accounts[name] = check_account(cells.get(name, ""), label=label)
-        except ValueError as error:
-            errors.append(str(error))
-    if errors:
-        return
-    if values["kwota"] <= 0:
-        row.notice = _("Obciążenie rachunku (wypłata) – pominięto.")
-        return
-    if transaction_id in known_ids:
-        row.notice = _("Transakcja zaimportowana wcześniej – pominięto.")
-        return
-    recipient = accounts["rachunek_odbiorcy"]
-    premises = matcher.premises.get(recipient)
-    fund = "" if premises else matcher.funds.get(recipient, "")
-    row.obj = Payment(
-        premises=premises,
-        booked_on=values["data"],
-        amount=values["kwota"],
-        title=cells.get("tytul", "")[:255],
-        source=Payment.Source.BANK,
-        bank_transaction_id=transaction_id,
-        payer_name=cells.get("nadawca", "")[:200],
-        payer_account=accounts["rachunek_nadawcy"],
-        recipient_account=recipient,
-        fund=fund,
+class _TitleMatcher:
+    """Premises numbers written in titles ("lokal 12", "m. 12", "Lipowa 5/12")."""
+
+    PATTERNS = (
+        re.compile(
+            r"\b(?:lokal[ua]?|lok\.?|mieszkani[ea]|mieszk\.?|m\.|nr\s+lokalu|gara[żz]u?|"
+            r"gar\.?|kom[óo]rk[ai]|lu)\s*(?:nr\.?\s*)?([0-9]+[a-z]?)\b",
+            re.I,
+        ),
+        # "Lipowa 5/12", "ul. Lipowa 5 / 12": a street word first; "05/2025" is a period
+        re.compile(r"[^\W\d_]{3,}\.?\s+[1-9]\d*[a-z]?\s*/\s*(\d{1,3}[a-z]?)\b", re.I),
     )
 
+    def __init__(self, community_ids: set[int]):
+        self.by_number: dict[tuple[int, str], list[Premises]] = {}
+        for p in Premises.objects.filter(building__community__in=community_ids).select_related(
+            "building"
+        ):
+            key = (p.building.community_id, p.number.strip().upper())
+            self.by_number.setdefault(key, []).append(p)
 
-def _finish_bank(preview: ImportPreview, rows: list[ImportRow], communities) -> ImportPreview:
-    matcher = _Matcher(communities)
-    ids = [row.cells.get("id_transakcji", "") for row in rows]
-    known = set(
-        Payment.objects.filter(bank_transaction_id__in=[i for i in ids if i]).values_list(
-            "bank_transaction_id", flat=True
-        )
-    )
-    seen: set[str] = set()
-    for row in rows:
-        _payment_from(row, matcher, known, seen)
-    preview.rows = rows
+    def find(self, community_id: int, title: str) -> tuple[Premises | None, str]:
+        folded = fold(title).replace("_", " ")
+        for pattern in self.PATTERNS:
+            for number in pattern.findall(title):
+                candidates = self.by_number.get((community_id, number.upper()), [])
+                if len(candidates) > 1:
+                    candidates = [
+                        p for p in candidates if fold(p.building.street).replace("_", " ") in folded
+                    ] or candidates
+                if len(candidates) == 1:
+                    premises = candidates[0]
+                    street = fold(premises.building.street).replace("_", " ")
+                    if street and street in folded:
+                        return premises, _("numer lokalu i ulica w tytule – prawdopodobne")
+                    return premises, _("numer lokalu w tytule – do sprawdzenia")
+                if candidates:
+                    return None, _(
+                        "w tytule numer lokalu %(number)s, ale jest kilka takich lokali"
+                    ) % {"number": number}
+        return None, ""
+
+
+def preview_bank_statement(
+    *, file_name: str, content: bytes, communities=None, community=None
+) -> ImportPreview:
+    """A bank statement (MT940 or CSV/XLSX) matched to premises in ``communities``.
+
+    ``communities``: where payments may be booked (None = everywhere, for superusers);
+    ``community``: the community chosen in the form, for a file that names no account.
+    """
+    preview = _new_preview(ImportBatch.Kind.BANK_CSV, file_name, content)
+    try:
+        statement = parse_statement(content)
+    except FileError as error:
+        preview.file_errors.append(error.message)
+        return preview
+    if statement.format == "mt940":
+        preview.kind = ImportBatch.Kind.BANK_MT940
+    preview.columns = [
+        _("Data"),
+        _("Kwota"),
+        _("Tytuł"),
+        _("Zleceniodawca"),
+        _("Rachunek zleceniodawcy"),
+        _("Rachunek odbiorcy"),
+    ]
+    accounts = _Accounts(communities)
+    statement_community = _statement_community(preview, statement, accounts, community)
+    if preview.file_errors:
+        return preview
+    if statement_community is not None:
+        preview.community = Community.objects.filter(pk=statement_community).first()
+        preview.communities.add(statement_community)
+    _finish_bank(preview, statement, accounts, statement_community)
     return preview
 
 
-def preview_bank_csv(*, file_name: str, content: bytes, communities=None) -> ImportPreview:
-    """``communities``: where payments may be matched (None = everywhere, for superusers)."""
-    preview, text = _start(ImportBatch.Kind.BANK_CSV, file_name, content)
-    if text is None:
-        return preview
-    rows = _read_csv(text, preview, _BANK_ALIASES, {"id_transakcji", "data", "kwota"})
-    return _finish_bank(preview, rows, communities)
+def _statement_community(preview, statement: Statement, accounts: _Accounts, chosen):
+    """The community whose account the statement is of; an unknown account refuses the file."""
+    found = set()
+    for account in statement.accounts:
+        owner = accounts.get(account)
+        if normalize_nrb(account) in accounts.ambiguous:
+            preview.file_errors.append(
+                _(
+                    "Rachunek wyciągu %(account)s jest wpisany w kilku wspólnotach; popraw "
+                    "rachunki wspólnot, zanim zaimportujesz wyciąg."
+                )
+                % {"account": format_nrb(account)}
+            )
+            continue
+        if owner is None:
+            preview.file_errors.append(
+                _(
+                    "Rachunek wyciągu %(account)s nie należy do żadnej wspólnoty, którą "
+                    "obsługujesz. Sprawdź, czy to właściwy plik, albo wpisz ten rachunek "
+                    "we wspólnocie (rachunek bankowy lub rachunek funduszu)."
+                )
+                % {"account": format_nrb(account)}
+            )
+            continue
+        found.add(owner.community_id)
+    if chosen is not None:
+        if found and found != {chosen.pk}:
+            preview.file_errors.append(
+                _("Wyciąg dotyczy rachunku innej wspólnoty niż wybrana (%(community)s).")
+                % {"community": chosen.name}
+            )
+        found.add(chosen.pk)
+    if len(found) > 1:
+        preview.file_errors.append(
+            _("Wyciąg obejmuje rachunki kilku wspólnot; importuj je osobno.")
+        )
+        return None
+    parts = [_("MT940") if statement.format == "mt940" else _("CSV")]
+    if statement.bank:
+        parts.append(statement.bank)
+    parts.extend(format_nrb(a) for a in statement.accounts)
+    if statement.encoding:
+        parts.append(_("kodowanie %(encoding)s") % {"encoding": statement.encoding})
+    preview.source = ", ".join(parts)
+    return found.pop() if found else None
 
 
-_SUBFIELD = re.compile(r"~(\d\d)")
+def _finish_bank(preview, statement: Statement, accounts: _Accounts, community_id) -> None:
+    transactions = statement.transactions
+    occurrences: dict[str, int] = {}
+    for transaction in transactions:
+        if not transaction.reference and not transaction.errors:
+            base = synthetic_reference(transaction, 0)
+            occurrences[base] = occurrences.get(base, 0) + 1
+            transaction.reference = synthetic_reference(transaction, occurrences[base] - 1)
+    references = [t.reference for t in transactions if t.reference]
+    known = set()
+    for start in range(0, len(references), 5000):
+        known.update(
+            Payment.objects.filter(
+                bank_transaction_id__in=references[start : start + 5000]
+            ).values_list("bank_transaction_id", flat=True)
+        )
+    row_communities = {community_id} if community_id else set()
+    for transaction in transactions:
+        owner = accounts.get(transaction.account)
+        if owner:
+            row_communities.add(owner.community_id)
+    titles = _TitleMatcher(row_communities)
+    seen: set[str] = set()
+    for transaction in transactions:
+        row = ImportRow(line=transaction.line, cells=_bank_cells(transaction))
+        row.errors.extend(transaction.errors)
+        _payment_row(row, transaction, accounts, titles, community_id, known, seen)
+        preview.rows.append(row)
+        if row.obj is not None and row.obj.community_id:
+            preview.communities.add(row.obj.community_id)
 
 
-def _subfields(details: str) -> dict[str, str]:
-    parts = _SUBFIELD.split(details.replace("\n", "").replace("\r", ""))
-    fields: dict[str, str] = {}
-    for code, value in zip(parts[1::2], parts[2::2], strict=False):
-        fields[code] = fields.get(code, "") + value
-    return fields
+def _bank_cells(transaction: BankTransaction) -> dict[str, str]:
+    return {
+        "data": f"{transaction.booked_on:%d.%m.%Y}" if transaction.booked_on else "",
+        "kwota": str(transaction.amount).replace(".", ",") if transaction.amount else "",
+        "tytul": transaction.title,
+        "nadawca": transaction.payer_name,
+        "rachunek_nadawcy": format_nrb(transaction.payer_account)
+        if transaction.payer_account
+        else "",
+        "rachunek_odbiorcy": format_nrb(transaction.account) if transaction.account else "",
+    }
 
 
-def preview_bank_mt940(*, file_name: str, content: bytes, communities=None) -> ImportPreview:
-    import mt940
+def _payment_row(row, transaction, accounts, titles, community_id, known, seen) -> None:
+    errors = row.errors
+    reference = transaction.reference
+    if reference and reference in seen:
+        errors.append(_("Identyfikator transakcji powtarza się w pliku."))
+    seen.add(reference)
+    if errors or transaction.amount is None or transaction.booked_on is None:
+        if not errors:
+            errors.append(_("Brak daty lub kwoty."))
+        return
+    if transaction.amount == 0:
+        row.notice = _("Kwota zerowa – pominięto.")
+        return
+    if transaction.amount < 0:
+        row.notice = _("Obciążenie rachunku (wypłata) – pominięto.")
+        return
+    payer_account = transaction.payer_account
+    if payer_account:
+        try:
+            payer_account = check_account(payer_account, label=_("Rachunek zleceniodawcy"))
+        except ValueError as error:
+            # The payer's bank wrote it; the money arrived anyway, so only a warning.
+            row.warnings.append(str(error))
+    recipient = transaction.account
+    if recipient:
+        try:
+            recipient = check_account(recipient, label=_("Rachunek odbiorcy"))
+        except ValueError as error:
+            errors.append(str(error))
+            return
+    owner = accounts.get(recipient)
+    premises, fund, match = None, "", ""
+    if owner is not None and owner.premises is not None:
+        premises, match = owner.premises, CONFIDENCE_ACCOUNT
+    if owner is not None and owner.premises is None:
+        fund = owner.fund
+    if premises is None:
+        # Mass payments: the premises' virtual account written in the details or the title.
+        text = f"{transaction.details} {transaction.title}"
+        for account in accounts_in(text):
+            found = accounts.get(account)
+            if found is not None and found.premises is not None and account != payer_account:
+                premises, match, owner = found.premises, CONFIDENCE_VIRTUAL, found
+                break
+    target_community = owner.community_id if owner is not None else community_id
+    if owner is None and recipient and community_id:
+        row.warnings.append(
+            _("Rachunek odbiorcy %(account)s nie jest rachunkiem żadnego lokalu.")
+            % {"account": format_nrb(recipient)}
+        )
+    if target_community is None:
+        errors.append(
+            _(
+                "Rachunek odbiorcy %(account)s nie należy do żadnej wspólnoty, którą "
+                "obsługujesz; wybierz wspólnotę w formularzu importu."
+            )
+            % {"account": format_nrb(recipient) if recipient else _("(brak)")}
+        )
+        return
+    if premises is None and not fund:
+        premises, match = titles.find(target_community, transaction.title)
+        if premises is None and match:
+            row.warnings.append(match)
+            match = ""
+    if reference in known:
+        row.notice = _("Transakcja zaimportowana wcześniej – pominięto.")
+        return
+    row.match = match
+    row.obj = Payment(
+        premises=premises,
+        community_id=target_community,
+        booked_on=transaction.booked_on,
+        amount=transaction.amount,
+        title=transaction.title[:255],
+        source=Payment.Source.BANK,
+        bank_transaction_id=reference[:100],
+        payer_name=transaction.payer_name[:200],
+        payer_account=payer_account[:34],
+        recipient_account=recipient[:34],
+        fund=fund,
+        match=_match_code(match),
+    )
 
-    preview, text = _start(ImportBatch.Kind.BANK_MT940, file_name, content)
-    if text is None:
-        return preview
-    try:
-        statement = mt940.parse(text)
-        transactions = list(statement)
-    except Exception:  # the parser raises many kinds of errors on bad input
-        preview.file_errors.append(_("Nie można odczytać pliku MT940."))
-        return preview
-    if not transactions:
-        preview.file_errors.append(_("Wyciąg MT940 nie zawiera żadnych transakcji."))
-        return preview
-    own_account = (statement.data.get("account_identification") or "").lstrip("/")
-    preview.columns = ["id_transakcji", "data", "kwota", "tytul", "nadawca", "rachunek_nadawcy"]
-    rows = []
-    for number, transaction in enumerate(transactions, start=1):
-        data = transaction.data
-        details = _subfields(data.get("transaction_details") or "")
-        amount = data.get("amount")
-        value = amount.amount if amount is not None else Decimal(0)
-        reference = data.get("bank_reference") or ""
-        if not reference or reference.upper() == "NONREF":
-            raw = f"{own_account}|{data.get('date')}|{value}|{data.get('transaction_details')}"
-            reference = "MT940-" + hashlib.sha256(raw.encode()).hexdigest()[:32]
-        # ~38 holds the payer's full IBAN; ~30 + ~31 only where they make a whole NRB.
-        payer_account = details.get("38", "")
-        if not payer_account and len(details.get("30", "") + details.get("31", "")) == 26:
-            payer_account = details["30"] + details["31"]
-        title = "".join(details.get(code, "") for code in ("20", "21", "22", "23", "24", "25"))
-        cells = {
-            "id_transakcji": reference,
-            "data": f"{data.get('date'):%Y-%m-%d}" if data.get("date") else "",
-            "kwota": str(value),
-            "tytul": title.strip(),
-            "nadawca": (details.get("32", "") + details.get("33", "")).strip(),
-            "rachunek_nadawcy": payer_account.strip(),
-            "rachunek_odbiorcy": own_account,
-        }
-        rows.append(ImportRow(line=number, cells=cells))
-    return _finish_bank(preview, rows, communities)
 
-
-def preview_bank_statement(*, file_name: str, content: bytes, communities=None):
-    """CSV or MT940, told apart by the content (MT940 starts with ``:20:`` tags)."""
-    head = content.lstrip()[:200]
-    if head.startswith((b":20:", b"{1:", b":940:")) or b"\n:20:" in head or b":25:" in head:
-        return preview_bank_mt940(file_name=file_name, content=content, communities=communities)
-    return preview_bank_csv(file_name=file_name, content=content, communities=communities)
+def _match_code(match: str) -> str:
+    if match == CONFIDENCE_ACCOUNT:
+        return Payment.Match.ACCOUNT
+    if match == CONFIDENCE_VIRTUAL:
+        return Payment.Match.VIRTUAL
+    if match:
+        return Payment.Match.TITLE
+    return ""

@@ -88,6 +88,15 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("data importu"), auto_now_add=True)
+    # The preview this batch applied: unique, so a second confirmation cannot add a batch.
+    upload = models.OneToOneField(
+        "imports.StoredUpload",
+        verbose_name=_("wczytany plik"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="finance_batch",
+    )
 
     class Meta:
         verbose_name = _("import finansowy")
@@ -155,6 +164,11 @@ class Charge(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="charge_amount_not_zero"),
+            # The same charge imported twice (another file, CRLF line endings) is one charge;
+            # a correction has its own title.
+            models.UniqueConstraint(
+                fields=["premises", "category", "period", "title"], name="unique_charge"
+            ),
         ]
 
     def __str__(self):
@@ -167,6 +181,12 @@ class Charge(models.Model):
 
 class Payment(models.Model):
     """Money received for a premises (wpłata); no premises = awaiting manual assignment."""
+
+    class Match(models.TextChoices):
+        ACCOUNT = "account", _("rachunek indywidualny lokalu")
+        VIRTUAL = "virtual", _("rachunek wirtualny w opisie przelewu")
+        TITLE = "title", _("numer lokalu w tytule")
+        MANUAL = "manual", _("przypisana ręcznie")
 
     class Source(models.TextChoices):
         BANK = "bank", _("przelew bankowy")
@@ -181,6 +201,18 @@ class Payment(models.Model):
         blank=True,
         related_name="payments",
         help_text=_("Puste: wpłata nieprzypisana, czeka na ręczne przypisanie."),
+    )
+    community = models.ForeignKey(
+        Community,
+        verbose_name=_("wspólnota"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Wspólnota, na której rachunek wpłynęły pieniądze."),
+    )
+    match = models.CharField(
+        _("dopasowanie"), max_length=10, choices=Match.choices, blank=True, default=""
     )
     booked_on = models.DateField(_("data księgowania"))
     amount = models.DecimalField(_("kwota"), **MONEY)

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from premises.models import Premises
+from imports.services import upload_claim
+from premises.models import Community, Premises
 
 from .imports import ImportPreview
 from .models import Charge, ImportBatch, Payment
@@ -22,37 +23,65 @@ class ImportRejected(Exception):
         self.preview = preview
 
 
+def _lock_communities(ids) -> None:
+    """One import at a time per community (rows locked in a fixed order: no deadlock)."""
+    ids = sorted(i for i in ids if i is not None)
+    if ids:
+        list(Community.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
 @transaction.atomic
-def import_apply(*, preview: ImportPreview, user) -> ImportBatch:
+def import_apply(*, preview: ImportPreview, user, upload=None) -> ImportBatch:
     """Save every new row of a clean preview, or nothing at all.
 
-    The caller builds ``preview`` again right before applying (inside no transaction of its
-    own), so a row imported meanwhile by someone else is seen; the unique bank transaction id
-    catches the rest, and then the whole import is rolled back.
+    The caller builds ``preview`` right before applying; rows booked meanwhile by someone else
+    are caught by the unique constraints (bank reference, charge per premises/category/period/
+    title, one batch per upload), and then the whole import is rolled back.
     """
     if preview.has_errors:
         raise ImportRejected(preview)
+    _lock_communities(preview.communities)
     objects = preview.to_create
-    batch = ImportBatch.objects.create(
-        kind=preview.kind,
-        community=preview.community,
-        file_name=preview.file_name[:255],
-        file_sha256=preview.sha256,
-        rows_created=len(objects),
-        rows_skipped=preview.skipped_count,
-        created_by=user,
-    )
-    for obj in objects:
-        obj.import_batch = batch
-    model = Charge if preview.kind == ImportBatch.Kind.CHARGES else Payment
     try:
         with transaction.atomic():
+            batch = ImportBatch.objects.create(
+                kind=preview.kind,
+                community=preview.community,
+                file_name=preview.file_name[:255],
+                file_sha256=preview.sha256,
+                rows_created=len(objects),
+                rows_skipped=preview.skipped_count,
+                created_by=user,
+                upload=upload,
+            )
+            for obj in objects:
+                obj.import_batch = batch
+            model = Charge if preview.kind == ImportBatch.Kind.CHARGES else Payment
             bulk_create_with_history(objects, model, batch_size=500, default_user=user)
     except IntegrityError:
         preview.file_errors.append(
-            _("Część transakcji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")
+            _("Część pozycji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")
         )
         raise ImportRejected(preview) from None
+    return batch
+
+
+@transaction.atomic
+def import_apply_upload(*, token: str, user, kind: str, build, lock_ids=()) -> ImportBatch:
+    """Apply the stored upload behind a preview token, once.
+
+    ``build(upload)`` makes the preview from the stored file; ``lock_ids`` are communities
+    locked before it is built (a charges import knows its community up front), so two
+    confirmations of the same or of two equal files run one after the other and the second
+    sees the first one's rows. Raises ``UploadGone`` or ``ImportRejected``; nothing is saved
+    then.
+    """
+    upload = upload_claim(token=token, kind=kind, user=user)
+    _lock_communities(lock_ids)
+    preview = build(upload)
+    batch = import_apply(preview=preview, user=user, upload=upload)
+    # The rows are booked; the file itself is no longer needed on the server.
+    type(upload).objects.filter(pk=upload.pk).update(content=b"")
     return batch
 
 
@@ -81,11 +110,41 @@ def charge_book(
 
 
 @transaction.atomic
-def payment_assign(*, payment: Payment, premises: Premises) -> Payment:
-    """Assign an unmatched payment to a premises (once; assigned payments stay as booked)."""
-    payment = Payment.objects.select_for_update().get(pk=payment.pk)
-    if payment.premises_id is not None:
-        raise ValueError(_("Ta wpłata jest już przypisana do lokalu."))
+def payment_assign(*, payment: Payment, premises: Premises | None, user=None) -> Payment:
+    """Assign a payment to a premises, re-assign it or take it back to the unassigned queue.
+
+    Only within the community the money was paid to. Every change is a history entry
+    (simple_history) with who did it and from which premises to which.
+    """
+    payment = (
+        Payment.objects.select_for_update(of=("self",))
+        .select_related("premises__building")
+        .get(pk=payment.pk)
+    )
+    community_id = payment.community_id or (
+        payment.premises.building.community_id if payment.premises_id else None
+    )
+    if (
+        premises is not None
+        and community_id is not None
+        and premises.building.community_id != community_id
+    ):
+        raise ValueError(_("Ten lokal należy do innej wspólnoty niż rachunek tej wpłaty."))
+    if payment.premises_id == (premises.pk if premises else None):
+        return payment
+    before = str(payment.premises) if payment.premises_id else _("nieprzypisana")
+    after = str(premises) if premises else _("nieprzypisana")
     payment.premises = premises
-    payment.save(update_fields=["premises"])
+    if community_id is None and premises is not None:
+        payment.community_id = premises.building.community_id
+    else:
+        payment.community_id = community_id
+    payment.match = Payment.Match.MANUAL if premises is not None else ""
+    payment._change_reason = _("Przypisanie wpłaty: %(before)s → %(after)s") % {
+        "before": before,
+        "after": after,
+    }
+    if user is not None:
+        payment._history_user = user
+    payment.save(update_fields=["premises", "community", "match"])
     return payment

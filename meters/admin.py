@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminDateWidget
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -18,25 +17,25 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from imports.services import UploadGone, upload_store
+from lib.imports import MAX_FILE_BYTES
 from lib.spreadsheets import csv_writer
 from office import roles
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
 from premises.models import Community
 
-from .imports import decode_upload
 from .models import Meter, Reading
 from .selectors import readings_for_billing
 from .services import (
+    READINGS_IMPORT,
     meter_replace,
     reading_check_office,
     readings_import_remote,
+    readings_import_upload,
     readings_invalidate,
 )
 
-PREVIEW_SALT = "meters.import"
-PREVIEW_MAX_AGE = 60 * 60
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 EXPORT_MONTHS = 24
 
 
@@ -71,16 +70,16 @@ class MeterReplaceForm(forms.Form):
 
 
 class ReadingImportForm(forms.Form):
-    file = forms.FileField(label=_("Plik CSV z odczytami"))
+    file = forms.FileField(label=_("Plik CSV lub XLSX z odczytami"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_IMPORT_BYTES:
-            raise ValidationError(_("Plik jest za duży (maksymalnie 2 MB)."))
-        data = upload.read()
-        if b"\x00" in data:
-            raise ValidationError(_("To nie jest plik CSV (tekstowy)."))
-        return decode_upload(data)
+        if upload.size > MAX_FILE_BYTES:
+            raise ValidationError(
+                _("Plik jest za duży (najwyżej %(mb)d MB).")
+                % {"mb": MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload.name, upload.read()
 
 
 def _month_choices(today: datetime.date) -> list[tuple[str, str]]:
@@ -319,15 +318,12 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         meters = _scoped_meters(request)
         if request.method == "POST" and "token" in request.POST:
             try:
-                text = signing.loads(
-                    request.POST["token"], salt=PREVIEW_SALT, max_age=PREVIEW_MAX_AGE
+                report = readings_import_upload(
+                    token=request.POST["token"], meters=meters, user=request.user
                 )
-            except signing.BadSignature:
-                messages.error(request, _("Podgląd wygasł; wczytaj plik ponownie."))
+            except UploadGone as gone:
+                messages.error(request, gone.message)
                 return redirect("admin:meters_reading_import")
-            report = readings_import_remote(
-                text=text, meters=meters, user=request.user, dry_run=False
-            )
             if report.applied:
                 messages.success(
                     request,
@@ -342,13 +338,16 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             )
         form = ReadingImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
-            text = form.cleaned_data["file"]
+            name, content = form.cleaned_data["file"]
             report = readings_import_remote(
-                text=text, meters=meters, user=request.user, dry_run=True
+                content=content, meters=meters, user=request.user, dry_run=True
             )
-            token = (
-                "" if report.has_errors else signing.dumps(text, salt=PREVIEW_SALT, compress=True)
-            )
+            token = ""
+            if not report.has_errors:
+                upload = upload_store(
+                    kind=READINGS_IMPORT, file_name=name, content=content, user=request.user
+                )
+                token = str(upload.token)
             return TemplateResponse(
                 request,
                 "admin/meters/reading/import_preview.html",

@@ -1,23 +1,37 @@
-"""Parsing the office's CSV files of readings (semicolon or comma separated, UTF-8 or CP1250).
+"""Parsing the office's files of remote readings: only the row parser of Liczniki.
 
-Expected header: ``numer_licznika;data_odczytu;stan`` (dates ``RRRR-MM-DD`` or ``DD.MM.RRRR``,
-decimal comma or point). Checks that need the database live in ``services``.
+The file is read by the shared pipeline (``lib.imports``): CSV (semicolon or comma; UTF-8,
+Windows-1250 or 852; any line endings) or XLSX. Expected header: ``numer_licznika;
+data_odczytu;stan`` (dates ``RRRR-MM-DD`` or ``DD.MM.RRRR``, decimal comma or point). A value
+must fit the reading's field (no exponents such as ``1e309``, no 40-digit numbers). Checks
+that need the database live in ``services``.
 """
 
-import csv
 import datetime
-import io
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-MAX_ROWS = 5000
-COLUMNS = {
-    "serial": ("numer_licznika", "numer licznika", "numer fabryczny", "numer"),
-    "read_on": ("data_odczytu", "data odczytu", "data"),
-    "value": ("stan", "stan licznika", "wartosc", "wartość"),
+from lib.imports import FileError, parse_decimal, read_table
+
+from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS
+
+MAX_ROWS = 100_000
+ALIASES = {
+    "numer_licznika": "numer_licznika",
+    "numer licznika": "numer_licznika",
+    "numer fabryczny": "numer_licznika",
+    "numer": "numer_licznika",
+    "data_odczytu": "data_odczytu",
+    "data odczytu": "data_odczytu",
+    "data": "data_odczytu",
+    "stan": "stan",
+    "stan licznika": "stan",
+    "wartosc": "stan",
+    "wartość": "stan",
 }
+REQUIRED = ("numer_licznika", "data_odczytu", "stan")
 
 
 @dataclass
@@ -50,92 +64,51 @@ class ImportReport:
         return sum(1 for row in self.rows if not row.error and not row.skip)
 
 
-def decode_upload(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1250", errors="replace")
-
-
 def _parse_date(text: str) -> datetime.date | None:
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.datetime.strptime(text, fmt).date()
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
         except ValueError:
             continue
     return None
 
 
-def _parse_value(text: str) -> Decimal | None:
-    cleaned = text.replace(" ", "").replace("\xa0", "").replace(",", ".")
-    try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        return None
-    return value if value.is_finite() else None
-
-
-def _column_map(header: list[str]) -> dict[str, int] | None:
-    names = [name.strip().lower() for name in header]
-    mapping = {}
-    for key, aliases in COLUMNS.items():
-        for index, name in enumerate(names):
-            if name in aliases:
-                mapping[key] = index
-                break
-        else:
-            return None
-    return mapping
-
-
-def parse_readings_csv(text: str) -> ImportReport:
+def parse_readings(content: bytes) -> ImportReport:
     report = ImportReport()
-    lines = text.splitlines()
-    if not lines or not text.strip():
-        report.file_error = str(_("Plik jest pusty."))
-        return report
-    delimiter = ";" if lines[0].count(";") >= lines[0].count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     try:
-        header = next(reader)
-        mapping = _column_map(header)
-        if mapping is None:
+        table = read_table(content, aliases=ALIASES, required=REQUIRED, max_rows=MAX_ROWS)
+    except FileError as error:
+        if error.message.startswith(str(_("Brak wymaganych kolumn"))):
             report.file_error = str(
                 _("Pierwszy wiersz musi zawierać kolumny: numer_licznika; data_odczytu; stan.")
             )
-            return report
-        for line, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(report.rows) >= MAX_ROWS:
-                report.file_error = str(
-                    _("Plik ma więcej niż %(max)d wierszy; podziel go na części.")
-                    % {"max": MAX_ROWS}
-                )
-                return report
-            report.rows.append(_parse_row(line, cells, mapping))
-    except csv.Error:
-        report.file_error = str(_("Nie udało się odczytać pliku CSV."))
+        else:
+            report.file_error = error.message
         return report
+    report.rows = [_parse_row(row.line, row.cells) for row in table.rows]
     if not report.rows:
         report.file_error = str(_("Plik nie zawiera żadnych odczytów."))
     return report
 
 
-def _parse_row(line: int, cells: list[str], mapping: dict[str, int]) -> ImportRow:
-    def cell(key: str) -> str:
-        index = mapping[key]
-        return cells[index].strip() if index < len(cells) else ""
-
-    row = ImportRow(line=line, serial=cell("serial"))
-    row.read_on = _parse_date(cell("read_on"))
-    row.value = _parse_value(cell("value"))
+def _parse_row(line: int, cells: dict[str, str]) -> ImportRow:
+    row = ImportRow(line=line, serial=cells.get("numer_licznika", "")[:100])
+    row.read_on = _parse_date(cells.get("data_odczytu", ""))
     if not row.serial:
         row.error = str(_("Brak numeru licznika."))
     elif row.read_on is None:
         row.error = str(_("Nieprawidłowa data „%(text)s” (RRRR-MM-DD lub DD.MM.RRRR).")) % {
-            "text": cell("read_on")
+            "text": cells.get("data_odczytu", "")[:40]
         }
-    elif row.value is None:
-        row.error = str(_("Nieprawidłowy stan licznika „%(text)s”.")) % {"text": cell("value")}
+    else:
+        try:
+            row.value = parse_decimal(
+                cells.get("stan", ""),
+                max_digits=VALUE_MAX_DIGITS,
+                decimal_places=VALUE_DECIMAL_PLACES,
+                label=str(_("Stan licznika")),
+                allow_negative=False,
+            )
+        except ValueError as error:
+            row.error = str(error)
     return row

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from imports.services import upload_claim
 from portal.images import process_uploaded_image
 
-from .imports import ImportReport, ImportRow, parse_readings_csv
+from .imports import ImportReport, ImportRow, parse_readings
 from .models import Meter, Reading
 from .selectors import resident_submission_refusal
 from .window import reading_window
@@ -342,7 +343,7 @@ class _Rollback(Exception):
 
 
 def readings_import_remote(
-    *, text: str, meters, user, dry_run: bool, today: datetime.date | None = None
+    *, content: bytes, meters, user, dry_run: bool, today: datetime.date | None = None
 ) -> ImportReport:
     """Import remote readings from CSV text: every row is saved, or none is.
 
@@ -351,7 +352,7 @@ def readings_import_remote(
     preview shows is what applying does. Rows equal to a stored reading are skipped.
     """
     today = today or timezone.localdate()
-    report = parse_readings_csv(text)
+    report = parse_readings(content)
     if report.file_error:
         return report
     by_serial: dict[str, list[Meter]] = {}
@@ -370,6 +371,30 @@ def readings_import_remote(
         pass
     else:
         report.applied = True
+    return report
+
+
+READINGS_IMPORT = "readings"
+
+
+def readings_import_upload(
+    *, token: str, meters, user, today: datetime.date | None = None
+) -> ImportReport:
+    """Apply the stored file behind a preview token: once, and all rows or none.
+
+    Raises ``imports.services.UploadGone`` for an unknown, expired or already applied token.
+    """
+    report = ImportReport()
+    try:
+        with transaction.atomic():
+            upload = upload_claim(token=token, kind=READINGS_IMPORT, user=user)
+            report = readings_import_remote(
+                content=bytes(upload.content), meters=meters, user=user, dry_run=False, today=today
+            )
+            if not report.applied:
+                raise _Rollback  # the token stays usable: nothing was applied
+    except _Rollback:
+        pass
     return report
 
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "community",
     "documents",
     "office",
+    "imports",
 ]
 
 MIDDLEWARE = [

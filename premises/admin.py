@@ -1,8 +1,9 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -14,7 +15,7 @@ from office.roles import community_ids_for, roles_sync_user
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
-from .resources import PremisesExportResource, RegisterResource
+from .resources import PremisesExportResource, RegisterCSV, RegisterResource, RegisterXLSX
 from .selectors import current_holders
 
 FORMATS = [XLSX, CSV]
@@ -199,6 +200,20 @@ class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
             .prefetch_related(Prefetch("ownerships", queryset=holders, to_attr="current_holders"))
         )
 
+    def get_search_results(self, request, queryset, search_term):
+        # "Lipowa 5 / 3", the label the autocomplete shows, finds that very premises.
+        street, slash, number = search_term.rpartition("/")
+        street, number = street.strip(), number.strip()
+        if slash and street and number:
+            exact = queryset.filter(building__street__iexact=street, number__iexact=number)
+            if exact.exists():
+                return exact, False
+            return (
+                queryset.filter(building__street__icontains=street, number__iexact=number),
+                False,
+            )
+        return super().get_search_results(request, queryset, search_term)
+
     @admin.display(description=_("osoby"))
     def holders(self, obj):
         return ", ".join(o.user.get_full_name() or o.user.username for o in obj.current_holders)
@@ -230,8 +245,32 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistory
     ]
     autocomplete_fields = ["user", "premises"]
     resource_classes = [RegisterResource]
-    formats = FORMATS
+    formats = [RegisterXLSX, RegisterCSV]
     import_template_name = "admin/premises/ownership/import.html"
+
+    # The uploaded file waits for the confirmation in the shared storage (several app servers).
+    tmp_storage_class = "import_export.tmp_storages.MediaStorage"
+
+    def process_import(self, request, **kwargs):
+        try:
+            return super().process_import(request, **kwargs)
+        except OSError:
+            # The file was removed by the first confirmation (a double click, a second tab).
+            messages.error(
+                request, _("Ten import został już zatwierdzony albo wygasł; nic nie dodano.")
+            )
+            return redirect("admin:premises_ownership_import")
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        # import-export's own message is English and names an exception class.
+        from lib.imports import FileError
+
+        message = (
+            e.message
+            if isinstance(e, FileError)
+            else _("Nie można odczytać pliku; zapisz go jako CSV lub XLSX i wczytaj ponownie.")
+        )
+        form.add_error("import_file", message)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         from office.roles import is_office_admin

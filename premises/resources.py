@@ -3,19 +3,31 @@
 A row names the community, the building, the premises and the person with their role and
 contact data. Re-importing the same file updates instead of duplicating: a community is found
 by NIP (or name), a building by community + street, a premises by building + number, a person by
-login (or first and last name with e-mail or phone), a role by person + premises + role.
+login, else by first and last name with e-mail or phone, else by first and last name among the
+holders of that premises; a role by person + premises + role. The file is read by the shared
+pipeline (``lib.imports``: UTF-8/cp1250/cp852, semicolon or comma, any line endings, XLSX).
+The logins the preview shows are the logins the import creates. Shares of the premises of each
+community in the file must not exceed 1 and the preview warns where they do not sum to 1;
+a NIP of one community with the name of another is a warning too.
 Office staff import only into the communities assigned to them; only the office administrator
 creates communities. Every bad cell gives a Polish message and the whole file is refused.
 """
 
+import hashlib
+from fractions import Fraction
+
+import tablib
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields, resources
+from import_export.formats.base_formats import CSV, XLSX
 
 from accounts.models import User
 from accounts.services import login_generate
+from lib.imports import FileError, read_grid
 
 from . import imports
 from .models import Building, Community, Ownership, Premises
@@ -47,6 +59,45 @@ COLUMNS = {
 
 def _col(key):
     return str(COLUMNS[key])
+
+
+PLANNED_LOGINS_TTL = 2 * 60 * 60
+
+
+def register_dataset(content: bytes) -> tablib.Dataset:
+    """A register file (CSV in any Polish encoding and delimiter, or XLSX) as a Dataset."""
+    lines, _encoding, _delimiter = read_grid(content)
+    rows = [values for values in lines if any(str(v).strip() for v in values)]
+    if not rows:
+        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
+    headers = [str(h).strip().lstrip("\ufeff") for h in rows[0]]
+    while headers and not headers[-1]:
+        headers.pop()
+    width = len(headers)
+    dataset = tablib.Dataset(headers=headers)
+    for values in rows[1:]:
+        dataset.append([str(v) for v in (list(values) + [""] * width)[:width]])
+    return dataset
+
+
+class RegisterCSV(CSV):
+    """CSV read by the shared pipeline (bytes in, encoding and delimiter recognised)."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, str):
+            in_stream = in_stream.encode("utf-8")
+        return register_dataset(in_stream)
+
+
+class RegisterXLSX(XLSX):
+    def create_dataset(self, in_stream):
+        return register_dataset(in_stream)
 
 
 def _export_value(ownership, key):
@@ -131,6 +182,10 @@ class RegisterResource(resources.ModelResource):
         self.may_create_communities = may_create_communities
         self._communities = {}
         self._buildings = {}
+        self._planned_logins: dict[str, str] = {}
+        self._logins_key = ""
+        self._row_number = 0
+        self.warnings: list[str] = []
 
     @classmethod
     def for_user(cls, user, **kwargs):
@@ -150,6 +205,11 @@ class RegisterResource(resources.ModelResource):
     # --- import -----------------------------------------------------------------------------
 
     def before_import(self, dataset, **kwargs):
+        # The preview and the import of one file by one person share the planned logins.
+        user = kwargs.get("user")
+        digest = hashlib.sha256(dataset.export("csv").encode()).hexdigest()
+        self._logins_key = f"register-logins:{getattr(user, 'pk', '')}:{digest}"
+        self._planned_logins = cache.get(self._logins_key) or {}
         missing = [
             _col(key)
             for key in ("community", "street", "number", "last_name")
@@ -160,6 +220,53 @@ class RegisterResource(resources.ModelResource):
                 _("Brak kolumn: %(columns)s. Pobierz wzór przez eksport rejestru.")
                 % {"columns": ", ".join(missing)}
             )
+
+    def before_import_row(self, row, **kwargs):
+        self._row_number = kwargs.get("row_number", 0)
+
+    def after_import(self, dataset, result, **kwargs):
+        if kwargs.get("dry_run") and self._planned_logins:
+            cache.set(self._logins_key, self._planned_logins, PLANNED_LOGINS_TTL)
+        self._check_shares()
+        result.strefa_warnings = list(dict.fromkeys(self.warnings))
+
+    def _check_shares(self):
+        """Shares of a community's premises: never above 1; a warning unless exactly 1."""
+        communities = {c.pk: c for c in self._communities.values() if c.pk}
+        if not communities:
+            return
+        totals: dict[int, Fraction] = dict.fromkeys(communities, Fraction(0))
+        for community_id, numerator, denominator in Premises.objects.filter(
+            building__community__in=communities
+        ).values_list("building__community_id", "share_numerator", "share_denominator"):
+            totals[community_id] += Fraction(numerator, denominator)
+        for community_id, total in totals.items():
+            name = communities[community_id].name
+            shown = (
+                f"{total.numerator}/{total.denominator}"
+                if total.denominator != 1
+                else str(total.numerator)
+            )
+            if total > 1:
+                raise ValidationError(
+                    _(
+                        "Udziały lokali wspólnoty %(community)s sumują się do %(total)s, "
+                        "czyli więcej niż 1. Popraw udziały."
+                    )
+                    % {"community": name, "total": shown}
+                )
+            if total != 1:
+                self.warnings.append(
+                    _(
+                        "Udziały lokali wspólnoty %(community)s sumują się do %(total)s "
+                        "(%(decimal)s), a powinny do 1: brakuje lokali albo udziały są błędne."
+                    )
+                    % {
+                        "community": name,
+                        "total": shown,
+                        "decimal": f"{float(total):.6f}".replace(".", ","),
+                    }
+                )
 
     def get_or_init_instance(self, instance_loader, row):
         parsed = self._resolve(row)
@@ -243,7 +350,7 @@ class RegisterResource(resources.ModelResource):
         community = self._community(values, nip)
         building = self._building(community, values)
         premises = self._premises(building, values, kind, area, persons, share, bank_account)
-        user = self._person(values, phone)
+        user = self._person(values, phone, premises)
         return {
             "community": community,
             "premises": premises,
@@ -265,8 +372,27 @@ class RegisterResource(resources.ModelResource):
             return self._communities[key]
         qs = self._in_scope(Community.objects.all(), "pk")
         found = qs.filter(nip=nip).first() if nip else None
+        named = None
+        if found is None or found.name.lower() != values["community"].lower():
+            named = qs.filter(name__iexact=values["community"]).first()
+        if found is not None and found.name.lower() != values["community"].lower():
+            self.warnings.append(
+                _(
+                    "NIP %(nip)s należy do wspólnoty %(found)s, a w pliku podano nazwę "
+                    "„%(name)s”; wiersze zostaną przypisane do wspólnoty %(found)s."
+                )
+                % {"nip": nip, "found": found.name, "name": values["community"]}
+            )
+        elif found is None and named is not None and nip and named.nip and named.nip != nip:
+            self.warnings.append(
+                _(
+                    "Wspólnota %(name)s ma NIP %(own)s, a w pliku podano NIP %(nip)s; "
+                    "sprawdź, której wspólnoty dotyczy plik."
+                )
+                % {"name": named.name, "own": named.nip, "nip": nip}
+            )
         if found is None:
-            found = qs.filter(name__iexact=values["community"]).first()
+            found = named
         if found is None:
             if not self.may_create_communities:
                 raise ValidationError(
@@ -352,7 +478,7 @@ class RegisterResource(resources.ModelResource):
         premises.save()
         return premises
 
-    def _person(self, values, phone) -> User:
+    def _person(self, values, phone, premises) -> User:
         people = User.objects.filter(is_superuser=False)
         if self.scope_ids is not None:
             people = people.filter(
@@ -381,8 +507,28 @@ class RegisterResource(resources.ModelResource):
                     .order_by("pk")
                     .first()
                 )
+            if user is None and premises.pk and values["last_name"]:
+                # No login, no matching contact: the same name among this premises' holders.
+                same_name = people.filter(
+                    first_name__iexact=values["first_name"],
+                    last_name__iexact=values["last_name"],
+                    ownerships__premises=premises,
+                ).order_by("pk")
+                user = same_name.first()
+                if user is not None and contact:
+                    self.warnings.append(
+                        _(
+                            "%(name)s (lokal %(premises)s): dane kontaktowe w pliku różnią się "
+                            "od zapisanych; przyjęto, że to ta sama osoba (login %(login)s)."
+                        )
+                        % {
+                            "name": f"{values['first_name']} {values['last_name']}".strip(),
+                            "premises": premises,
+                            "login": user.username,
+                        }
+                    )
             if user is None:
-                user = User(username=login_generate(), is_active=False)
+                user = User(username=self._login_for_new_person(), is_active=False)
                 user.set_unusable_password()
         user.first_name = values["first_name"] or user.first_name
         user.last_name = values["last_name"] or user.last_name
@@ -399,6 +545,16 @@ class RegisterResource(resources.ModelResource):
         )
         user.save()
         return user
+
+    def _login_for_new_person(self) -> str:
+        """The login planned for this row in the preview, if still free; else a new one."""
+        key = str(self._row_number)
+        planned = self._planned_logins.get(key)
+        if planned and not User.objects.filter(username=planned).exists():
+            return planned
+        login = login_generate()
+        self._planned_logins[key] = login
+        return login
 
     @staticmethod
     def _clean(instance, columns, exclude=None):

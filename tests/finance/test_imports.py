@@ -75,12 +75,14 @@ def test_charges_with_one_bad_row_change_nothing(premises, office):
     assert ImportBatch.objects.count() == 0
 
 
-def test_same_charges_file_twice_is_refused(premises, office):
+def test_same_charges_file_twice_adds_nothing(premises, office):
     community = premises.building.community
     first = preview_charges(community=community, file_name="n.csv", content=CHARGES_CSV.encode())
     import_apply(preview=first, user=office)
     again = preview_charges(community=community, file_name="n.csv", content=CHARGES_CSV.encode())
-    assert any("już zaimportowany" in e for e in again.file_errors)
+    assert not again.has_errors
+    assert again.to_create == []
+    assert all("zaksięgowane wcześniej" in row.notice for row in again.rows)
     assert Charge.objects.count() == 3
 
 
@@ -98,7 +100,7 @@ def test_missing_columns_and_binary_files_are_refused(premises):
     preview = preview_charges(community=community, file_name="x.csv", content=b"a;b\n1;2\n")
     assert "Brak wymaganych kolumn" in preview.file_errors[0]
     preview = preview_charges(community=community, file_name="x.png", content=b"\x89PNG\x00\x00")
-    assert preview.file_errors == ["To nie jest plik tekstowy CSV ani MT940."]
+    assert preview.file_errors == ["To nie jest plik tekstowy CSV ani arkusz XLSX."]
 
 
 BANK_CSV = (
@@ -242,10 +244,16 @@ def test_unmatched_payments_filter_and_assignment(admin_client, premises):
     assert response.status_code == 302
     payment.refresh_from_db()
     assert payment.premises == premises
-    # Once assigned it is read-only: the change page no longer saves anything.
+    # A wrong assignment can be undone; every change is in the payment's history.
     admin_client.post(change, {"premises": ""})
     payment.refresh_from_db()
-    assert payment.premises == premises
+    assert payment.premises is None
+    reasons = [h.history_change_reason for h in payment.history.order_by("history_id")]
+    assert reasons[-2:] == [
+        f"Przypisanie wpłaty: nieprzypisana → {premises}",
+        f"Przypisanie wpłaty: {premises} → nieprzypisana",
+    ]
+    assert payment.history.first().history_user.username == "biuro"
 
 
 def test_booked_charge_is_read_only_and_cannot_be_deleted(admin_client, premises):
@@ -310,7 +318,8 @@ def test_admin_lists_open_with_bounded_queries(admin_client, premises, model):
     url = reverse(f"admin:finance_{model}_changelist")
 
     def add_charge_and_payment(n):
-        for i in range(n):
+        for _i in range(n):
+            i = Charge.objects.count()  # a charge is unique per premises, period and title
             Charge.objects.create(
                 premises=premises,
                 category=Charge.Category.WASTE,

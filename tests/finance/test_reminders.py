@@ -68,7 +68,8 @@ def test_not_for_overpaid_or_charges_due_later(
 ):
     add_charge(premises, "300.00", datetime.date(2025, 5, 25))  # due after the 10th
     assert _send(django_capture_on_commit_callbacks) == 0
-    add_charge(premises, "200.00", DUE)
+    # another charge of May: its own title (a charge is unique per premises, period and title)
+    add_charge(premises, "200.00", DUE, title="Zaliczka 05/2025 – część płatna 10.")
     add_payment(premises, "250.00", datetime.date(2025, 5, 1))
     assert _send(django_capture_on_commit_callbacks) == 0
     assert mail.outbox == []

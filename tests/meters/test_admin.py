@@ -188,9 +188,76 @@ def test_import_refuses_a_tampered_token_and_binary_files(today, office_client):
     response = office_client.post(url, {"token": "sfałszowany"})
     assert response.status_code == 302
     binary = SimpleUploadedFile("x.csv", b"\x00\x01\x02", content_type="text/csv")
-    assert "nie jest plik CSV" in office_client.post(url, {"file": binary}).content.decode()
+    page = office_client.post(url, {"file": binary}).content.decode()
+    assert "To nie jest plik tekstowy CSV ani arkusz XLSX." in page
     page = office_client.post(url, {"file": csv_upload("a;b\n1;2\n")}).content.decode()
     assert "numer_licznika; data_odczytu; stan" in page
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("1e309", "Stan licznika: „1e309” nie jest liczbą."),
+        ("1" * 40, "jest za duża"),
+        ("inf", "nie jest liczbą"),
+        ("NaN", "nie jest liczbą"),
+        ("-5", "nie jest liczbą"),
+        ("12,12345", "za dużo miejsc po przecinku"),
+    ],
+)
+def test_import_of_impossible_values_is_a_row_error(today, office_client, premises, value, message):
+    MeterFactory(premises=premises, serial_number="CP-1", is_remote_read=True)
+    text = f"numer_licznika;data_odczytu;stan\nCP-1;2025-05-20;{value}\n"
+    response = office_client.post(
+        reverse("admin:meters_reading_import"), {"file": csv_upload(text)}
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert message in page
+    assert "Zatwierdź import" not in page
+    assert not Reading.objects.exists()
+
+
+def test_import_of_unreadable_files_is_a_polish_file_error(today, office_client):
+    url = reverse("admin:meters_reading_import")
+    huge = 'numer_licznika;data_odczytu;stan\nCP-1;2025-05-20;"' + "1" * 140_000 + '"\n'
+    page = office_client.post(url, {"file": csv_upload(huge)}).content.decode()
+    assert "pole jest za długie (ponad 128 KiB)" in page
+    broken = SimpleUploadedFile("o.xlsx", b"PK\x03\x04zepsuty")
+    page = office_client.post(url, {"file": broken}).content.decode()
+    assert "Nie można odczytać pliku XLSX" in page
+
+
+def test_import_reads_bare_cr_cp1250_and_xlsx(today, office_client, premises):
+    from openpyxl import Workbook
+
+    remote = MeterFactory(premises=premises, serial_number="ŁZ-1", is_remote_read=True)
+    url = reverse("admin:meters_reading_import")
+    text = 'numer licznika,data odczytu,stan\rŁZ-1,2025-04-30,"11,5"\r'
+    upload = SimpleUploadedFile("mac.csv", text.encode("cp1250"))
+    token = office_client.post(url, {"file": upload}).context["token"]
+    assert token
+    book = Workbook()
+    book.active.append(["numer_licznika", "data_odczytu", "stan"])
+    book.active.append(["ŁZ-1", "2025-05-20", 12.25])
+    out = io.BytesIO()
+    book.save(out)
+    page = office_client.post(url, {"file": SimpleUploadedFile("o.xlsx", out.getvalue())})
+    assert "Nowe odczyty: 1" in page.content.decode()
+    office_client.post(url, {"token": token})
+    assert list(remote.readings.values_list("value", flat=True)) == [Decimal("11.5")]
+
+
+def test_import_confirmation_is_single_use(today, office_client, premises):
+    remote = MeterFactory(premises=premises, serial_number="CP-1", is_remote_read=True)
+    url = reverse("admin:meters_reading_import")
+    text = "numer_licznika;data_odczytu;stan\nCP-1;2025-05-20;12\n"
+    token = office_client.post(url, {"file": csv_upload(text)}).context["token"]
+    office_client.post(url, {"token": token})
+    remote.readings.update(is_current=False)  # even after the office invalidated them
+    response = office_client.post(url, {"token": token}, follow=True)
+    assert "Ten import został już zatwierdzony" in response.content.decode()
+    assert remote.readings.count() == 1
 
 
 def test_import_skips_meters_of_other_communities(today, staff_client, stranger):

@@ -224,3 +224,99 @@ def test_missing_columns_are_named(admin_client_):
     upload = SimpleUploadedFile("zly.csv", b"Kolumna,Inna\n1,2\n", content_type="text/csv")
     content = preview(admin_client_, upload).content.decode()
     assert "Brak kolumn" in content and "Numer lokalu" in content
+
+
+def csv_bytes(*rows, delimiter=",", encoding="utf-8", newline="\n"):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator=newline)
+    writer.writerow(HEADERS)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize(
+    "delimiter,encoding,newline",
+    [
+        (";", "cp1250", "\r\n"),
+        (";", "utf-8-sig", "\n"),
+        (",", "cp1250", "\r"),
+        (";", "cp852", "\n"),
+    ],
+)
+def test_polish_excel_files_are_read(admin_client_, company, delimiter, encoding, newline):
+    content = csv_bytes(
+        row(first_name="Łucja", last_name="Żółtowska", city="Łódź"),
+        delimiter=delimiter,
+        encoding=encoding,
+        newline=newline,
+    )
+    upload = SimpleUploadedFile("rejestr.csv", content, content_type="text/csv")
+    response = import_all(admin_client_, upload)
+    assert response.status_code == 302
+    assert User.objects.get(last_name="Żółtowska").first_name == "Łucja"
+
+
+def test_unreadable_register_files_get_polish_messages(admin_client_, company):
+    huge = csv_bytes(row(address="x" * 140_000))
+    for content, message in [
+        (huge, "pole jest za długie (ponad 128 KiB)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "To nie jest plik tekstowy CSV ani arkusz XLSX."),
+    ]:
+        upload = SimpleUploadedFile("rejestr.csv", content, content_type="text/csv")
+        response = preview(admin_client_, upload)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+    broken = SimpleUploadedFile("rejestr.xlsx", b"PK\x03\x04zepsuty")
+    page = preview(admin_client_, broken, XLSX_FORMAT).content.decode()
+    assert "Nie można odczytać pliku XLSX" in page
+    assert "encountered" not in page
+
+
+def test_people_without_contact_are_not_duplicated_on_reimport(admin_client_, company):
+    no_contact = row(email="", phone="", recipient="")
+    import_all(admin_client_, csv_file(no_contact))
+    import_all(admin_client_, csv_file(no_contact))
+    assert User.objects.filter(is_superuser=False).count() == 1
+    assert Ownership.objects.count() == 1
+
+
+def test_preview_shows_the_logins_the_import_creates(admin_client_, company):
+    upload_rows = [row(), row(number="2", first_name="Jan", email="jan@example.com")]
+    response = preview(admin_client_, csv_file(*upload_rows))
+    shown = set(re.findall(r"\b\d{8}\b", response.content.decode()))
+    confirm(admin_client_, response)
+    created = set(User.objects.filter(is_superuser=False).values_list("username", flat=True))
+    assert len(created) == 2
+    assert created <= shown
+
+
+def test_shares_over_one_are_refused_and_short_of_one_warned(admin_client_, company):
+    over = csv_file(row(share="3/5"), row(number="2", share="3/5", email="b@example.com"))
+    content = preview(admin_client_, over).content.decode()
+    assert "Udziały lokali wspólnoty WM Lipowa 12 sumują się do 6/5" in content
+    assert 'name="import_file_name"' not in content
+    short = csv_file(row(share="3/5", recipient=""))
+    content = preview(admin_client_, short).content.decode()
+    assert "Udziały lokali wspólnoty WM Lipowa 12 sumują się do 3/5 (0,600000)" in content
+
+
+def test_nip_of_one_community_and_name_of_another_is_warned(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    Community.objects.create(company=company, name="WM Kasztanowa", street="a", city="b")
+    mixed = csv_file(row(community="WM Kasztanowa"))
+    content = preview(admin_client_, mixed).content.decode()
+    assert "NIP 5260250995 należy do wspólnoty WM Lipowa 12" in content
+    assert "„WM Kasztanowa”" in content
+
+
+def test_second_confirmation_of_a_register_import_adds_nothing(admin_client_, company):
+    response = preview(admin_client_, csv_file(row()))
+    assert "data-submit-once" in response.content.decode()
+    first = confirm(admin_client_, response)
+    assert first.status_code == 302
+    again = confirm(admin_client_, response)
+    assert again.status_code == 302
+    page = admin_client_.get(again["Location"]).content.decode()
+    assert "Ten import został już zatwierdzony albo wygasł; nic nie dodano." in page
+    assert User.objects.filter(is_superuser=False).count() == 1
+    assert Ownership.objects.count() == 1

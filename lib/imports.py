@@ -1,0 +1,360 @@
+"""Reading office files into rows: the app-independent half of every import.
+
+Every import in Strefa (register, charges, bank statements, readings) reads its file here:
+the encoding is recognised (UTF-8 with or without BOM, Windows-1250, DOS code page 852), line
+endings of any kind are accepted (CRLF, LF, the bare CR of "CSV (Macintosh)"), the delimiter is
+sniffed (``;`` of Polish Excel, ``,``, tab), XLSX is read with openpyxl, header names are folded
+(case, Polish letters, spaces) and mapped through each domain's aliases, and every problem is
+a :class:`FileError` with a Polish message; nothing here raises anything else on a bad file.
+Each domain then parses its own rows (``finance.imports``, ``meters.imports``, …).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.utils.translation import gettext as _
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_ROWS = 100_000
+MAX_CELL_CHARS = 128 * 1024  # csv's default field limit; a longer cell is a file error
+HEADER_SEARCH_LINES = 40  # banks put a preamble (account, period) before the header
+
+POLISH_LETTERS = "ąćęłńóśźżĄĆĘŁŃÓŚŹŻ"
+# 0xFF in cp1250 is "˙"; banks pad fixed-width title lines with it (and with NBSP in cp852).
+_PLACEHOLDERS = dict.fromkeys(map(ord, "\u02d9\u00ff\ufffd"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class FileError(Exception):
+    """The file as a whole cannot be read; ``message`` is Polish and shown to the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass
+class Row:
+    line: int
+    cells: dict[str, str]
+    extra: list[str] = field(default_factory=list)  # cells under no (or an unknown) header
+    width: int = 0
+
+
+@dataclass
+class Table:
+    columns: list[str]  # canonical names (an unknown header keeps its folded name)
+    header: list[str]  # as written in the file
+    rows: list[Row]
+    encoding: str = ""
+    delimiter: str = ""
+    preamble: list[str] = field(default_factory=list)  # lines above the header
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+
+def fold(value: str) -> str:
+    """A header or label folded for comparison: lower case, no Polish letters, ``_`` for gaps."""
+    value = str(value).strip().lstrip("#\ufeff").strip().lower().replace("ł", "l")
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = re.sub(r"[^\w./]+", "_", value)
+    return value.strip("_")
+
+
+def clean_text(value: str) -> str:
+    """Bank text without 0xFF placeholders, control characters and repeated spaces."""
+    value = _CONTROL.sub(" ", str(value).translate(_PLACEHOLDERS)).replace("\xa0", " ")
+    return " ".join(value.split())
+
+
+def _polish_score(text: str) -> int:
+    letters = sum(text.count(ch) for ch in POLISH_LETTERS)
+    # Box-drawing and symbols are what the wrong code page turns Polish letters into.
+    noise = sum(1 for ch in text if 0x2500 <= ord(ch) <= 0x25FF or ch in "¤¦§¨©«¬®°±´µ¶·¸»¼½¾")
+    return letters - 2 * noise
+
+
+def decode(content: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding recognised: UTF-8 (BOM or not), cp1250 or cp852."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        try:
+            return content[3:].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    try:
+        return content.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    candidates = []
+    for encoding in ("cp1250", "cp852"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        candidates.append((_polish_score(text), encoding == "cp1250", text, encoding))
+    if not candidates:
+        raise FileError(
+            _("Nie można odczytać pliku: zapisz go w kodowaniu UTF-8 lub Windows-1250.")
+        )
+    _score, _prefer, text, encoding = max(candidates)
+    return text, encoding
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines of a text with CRLF, LF or bare CR endings."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def sniff_delimiter(lines: Iterable[str]) -> str:
+    """The delimiter used most consistently in the first lines (``;`` wins ties)."""
+    sample = [line for line in lines if line.strip()][:20]
+    best, best_score = ";", -1
+    for delimiter in (";", ",", "\t", "|"):
+        counts = [_count_outside_quotes(line, delimiter) for line in sample]
+        if not counts or max(counts) == 0:
+            continue
+        # Lines holding the most common count; a preamble line may have none.
+        common = max(set(counts), key=counts.count)
+        score = counts.count(common) * 1000 + common if common else 0
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _count_outside_quotes(line: str, delimiter: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == delimiter and not quoted:
+            count += 1
+    return count
+
+
+# --- Numbers --------------------------------------------------------------------------------
+
+
+def parse_decimal(
+    value: str, *, max_digits: int, decimal_places: int, label: str, allow_negative=True
+) -> Decimal:
+    """``"1 234,56"`` / ``"1234.56"`` as a Decimal that fits ``max_digits``/``decimal_places``.
+
+    Exponents (``1e309``), infinities and 40-digit numbers are refused with a Polish message
+    instead of reaching the database.
+    """
+    text = str(value).strip().replace("\xa0", "").replace(" ", "").replace("'", "")
+    text = re.sub(r"(zł|zl|pln)$", "", text, flags=re.I)
+    if "," in text and "." in text:
+        text = text.replace(".", "").replace(",", ".")  # 1.234,56
+    else:
+        text = text.replace(",", ".")
+    sign = "-?" if allow_negative else ""
+    if not re.fullmatch(rf"[+]?{sign}\d+(\.\d+)?", text):
+        raise ValueError(
+            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        )
+    try:
+        number = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern above rules it out
+        raise ValueError(
+            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        ) from None
+    places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
+    if places > decimal_places:
+        if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
+            raise ValueError(
+                _("%(label)s: „%(value)s” ma za dużo miejsc po przecinku (najwyżej %(places)d).")
+                % {"label": label, "value": value, "places": decimal_places}
+            )
+        number = number.quantize(Decimal(1).scaleb(-decimal_places))
+    if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
+        raise ValueError(
+            _("%(label)s: „%(value)s” jest za duża.") % {"label": label, "value": value}
+        )
+    return number
+
+
+# --- Tables ---------------------------------------------------------------------------------
+
+
+def is_xlsx(content: bytes) -> bool:
+    return content[:4] == b"PK\x03\x04"
+
+
+def _xlsx_lines(content: bytes, max_rows: int) -> list[list[str]]:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+    try:
+        sheet = book.worksheets[0]
+        result = []
+        for values in sheet.iter_rows(values_only=True):
+            if len(result) > max_rows + HEADER_SEARCH_LINES:
+                break
+            result.append([_xlsx_text(value) for value in values])
+        return result
+    except Exception:  # openpyxl raises many kinds of errors on a damaged sheet
+        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+    finally:
+        book.close()
+
+
+def _xlsx_text(value) -> str:
+    import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.strftime("%Y-%m-%d") if not value.time() else value.isoformat(" ")
+    if isinstance(value, datetime.date):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def _csv_lines(text: str, delimiter: str) -> list[list[str]]:
+    lines = split_lines(text)
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter, strict=False)
+    result = []
+    try:
+        for values in reader:
+            result.append(values)
+    except csv.Error:
+        line = reader.line_num
+        raise FileError(
+            _(
+                "Wiersz %(line)d: pole jest za długie (ponad 128 KiB) albo cudzysłów nie jest "
+                "zamknięty. Popraw plik i wczytaj go ponownie."
+            )
+            % {"line": line}
+        ) from None
+    return result
+
+
+def read_grid(
+    content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
+) -> tuple[list[list[str]], str, str]:
+    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised."""
+    if not content.strip():
+        raise FileError(_("Plik jest pusty."))
+    if len(content) > max_bytes:
+        raise FileError(
+            _("Plik jest za duży (najwyżej %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}
+        )
+    if is_xlsx(content):
+        return _xlsx_lines(content, max_rows), "xlsx", ""
+    if b"\x00" in content[:4096]:
+        raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
+    text, encoding = decode(content)
+    delimiter = sniff_delimiter(split_lines(text)[:HEADER_SEARCH_LINES])
+    lines = _csv_lines(text, delimiter)
+    if len(lines) > max_rows + HEADER_SEARCH_LINES:
+        raise FileError(
+            _("Plik ma więcej niż %(max)d wierszy; podziel go na części.") % {"max": max_rows}
+        )
+    for number, values in enumerate(lines, start=1):
+        if any(len(value) > MAX_CELL_CHARS for value in values):
+            raise FileError(
+                _("Wiersz %(line)d: pole jest za długie (ponad 128 KiB).") % {"line": number}
+            )
+    return lines, encoding, delimiter
+
+
+def read_table(
+    content: bytes,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    required: Iterable[str] = (),
+    max_rows: int = MAX_ROWS,
+    max_bytes: int = MAX_FILE_BYTES,
+    header_hint: Iterable[str] = (),
+) -> Table:
+    """The rows of a CSV or XLSX file keyed by canonical column names.
+
+    ``aliases`` maps folded header names (see :func:`fold`) to canonical ones; ``required``
+    canonical columns must all be present. The header is the first of the top lines that has
+    every required column (banks write a preamble above it); ``header_hint`` names columns
+    that also mark a header line when ``required`` is empty.
+    """
+    aliases = {fold(key): value for key, value in (aliases or {}).items()}
+    required = set(required)
+    hint = set(header_hint) | required
+    lines, encoding, delimiter = read_grid(content, max_rows=max_rows, max_bytes=max_bytes)
+
+    def canonical(name: str) -> str:
+        key = fold(name)
+        return aliases.get(key, key)
+
+    header_index = None
+    for index, values in enumerate(lines[:HEADER_SEARCH_LINES]):
+        names = {canonical(v) for v in values if str(v).strip()}
+        if not names:
+            continue
+        if required and required <= names:
+            header_index = index
+            break
+        if not required and (names & hint if hint else True):
+            header_index = index
+            break
+    if header_index is None:
+        first = next((values for values in lines if any(str(v).strip() for v in values)), [])
+        names = {canonical(v) for v in first}
+        missing = sorted(required - names)
+        raise FileError(
+            _("Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek.")
+            % {"columns": ", ".join(missing) or ", ".join(sorted(hint))}
+        )
+    header = [str(v).strip().lstrip("#").strip() for v in lines[header_index]]
+    columns = [canonical(name) if name else "" for name in header]
+    while columns and not columns[-1]:
+        columns.pop()
+    rows = []
+    for offset, values in enumerate(lines[header_index + 1 :], start=header_index + 2):
+        if not any(str(v).strip() for v in values):
+            continue
+        if len(rows) >= max_rows:
+            raise FileError(
+                _("Plik ma więcej niż %(max)d wierszy; podziel go na części.") % {"max": max_rows}
+            )
+        cells = dict.fromkeys((c for c in columns if c), "")
+        extra = []
+        for index, value in enumerate(values):
+            value = str(value).strip()
+            if len(value) > MAX_CELL_CHARS:
+                raise FileError(
+                    _("Wiersz %(line)d: pole jest za długie (ponad 128 KiB).") % {"line": offset}
+                )
+            name = columns[index] if index < len(columns) else ""
+            if name and not cells.get(name):
+                cells[name] = value
+            elif value:
+                extra.append(value)
+        width = len(values)
+        while width and not str(values[width - 1]).strip():
+            width -= 1
+        rows.append(Row(line=offset, cells=cells, extra=extra, width=width))
+    preamble = [(delimiter or " ").join(str(v) for v in values) for values in lines[:header_index]]
+    return Table(
+        columns=columns,
+        header=header,
+        rows=rows,
+        encoding=encoding,
+        delimiter=delimiter,
+        preamble=preamble,
+    )

@@ -1,0 +1,481 @@
+"""Polish bank statements (MT940 and the banks' CSV exports) as a list of transactions.
+
+App-independent: this module knows the formats, not Strefa's models. Matching the
+transactions to premises is ``finance.imports``'s job.
+
+MT940 (SWIFT, as the Polish banks export it, "wyciąg dzienny STA"): statements start at
+``:20:``, ``:25:`` is the account (``/PL`` + NRB, ``PL`` + NRB or the bare NRB), ``:61:`` a
+transaction line (value date, booking date, ``C``/``D``/``RC``/``RD``, amount with a decimal
+comma, ``N`` + type code, the customer reference, ``//`` + the bank reference), ``:86:`` the
+details. The details are structured into subfields marked by a separator and two digits; the
+separator differs by bank (``~`` mBank, ING, Pekao, Millennium, Alior, cooperative banks'
+"SGB/BPS" layout; ``<`` PKO BP and Santander; ``^`` BNP Paribas; ``+`` some) and is detected
+from the text. The subfield numbers follow the common Polish layout (ZBP/MultiCash):
+
+* ``00`` operation description, ``10`` operation number,
+* ``20``–``25`` title (``26`` continues it in some banks),
+* ``27``–``29`` counterparty name and address (Pekao, Millennium, cooperative banks),
+* ``30`` counterparty bank sort code (8 digits), ``31`` account number (16 digits, or the
+  whole NRB), ``32``–``33`` counterparty name, ``34`` transaction code, ``38`` counterparty IBAN,
+* ``60``–``63`` further information: address, and for mass payments (rachunki wirtualne) the
+  virtual account the payer paid to.
+
+A per-bank profile (found from the sort code in ``:25:``) says which subfields hold the title
+and the payer's name; every other text of the transaction is searched for virtual accounts.
+
+CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account),
+PKO BP iPKO (``Opis transakcji`` followed by unnamed ``Klucz: wartość`` cells), ING, Pekao,
+Millennium (separate ``Uznania``/``Obciążenia`` columns), Santander, and Strefa's own simple
+layout are read through header aliases (``lib.imports.read_table``).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from .imports import FileError, clean_text, decode, fold, parse_decimal, read_table, split_lines
+
+AMOUNT = {"max_digits": 12, "decimal_places": 2}
+NRB_RE = re.compile(r"(?<!\d)(?:PL)?\s?(\d{2}(?:\s?\d{4}){6})(?!\d)")
+
+
+@dataclass
+class BankTransaction:
+    line: int
+    reference: str = ""  # the bank's; empty when the bank gives none
+    booked_on: datetime.date | None = None
+    amount: Decimal | None = None  # positive: credit (wpływ); negative: debit
+    title: str = ""
+    payer_name: str = ""
+    payer_account: str = ""
+    account: str = ""  # the account paid to: the statement's, or a virtual one
+    details: str = ""  # every other text, searched for virtual accounts
+    errors: list[str] = field(default_factory=list)
+    raw: dict[str, str] = field(default_factory=dict)  # what the preview shows
+
+
+@dataclass
+class Statement:
+    format: str  # "mt940" / "csv"
+    bank: str = ""
+    accounts: list[str] = field(default_factory=list)  # the statement's own accounts (NRB)
+    transactions: list[BankTransaction] = field(default_factory=list)
+    encoding: str = ""
+
+
+# --- Accounts -------------------------------------------------------------------------------
+
+
+def compact_account(value: str) -> str:
+    """Digits of an account as written (``/PL61 1090…`` → ``61109…``); foreign IBANs kept."""
+    # Spreadsheet exports quote numbers with apostrophes so Excel keeps them as text.
+    text = "".join(str(value).split()).upper().strip("'\"").lstrip("/")
+    if text.startswith("PL") and text[2:].isdigit():
+        return text[2:]
+    return text
+
+
+def nrb_from_parts(sort_code: str, number: str) -> str:
+    """An NRB from a sort code (8 digits) and an account number (16), check digits computed."""
+    bban = f"{sort_code}{number}"
+    if len(bban) != 24 or not bban.isdigit():
+        return ""
+    check = 98 - int(bban + "252100") % 97  # "PL" = 25 21, then "00"
+    return f"{check:02d}{bban}"
+
+
+def accounts_in(text: str) -> list[str]:
+    """Every 26-digit account number written in ``text`` (spaces and ``PL`` allowed)."""
+    return [match.replace(" ", "") for match in NRB_RE.findall(text)]
+
+
+def bank_of(account: str) -> str:
+    digits = compact_account(account)
+    if len(digits) != 26 or not digits.isdigit():
+        return ""
+    code = digits[2:6]
+    for prefixes, name in _BANKS:
+        if code in prefixes or any(code.startswith(p) for p in prefixes if len(p) < 4):
+            return name
+    return ""
+
+
+_BANKS = [
+    (("1020",), "PKO BP"),
+    (("1240",), "Bank Pekao"),
+    (("1140",), "mBank"),
+    (("1050",), "ING Bank Śląski"),
+    (("1090",), "Santander Bank Polska"),
+    (("1160",), "Bank Millennium"),
+    (("1600", "1750", "2030"), "BNP Paribas"),
+    (("2490",), "Alior Bank"),
+    (("8", "9"), "bank spółdzielczy"),
+]
+
+
+# --- MT940 ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mt940Profile:
+    title: tuple[str, ...] = ("20", "21", "22", "23", "24", "25", "26")
+    name: tuple[str, ...] = ("32", "33")
+    name_fallback: tuple[str, ...] = ("27", "28", "29")
+
+
+_DEFAULT_PROFILE = Mt940Profile()
+# Banks whose layout differs from the common one (from their published format descriptions).
+_PROFILES = {
+    # Pekao and the cooperative banks write the counterparty's name in 27–29, address in 60+.
+    "Bank Pekao": Mt940Profile(name=("27", "28", "29"), name_fallback=("32", "33")),
+    "bank spółdzielczy": Mt940Profile(name=("27", "28"), name_fallback=("32", "33")),
+    # mBank and ING continue long titles in 26 and keep 27–29 for the payer.
+    "mBank": Mt940Profile(name=("32", "33"), name_fallback=("27", "28", "29")),
+}
+
+_TAG_LINE = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
+_LINE_61 = re.compile(
+    r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?"
+    r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>[^/\n]*)"
+    r"(?://(?P<bankref>[^\n]*))?(?:\n(?P<supplement>.*))?$",
+    re.S,
+)
+_SEPARATORS = "~<^+?"
+
+
+def looks_like_mt940(text: str) -> bool:
+    head = text.lstrip("\ufeff\x01 \r\n")[:4000]
+    return (
+        bool(re.search(r"(^|\n)\s*:(20|25):", head))
+        and ":61:" in text
+        or head.startswith(("{1:", ":20:"))
+    )
+
+
+def _fields(text: str) -> list[list[str]]:
+    fields: list[list[str]] = []
+    for raw in split_lines(text):
+        # Trailing spaces stay: banks cut long :86: texts at a fixed width, even between words.
+        line = raw.strip("\x01\x03\x1a")
+        match = _TAG_LINE.match(line.rstrip())
+        if match:
+            fields.append([match[1], line[match.end(1) + 1 :]])
+        elif not line.strip() or line.startswith(("{", "-}")) or line.strip() == "-":
+            # SWIFT block headers ({1:…}{2:…}{4:) and block ends (-}) carry no data.
+            if line.startswith("{") and ":20:" in line:
+                fields.append(["20", line.split(":20:", 1)[1]])
+            continue
+        elif fields:
+            fields[-1][1] += "\n" + line
+    return fields
+
+
+def subfields(details: str) -> tuple[str, dict[str, str]]:
+    """The operation code and the ``:86:`` subfields (``~20``, ``<20``, ``^20``…)."""
+    text = details.replace("\n", "")
+    counts = {sep: len(re.findall(re.escape(sep) + r"\d\d", text)) for sep in _SEPARATORS}
+    separator = max(counts, key=counts.get)
+    if counts[separator] < 2 and not re.match(r"^\d{3}" + re.escape(separator) + r"\d\d", text):
+        return "", {}
+    parts = re.split(re.escape(separator) + r"(\d\d)", text)
+    result: dict[str, str] = {}
+    for code, value in zip(parts[1::2], parts[2::2], strict=False):
+        result[code] = result.get(code, "") + value
+    return parts[0].strip(), result
+
+
+def _entry_date(value: datetime.date, entry: str | None) -> datetime.date:
+    if not entry:
+        return value
+    month, day = int(entry[:2]), int(entry[2:])
+    for year in (value.year, value.year + 1, value.year - 1):
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if abs((candidate - value).days) < 180:
+            return candidate
+    return value
+
+
+def parse_mt940(text: str) -> Statement:
+    statement = Statement(format="mt940")
+    current_account = ""
+    last: BankTransaction | None = None
+    number = 0
+    for tag, value in _fields(text):
+        if tag == "25":
+            current_account = compact_account(value.split("\n")[0])
+            if current_account and current_account not in statement.accounts:
+                statement.accounts.append(current_account)
+            last = None
+        elif tag == "61":
+            number += 1
+            last = BankTransaction(line=number, account=current_account)
+            statement.transactions.append(last)
+            _read_61(last, value)
+        elif tag == "86" and last is not None:
+            _read_86(last, value, bank_of(current_account))
+            last = None
+        elif tag in ("20", "62F", "62M"):
+            last = None
+    if not statement.transactions:
+        raise FileError(_("Wyciąg MT940 nie zawiera żadnych transakcji."))
+    banks = {bank_of(account) for account in statement.accounts} - {""}
+    statement.bank = ", ".join(sorted(banks))
+    return statement
+
+
+def _read_61(transaction: BankTransaction, value: str) -> None:
+    match = _LINE_61.match(value.strip())
+    transaction.raw["61"] = clean_text(value)
+    if not match:
+        transaction.errors.append(
+            _("Nie można odczytać linii :61: „%(value)s”.") % {"value": clean_text(value)[:80]}
+        )
+        return
+    raw_date = match["value"]
+    try:
+        value_date = datetime.date(2000 + int(raw_date[:2]), int(raw_date[2:4]), int(raw_date[4:6]))
+    except ValueError:
+        transaction.errors.append(
+            _("Nieprawidłowa data „%(value)s” w linii :61:.") % {"value": match["value"]}
+        )
+        return
+    transaction.booked_on = _entry_date(value_date, match["entry"])
+    try:
+        amount = parse_decimal(match["amount"].rstrip(","), label=_("Kwota"), **AMOUNT)
+    except ValueError as error:
+        transaction.errors.append(str(error))
+        return
+    transaction.amount = -amount if match["mark"] in ("D", "RC") else amount
+    references = [match["bankref"] or "", match["ref"] or ""]
+    for reference in references:
+        reference = reference.strip()
+        if reference and reference.upper() != "NONREF":
+            transaction.reference = reference[:60]
+            break
+    transaction.details = clean_text(match["supplement"] or "")
+
+
+def _read_86(transaction: BankTransaction, value: str, bank: str) -> None:
+    code, fields = subfields(value)
+    profile = _PROFILES.get(bank, _DEFAULT_PROFILE)
+    if not fields:
+        transaction.title = clean_text(value)[:255]
+        transaction.details += " " + clean_text(value)
+        return
+
+    def joined(codes) -> str:
+        # Banks cut one long text into fixed-width subfields, even mid-word: join as is.
+        return clean_text("".join(fields.get(c, "") for c in codes))
+
+    transaction.title = joined(profile.title)[:255] or clean_text(fields.get("00", ""))[:255]
+    transaction.payer_name = (joined(profile.name) or joined(profile.name_fallback))[:200]
+    payer = compact_account(fields.get("38", ""))
+    if not payer:
+        sort_code = "".join(fields.get("30", "").split())
+        number = "".join(fields.get("31", "").split())
+        if len(number) == 26:
+            payer = number
+        elif len(sort_code + number) == 26:
+            payer = sort_code + number
+        else:
+            payer = nrb_from_parts(sort_code, number)
+    transaction.payer_account = payer[:34]
+    used = set(profile.title) | set(profile.name) | {"38", "30", "31"}
+    rest = [fields[c] for c in sorted(fields) if c not in used]
+    transaction.details = clean_text(" ".join([transaction.details, code, *rest]))
+    transaction.raw["86"] = clean_text(value)
+
+
+# --- CSV / XLSX exports ---------------------------------------------------------------------
+
+CSV_ALIASES = {
+    # Strefa's own layout
+    "id_transakcji": "reference",
+    "data": "booked_on",
+    "kwota": "amount",
+    "tytul": "title",
+    "nadawca": "payer_name",
+    "rachunek_nadawcy": "payer_account",
+    "rachunek_odbiorcy": "account",
+    # common names in the banks' exports
+    "id": "reference",
+    "identyfikator": "reference",
+    "identyfikator_transakcji": "reference",
+    "nr_transakcji": "reference",
+    "numer_transakcji": "reference",
+    "numer_referencyjny": "reference",
+    "nr_referencyjny": "reference",
+    "referencje": "reference",
+    "data_ksiegowania": "booked_on",
+    "data_operacji": "booked_on",
+    "data_transakcji": "booked_on",
+    "kwota_operacji": "amount",
+    "kwota_transakcji": "amount",
+    "kwota_transakcji_waluta_rachunku": "amount",
+    "kwota_w_walucie_rachunku": "amount",
+    "kwota_zl": "amount",
+    "uznania": "credit",
+    "wplywy": "credit",
+    "kwota_uznania": "credit",
+    "obciazenia": "debit",
+    "wydatki": "debit",
+    "kwota_obciazenia": "debit",
+    "tytul_przelewu": "title",
+    "tytulem": "title",
+    "tytul_operacji": "title",
+    "zleceniodawca": "payer_name",
+    "nazwa_nadawcy": "payer_name",
+    "nadawca/odbiorca": "payer_name",
+    "nadawca_/_odbiorca": "payer_name",
+    "odbiorca/zleceniodawca": "payer_name",
+    "dane_kontrahenta": "payer_name",
+    "kontrahent": "payer_name",
+    "nazwa_kontrahenta": "payer_name",
+    "rachunek_zleceniodawcy": "payer_account",
+    "rachunek_kontrahenta": "payer_account",
+    "nr_rachunku": "payer_account",
+    "numer_konta": "payer_account",
+    "na_konto/z_konta": "payer_account",
+    "rachunek_zrodlowy": "payer_account",
+    "rachunek_nadawcy_/_odbiorcy": "payer_account",
+    "rachunek_wirtualny": "account",
+    "rachunek_docelowy": "account",
+    "numer_rachunku/karty": "account",
+    "rachunek": "account",
+    "opis_transakcji": "description",
+    "opis_operacji": "description",
+    "opis": "description",
+    "szczegoly": "description",
+    "waluta": "currency",
+}
+_CSV_HINT = {"booked_on", "amount", "credit"}
+
+# iPKO's description cells ("Tytuł: …") and similar key-value details.
+_DETAIL_KEYS = {
+    "tytul": "title",
+    "tytul_przelewu": "title",
+    "nazwa_nadawcy": "payer_name",
+    "nazwa_zleceniodawcy": "payer_name",
+    "nadawca": "payer_name",
+    "rachunek_nadawcy": "payer_account",
+    "rachunek_zleceniodawcy": "payer_account",
+    "rachunek_odbiorcy": "account",
+    "rachunek_wirtualny": "account",
+    "numer_referencyjny": "reference",
+}
+_DETAIL = re.compile(r"^\s*([^:]{2,40}?)\s*:\s*(.*)$", re.S)
+
+
+def parse_csv(content: bytes) -> Statement:
+    table = read_table(content, aliases=CSV_ALIASES, header_hint=_CSV_HINT)
+    columns = set(table.columns)
+    if "booked_on" not in columns or not ({"amount", "credit"} & columns):
+        raise FileError(
+            _(
+                "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
+                "(np. „Data operacji”, „Kwota”)."
+            )
+        )
+    statement = Statement(format="csv", encoding=table.encoding)
+    for line in table.preamble:
+        for account in accounts_in(line):
+            if account not in statement.accounts:
+                statement.accounts.append(account)
+    for row in table.rows:
+        cells = row.cells
+        transaction = BankTransaction(line=row.line, raw=dict(cells))
+        details = []
+        for text in [cells.get("description", ""), *row.extra]:
+            match = _DETAIL.match(text)
+            key = _DETAIL_KEYS.get(fold(match[1])) if match else None
+            if key and not cells.get(key):
+                cells[key] = match[2].strip()
+            else:
+                details.append(text)
+        transaction.reference = clean_text(cells.get("reference", ""))[:60]
+        try:
+            transaction.booked_on = parse_date(cells.get("booked_on", ""))
+        except ValueError as error:
+            transaction.errors.append(str(error))
+        try:
+            transaction.amount = _csv_amount(cells)
+        except ValueError as error:
+            transaction.errors.append(str(error))
+        transaction.title = clean_text(cells.get("title", ""))[:255]
+        if not transaction.title:
+            transaction.title = clean_text(" ".join(details))[:255]
+        transaction.payer_name = clean_text(cells.get("payer_name", ""))[:200]
+        transaction.payer_account = compact_account(cells.get("payer_account", ""))[:34]
+        own = cells.get("account", "")
+        found = accounts_in(own)
+        transaction.account = found[0] if found else compact_account(own)[:34]
+        transaction.details = clean_text(" ".join(details))
+        statement.transactions.append(transaction)
+    if not statement.transactions:
+        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
+    banks = {bank_of(a) for a in statement.accounts} - {""}
+    statement.bank = ", ".join(sorted(banks))
+    return statement
+
+
+def _csv_amount(cells: dict[str, str]) -> Decimal:
+    if cells.get("amount", "").strip():
+        return parse_decimal(cells["amount"], label=_("Kwota"), **AMOUNT)
+    credit, debit = cells.get("credit", "").strip(), cells.get("debit", "").strip()
+    if credit:
+        return abs(parse_decimal(credit, label=_("Uznania"), **AMOUNT))
+    if debit:
+        return -abs(parse_decimal(debit, label=_("Obciążenia"), **AMOUNT))
+    raise ValueError(_("Brak kwoty."))
+
+
+def parse_date(value: str) -> datetime.date:
+    text = str(value).strip()[:10] if len(str(value).strip()) > 10 else str(value).strip()
+    for fmt in ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y%m%d", "%Y.%m.%d"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    raise ValueError(_("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value})
+
+
+# --- Entry point ----------------------------------------------------------------------------
+
+
+def parse_statement(content: bytes) -> Statement:
+    """An MT940 or CSV/XLSX statement; a file that cannot be read raises ``FileError``."""
+    if not content.strip():
+        raise FileError(_("Plik jest pusty."))
+    if content[:4] != b"PK\x03\x04":
+        if b"\x00" in content[:4096]:
+            raise FileError(_("To nie jest wyciąg MT940, plik CSV ani arkusz XLSX."))
+        text, encoding = decode(content)
+        if looks_like_mt940(text):
+            statement = parse_mt940(text)
+            statement.encoding = encoding
+            return statement
+    return parse_csv(content)
+
+
+def synthetic_reference(transaction: BankTransaction, occurrence: int) -> str:
+    """For a transaction the bank gave no reference: date, amount, accounts and title."""
+    raw = "|".join(
+        [
+            str(transaction.booked_on),
+            str(transaction.amount),
+            transaction.account,
+            transaction.payer_account,
+            fold(transaction.title),
+            str(occurrence),
+        ]
+    )
+    return "H-" + hashlib.sha256(raw.encode()).hexdigest()[:40]

@@ -1,0 +1,541 @@
+"""Bank statements as Polish banks give them: MT940 layouts and CSV exports, hand-made here
+from the banks' published format descriptions, with Polish letters in each code page."""
+
+import datetime
+import textwrap
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from finance.imports import preview_bank_statement
+from finance.models import ImportBatch, Payment
+from finance.services import import_apply
+from lib.statements import nrb_from_parts
+from tests.factories import BuildingFactory, PremisesFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+TITLE = "Zaliczka za maj - Łukasz Żółć, źdźbło gęśli"
+
+
+def nrb(sort_code: str, number: int) -> str:
+    return nrb_from_parts(sort_code, f"{number:016d}")
+
+
+@pytest.fixture
+def office(db):
+    return UserFactory(is_staff=True, is_superuser=True, username="biuro")
+
+
+def setup_bank(community, building, sort_code):
+    """Community's main account at the bank, premises 12 with a virtual account, premises 7."""
+    community.bank_account = nrb(sort_code, 1)
+    community.save()
+    flat_12 = PremisesFactory(building=building, number="12", bank_account=nrb(sort_code, 12))
+    flat_7 = PremisesFactory(building=building, number="7")
+    return flat_12, flat_7
+
+
+def wrap_86(details: str) -> str:
+    """MT940 lines are at most 65 characters; :86: goes on in continuation lines."""
+    return "\n".join(textwrap.wrap(":86:" + details, 65, drop_whitespace=False))
+
+
+PAYER = nrb("10501445", 555)
+
+
+def mt940(*, sep, account, virtual, name_fields=("32", "33"), swift_blocks=False, pad=""):
+    name_a, name_b = name_fields
+    details_1 = (
+        f"020{sep}00PRZELEW PRZYCHODZĄCY{sep}20{TITLE[:27]}{pad}{sep}21{TITLE[27:]}"
+        f"{sep}{name_a}ŻANETA GĘŚLA-{sep}{name_b}ŁOŚ{sep}38PL{PAYER}{sep}63{virtual}"
+    )
+    details_2 = f"020{sep}20Opłata za lokal 7 czerwiec{sep}{name_a}JAN KOWALSKI"
+    details_3 = f"073{sep}00OPŁATA{sep}20Prowizja za prowadzenie rachunku"
+    details_4 = f"020{sep}20Darowizna{sep}{name_a}ANONIM"
+    body = "\n".join(
+        [
+            ":20:ST250505CYC/1",
+            f":25:/PL{account}",
+            ":28C:00089/1",
+            ":60F:C250504PLN1000,00",
+            ":61:2505050505CN350,27NTRFREF1//25125000001",
+            wrap_86(details_1),
+            ":61:2505060506CN200,00NTRFNONREF//25126000002",
+            wrap_86(details_2),
+            ":61:2505060506DN12,00NCHGNONREF//25126000003",
+            wrap_86(details_3),
+            ":61:2505070507CN50,00NTRFNONREF",
+            wrap_86(details_4),
+            ":62F:C250507PLN1588,27",
+        ]
+    )
+    if swift_blocks:
+        body = "{1:F01BANKPLPWAXXX0000000000}{2:I940BANKPLPWXXXXN}{4:\n" + body + "\n-}"
+    return body.replace("\n", "\r\n") + "\r\n"
+
+
+LAYOUTS = {
+    # bank: (sort code, subfield separator, code page, name subfields, SWIFT blocks)
+    "mbank": ("11402004", "~", "cp1250", ("32", "33"), False),
+    "pko_bp": ("10201026", "<", "cp852", ("32", "33"), False),
+    "ing": ("10501445", "~", "cp852", ("32", "33"), True),
+    "pekao": ("12401037", "~", "utf-8", ("27", "28"), False),
+    "santander": ("10901014", "<", "utf-8-sig", ("32", "33"), True),
+    "millennium": ("11602202", "~", "cp1250", ("32", "33"), False),
+    "bnp_paribas": ("16001462", "^", "cp1250", ("32", "33"), False),
+    "alior": ("24901044", "~", "utf-8", ("32", "33"), False),
+    "bank_spoldzielczy": ("89430003", "~", "cp1250", ("27", "28"), False),
+}
+
+
+@pytest.mark.parametrize("bank", LAYOUTS)
+def test_mt940_of_each_bank_matches_payments_and_reimport_adds_nothing(
+    bank, community, building, office
+):
+    sort_code, sep, encoding, name_fields, swift = LAYOUTS[bank]
+    flat_12, flat_7 = setup_bank(community, building, sort_code)
+    virtual = f"PL{flat_12.bank_account[:2]} {flat_12.bank_account[2:]}"
+    content = mt940(
+        sep=sep,
+        account=community.bank_account,
+        virtual=virtual,
+        name_fields=name_fields,
+        swift_blocks=swift,
+    ).encode(encoding)
+    preview = preview_bank_statement(file_name=f"{bank}.sta", content=content)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    assert preview.kind == ImportBatch.Kind.BANK_MT940
+    assert preview.community == community
+    import_apply(preview=preview, user=office)
+
+    virtual_paid = Payment.objects.get(amount=Decimal("350.27"))
+    assert virtual_paid.premises == flat_12
+    assert virtual_paid.match == Payment.Match.VIRTUAL
+    assert virtual_paid.title == TITLE
+    assert virtual_paid.payer_name == "ŻANETA GĘŚLA-ŁOŚ"
+    assert virtual_paid.payer_account == PAYER
+    assert virtual_paid.booked_on == datetime.date(2025, 5, 5)
+    by_title = Payment.objects.get(amount=Decimal("200.00"))
+    assert by_title.premises == flat_7
+    assert by_title.match == Payment.Match.TITLE
+    queued = Payment.objects.get(amount=Decimal("50.00"))
+    assert queued.premises is None and queued.community == community
+    assert Payment.objects.count() == 3  # the bank's fee (a debit) is not a payment
+
+    again = preview_bank_statement(file_name=f"{bank}.sta", content=content)
+    assert not again.has_errors
+    assert again.to_create == []
+    assert Payment.objects.count() == 3
+
+
+def test_mt940_placeholders_0xff_are_stripped_from_titles(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "10201026")
+    content = mt940(
+        sep="<", account=community.bank_account, virtual=flat_12.bank_account, pad="\u02d9" * 8
+    ).encode("cp1250")
+    assert b"\xff" * 8 in content  # 0xFF in Windows-1250, as PKO BP pads its title lines
+    preview = preview_bank_statement(file_name="pko.sta", content=content)
+    import_apply(preview=preview, user=office)
+    assert Payment.objects.get(amount=Decimal("350.27")).title == TITLE
+
+
+def test_mt940_payer_account_from_sort_code_and_number(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "10201026")
+    payer = nrb("12401037", 987654)
+    content = (
+        ":20:1\n"
+        f":25:/PL{community.bank_account}\n"
+        ":61:2505050505CN10,00NTRFNONREF\n"
+        f":86:020<20Lokal 12<3012401037<31{payer[10:]}<32PIOTR NOWAK\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="pko.sta", content=content)
+    assert not preview.has_errors, [r.errors for r in preview.rows]
+    assert preview.to_create[0].payer_account == payer
+    assert preview.to_create[0].premises == flat_12  # "Lokal 12" in the title
+
+
+def test_payer_account_checksum_is_a_row_warning_not_a_refusal(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    bad_payer = PAYER[:-1] + str((int(PAYER[-1]) + 1) % 10)
+    content = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    content = content.replace(PAYER, bad_payer).encode("cp1250")
+    preview = preview_bank_statement(file_name="mbank.sta", content=content)
+    assert not preview.has_errors
+    warned = [row for row in preview.rows if row.warnings]
+    assert len(warned) == 1
+    assert "błędna suma kontrolna" in warned[0].warnings[0]
+    import_apply(preview=preview, user=office)
+    assert Payment.objects.count() == 3
+
+
+def test_statement_of_an_unknown_account_is_refused_naming_it(community, building):
+    setup_bank(community, building, "11402004")
+    foreign = nrb("10201026", 424242)
+    content = mt940(sep="~", account=foreign, virtual="").encode("cp1250")
+    preview = preview_bank_statement(file_name="obcy.sta", content=content)
+    assert preview.has_errors
+    spaced = f"{foreign[:2]} " + " ".join(foreign[i : i + 4] for i in range(2, 26, 4))
+    assert f"Rachunek wyciągu {spaced} nie należy do żadnej wspólnoty" in preview.file_errors[0]
+
+
+def test_statement_of_another_communitys_account_is_refused_for_scoped_staff(
+    community, building, stranger
+):
+    other = stranger.ownerships.get().premises.building.community
+    other.bank_account = nrb("11402004", 77)
+    other.save()
+    content = mt940(sep="~", account=other.bank_account, virtual="").encode("cp1250")
+    preview = preview_bank_statement(file_name="x.sta", content=content, communities=[community.pk])
+    assert "nie należy do żadnej wspólnoty, którą obsługujesz" in preview.file_errors[0]
+
+
+# --- CSV exports ----------------------------------------------------------------------------
+
+
+def mbank_lista_operacji(account, virtual):
+    """mBank "Lista operacji": a preamble with the account, then #-headers (Windows-1250)."""
+    return (
+        "mBank S.A. Bankowość Detaliczna;\n"
+        "Skrytka Pocztowa 2108;\n"
+        ";\n"
+        "#Klient;\n"
+        "WSPÓLNOTA MIESZKANIOWA ŁĄKOWA;\n"
+        ";\n"
+        "Lista operacji;\n"
+        "#Za okres:;\n"
+        "01.05.2025;31.05.2025;\n"
+        ";\n"
+        "#Numer rachunku;\n"
+        f"{account[:2]} {' '.join(account[i : i + 4] for i in range(2, 26, 4))};\n"
+        ";\n"
+        "#Data operacji;#Data księgowania;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;"
+        "#Numer konta;#Kwota;#Saldo po operacji;\n"
+        f'2025-05-05;2025-05-05;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;"{TITLE} {virtual}";'
+        f"\"ŻANETA GĘŚLA  UL. ŁĄKOWA 1\";'{PAYER}';350,27;1 350,27;\n"
+        "2025-05-06;2025-05-06;PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY;Lokal 7 czerwiec;"
+        "JAN KOWALSKI;;200,00;1 550,27;\n"
+        "2025-05-06;2025-05-06;OPŁATA ZA PROWADZENIE RACHUNKU;Opłata;;;-12,00;1 538,27;\n"
+    )
+
+
+def pko_ipko_csv():
+    """iPKO: comma, quoted; the description spreads over unnamed "Klucz: wartość" cells."""
+    header = (
+        '"Data operacji","Data waluty","Typ transakcji","Kwota","Waluta",'
+        '"Saldo po transakcji","Opis transakcji","","","",""\n'
+    )
+    return (
+        header + f'"2025-05-05","2025-05-05","Przelew na rachunek","+350,27","PLN","+1350,27",'
+        f'"Rachunek nadawcy: {PAYER}","Nazwa nadawcy: ŻANETA GĘŚLA",'
+        f'"Adres nadawcy: UL. ŁĄKOWA 1 ŁÓDŹ","Tytuł: {TITLE} lokal 12",""\n'
+        '"2025-05-06","2025-05-06","Opłata","-12,00","PLN","+1338,27",'
+        '"Tytuł: Opłata za prowadzenie rachunku","","","",""\n'
+    )
+
+
+def ing_csv(account):
+    return (
+        '"Lista transakcji";\n'
+        '"Dokument ma charakter informacyjny";\n'
+        f'"Numer rachunku: {account}";\n'
+        ";\n"
+        '"Data transakcji";"Data księgowania";"Dane kontrahenta";"Tytuł";"Nr rachunku";'
+        '"Nazwa banku";"Szczegóły";"Nr transakcji";"Kwota transakcji (waluta rachunku)";'
+        '"Waluta";\n'
+        f'"2025-05-05";"2025-05-05";"ŻANETA GĘŚLA";"{TITLE} lokal 12";"\'{PAYER}\'";'
+        '"ING Bank Śląski";"PRZELEW";"ING-2025-0001";"350,27";"PLN";\n'
+    )
+
+
+def millennium_csv(account):
+    return (
+        '"Numer rachunku/karty","Data transakcji","Data rozliczenia","Rodzaj transakcji",'
+        '"Na konto/Z konta","Odbiorca/Zleceniodawca","Opis","Obciążenia","Uznania","Saldo",'
+        '"Waluta"\n'
+        f'"PL{account}","2025-05-05","2025-05-05","PRZELEW PRZYCHODZĄCY","PL{PAYER}",'
+        f'"ŻANETA GĘŚLA","{TITLE} lok. 12","","350,27","1350,27","PLN"\n'
+        f'"PL{account}","2025-05-06","2025-05-06","OPŁATA","","","Prowizja","12,00","",'
+        '"1338,27","PLN"\n'
+    )
+
+
+def pekao_csv(account):
+    return (
+        "Data księgowania;Data waluty;Nadawca / Odbiorca;Adres nadawcy / odbiorcy;"
+        "Rachunek źródłowy;Rachunek docelowy;Tytułem;Kwota operacji;Waluta;"
+        "Numer referencyjny;Typ operacji\n"
+        f"05.05.2025;05.05.2025;ŻANETA GĘŚLA;UL. ŁĄKOWA 1;{PAYER};{account};"
+        f"{TITLE} m. 12;350,27;PLN;PEKAO-0001;PRZELEW PRZYCHODZĄCY\n"
+    )
+
+
+CSV_LAYOUTS = {
+    "mbank_lista_operacji": ("11402004", "cp1250", "virtual"),
+    "pko_ipko": ("10201026", "cp1250", "chosen"),
+    "ing": ("10501445", "cp1250", "title"),
+    "millennium": ("11602202", "utf-8", "title"),
+    "pekao": ("12401037", "utf-8-sig", "title"),
+}
+
+
+@pytest.mark.parametrize("layout", CSV_LAYOUTS)
+def test_bank_csv_exports_match_payments_and_reimport_adds_nothing(
+    layout, community, building, office
+):
+    sort_code, encoding, how = CSV_LAYOUTS[layout]
+    flat_12, _flat_7 = setup_bank(community, building, sort_code)
+    account = community.bank_account
+    text = {
+        "mbank_lista_operacji": lambda: mbank_lista_operacji(account, flat_12.bank_account),
+        "pko_ipko": pko_ipko_csv,
+        "ing": lambda: ing_csv(account),
+        "millennium": lambda: millennium_csv(account),
+        "pekao": lambda: pekao_csv(account),
+    }[layout]()
+    content = text.encode(encoding)
+    chosen = community if how == "chosen" else None
+    preview = preview_bank_statement(file_name=f"{layout}.csv", content=content, community=chosen)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    import_apply(preview=preview, user=office)
+    paid = Payment.objects.get(amount=Decimal("350.27"))
+    assert paid.premises == flat_12
+    assert paid.match == (Payment.Match.VIRTUAL if how == "virtual" else Payment.Match.TITLE)
+    assert TITLE in paid.title
+    assert paid.payer_name.startswith("ŻANETA GĘŚLA")
+    assert paid.payer_account == PAYER
+    assert paid.community == community
+    assert not Payment.objects.filter(amount__lt=0).exists()
+    count = Payment.objects.count()
+    again = preview_bank_statement(file_name=f"{layout}.csv", content=content, community=chosen)
+    assert not again.has_errors and again.to_create == []
+    assert Payment.objects.count() == count
+
+
+def test_csv_without_account_needs_a_chosen_community(community, building):
+    setup_bank(community, building, "10201026")
+    preview = preview_bank_statement(file_name="ipko.csv", content=pko_ipko_csv().encode())
+    assert preview.has_errors
+    assert "wybierz wspólnotę w formularzu importu" in preview.error_rows[0].errors[0]
+
+
+def test_csv_without_references_is_idempotent_by_content(community, building, office):
+    flat_12, _ = setup_bank(community, building, "11402004")
+    content = (
+        "data;kwota;tytul;rachunek_odbiorcy\n"
+        f"05.05.2025;100,00;Lokal 12;{flat_12.bank_account}\n"
+        f"05.05.2025;100,00;Lokal 12;{flat_12.bank_account}\n"  # paid twice the same day
+    ).encode()
+    preview = preview_bank_statement(file_name="w.csv", content=content)
+    assert len(preview.to_create) == 2
+    import_apply(preview=preview, user=office)
+    crlf = content.replace(b"\n", b"\r\n")
+    again = preview_bank_statement(file_name="w2.csv", content=crlf)
+    assert again.to_create == []
+    assert Payment.objects.count() == 2
+
+
+# --- Admin: unreadable files, double confirmation, queue ------------------------------------
+
+
+@pytest.fixture
+def admin_client(client, office):
+    client.force_login(office)
+    return client
+
+
+BAD_FILES = {
+    "bare_cr": b"id_transakcji;data;kwota\rTR-1;05.05.2025;10,00\r",
+    "field_over_128k": b'id_transakcji;data;kwota;tytul\nTR-1;05.05.2025;10,00;"'
+    + b"x" * (130 * 1024)
+    + b'"\n',
+    "unclosed_quote_128k": b'id_transakcji;data;kwota;tytul\nTR-1;05.05.2025;10,00;"abc\n'
+    + b"y" * (140 * 1024),
+    "binary": b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR",
+    "empty": b"\r\n",
+    "bad_xlsx": b"PK\x03\x04garbage",
+    "mt940_garbage": b":20:X\n:25:/PL11\n:61:garbage\n",
+}
+
+
+@pytest.mark.parametrize("name", BAD_FILES)
+def test_unreadable_bank_files_get_a_polish_message_not_a_500(admin_client, community, name):
+    upload = SimpleUploadedFile("wyciag.csv", BAD_FILES[name])
+    response = admin_client.post(reverse("admin:finance_payment_import"), {"file": upload})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Popraw plik i wczytaj go ponownie" in html or "errorlist" in html
+    assert Payment.objects.count() == 0
+
+
+def test_bare_cr_statement_is_read(admin_client, community, building):
+    flat_12, _ = setup_bank(community, building, "11402004")
+    content = (
+        f"id_transakcji;data;kwota;rachunek_odbiorcy\rTR-1;05.05.2025;10,00;{flat_12.bank_account}\r"
+    ).encode()
+    preview = preview_bank_statement(file_name="mac.csv", content=content)
+    assert not preview.has_errors
+    assert preview.to_create[0].premises == flat_12
+
+
+def test_field_over_128_kib_is_a_polish_file_error(community):
+    preview = preview_bank_statement(file_name="w.csv", content=BAD_FILES["field_over_128k"])
+    assert "pole jest za długie (ponad 128 KiB)" in preview.file_errors[0]
+
+
+def test_double_confirmation_imports_once(admin_client, community, building):
+    flat_12, _ = setup_bank(community, building, "11402004")
+    content = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    url = reverse("admin:finance_payment_import")
+    response = admin_client.post(
+        url, {"file": SimpleUploadedFile("w.sta", content.encode("cp1250"))}
+    )
+    html = response.content.decode()
+    assert "data-submit-once" in html and "imports/submit_once.js" in html
+    assert content.encode("cp1250") not in response.content  # the file stays on the server
+    token = response.context["token"]
+    first = admin_client.post(url, {"token": token, "apply": "1"}, follow=True)
+    assert "Zaimportowano 3 pozycji, pominięto 1." in first.content.decode()
+    second = admin_client.post(url, {"token": token, "apply": "1"}, follow=True)
+    assert "Ten import został już zatwierdzony" in second.content.decode()
+    assert ImportBatch.objects.count() == 1
+    assert Payment.objects.count() == 3
+
+
+def test_one_batch_per_upload_is_a_database_rule(community, office):
+    from django.db import IntegrityError, transaction
+
+    from imports.services import upload_store
+
+    upload = upload_store(kind="bank", file_name="w.sta", content=b"x", user=office)
+    fields = {"kind": "bank_mt940", "file_name": "w", "file_sha256": "0", "created_by": office}
+    ImportBatch.objects.create(upload=upload, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ImportBatch.objects.create(upload=upload, **fields)
+
+
+def test_another_users_token_is_refused(client, admin_client, community, building):
+    flat_12, _ = setup_bank(community, building, "11402004")
+    content = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    url = reverse("admin:finance_payment_import")
+    token = admin_client.post(
+        url, {"file": SimpleUploadedFile("w.sta", content.encode("cp1250"))}
+    ).context["token"]
+    other = UserFactory(is_staff=True, is_superuser=True, username="inny")
+    client.force_login(other)
+    response = client.post(url, {"token": token, "apply": "1"}, follow=True)
+    assert "Podgląd wygasł lub jest nieprawidłowy" in response.content.decode()
+    assert Payment.objects.count() == 0
+
+
+def test_scoped_staff_see_and_assign_unassigned_payments_of_their_community(
+    client, community, building, stranger
+):
+    from office.roles import roles_sync_user
+    from premises.models import CommunityRole
+
+    flat = PremisesFactory(building=building, number="3")
+    ours = Payment.objects.create(
+        community=community,
+        booked_on=datetime.date(2025, 5, 5),
+        amount=Decimal("80.00"),
+        title="Przelew bez numeru lokalu",
+        payer_name="Halina Źrebięć",
+        payer_account=PAYER,
+    )
+    other_community = stranger.ownerships.get().premises.building.community
+    Payment.objects.create(
+        community=other_community,
+        booked_on=datetime.date(2025, 5, 5),
+        amount=Decimal("90.00"),
+        title="Cudzy przelew",
+    )
+    staff = UserFactory(is_staff=True, username="ksiegowa")
+    CommunityRole.objects.create(user=staff, community=community, role="staff")
+    roles_sync_user(user=staff)
+    client.force_login(staff)
+    html = client.get(
+        reverse("admin:finance_payment_changelist"), {"przypisanie": "nieprzypisane"}
+    ).content.decode()
+    assert "Przelew bez numeru lokalu" in html and "Halina Źrebięć" in html
+    assert "Cudzy przelew" not in html
+    change = reverse("admin:finance_payment_change", args=[ours.pk])
+    response = client.post(change, {"premises": flat.pk})
+    assert response.status_code == 302
+    ours.refresh_from_db()
+    assert ours.premises == flat and ours.match == Payment.Match.MANUAL
+    assert ours.history.first().history_user == staff
+
+
+def test_payment_cannot_be_assigned_to_another_communitys_premises(
+    admin_client, community, stranger
+):
+    foreign = stranger.ownerships.get().premises
+    payment = Payment.objects.create(
+        community=community, booked_on=datetime.date(2025, 5, 5), amount=Decimal("10.00")
+    )
+    response = admin_client.post(
+        reverse("admin:finance_payment_change", args=[payment.pk]), {"premises": foreign.pk}
+    )
+    assert "należy do innej wspólnoty" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.premises is None
+
+
+def test_premises_autocomplete_finds_its_own_label(admin_client, community):
+    building = BuildingFactory(community=community, street="Lipowa 5")
+    flat = PremisesFactory(building=building, number="3")
+    PremisesFactory(building=building, number="13")
+    PremisesFactory(building=BuildingFactory(community=community, street="Lipowa 15"), number="3")
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": str(flat),
+            "app_label": "finance",
+            "model_name": "payment",
+            "field_name": "premises",
+        },
+    )
+    results = response.json()["results"]
+    assert [r["text"] for r in results] == ["Lipowa 5 / 3"]
+
+
+@pytest.mark.parametrize("size", [1, 40])
+def test_statement_preview_runs_a_fixed_number_of_queries(
+    community, building, size, django_assert_num_queries
+):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    lines = [":20:1", f":25:/PL{community.bank_account}"]
+    for i in range(size):
+        lines.append(f":61:2505050505CN{10 + i},00NTRFNONREF//R{i:06d}")
+        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK")
+    content = "\n".join(lines).encode()
+    # accounts: communities, fund accounts, premises; the statement's community;
+    # references booked before; premises for titles
+    with django_assert_num_queries(6):
+        preview = preview_bank_statement(file_name="w.sta", content=content)
+    assert len(preview.to_create) == size
+
+
+def test_title_matching_shows_its_confidence(community, office):
+    lipowa = BuildingFactory(community=community, street="Lipowa 5")
+    flat = PremisesFactory(building=lipowa, number="12")
+    PremisesFactory(building=lipowa, number="5")
+    community.bank_account = nrb("11402004", 1)
+    community.save()
+    content = (
+        "data;kwota;tytul;rachunek_odbiorcy\n"
+        f"05.05.2025;100,00;Czynsz Lipowa 5/12;{community.bank_account}\n"
+        f"05.05.2025;101,00;Zaliczka 05/2025;{community.bank_account}\n"
+        f"05.05.2025;102,00;mieszkanie 12;{community.bank_account}\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="w.csv", content=content)
+    by_amount = {str(row.obj.amount): row for row in preview.rows}
+    assert by_amount["100.00"].obj.premises == flat
+    assert by_amount["100.00"].match == "numer lokalu i ulica w tytule – prawdopodobne"
+    assert by_amount["101.00"].obj.premises is None  # a period, not premises 5
+    assert by_amount["102.00"].match == "numer lokalu w tytule – do sprawdzenia"
+    page_preview = by_amount["102.00"].obj
+    assert page_preview.match == Payment.Match.TITLE
