@@ -45,6 +45,8 @@ from .services import (
     resolution_closing_problems,
     resolution_open_voting,
     resolution_opening_problems,
+    resolution_withdraw,
+    resolution_withdrawing_problems,
 )
 from .tally import percent
 
@@ -169,9 +171,10 @@ class ResolutionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         status = self.fields.get("status")
         if status is not None:
-            # A resolution adopted at a meeting may be recorded as such; "w głosowaniu" only
-            # through "Otwórz głosowanie".
-            status.choices = [c for c in status.choices if c[0] != Resolution.Status.VOTING]
+            # A resolution adopted at a meeting may be recorded as such; "w głosowaniu" and
+            # "wycofana" only through the actions (with their checks and notices).
+            by_action = (Resolution.Status.VOTING, Resolution.Status.WITHDRAWN)
+            status.choices = [c for c in status.choices if c[0] not in by_action]
         counting = self.fields.get("counting")
         if counting is not None and not self.instance.pk:
             counting.help_text = _(
@@ -236,7 +239,7 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["number", "title", "community__name"]
     autocomplete_fields = ["community", "per_owner_demand_premises"]
     inlines = [VoteInline]
-    actions = ["open_voting", "close_voting"]
+    actions = ["open_voting", "close_voting", "withdraw"]
     readonly_fields = [
         "shares_check",
         "closed_at",
@@ -378,8 +381,10 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         for resolution in queryset:
             if mode == "open":
                 problems = resolution_opening_problems(resolution)
-            else:
+            elif mode == "close":
                 problems = resolution_closing_problems(resolution)
+            else:
+                problems = resolution_withdrawing_problems(resolution)
             items.append({"resolution": resolution, "problems": problems})
         context = {
             **self.admin_site.each_context(request),
@@ -419,6 +424,18 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             button=_("Tak, zamknij głosowanie"),
             perform=lambda r: resolution_close(resolution=r, closed_by=request.user),
             done_message=_("Zamknięto głosowanie: %(n)d."),
+        )
+
+    @admin.action(description=_("Wycofaj uchwałę (po potwierdzeniu)"))
+    def withdraw(self, request, queryset):
+        return self._confirm(
+            request,
+            queryset,
+            mode="withdraw",
+            title=_("Potwierdź wycofanie uchwały"),
+            button=_("Tak, wycofaj uchwałę"),
+            perform=lambda r: resolution_withdraw(resolution=r, withdrawn_by=request.user),
+            done_message=_("Wycofano uchwały: %(n)d."),
         )
 
 

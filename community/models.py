@@ -178,6 +178,7 @@ class Resolution(models.Model):
         VOTING = "voting", _("w głosowaniu")
         ADOPTED = "adopted", _("podjęta")
         REJECTED = "rejected", _("niepodjęta")
+        WITHDRAWN = "withdrawn", _("wycofana")
 
     CLOSED = (Status.ADOPTED, Status.REJECTED)
     # Once the vote opens these no longer change: owners vote on exactly this.

@@ -400,11 +400,13 @@ def resolution_opening_problems(
                 "total": f"{total.numerator}/{total.denominator}",
             }
             problems.append(str(message))
-        if missing:
-            problems.append(
-                str(_("Lokale bez udziału: %(list)s."))
-                % {"list": ", ".join(str(p) for p in missing)}
-            )
+            if missing:
+                problems.append(
+                    str(_("Lokale bez udziału: %(list)s."))
+                    % {"list": ", ".join(str(p) for p in missing)}
+                )
+        # One owner – one vote needs no share sum of 1: art. 23 ust. 2a exists for exactly
+        # the communities whose shares do not add up.
         if resolution.counting == Counting.PER_OWNER:
             demanded = premises_share_sum(
                 resolution.per_owner_demand_premises.values_list("pk", flat=True)
@@ -481,6 +483,44 @@ def resolution_closing_problems(
             )
         ]
     return []
+
+
+def resolution_withdrawing_problems(resolution: Resolution) -> list[str]:
+    if resolution.status not in (Resolution.Status.DRAFT, Resolution.Status.VOTING):
+        return [str(_("Wycofać można tylko projekt albo uchwałę, nad którą trwa głosowanie."))]
+    return []
+
+
+@transaction.atomic
+def resolution_withdraw(
+    *, resolution: Resolution, withdrawn_by, now: datetime.datetime | None = None
+) -> Resolution:
+    """Withdraw a draft or a resolution under vote (e.g. to correct its text: a corrected
+    resolution is a new one). Its ballots stay on record; owners are told if it was open."""
+    now = now or timezone.now()
+    resolution = _locked(resolution)
+    if resolution.status not in (Resolution.Status.DRAFT, Resolution.Status.VOTING):
+        raise ValidationError(
+            _("Wycofać można tylko projekt albo uchwałę, nad którą trwa głosowanie."),
+            code="not_withdrawable",
+        )
+    was_voting = resolution.status == Resolution.Status.VOTING
+    resolution.status = Resolution.Status.WITHDRAWN
+    resolution.closed_at = now
+    resolution.closed_by = withdrawn_by
+    resolution.save(update_fields=["status", "closed_at", "closed_by"])
+    if was_voting:
+        community = resolution.community
+        for person in _people(community=community, owners_only=True):
+            notify_user(
+                user=person,
+                template="community/email/vote_withdrawn",
+                context={"resolution": resolution, "community": community},
+                related=resolution,
+                channels=_channels(community),
+                community=community,
+            )
+    return resolution
 
 
 def resolution_check_frozen(*, resolution: Resolution, changed: list[str]) -> None:

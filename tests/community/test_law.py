@@ -22,6 +22,7 @@ from community.services import (
     vote_cast,
 )
 from correspondence.models import Letter
+from notifications.models import Message
 from premises.models import Community, Ownership
 from tests.factories import (
     BuildingFactory,
@@ -391,6 +392,27 @@ def test_vote_cannot_close_before_its_end(resolution):
     assert error.value.code == "too_early"
     resolution.refresh_from_db()
     assert resolution.status == "voting"
+
+
+def test_open_resolution_is_withdrawn_after_confirmation_and_owners_are_told(
+    office_client, resolution, premises, resident, django_capture_on_commit_callbacks
+):
+    vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
+    action = {"action": "withdraw", "_selected_action": [resolution.pk]}
+    confirm = office_client.post("/admin/community/resolution/", action)
+    assert "Potwierdź wycofanie uchwały" in confirm.content.decode()
+    resolution.refresh_from_db()
+    assert resolution.status == "voting"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        office_client.post("/admin/community/resolution/", {**action, "confirm": "yes"})
+
+    resolution.refresh_from_db()
+    assert resolution.status == "withdrawn"
+    assert Message.objects.filter(recipient=resident, subject__contains="wycofana").exists()
+    with pytest.raises(ValidationError) as error:
+        vote_cast(user=resident, resolution=resolution, premises=premises, choice="against")
+    assert error.value.code == "not_open"
 
 
 # --- 6. Paper ballots: entered, corrected, the later by date wins ---------------------------
