@@ -12,6 +12,7 @@ from django.utils import timezone
 from community.models import CoOwnersProxy, OutcomeNotice, Resolution, Vote, VotingRules
 from community.selectors import (
     challenge_deadline,
+    challenge_deadlines_for_user,
     community_share_sum,
     resolution_tally,
     voting_slots_for_user,
@@ -537,6 +538,29 @@ def test_challenge_deadline_moves_off_a_saturday():
 def test_challenge_deadline_moves_off_a_holiday():
     # Notified 25.11.2026: six weeks end Wednesday 06.01.2027 (Trzech Króli) → 07.01.2027.
     assert challenge_deadline(datetime.date(2026, 11, 25)) == datetime.date(2027, 1, 7)
+
+
+def test_e_delivered_notice_counts_from_the_day_of_e_delivery(voting_community):
+    (anna, premises), _rest = flats(voting_community, [(1, 2), (1, 2)])
+    resolution = ResolutionFactory(community=voting_community, status="adopted")
+    saturday = timezone.make_aware(datetime.datetime(2026, 11, 28, 18, 0))
+    letter = Letter.objects.create(
+        community=voting_community,
+        premises=premises,
+        recipient=anna,
+        kind=Letter.Kind.INFORMATION,
+        subject="Wynik",
+        published_at=saturday,
+        delivery_channel=Letter.Channel.EMAIL,
+    )
+    OutcomeNotice.objects.create(
+        resolution=resolution, premises=premises, recipient=anna, letter=letter
+    )
+
+    (item,) = challenge_deadlines_for_user(anna, resolution)
+
+    assert item.notice_date == datetime.date(2026, 11, 28)
+    assert item.deadline == datetime.date(2027, 1, 11)
 
 
 def test_resident_sees_the_deadline_from_their_own_notice(client, voting_community):
