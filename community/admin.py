@@ -36,7 +36,6 @@ from .selectors import (
 )
 from .services import (
     announcement_notify,
-    min_voting_days,
     outcome_notice_record_delivery,
     paper_vote_record,
     paper_vote_validate,
@@ -396,7 +395,6 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             "action": request.POST.get("action"),
             "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
             "any_ok": any(not item["problems"] for item in items),
-            "min_days": {r.community_id: min_voting_days(r.community) for r in queryset},
         }
         return TemplateResponse(request, "admin/community/resolution/confirm_voting.html", context)
 
@@ -576,12 +574,25 @@ class VotingRulesAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["community"]
 
 
+class OutcomeNoticeForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeNotice
+        fields = ["delivered_on"]
+
+    def clean_delivered_on(self):
+        day = self.cleaned_data.get("delivered_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("Data doręczenia nie może być w przyszłości."))
+        return day
+
+
 @admin.register(OutcomeNotice)
 class OutcomeNoticeAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     """Who was notified of a resolution's content, how, and when (the challenge period runs
     from it); the office enters the delivery date of letters sent by post."""
 
     community_lookup = "resolution__community"
+    form = OutcomeNoticeForm
     list_display = ["resolution", "premises", "recipient", "channel", "delivered_on"]
     list_filter = ["resolution__community", "letter__delivery_channel"]
     list_select_related = ["resolution", "premises__building", "recipient", "letter"]

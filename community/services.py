@@ -586,9 +586,12 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
 
 
 @transaction.atomic
-def outcome_notice_record_delivery(*, notice: OutcomeNotice, delivered_on: datetime.date):
-    """The office enters the delivery date of a letter sent by post (from the return receipt)."""
-    if delivered_on > timezone.localdate():
+def outcome_notice_record_delivery(
+    *, notice: OutcomeNotice, delivered_on: datetime.date | None
+) -> OutcomeNotice:
+    """The office enters the delivery date of a letter sent by post (from the return receipt);
+    an empty date takes a wrong entry back."""
+    if delivered_on is not None and delivered_on > timezone.localdate():
         raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
     notice.delivered_on = delivered_on
     notice.save(update_fields=["delivered_on"])

@@ -681,3 +681,23 @@ def test_protocol_lists_premises_in_natural_order(office_client, voting_communit
 
     votes = pdf_text(response.content).split("Oddane głosy")[1]
     assert re.findall(r"^ ?(\d+) ", votes, re.M) == ["1", "2", "10"]
+
+
+def test_office_enters_the_postal_delivery_date_and_a_future_date_is_refused(
+    office_client, voting_community
+):
+    (anna, premises), _rest = flats(voting_community, [(1, 2), (1, 2)])
+    resolution = ResolutionFactory(community=voting_community)
+    close_at_end(resolution=resolution)
+    notice = OutcomeNotice.objects.get(recipient=anna)
+    url = f"/admin/community/outcomenotice/{notice.pk}/change/"
+
+    future = timezone.localdate() + datetime.timedelta(days=3)
+    response = office_client.post(url, {"delivered_on": future.strftime("%d.%m.%Y")})
+    assert "Data doręczenia nie może być w przyszłości." in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.delivered_on is None
+
+    office_client.post(url, {"delivered_on": "28.11.2026"})
+    notice.refresh_from_db()
+    assert notice.delivered_on == datetime.date(2026, 11, 28)
