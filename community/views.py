@@ -83,6 +83,11 @@ class ResolutionListView(ResidentRequiredMixin, ListView):
     def get_queryset(self):
         return resolutions_for_user(self.request.user).order_by("-created_at", "-pk")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tab_name"] = tab_name([r.community for r in context["resolutions"]])
+        return context
+
 
 class ResolutionView(ResidentRequiredMixin, FormView):
     """A resolution with its live tally; owners vote here (POST) for each of their premises."""

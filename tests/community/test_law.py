@@ -153,6 +153,18 @@ def test_cooperative_pages_and_protocol_speak_of_members(cooperative, client):
     assert "Członkowie" in text
 
 
+def test_cooperative_member_start_page_and_list_say_spoldzielnia(cooperative, client):
+    member, _premises = flats(cooperative, [(1, 1)], role=Ownership.Role.MEMBER)[0]
+    ResolutionFactory(community=cooperative, title="W sprawie planu remontów")
+    client.force_login(member)
+
+    home = client.get("/").content.decode()
+    listing = client.get("/wspolnota/uchwaly/").content.decode()
+
+    assert '<h2 id="home-community">Spółdzielnia</h2>' in home
+    assert "« Spółdzielnia" in listing and "« Wspólnota" not in listing
+
+
 # --- 2. Counting mode per resolution, frozen when the vote opens -----------------------------
 
 
