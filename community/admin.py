@@ -1,11 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -13,15 +16,38 @@ from simple_history.admin import SimpleHistoryAdmin
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
-from .models import Announcement, AnnouncementAttachment, AnnouncementRead, Resolution, Vote
-from .selectors import protocol_votes, resolution_tally
+from .models import (
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementRead,
+    CoOwnersProxy,
+    Counting,
+    OutcomeNotice,
+    Resolution,
+    Vote,
+    VotingRules,
+)
+from .selectors import (
+    community_share_sum,
+    entitled_votes,
+    natural_sorted,
+    protocol_rows,
+    resolution_tally,
+)
 from .services import (
     announcement_notify,
+    outcome_notice_record_delivery,
     paper_vote_record,
     paper_vote_validate,
+    resolution_check_frozen,
     resolution_close,
+    resolution_closing_problems,
     resolution_open_voting,
+    resolution_opening_problems,
+    resolution_withdraw,
+    resolution_withdrawing_problems,
 )
+from .tally import percent
 
 
 class AnnouncementAttachmentInline(admin.TabularInline):
@@ -102,9 +128,12 @@ class VoteInline(admin.TabularInline):
     can_delete = False
     fields = ["premises", "voter", "choice", "source", "cast_at", "recorded_by", "receipt_code"]
     readonly_fields = fields
-    ordering = ["premises__building__street", "premises__number"]
+    ordering = ["premises__building__street", "premises__number", "cast_at"]
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def get_queryset(self, request):
@@ -115,14 +144,91 @@ class VoteInline(admin.TabularInline):
         )
 
 
+class ResolutionForm(forms.ModelForm):
+    """A draft is edited freely; voting is opened by the action (after a confirmation screen),
+    never by setting the status; once open the frozen fields are read-only (and refused)."""
+
+    class Meta:
+        model = Resolution
+        fields = [
+            "community",
+            "number",
+            "title",
+            "text",
+            "pdf",
+            "status",
+            "published",
+            "counting",
+            "per_owner_demand_premises",
+            "per_owner_demand_on",
+            "voting_opens_at",
+            "voting_closes_at",
+            "decided_on",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        status = self.fields.get("status")
+        if status is not None:
+            # A resolution adopted at a meeting may be recorded as such; "w głosowaniu" and
+            # "wycofana" only through the actions (with their checks and notices).
+            by_action = (Resolution.Status.VOTING, Resolution.Status.WITHDRAWN)
+            status.choices = [c for c in status.choices if c[0] not in by_action]
+        counting = self.fields.get("counting")
+        if counting is not None and not self.instance.pk:
+            counting.help_text = _(
+                "We wspólnocie: według udziałów, albo „jeden właściciel – jeden głos” na żądanie "
+                "właścicieli co najmniej 1/5 udziałów (wskaż ich lokale i datę żądania). "
+                "W spółdzielni: jeden członek – jeden głos."
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            resolution_check_frozen(resolution=self.instance, changed=self.changed_data)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
+        community = cleaned.get("community") or (
+            self.instance.community if self.instance.community_id else None
+        )
+        counting = cleaned.get("counting")
+        if community is not None and counting:
+            cooperative = community.kind == community.Kind.COOPERATIVE
+            if cooperative and counting != Counting.PER_MEMBER:
+                self.add_error(
+                    "counting",
+                    _(
+                        "W spółdzielni każdy członek ma jeden głos (art. 36 § 1 prawa "
+                        "spółdzielczego)."
+                    ),
+                )
+            if not cooperative and counting == Counting.PER_MEMBER:
+                self.add_error(
+                    "counting", _("„Jeden członek – jeden głos” dotyczy tylko spółdzielni.")
+                )
+        demand = cleaned.get("per_owner_demand_premises")
+        if (
+            community is not None
+            and demand
+            and any(p.building.community_id != community.pk for p in demand)
+        ):
+            self.add_error(
+                "per_owner_demand_premises",
+                _("Wskaż lokale tej wspólnoty, której dotyczy uchwała."),
+            )
+        return cleaned
+
+
 @admin.register(Resolution)
 class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "community"
+    form = ResolutionForm
     list_display = [
         "number",
         "title",
         "community",
         "status",
+        "counting",
         "voting_opens_at",
         "voting_closes_at",
         "decided_on",
@@ -130,31 +236,60 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     list_filter = ["status", "community"]
     list_select_related = ["community"]
     search_fields = ["number", "title", "community__name"]
-    autocomplete_fields = ["community"]
+    autocomplete_fields = ["community", "per_owner_demand_premises"]
     inlines = [VoteInline]
-    actions = ["open_voting", "close_voting"]
-    readonly_fields = ["closed_at", "closed_by", "notified_at", "tally_display", "protocol_link"]
+    actions = ["open_voting", "close_voting", "withdraw"]
+    readonly_fields = [
+        "shares_check",
+        "closed_at",
+        "closed_by",
+        "notified_at",
+        "tally_display",
+        "protocol_link",
+    ]
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if obj and obj.status != Resolution.Status.DRAFT:
-            # Votes decide the status now; the office closes the vote instead of editing it.
-            fields += ["community", "status", "voting_opens_at"]
+            # Owners vote on exactly this text, attachment, period and counting mode.
+            fields += [*Resolution.FROZEN_FIELDS, "status", "published", "decided_on"]
         return fields
+
+    @admin.display(description=_("udziały we wspólnocie"))
+    def shares_check(self, obj):
+        if not obj or not obj.pk or not obj.community_id:
+            return "–"
+        if obj.is_cooperative:
+            return _("spółdzielnia: jeden członek – jeden głos, udziały nie mają znaczenia")
+        total, missing = community_share_sum(obj.community_id)
+        text = _("suma udziałów: %(percent)s%% (%(total)s)") % {
+            "percent": number_format(percent(total), 2),
+            "total": f"{total.numerator}/{total.denominator}",
+        }
+        if total != 1:
+            text += " – " + str(_("musi wynosić dokładnie 1; głosowania nie można otworzyć"))
+        if missing:
+            text += "; " + str(_("lokale bez udziału: %(list)s")) % {
+                "list": ", ".join(str(p) for p in missing)
+            }
+        return text
 
     @admin.display(description=_("wynik"))
     def tally_display(self, obj):
         if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
             return "–"
         tally = resolution_tally(obj)
-        if tally.by_owner:
+        if tally.by_person:
+            unit = _("członkowie") if tally.by_member else _("właściciele")
             return format_html(
                 str(
                     _(
-                        "właściciele (jeden właściciel – jeden głos): za {} ({}%) · przeciw {} "
-                        "({}%) · wstrzymujący się {} ({}%) · nie głosowali {} ({}%) · wszyscy {}"
+                        "{} ({}): za {} ({}%) · przeciw {} ({}%) · wstrzymujący się {} ({}%) · "
+                        "nie głosowali {} ({}%) · wszyscy {}"
                     )
                 ),
+                unit,
+                obj.get_counting_display(),
                 tally.for_.count,
                 tally.for_.percent,
                 tally.against.count,
@@ -166,15 +301,20 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
                 tally.total_count,
             )
         return format_html(
-            "za {} ({}%) · przeciw {} ({}%) · wstrzymujące się {} ({}%) · nie głosowały {} ({}%)",
-            tally.for_.share_display,
+            str(
+                _(
+                    "% wszystkich udziałów (lokale): za {}% ({}) · przeciw {}% ({}) · "
+                    "wstrzymujące się {}% ({}) · nie głosowały {}% ({})"
+                )
+            ),
             tally.for_.percent,
-            tally.against.share_display,
+            tally.for_.count,
             tally.against.percent,
-            tally.abstain.share_display,
+            tally.against.count,
             tally.abstain.percent,
-            tally.not_voted.share_display,
+            tally.abstain.count,
             tally.not_voted.percent,
+            tally.not_voted.count,
         )
 
     @admin.display(description=_("protokół"))
@@ -203,7 +343,10 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             {
                 "resolution": resolution,
                 "tally": resolution_tally(resolution),
-                "votes": protocol_votes(resolution),
+                "rows": protocol_rows(resolution),
+                "demand": natural_sorted(
+                    resolution.per_owner_demand_premises.select_related("building")
+                ),
                 "printed_at": timezone.now(),
                 "printed_by": request.user,
             },
@@ -213,42 +356,90 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="protokol-uchwala-{number}.pdf"'
         return response
 
-    def _each(self, request, queryset, action, done_message):
-        done = 0
+    def _confirm(self, request, queryset, *, mode, title, button, perform, done_message):
+        """Open/close only after a confirmation screen that shows what will happen."""
+        queryset = queryset.select_related("community")
+        if request.POST.get("confirm") == "yes":
+            done = 0
+            for resolution in queryset:
+                try:
+                    with transaction.atomic():
+                        perform(resolution)
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        f"{resolution.number}: {' '.join(error.messages)}",
+                        messages.ERROR,
+                    )
+                else:
+                    done += 1
+            if done:
+                self.message_user(request, done_message % {"n": done})
+            return None
+        items = []
         for resolution in queryset:
-            try:
-                with transaction.atomic():
-                    action(resolution)
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{resolution.number}: {' '.join(error.messages)}", messages.ERROR
-                )
+            if mode == "open":
+                problems = resolution_opening_problems(resolution)
+            elif mode == "close":
+                problems = resolution_closing_problems(resolution)
             else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"n": done})
+                problems = resolution_withdrawing_problems(resolution)
+            items.append({"resolution": resolution, "problems": problems})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "items": items,
+            "mode": mode,
+            "button": button,
+            "action": request.POST.get("action"),
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "any_ok": any(not item["problems"] for item in items),
+        }
+        return TemplateResponse(request, "admin/community/resolution/confirm_voting.html", context)
 
-    @admin.action(description=_("Otwórz głosowanie (powiadom właścicieli)"))
+    @admin.action(description=_("Otwórz głosowanie (po potwierdzeniu; powiadom właścicieli)"))
     def open_voting(self, request, queryset):
-        self._each(
+        return self._confirm(
             request,
             queryset,
-            lambda r: resolution_open_voting(resolution=r, opened_by=request.user),
-            _("Otwarto głosowanie: %(n)d."),
+            mode="open",
+            title=_("Potwierdź otwarcie głosowania"),
+            button=_("Tak, otwórz głosowanie"),
+            perform=lambda r: resolution_open_voting(resolution=r, opened_by=request.user),
+            done_message=_("Otwarto głosowanie: %(n)d."),
         )
 
-    @admin.action(description=_("Zamknij głosowanie, policz głosy i powiadom właścicieli"))
+    @admin.action(
+        description=_("Zamknij głosowanie po terminie, policz głosy i powiadom właścicieli")
+    )
     def close_voting(self, request, queryset):
-        self._each(
+        return self._confirm(
             request,
             queryset,
-            lambda r: resolution_close(resolution=r, closed_by=request.user),
-            _("Zamknięto głosowanie: %(n)d."),
+            mode="close",
+            title=_("Potwierdź zamknięcie głosowania"),
+            button=_("Tak, zamknij głosowanie"),
+            perform=lambda r: resolution_close(resolution=r, closed_by=request.user),
+            done_message=_("Zamknięto głosowanie: %(n)d."),
+        )
+
+    @admin.action(description=_("Wycofaj uchwałę (po potwierdzeniu)"))
+    def withdraw(self, request, queryset):
+        return self._confirm(
+            request,
+            queryset,
+            mode="withdraw",
+            title=_("Potwierdź wycofanie uchwały"),
+            button=_("Tak, wycofaj uchwałę"),
+            perform=lambda r: resolution_withdraw(resolution=r, withdrawn_by=request.user),
+            done_message=_("Wycofano uchwały: %(n)d."),
         )
 
 
 class PaperVoteForm(forms.ModelForm):
-    """A paper ballot entered by the office; the voting rules are the online ones."""
+    """A paper ballot entered (or corrected) by the office; the voting rules are the online
+    ones. A correction keeps the voter and premises and changes the choice or date."""
 
     class Meta:
         model = Vote
@@ -257,7 +448,9 @@ class PaperVoteForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        resolution, premises, voter = (cleaned.get(k) for k in ("resolution", "premises", "voter"))
+        resolution, premises, voter = (
+            self._value(cleaned, key) for key in ("resolution", "premises", "voter")
+        )
         if resolution and premises and voter:
             try:
                 paper_vote_validate(
@@ -270,8 +463,17 @@ class PaperVoteForm(forms.ModelForm):
                 raise forms.ValidationError(error.messages) from error
         return cleaned
 
+    def _value(self, cleaned, key):
+        """A correction's read-only person and premises come from the ballot being corrected."""
+        if key in cleaned:
+            return cleaned[key]
+        if self.instance.pk and getattr(self.instance, f"{key}_id", None):
+            return getattr(self.instance, key)
+        return None
+
     def validate_unique(self):
-        """Uniqueness per premises is checked by the service (a voter may correct a ballot)."""
+        """A second paper ballot of the same person for the premises corrects the first
+        (the service updates it, with history) instead of failing as a duplicate."""
 
 
 @admin.register(Vote)
@@ -299,9 +501,17 @@ class VoteAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     ]
     autocomplete_fields = ["resolution", "premises", "voter"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            # A correction of a paper ballot: the same person and premises.
+            return ["resolution", "premises", "voter", "source", "recorded_by", "receipt_code"]
+        return []
+
     def has_change_permission(self, request, obj=None):
-        # Votes are never edited; a corrected paper ballot is entered again as a new one.
-        return obj is None and super().has_change_permission(request, obj)
+        # Online votes are the owner's own; only a paper ballot is corrected by the office.
+        if obj is not None and obj.source != Vote.VoteSource.PAPER:
+            return False
+        return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -318,3 +528,87 @@ class VoteAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         obj.pk = vote.pk
         obj.receipt_code = vote.receipt_code
         obj._state.adding = False
+        effective = (
+            entitled_votes(timezone.localdate(vote.cast_at))
+            .filter(resolution=vote.resolution, premises=vote.premises)
+            .order_by("-cast_at", "-pk")
+            .first()
+        )
+        if effective is not None and effective.pk != vote.pk:
+            self.message_user(
+                request,
+                _(
+                    "Karta zapisana, ale za ten lokal liczy się późniejszy głos z %(date)s "
+                    "(%(source)s)."
+                )
+                % {
+                    "date": date_format(timezone.localtime(effective.cast_at), "d.m.Y H:i"),
+                    "source": effective.get_source_display(),
+                },
+                messages.WARNING,
+            )
+
+
+@admin.register(CoOwnersProxy)
+class CoOwnersProxyAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+    """Art. 23 ust. 2b: the co-owners' written appointment of who votes for their premises."""
+
+    community_lookup = "premises__building__community"
+    list_display = ["premises", "proxy", "granted_on", "valid_from", "valid_to"]
+    list_select_related = ["premises__building", "proxy"]
+    search_fields = ["premises__number", "premises__building__street", "proxy__last_name"]
+    autocomplete_fields = ["premises", "proxy"]
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(VotingRules)
+class VotingRulesAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+    community_lookup = "community"
+    list_display = ["community", "min_voting_days"]
+    list_select_related = ["community"]
+    autocomplete_fields = ["community"]
+
+
+class OutcomeNoticeForm(forms.ModelForm):
+    class Meta:
+        model = OutcomeNotice
+        fields = ["delivered_on"]
+
+    def clean_delivered_on(self):
+        day = self.cleaned_data.get("delivered_on")
+        if day is not None and day > timezone.localdate():
+            raise forms.ValidationError(_("Data doręczenia nie może być w przyszłości."))
+        return day
+
+
+@admin.register(OutcomeNotice)
+class OutcomeNoticeAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
+    """Who was notified of a resolution's content, how, and when (the challenge period runs
+    from it); the office enters the delivery date of letters sent by post."""
+
+    community_lookup = "resolution__community"
+    form = OutcomeNoticeForm
+    list_display = ["resolution", "premises", "recipient", "channel", "delivered_on"]
+    list_filter = ["resolution__community", "letter__delivery_channel"]
+    list_select_related = ["resolution", "premises__building", "recipient", "letter"]
+    search_fields = ["resolution__number", "premises__number", "recipient__last_name"]
+    fields = ["resolution", "premises", "recipient", "letter", "delivered_on"]
+    readonly_fields = ["resolution", "premises", "recipient", "letter"]
+
+    @admin.display(description=_("doręczenie"))
+    def channel(self, obj):
+        return obj.letter.get_delivery_channel_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        outcome_notice_record_delivery(notice=obj, delivered_on=obj.delivered_on)

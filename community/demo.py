@@ -11,7 +11,7 @@ from accounts.models import User
 from portal.pdf import render_pdf
 from premises.models import CommunityRole, Ownership, Premises
 
-from .models import Announcement, AnnouncementAttachment, Resolution, Source, Vote
+from .models import Announcement, AnnouncementAttachment, Counting, Resolution, Source, Vote
 from .services import paper_vote_record, resolution_close, vote_cast
 
 # Flats of Lipowa 5 not in the shared register: (number, area, owner). 10 × 8 695 / 100 000
@@ -278,6 +278,7 @@ def seed(ctx):
         title="W sprawie zatwierdzenia sprawozdania finansowego spółdzielni za rok 2024",
         text="Walne zgromadzenie zatwierdza sprawozdanie finansowe za rok 2024.",
         status=Resolution.Status.ADOPTED,
+        counting=Counting.PER_MEMBER,
         decided_on=datetime.date(2025, 6, 14),
         created_at=_aware(2025, 5, 20),
     )

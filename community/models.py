@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -13,8 +14,10 @@ from simple_history.models import HistoricalRecords
 from documents.validators import validate_document_file, validate_pdf_file
 from portal.files import PrivateUploadTo
 
-# Art. 25 ustawy o własności lokali: six weeks to challenge a resolution in court.
-CHALLENGE_PERIOD = datetime.timedelta(weeks=6)
+# Art. 25 ust. 1a ustawy o własności lokali: six weeks from the owner's notice to challenge.
+CHALLENGE_WEEKS = 6
+# The shortest voting period when a community has not set its own (``VotingRules``).
+DEFAULT_MIN_VOTING_DAYS = 7
 
 
 class Source(models.TextChoices):
@@ -152,14 +155,45 @@ class ResolutionQuerySet(models.QuerySet):
         return self.exclude(status=Resolution.Status.DRAFT, published=False)
 
 
+class Counting(models.TextChoices):
+    """How the votes on one resolution are counted (chosen per resolution, frozen when open)."""
+
+    BY_SHARE = "share", _("według udziałów (art. 23 ust. 2 ustawy o własności lokali)")
+    PER_OWNER = (
+        "per_owner",
+        _(
+            "jeden właściciel – jeden głos, na żądanie właścicieli co najmniej 1/5 udziałów "
+            "(art. 23 ust. 2a ustawy o własności lokali)"
+        ),
+    )
+    PER_MEMBER = (
+        "per_member",
+        _("jeden członek – jeden głos (spółdzielnia, art. 36 § 1 prawa spółdzielczego)"),
+    )
+
+
 class Resolution(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("projekt")
         VOTING = "voting", _("w głosowaniu")
         ADOPTED = "adopted", _("podjęta")
         REJECTED = "rejected", _("niepodjęta")
+        WITHDRAWN = "withdrawn", _("wycofana")
 
     CLOSED = (Status.ADOPTED, Status.REJECTED)
+    # Once the vote opens these no longer change: owners vote on exactly this.
+    FROZEN_FIELDS = (
+        "community",
+        "number",
+        "title",
+        "text",
+        "pdf",
+        "counting",
+        "per_owner_demand_premises",
+        "per_owner_demand_on",
+        "voting_opens_at",
+        "voting_closes_at",
+    )
 
     community = models.ForeignKey(
         "premises.Community",
@@ -184,6 +218,29 @@ class Resolution(models.Model):
         _("projekt widoczny dla mieszkańców"),
         default=True,
         help_text=_("Uchwały w głosowaniu i zamknięte są zawsze widoczne."),
+    )
+    counting = models.CharField(
+        _("sposób liczenia głosów"),
+        max_length=20,
+        choices=Counting.choices,
+        default=Counting.BY_SHARE,
+        help_text=_(
+            "Ustalany dla tej uchwały i niezmienny od otwarcia głosowania. W spółdzielni: "
+            "jeden członek – jeden głos."
+        ),
+    )
+    per_owner_demand_premises = models.ManyToManyField(
+        "premises.Premises",
+        verbose_name=_("żądanie głosowania „jeden właściciel – jeden głos” – lokale"),
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "Lokale, których właściciele zażądali głosowania „jeden właściciel – jeden głos” "
+            "w tej sprawie; razem co najmniej 1/5 udziałów."
+        ),
+    )
+    per_owner_demand_on = models.DateField(
+        _("data żądania „jeden właściciel – jeden głos”"), null=True, blank=True
     )
     voting_opens_at = models.DateTimeField(_("głosowanie od"), null=True, blank=True)
     voting_closes_at = models.DateTimeField(_("głosowanie do"), null=True, blank=True)
@@ -260,17 +317,8 @@ class Resolution(models.Model):
         )
 
     @property
-    def challenge_deadline(self) -> datetime.date | None:
-        """Last day to challenge an adopted resolution in court: six weeks from notice."""
-        if self.status != self.Status.ADOPTED:
-            return None
-        if self.notified_at:
-            start = timezone.localdate(self.notified_at)
-        elif self.decided_on:
-            start = self.decided_on
-        else:
-            return None
-        return start + CHALLENGE_PERIOD
+    def is_cooperative(self) -> bool:
+        return self.community.kind == self.community.Kind.COOPERATIVE
 
 
 class Vote(models.Model):
@@ -315,10 +363,142 @@ class Vote(models.Model):
     class Meta:
         verbose_name = _("głos")
         verbose_name_plural = _("głosy")
-        ordering = ["resolution", "premises"]
+        ordering = ["resolution", "premises", "cast_at"]
         constraints = [
-            models.UniqueConstraint(fields=["resolution", "premises"], name="one_vote_per_premises")
+            # One online and one paper ballot per person and premises; each is changed (with
+            # history) rather than duplicated. Which of them counts is decided by the tally:
+            # the latest ballot of a person entitled on the voting day.
+            models.UniqueConstraint(
+                fields=["resolution", "premises", "voter", "source"],
+                name="one_ballot_per_voter_premises_source",
+            )
         ]
+        indexes = [models.Index(fields=["resolution", "premises", "cast_at"])]
 
     def __str__(self):
         return f"{self.resolution.number} – {self.premises} – {self.get_choice_display()}"
+
+
+class CoOwnersProxyQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None):
+        on = on or timezone.localdate()
+        return self.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on), valid_from__lte=on)
+
+
+class CoOwnersProxy(models.Model):
+    """Art. 23 ust. 2b: co-owners of a premises vote through one person they appoint in writing.
+
+    Recorded by the office from the written appointment; while it is valid only this person
+    votes for the premises (one of the co-owners online, anybody else on a paper ballot).
+    """
+
+    premises = models.ForeignKey(
+        "premises.Premises",
+        verbose_name=_("lokal"),
+        on_delete=models.PROTECT,
+        related_name="co_owners_proxies",
+    )
+    proxy = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pełnomocnik"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    granted_on = models.DateField(_("data pełnomocnictwa"))
+    valid_from = models.DateField(_("ważne od"), default=timezone.localdate)
+    valid_to = models.DateField(_("ważne do"), null=True, blank=True)
+    note = models.CharField(_("uwagi"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("wprowadził(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = CoOwnersProxyQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("pełnomocnik współwłaścicieli lokalu")
+        verbose_name_plural = _("pełnomocnicy współwłaścicieli lokali")
+        ordering = ["premises", "-valid_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="co_owners_proxy_dates_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.premises} – {self.proxy}"
+
+
+class VotingRules(models.Model):
+    """A community's own voting rules (its resolution or statute); absent: the defaults."""
+
+    community = models.OneToOneField(
+        "premises.Community",
+        verbose_name=_("wspólnota / spółdzielnia"),
+        on_delete=models.CASCADE,
+        related_name="voting_rules",
+    )
+    min_voting_days = models.PositiveSmallIntegerField(
+        _("najkrótszy czas głosowania (dni)"),
+        default=DEFAULT_MIN_VOTING_DAYS,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("zasady głosowania")
+        verbose_name_plural = _("zasady głosowania")
+
+    def __str__(self):
+        return str(self.community)
+
+
+class OutcomeNotice(models.Model):
+    """Art. 23 ust. 3: the written notice of a resolution's content to the owner of a premises.
+
+    The six weeks to challenge (art. 25 ust. 1a) run from this owner's own notice date: the
+    day of e-delivery, or for a letter by post the day it was delivered (entered by the office
+    from the return receipt).
+    """
+
+    resolution = models.ForeignKey(
+        Resolution, verbose_name=_("uchwała"), on_delete=models.CASCADE, related_name="notices"
+    )
+    premises = models.ForeignKey(
+        "premises.Premises", verbose_name=_("lokal"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("adresat"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    letter = models.ForeignKey(
+        "correspondence.Letter",
+        verbose_name=_("pismo"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delivered_on = models.DateField(
+        _("data doręczenia"),
+        null=True,
+        blank=True,
+        help_text=_("Przy wysyłce pocztą: data z potwierdzenia odbioru."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("zawiadomienie o treści uchwały")
+        verbose_name_plural = _("zawiadomienia o treści uchwał")
+        ordering = ["resolution", "premises"]
+
+    def __str__(self):
+        return f"{self.resolution.number} – {self.premises}"

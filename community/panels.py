@@ -1,6 +1,6 @@
 """Start page: current announcements and the votes waiting for the user."""
 
-from .selectors import announcements_for_user, resolutions_awaiting_vote
+from .selectors import announcements_for_user, resolutions_awaiting_vote, tab_name
 
 PANEL_ANNOUNCEMENTS = 3
 
@@ -16,4 +16,7 @@ def home_panel(request):
         "template": "community/_home_panel.html",
         "announcements": announcements,
         "awaiting": awaiting,
+        # "Spółdzielnia" for members of cooperatives only (no extra query: both lists carry
+        # their community).
+        "heading": tab_name([item.community for item in (*announcements, *awaiting)]),
     }

@@ -1,7 +1,9 @@
 """Reads for the Wspólnota tab. Everything builds on the user's premises (``premises_for_user``)."""
 
 import datetime
+import re
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from django.db.models import (
     Count,
@@ -15,13 +17,35 @@ from django.db.models import (
     Sum,
 )
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lib.collation import polish
+from lib.workdays import add_weeks_deadline
 from premises.models import Community, CommunityRole, Ownership, Premises
 from premises.selectors import buildings_for_user, communities_for_user, ownerships_for_user
 
-from .models import Announcement, AnnouncementAttachment, AnnouncementRead, Resolution, Vote
-from .tally import Tally
+from .models import (
+    CHALLENGE_WEEKS,
+    Announcement,
+    AnnouncementAttachment,
+    AnnouncementRead,
+    CoOwnersProxy,
+    Counting,
+    OutcomeNotice,
+    Resolution,
+    Vote,
+)
+from .tally import Tally, percent
+
+
+def tab_name(communities) -> str:
+    """ "Spółdzielnia" for members of cooperatives only, else "Wspólnota" (or both)."""
+    kinds = {community.kind for community in communities}
+    if kinds == {Community.Kind.COOPERATIVE}:
+        return _("Spółdzielnia")
+    if Community.Kind.COOPERATIVE in kinds:
+        return _("Wspólnota i spółdzielnia")
+    return _("Wspólnota")
 
 
 def communities_with_details_for_user(user) -> QuerySet[Community]:
@@ -74,17 +98,39 @@ def _owner_premises_of(user) -> QuerySet[Premises]:
     )
 
 
+def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
+    """Ballots of people entitled to vote for their premises on ``on``: an owner (co-owner,
+    member) of the premises that day, or the co-owners' proxy recorded for it.
+
+    A former owner's ballot lapses once the premises is sold: the owner on the voting day
+    decides (the buyer may vote; until then the premises has no vote).
+    """
+    on = on or timezone.localdate()
+    owner_then = (
+        Ownership.objects.current(on)
+        .filter(user=OuterRef("voter"), premises=OuterRef("premises"))
+        .filter(role__in=Ownership.OWNER_ROLES)
+    )
+    proxy_then = CoOwnersProxy.objects.current(on).filter(
+        proxy=OuterRef("voter"), premises=OuterRef("premises")
+    )
+    return Vote.objects.filter(Exists(owner_then) | Exists(proxy_then))
+
+
 def resolutions_for_user(user, now=None) -> QuerySet[Resolution]:
     """Resolutions of the user's communities (drafts only when shown), newest first.
 
     ``awaiting_vote``: voting is open and one of the user's own premises has no vote yet.
     """
+    today = timezone.localdate(now) if now else None
     unvoted = (
         _owner_premises_of(user)
         .filter(building__community=OuterRef("community"))
         .exclude(
             Exists(
-                Vote.objects.filter(resolution=OuterRef(OuterRef("pk")), premises=OuterRef("pk"))
+                entitled_votes(today).filter(
+                    resolution=OuterRef(OuterRef("pk")), premises=OuterRef("pk")
+                )
             )
         )
     )
@@ -109,19 +155,69 @@ def voting_date(resolution: Resolution, now: datetime.datetime | None = None) ->
     return timezone.localdate(end)
 
 
+def community_share_sum(community_id: int) -> tuple[Fraction, list[Premises]]:
+    """The exact sum of the community's shares and the premises without a share (2 queries).
+
+    Numerators are summed in SQL per denominator and added as ``Fraction``.
+    """
+    premises = Premises.objects.filter(building__community_id=community_id)
+    rows = (
+        premises.order_by()
+        .values("share_denominator")
+        .annotate(numerators=Sum("share_numerator"))
+        .values_list("share_denominator", "numerators")
+    )
+    total = sum((Fraction(int(n or 0), int(d)) for d, n in rows), Fraction(0))
+    missing = natural_sorted(premises.filter(share_numerator=0).select_related("building"))
+    return total, missing
+
+
+def premises_share_sum(premises_ids) -> Fraction:
+    rows = (
+        Premises.objects.filter(pk__in=list(premises_ids))
+        .order_by()
+        .values("share_denominator")
+        .annotate(numerators=Sum("share_numerator"))
+        .values_list("share_denominator", "numerators")
+    )
+    return sum((Fraction(int(n or 0), int(d)) for d, n in rows), Fraction(0))
+
+
+def _natural_key(text: str) -> tuple:
+    """ "2" before "10", "G3" after "G2": digits compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part.lower())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
+
+
+def natural_sorted(premises_list, key=lambda p: p):
+    """Premises by building and number in natural order (1, 2, 10)."""
+    return sorted(
+        premises_list,
+        key=lambda item: (key(item).building.street, _natural_key(key(item).number)),
+    )
+
+
 def resolution_tally(resolution: Resolution, now: datetime.datetime | None = None) -> Tally:
     """The tally of a resolution: stored at closing, or live from a fixed number of queries.
 
     By shares: one aggregate query; numerators are summed in SQL per denominator and added as
-    ``Fraction``. One owner – one vote: one query of (premises, current owner) rows and one of
-    the votes, grouped into owners in Python (``Tally.per_owner``).
+    ``Fraction``. Per owner / per member: one query of (premises, owner) rows and one of the
+    entitled ballots, grouped in Python (``Tally.per_owner`` / ``Tally.per_member``).
     """
-    community = resolution.community
     if resolution.is_closed and resolution.result:
         return Tally.from_json(resolution.result)
-    if community.vote_counting == Community.VoteCounting.PER_OWNER:
-        return _per_owner_tally(resolution, voting_date(resolution, now))
-    choice = Vote.objects.filter(resolution=resolution, premises=OuterRef("pk")).values("choice")
+    on = voting_date(resolution, now)
+    if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
+        return _per_person_tally(resolution, on)
+    choice = (
+        entitled_votes(on)
+        .filter(resolution=resolution, premises=OuterRef("pk"))
+        .order_by("-cast_at", "-pk")
+        .values("choice")
+    )
     rows = (
         Premises.objects.filter(building__community_id=resolution.community_id)
         .annotate(choice=Subquery(choice[:1]))
@@ -130,12 +226,10 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
         .annotate(numerators=Sum("share_numerator"), count=Count("pk"))
         .values_list("choice", "share_denominator", "numerators", "count")
     )
-    return Tally.from_rows(
-        rows, threshold=community.vote_threshold, counting=community.vote_counting
-    )
+    return Tally.from_rows(rows)
 
 
-def _per_owner_tally(resolution: Resolution, on: datetime.date) -> Tally:
+def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
     current = Q(ownerships__role__in=Ownership.OWNER_ROLES, ownerships__valid_from__lte=on) & (
         Q(ownerships__valid_to__isnull=True) | Q(ownerships__valid_to__gte=on)
     )
@@ -147,11 +241,15 @@ def _per_owner_tally(resolution: Resolution, on: datetime.date) -> Tally:
         .values_list("pk", "owner__user_id")
     )
     vote_rows = (
-        Vote.objects.filter(resolution=resolution)
+        entitled_votes(on)
+        .filter(resolution=resolution)
         .order_by()
-        .values_list("premises_id", "choice", "cast_at", "pk")
+        .values_list("premises_id", "voter_id", "choice", "cast_at", "pk")
     )
-    return Tally.per_owner(owner_rows, vote_rows, threshold=resolution.community.vote_threshold)
+    if resolution.counting == Counting.PER_MEMBER:
+        members = {user_id for _p, user_id in owner_rows if user_id is not None}
+        return Tally.per_member(sorted(members), vote_rows)
+    return Tally.per_owner(owner_rows, vote_rows)
 
 
 @dataclass
@@ -160,7 +258,11 @@ class VotingSlot:
 
     premises: Premises
     roles: set = field(default_factory=set)
+    # The ballot that counts for the premises now (latest entitled one), if any.
     vote: Vote | None = None
+    # The user's own ballot that counts, if the counting vote is not theirs (per member).
+    own_vote: Vote | None = None
+    user_id: int | None = None
 
     @property
     def may_vote(self) -> bool:
@@ -170,16 +272,17 @@ class VotingSlot:
     def voted_by_user(self) -> bool:
         return self.vote is not None and self.vote.voter_id == self.user_id
 
-    user_id: int | None = None
+    @property
+    def share_percent(self):
+        return percent(self.premises.share)
 
 
 def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
-    """The user's premises in the resolution's community, with their roles and vote (2 queries)."""
+    """The user's premises in the resolution's community, with their roles and the ballot that
+    counts for each (2 queries), in natural order of premises numbers."""
     slots: dict[int, VotingSlot] = {}
-    ownerships = (
-        ownerships_for_user(user)
-        .filter(premises__building__community_id=resolution.community_id)
-        .order_by("premises__building__street", "premises__number")
+    ownerships = ownerships_for_user(user).filter(
+        premises__building__community_id=resolution.community_id
     )
     for ownership in ownerships:
         slot = slots.setdefault(
@@ -187,25 +290,119 @@ def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
         )
         slot.roles.add(ownership.role)
     if slots:
-        votes = Vote.objects.filter(resolution=resolution, premises__in=list(slots)).select_related(
-            "voter"
+        votes = (
+            entitled_votes(voting_date(resolution))
+            .filter(resolution=resolution, premises__in=list(slots))
+            .select_related("voter")
+            .order_by("cast_at", "pk")
         )
-        for vote in votes:
-            slots[vote.premises_id].vote = vote
-    return list(slots.values())
+        per_member = resolution.counting == Counting.PER_MEMBER
+        for vote in votes:  # the latest wins
+            slot = slots[vote.premises_id]
+            if per_member and vote.voter_id != user.pk:
+                continue  # in a cooperative each member votes for themselves
+            slot.vote = vote
+    return natural_sorted(slots.values(), key=lambda slot: slot.premises)
 
 
-def votes_of_user(user, resolution: Resolution) -> QuerySet[Vote]:
-    """The user's own votes on a resolution (for the receipt page)."""
-    return Vote.objects.filter(resolution=resolution, voter=user).select_related(
+def votes_of_user(user, resolution: Resolution) -> list[Vote]:
+    """The user's own ballots on a resolution (for the receipt page), premises named."""
+    votes = Vote.objects.filter(resolution=resolution, voter=user).select_related(
         "premises__building"
     )
+    return natural_sorted(votes, key=lambda vote: vote.premises)
 
 
-def protocol_votes(resolution: Resolution) -> QuerySet[Vote]:
-    """Every vote of a resolution for the office's protocol."""
-    return (
-        Vote.objects.filter(resolution=resolution)
-        .select_related("premises__building", "voter", "recorded_by")
-        .order_by("premises__building__street", "premises__number")
+@dataclass
+class ProtocolRow:
+    vote: Vote
+    counted: bool
+    reason: str = ""
+
+    @property
+    def share_percent(self):
+        return percent(self.vote.premises.share)
+
+
+def protocol_rows(resolution: Resolution) -> list[ProtocolRow]:
+    """Every ballot of a resolution for the office's protocol, premises in natural order, each
+    marked whether it counts (3 queries)."""
+    on = voting_date(resolution)
+    votes = list(
+        Vote.objects.filter(resolution=resolution).select_related(
+            "premises__building", "voter", "recorded_by"
+        )
     )
+    entitled = set(entitled_votes(on).filter(resolution=resolution).values_list("pk", flat=True))
+    latest: dict[object, Vote] = {}
+    per_member = resolution.counting == Counting.PER_MEMBER
+    for vote in votes:
+        if vote.pk not in entitled:
+            continue
+        key = (vote.premises_id, vote.voter_id) if per_member else vote.premises_id
+        if key not in latest or (vote.cast_at, vote.pk) > (latest[key].cast_at, latest[key].pk):
+            latest[key] = vote
+    counting = {v.pk for v in latest.values()}
+    rows = []
+    for vote in votes:
+        if vote.pk in counting:
+            rows.append(ProtocolRow(vote, True))
+        elif vote.pk not in entitled:
+            rows.append(ProtocolRow(vote, False, "lapsed"))
+        else:
+            rows.append(ProtocolRow(vote, False, "superseded"))
+    rows.sort(key=lambda row: (row.vote.cast_at, row.vote.pk))
+    return natural_sorted(rows, key=lambda row: row.vote.premises)
+
+
+def protocol_votes(resolution: Resolution) -> list[Vote]:
+    """Every ballot of a resolution, premises in natural order (1, 2, 10)."""
+    return [row.vote for row in protocol_rows(resolution)]
+
+
+@dataclass
+class ChallengeDeadline:
+    premises: Premises
+    channel: str
+    notice_date: datetime.date | None
+    deadline: datetime.date | None
+
+
+def challenge_deadlines_for_user(user, resolution: Resolution) -> list[ChallengeDeadline]:
+    """For each of the user's premises notified of an adopted resolution: the six weeks to
+    challenge it (art. 25 ust. 1a), counted from this owner's own notice (1 query)."""
+    if resolution.status != Resolution.Status.ADOPTED or resolution.is_cooperative:
+        return []
+    notices = OutcomeNotice.objects.filter(
+        resolution=resolution,
+        recipient=user,
+        premises__in=_owner_premises_of(user),
+    ).select_related("letter", "premises__building")
+    result = []
+    for notice in notices:
+        day = outcome_notice_date(notice)
+        result.append(
+            ChallengeDeadline(
+                premises=notice.premises,
+                channel=notice.letter.delivery_channel,
+                notice_date=day,
+                deadline=challenge_deadline(day) if day else None,
+            )
+        )
+    return natural_sorted(result, key=lambda item: item.premises)
+
+
+def challenge_deadline(notice_date: datetime.date) -> datetime.date:
+    """Six weeks from the notice, moved off a Saturday, Sunday or holiday (art. 115 k.c.)."""
+    return add_weeks_deadline(notice_date, CHALLENGE_WEEKS)
+
+
+def outcome_notice_date(notice: OutcomeNotice) -> datetime.date | None:
+    """The owner's notice date: the recorded delivery, else the day of e-delivery; a letter
+    by post counts from its delivery, which the office enters from the return receipt."""
+    if notice.delivered_on:
+        return notice.delivered_on
+    letter = notice.letter
+    if letter.delivery_channel == "email" and letter.published_at:
+        return timezone.localdate(letter.published_at)
+    return None

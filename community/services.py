@@ -2,6 +2,7 @@
 
 import datetime
 import secrets
+from fractions import Fraction
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -9,16 +10,35 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
 from correspondence.services import letter_create_for_owners
 from notifications.models import Message
 from notifications.services import notify_user
+from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
 
-from .models import Announcement, AnnouncementRead, Resolution, Vote
-from .selectors import resolution_tally
+from .models import (
+    DEFAULT_MIN_VOTING_DAYS,
+    Announcement,
+    AnnouncementRead,
+    CoOwnersProxy,
+    Counting,
+    OutcomeNotice,
+    Resolution,
+    Vote,
+    VotingRules,
+)
+from .selectors import (
+    challenge_deadline,
+    community_share_sum,
+    entitled_votes,
+    premises_share_sum,
+    resolution_tally,
+)
+from .tally import percent
 
 CLOSED_MESSAGE = _(
     "Głosowanie nad tą uchwałą zostało zakończone. Głosu nie można już oddać ani zmienić."
@@ -99,16 +119,19 @@ def _locked(resolution: Resolution) -> Resolution:
     )
 
 
+def _voting_disabled_message(community):
+    if community.kind == community.Kind.COOPERATIVE:
+        return _("Głosowanie nad uchwałami jest w tej spółdzielni wyłączone.")
+    return _("Głosowanie nad uchwałami jest w tej wspólnocie wyłączone.")
+
+
 def _check_resolution_open(resolution: Resolution, *, now, paper: bool) -> None:
     if not resolution.community.voting_enabled:
         raise ValidationError(
-            _("Głosowanie nad uchwałami jest w tej wspólnocie wyłączone."), code="voting_disabled"
+            _voting_disabled_message(resolution.community), code="voting_disabled"
         )
     if resolution.is_closed:
-        raise ValidationError(
-            CLOSED_MESSAGE,
-            code="closed",
-        )
+        raise ValidationError(CLOSED_MESSAGE, code="closed")
     if resolution.status != Resolution.Status.VOTING:
         raise ValidationError(_("Głosowanie nad tą uchwałą nie jest otwarte."), code="not_open")
     if resolution.voting_opens_at and now < resolution.voting_opens_at:
@@ -116,55 +139,110 @@ def _check_resolution_open(resolution: Resolution, *, now, paper: bool) -> None:
             _("Głosowanie nad tą uchwałą jeszcze się nie rozpoczęło."), code="not_open"
         )
     if not paper and resolution.voting_closes_at and now >= resolution.voting_closes_at:
-        raise ValidationError(
-            CLOSED_MESSAGE,
-            code="closed",
-        )
+        raise ValidationError(CLOSED_MESSAGE, code="closed")
 
 
-def _check_voter(*, user, resolution: Resolution, premises: Premises) -> None:
+def _name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _check_voter(
+    *, user, resolution: Resolution, premises: Premises, on: datetime.date
+) -> CoOwnersProxy | None:
+    """Whether ``user`` may vote for ``premises`` on ``on``; returns the premises' proxy."""
     if premises.building.community_id != resolution.community_id:
         raise ValidationError(
             _("Ten lokal nie należy do wspólnoty, której dotyczy uchwała."), code="wrong_community"
         )
-    roles = set(
-        Ownership.objects.current()
-        .filter(user=user, premises=premises)
-        .values_list("role", flat=True)
+    holders = list(
+        Ownership.objects.current(on)
+        .filter(premises=premises, role__in=Ownership.OWNER_ROLES)
+        .values_list("user_id", flat=True)
     )
-    if not roles:
+    proxy = (
+        CoOwnersProxy.objects.current(on)
+        .filter(premises=premises)
+        .select_related("proxy")
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+    if resolution.counting == Counting.PER_MEMBER:
+        proxy = None  # in a cooperative every member votes in person
+    is_proxy = proxy is not None and proxy.proxy_id == user.pk
+    if user.pk not in holders and not is_proxy:
+        roles = set(
+            Ownership.objects.current(on)
+            .filter(user=user, premises=premises)
+            .values_list("role", flat=True)
+        )
+        if roles:
+            raise ValidationError(
+                _("Najemca nie może głosować nad uchwałami – głosuje właściciel lokalu."),
+                code="tenant",
+            )
         raise ValidationError(
             _("Głosować może tylko właściciel lub współwłaściciel lokalu."), code="not_owner"
         )
-    if not roles & set(Ownership.OWNER_ROLES):
+    if proxy is not None and not is_proxy:
         raise ValidationError(
-            _("Najemca nie może głosować nad uchwałami wspólnoty – głosuje właściciel lokalu."),
-            code="tenant",
+            _(
+                "Za ten lokal głosuje pełnomocnik współwłaścicieli: %(name)s "
+                "(art. 23 ust. 2b ustawy o własności lokali)."
+            ),
+            code="proxy_votes",
+            params={"name": _name(proxy.proxy)},
         )
+    if resolution.counting == Counting.PER_OWNER and proxy is None and len(set(holders)) > 1:
+        raise ValidationError(
+            _(
+                "W głosowaniu „jeden właściciel – jeden głos” współwłaściciele lokalu głosują "
+                "przez pełnomocnika ustanowionego na piśmie (art. 23 ust. 2b ustawy o własności "
+                "lokali). Złóż w biurze pełnomocnictwo – biuro je odnotuje."
+            ),
+            code="proxy_required",
+        )
+    return proxy
 
 
-def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now) -> Vote:
-    if choice not in Vote.Choice.values:
-        raise ValidationError(_("Wybierz: za, przeciw albo wstrzymuję się."), code="choice")
-    vote = (
-        Vote.objects.select_for_update()
-        .select_related("voter")
+def _check_co_owner_conflict(*, resolution, premises, voter, on) -> None:
+    """Co-owners give one vote for the premises: the first entitled ballot binds it.
+
+    Ballots of a former owner have lapsed and bind nothing; the proxy's ballot is the
+    co-owners' vote; in a cooperative each member votes for themselves.
+    """
+    if resolution.counting == Counting.PER_MEMBER:
+        return
+    other = (
+        entitled_votes(on)
         .filter(resolution=resolution, premises=premises)
+        .exclude(voter=voter)
+        .select_related("voter")
+        .order_by("cast_at", "pk")
         .first()
     )
-    if vote is not None and vote.voter_id != voter.pk:
+    if other is not None:
         raise ValidationError(
             _(
                 "Za ten lokal głos oddał(a) już %(name)s. Współwłaściciele oddają jeden głos "
                 "za lokal – pierwszy oddany głos wiąże lokal."
             ),
             code="already_voted",
-            params={"name": vote.voter.get_full_name() or vote.voter.username},
+            params={"name": _name(other.voter)},
         )
+
+
+def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now) -> Vote:
+    """One ballot per person, premises and way of voting: a change updates it (with history)."""
+    if choice not in Vote.Choice.values:
+        raise ValidationError(_("Wybierz: za, przeciw albo wstrzymuję się."), code="choice")
+    vote = (
+        Vote.objects.select_for_update()
+        .filter(resolution=resolution, premises=premises, voter=voter, source=source)
+        .first()
+    )
     if vote is None:
-        vote = Vote(resolution=resolution, premises=premises, voter=voter)
+        vote = Vote(resolution=resolution, premises=premises, voter=voter, source=source)
     vote.choice = choice
-    vote.source = source
     vote.recorded_by = recorded_by
     vote.cast_at = now
     vote.receipt_code = _receipt_code()
@@ -188,7 +266,9 @@ def vote_cast(
     now = now or timezone.now()
     resolution = _locked(resolution)
     _check_resolution_open(resolution, now=now, paper=False)
-    _check_voter(user=user, resolution=resolution, premises=premises)
+    on = timezone.localdate(now)
+    _check_voter(user=user, resolution=resolution, premises=premises, on=on)
+    _check_co_owner_conflict(resolution=resolution, premises=premises, voter=user, on=on)
     return _store_vote(
         resolution=resolution,
         premises=premises,
@@ -201,7 +281,11 @@ def vote_cast(
 
 
 def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, cast_at=None):
-    """Checks of a paper ballot before the office records it (used by the admin form too)."""
+    """Checks of a paper ballot before the office records it (used by the admin form too).
+
+    The voter's rights are those on the date of the ballot; a ballot of the same person or
+    premises cast online earlier or later is no obstacle: the later ballot counts.
+    """
     cast_at = cast_at or timezone.now()
     _check_resolution_open(resolution, now=cast_at, paper=True)
     if resolution.voting_closes_at and cast_at > resolution.voting_closes_at:
@@ -209,7 +293,11 @@ def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, ca
             _("Karta z datą po zakończeniu głosowania nie może zostać uwzględniona."),
             code="late",
         )
-    _check_voter(user=voter, resolution=resolution, premises=premises)
+    if cast_at > timezone.now():
+        raise ValidationError(_("Data z karty nie może być w przyszłości."), code="future")
+    on = timezone.localdate(cast_at)
+    _check_voter(user=voter, resolution=resolution, premises=premises, on=on)
+    _check_co_owner_conflict(resolution=resolution, premises=premises, voter=voter, on=on)
 
 
 @transaction.atomic
@@ -222,7 +310,12 @@ def paper_vote_record(
     recorded_by,
     cast_at: datetime.datetime | None = None,
 ) -> Vote:
-    """A ballot collected on paper (indywidualne zbieranie głosów), entered by the office."""
+    """A ballot collected on paper (indywidualne zbieranie głosów), entered by the office.
+
+    Entering the same person's paper ballot for the premises again corrects it (the change
+    is kept in the history, with who entered it). Against the person's online vote the later
+    of the two by date counts.
+    """
     cast_at = cast_at or timezone.now()
     resolution = _locked(resolution)
     paper_vote_validate(resolution=resolution, premises=premises, voter=voter, cast_at=cast_at)
@@ -237,6 +330,103 @@ def paper_vote_record(
     )
 
 
+def min_voting_days(community) -> int:
+    rules = VotingRules.objects.filter(community=community).first()
+    return rules.min_voting_days if rules else DEFAULT_MIN_VOTING_DAYS
+
+
+def resolution_opening_problems(
+    resolution: Resolution, *, closes_at=None, now: datetime.datetime | None = None
+) -> list[str]:
+    """Everything that stops the vote from opening, in Polish (empty: it may open).
+
+    Shown on the confirmation screen before opening and checked again when it opens.
+    """
+    now = now or timezone.now()
+    community = resolution.community
+    problems = []
+    if not community.voting_enabled:
+        problems.append(str(_voting_disabled_message(community)))
+    if resolution.status != Resolution.Status.DRAFT:
+        problems.append(str(_("Głosowanie można otworzyć tylko dla projektu uchwały.")))
+        return problems
+    if not resolution.text and not resolution.pdf:
+        problems.append(str(_("Uchwała nie ma treści: wpisz ją lub dołącz PDF.")))
+    cooperative = community.kind == community.Kind.COOPERATIVE
+    if cooperative and resolution.counting != Counting.PER_MEMBER:
+        problems.append(
+            str(
+                _(
+                    "W spółdzielni każdy członek ma jeden głos (art. 36 § 1 prawa "
+                    "spółdzielczego): wybierz liczenie „jeden członek – jeden głos”."
+                )
+            )
+        )
+    if not cooperative and resolution.counting == Counting.PER_MEMBER:
+        problems.append(
+            str(
+                _(
+                    "Liczenie „jeden członek – jeden głos” dotyczy spółdzielni; we wspólnocie "
+                    "głosy liczy się według udziałów albo „jeden właściciel – jeden głos”."
+                )
+            )
+        )
+    opens_at = max(resolution.voting_opens_at or now, now)
+    closes_at = closes_at or resolution.voting_closes_at
+    days = min_voting_days(community)
+    if closes_at is None:
+        problems.append(str(_("Ustal termin zakończenia głosowania.")))
+    elif closes_at < opens_at + datetime.timedelta(days=days):
+        problems.append(
+            str(
+                _("Głosowanie musi trwać co najmniej %(days)d dni (do %(date)s lub później).")
+                % {
+                    "days": days,
+                    "date": date_format(
+                        timezone.localtime(opens_at + datetime.timedelta(days=days)),
+                        "d.m.Y H:i",
+                    ),
+                }
+            )
+        )
+    if not cooperative:
+        total, missing = community_share_sum(community.pk)
+        if resolution.counting == Counting.BY_SHARE and total != 1:
+            message = _(
+                "Suma udziałów we wspólnocie wynosi %(percent)s%% (%(total)s), a musi wynosić "
+                "dokładnie 1. Uzupełnij udziały w rejestrze lokali."
+            ) % {
+                "percent": number_format(percent(total), 2),
+                "total": f"{total.numerator}/{total.denominator}",
+            }
+            problems.append(str(message))
+            if missing:
+                problems.append(
+                    str(_("Lokale bez udziału: %(list)s."))
+                    % {"list": ", ".join(str(p) for p in missing)}
+                )
+        # One owner – one vote needs no share sum of 1: art. 23 ust. 2a exists for exactly
+        # the communities whose shares do not add up.
+        if resolution.counting == Counting.PER_OWNER:
+            demanded = premises_share_sum(
+                resolution.per_owner_demand_premises.values_list("pk", flat=True)
+            )
+            base = total if total else Fraction(1)
+            if demanded * 5 < base or resolution.per_owner_demand_on is None:
+                problems.append(
+                    str(
+                        _(
+                            "Głosowanie „jeden właściciel – jeden głos” wymaga żądania "
+                            "właścicieli lokali mających łącznie co najmniej 1/5 udziałów "
+                            "(art. 23 ust. 2a); odnotowane żądanie: %(percent)s%% udziałów. "
+                            "Wskaż lokale żądających i datę żądania."
+                        )
+                    )
+                    % {"percent": number_format(percent(demanded / base), 2)}
+                )
+    return problems
+
+
 @transaction.atomic
 def resolution_open_voting(
     *,
@@ -245,20 +435,18 @@ def resolution_open_voting(
     closes_at: datetime.datetime | None = None,
     now: datetime.datetime | None = None,
 ) -> Resolution:
-    """Put a draft to the vote and tell the owners."""
+    """Put a draft to the vote for a fixed period and tell the owners.
+
+    From now on its text, PDF, deadline and counting mode are frozen.
+    """
     now = now or timezone.now()
     resolution = _locked(resolution)
-    if not resolution.community.voting_enabled:
-        raise ValidationError(
-            _("Głosowanie nad uchwałami jest w tej wspólnocie wyłączone."), code="voting_disabled"
-        )
-    if resolution.status != Resolution.Status.DRAFT:
-        raise ValidationError(
-            _("Głosowanie można otworzyć tylko dla projektu uchwały."), code="not_draft"
-        )
+    problems = resolution_opening_problems(resolution, closes_at=closes_at, now=now)
+    if problems:
+        raise ValidationError(problems, code="cannot_open")
     resolution.status = Resolution.Status.VOTING
     resolution.published = True
-    resolution.voting_opens_at = resolution.voting_opens_at or now
+    resolution.voting_opens_at = max(resolution.voting_opens_at or now, now)
     if closes_at:
         resolution.voting_closes_at = closes_at
     resolution.full_clean(exclude=["pdf"])
@@ -276,18 +464,138 @@ def resolution_open_voting(
     return resolution
 
 
-def _notify_outcome(resolution: Resolution, *, tally, closed_by) -> None:
-    """Every owner learns the outcome: a letter per premises in Korespondencja (post or
-    e-delivery by the owner's consent). This notice starts the six weeks to challenge it."""
+def resolution_closing_problems(
+    resolution: Resolution, *, now: datetime.datetime | None = None
+) -> list[str]:
+    """What stops the vote from closing now (shown on the confirmation screen)."""
+    now = now or timezone.now()
+    if resolution.status != Resolution.Status.VOTING:
+        return [str(_("Zamknąć można tylko uchwałę, nad którą trwa głosowanie."))]
+    if resolution.voting_closes_at and now < resolution.voting_closes_at:
+        return [
+            str(
+                _("Głosowanie trwa do %(date)s; wcześniej nie można go zamknąć.")
+                % {
+                    "date": date_format(
+                        timezone.localtime(resolution.voting_closes_at), "d.m.Y H:i"
+                    )
+                }
+            )
+        ]
+    return []
+
+
+def resolution_withdrawing_problems(resolution: Resolution) -> list[str]:
+    if resolution.status not in (Resolution.Status.DRAFT, Resolution.Status.VOTING):
+        return [str(_("Wycofać można tylko projekt albo uchwałę, nad którą trwa głosowanie."))]
+    return []
+
+
+@transaction.atomic
+def resolution_withdraw(
+    *, resolution: Resolution, withdrawn_by, now: datetime.datetime | None = None
+) -> Resolution:
+    """Withdraw a draft or a resolution under vote (e.g. to correct its text: a corrected
+    resolution is a new one). Its ballots stay on record; owners are told if it was open."""
+    now = now or timezone.now()
+    resolution = _locked(resolution)
+    if resolution.status not in (Resolution.Status.DRAFT, Resolution.Status.VOTING):
+        raise ValidationError(
+            _("Wycofać można tylko projekt albo uchwałę, nad którą trwa głosowanie."),
+            code="not_withdrawable",
+        )
+    was_voting = resolution.status == Resolution.Status.VOTING
+    resolution.status = Resolution.Status.WITHDRAWN
+    resolution.closed_at = now
+    resolution.closed_by = withdrawn_by
+    resolution.save(update_fields=["status", "closed_at", "closed_by"])
+    if was_voting:
+        community = resolution.community
+        for person in _people(community=community, owners_only=True):
+            notify_user(
+                user=person,
+                template="community/email/vote_withdrawn",
+                context={"resolution": resolution, "community": community},
+                related=resolution,
+                channels=_channels(community),
+                community=community,
+            )
+    return resolution
+
+
+def resolution_check_frozen(*, resolution: Resolution, changed: list[str]) -> None:
+    """Refuse a change of a frozen field of a resolution under vote or closed."""
+    if resolution.pk is None:
+        return
+    status = Resolution.objects.filter(pk=resolution.pk).values_list("status", flat=True).first()
+    frozen = sorted(set(changed) & set(Resolution.FROZEN_FIELDS) | ({"status"} & set(changed)))
+    if status and status != Resolution.Status.DRAFT and frozen:
+        raise ValidationError(
+            _(
+                "Od otwarcia głosowania treść, załącznik, termin i sposób liczenia głosów "
+                "uchwały są niezmienne. Aby coś poprawić, wycofaj uchwałę i przygotuj nową."
+            ),
+            code="frozen",
+        )
+
+
+def _outcome_pdf(resolution: Resolution, tally) -> tuple[str, bytes]:
+    number = resolution.number.replace("/", "-")
+    if resolution.pdf:
+        with resolution.pdf.open("rb") as handle:
+            return f"uchwala-{number}.pdf", handle.read()
+    pdf = render_pdf(
+        "community/pdf/resolution.html",
+        {"resolution": resolution, "community": resolution.community, "tally": tally},
+    )
+    return f"uchwala-{number}.pdf", pdf
+
+
+def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[OutcomeNotice]:
+    """Art. 23 ust. 3: every owner is notified in writing of the resolution's content: a letter
+    per premises with the full text and the PDF, in Korespondencja, by e-mail where the owner
+    consented to e-delivery, otherwise by post. Each owner's notice starts their own six weeks
+    to challenge the resolution (art. 25 ust. 1a)."""
     community = resolution.community
-    context = {"resolution": resolution, "community": community, "tally": tally}
-    letter_create_for_owners(
+    notice_day = timezone.localdate(now)
+    context = {
+        "resolution": resolution,
+        "community": community,
+        "tally": tally,
+        "cooperative": community.kind == community.Kind.COOPERATIVE,
+        "notice_day": notice_day,
+        "deadline_if_notified_today": challenge_deadline(notice_day),
+    }
+    letters = letter_create_for_owners(
         community=community,
         kind=Letter.Kind.INFORMATION,
         subject=render_to_string("community/email/vote_result_subject.txt", context).strip(),
         body=render_to_string("community/letters/vote_result.txt", context).strip(),
         created_by=closed_by,
+        attachment=_outcome_pdf(resolution, tally),
     )
+    return OutcomeNotice.objects.bulk_create(
+        OutcomeNotice(
+            resolution=resolution,
+            premises_id=letter.premises_id,
+            recipient_id=letter.recipient_id,
+            letter=letter,
+        )
+        for letter in letters
+    )
+
+
+@transaction.atomic
+def outcome_notice_record_delivery(
+    *, notice: OutcomeNotice, delivered_on: datetime.date | None
+) -> OutcomeNotice:
+    """The office enters the delivery date of a letter sent by post (from the return receipt);
+    an empty date takes a wrong entry back."""
+    if delivered_on is not None and delivered_on > timezone.localdate():
+        raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
+    notice.delivered_on = delivered_on
+    notice.save(update_fields=["delivered_on"])
+    return notice
 
 
 @transaction.atomic
@@ -298,7 +606,7 @@ def resolution_close(
     now: datetime.datetime | None = None,
     notify: bool = True,
 ) -> Resolution:
-    """Close the vote, compute the status by the community's threshold, notify every owner.
+    """Close the vote at its end, compute the status, notify every owner of the outcome.
 
     ``notify=False`` only for entering past votes (demo, migration from another system).
     """
@@ -308,18 +616,28 @@ def resolution_close(
         raise ValidationError(
             _("Zamknąć można tylko uchwałę, nad którą trwa głosowanie."), code="not_voting"
         )
+    if resolution.voting_closes_at and now < resolution.voting_closes_at:
+        raise ValidationError(
+            _(
+                "Głosowanie trwa do %(date)s; wcześniej nie można go zamknąć – właściciele mają "
+                "prawo głosować do końca terminu."
+            )
+            % {"date": date_format(timezone.localtime(resolution.voting_closes_at), "d.m.Y H:i")},
+            code="too_early",
+        )
+    if resolution.voting_closes_at is None:
+        resolution.voting_closes_at = now
     tally = resolution_tally(resolution, now)
     resolution.status = Resolution.Status.ADOPTED if tally.adopted else Resolution.Status.REJECTED
     resolution.result = tally.to_json()
     resolution.closed_at = now
     resolution.closed_by = closed_by
-    resolution.decided_on = timezone.localdate(now)
-    if resolution.voting_closes_at is None or resolution.voting_closes_at > now:
-        resolution.voting_closes_at = now
-    resolution.notified_at = now
+    resolution.decided_on = timezone.localdate(resolution.voting_closes_at)
     resolution.save()
     if notify:
-        _notify_outcome(resolution, tally=tally, closed_by=closed_by)
+        resolution.notified_at = now
+        resolution.save(update_fields=["notified_at"])
+        _notify_outcome(resolution, tally=tally, closed_by=closed_by, now=now)
     return resolution
 
 

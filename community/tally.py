@@ -1,13 +1,20 @@
 """The vote tally: exact share sums (``Fraction``, never float) and counts.
 
-Two ways of counting (``Community.vote_counting``, art. 23 ust. 2 ustawy o własności lokali):
+The counting mode belongs to the resolution (``Resolution.counting``), fixed when voting opens:
 
-- by shares: every premises votes with its share; counts are counts of premises;
-- one owner – one vote: the voting unit is an *owner*, i.e. the set of people currently owning
-  a premises (owner, co-owners or cooperative members acting jointly). Premises with the very
-  same owner set form one unit: one person with three flats has one vote, and so has a married
-  couple co-owning two flats. A unit votes with the vote cast for any of its premises; when its
-  premises carry different votes, the most recent one counts.
+- by shares (art. 23 ust. 2 ustawy o własności lokali): every premises votes with its share;
+  a resolution is adopted by more than half of *all* shares (which sum to 1);
+- one owner – one vote (art. 23 ust. 2a, on the demand of owners of at least 1/5 of shares):
+  the voting unit is an *owner*, i.e. the set of people owning a premises on the voting day.
+  Premises with the very same owner set form one unit: one person with three flats has one
+  vote, and so has a married couple co-owning two flats. A unit votes with the latest vote
+  cast for any of its premises; adopted by more than half of all owners;
+- one member – one vote (spółdzielnia, art. 36 § 1 prawa spółdzielczego): every member is
+  one vote, however many premises they hold; adopted when more members vote "for" than
+  "against" (zwykła większość głosów oddanych).
+
+Only ballots of people entitled on the voting day count (an owner then, or the co-owners'
+recorded proxy); of several ballots for one premises (online, paper) the latest counts.
 """
 
 from collections.abc import Iterable
@@ -15,13 +22,15 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from premises.models import Community
-
 FOR, AGAINST, ABSTAIN, NOT_VOTED = "for", "against", "abstain", "none"
 KEYS = (FOR, AGAINST, ABSTAIN, NOT_VOTED)
 
+# Counting modes (values of ``community.models.Counting``).
+BY_SHARE, PER_OWNER, PER_MEMBER = "share", "per_owner", "per_member"
 # What ``TallyLine.count`` counts.
-PREMISES, OWNERS = "premises", "owners"
+PREMISES, OWNERS, MEMBERS = "premises", "owners", "members"
+# Stored with every result; results stored under a community setting may say "voted_shares".
+ALL_SHARES = "all_shares"
 
 
 def percent(value: Fraction, places: int = 2) -> Decimal:
@@ -40,27 +49,20 @@ class TallyLine:
     def percent(self) -> Decimal:
         return percent(self.share)
 
-    @property
-    def share_display(self) -> str:
-        if self.share.denominator == 1:
-            return str(self.share.numerator)
-        return f"{self.share.numerator}/{self.share.denominator}"
-
 
 @dataclass
 class Tally:
-    """Shares and counts per choice; ``adopted`` applies the community's threshold setting."""
+    """Shares (or the fraction of owners/members) and counts per choice."""
 
-    threshold: str = Community.VoteThreshold.ALL_SHARES
-    counting: str = Community.VoteCounting.BY_SHARE
+    threshold: str = ALL_SHARES
+    counting: str = BY_SHARE
     lines: dict[str, TallyLine] = field(default_factory=lambda: {k: TallyLine(k) for k in KEYS})
-    # ``OWNERS``: lines count owners and ``share`` is the fraction of all owners (per owner).
     unit: str = PREMISES
 
     @classmethod
-    def from_rows(cls, rows, *, threshold: str, counting: str) -> "Tally":
-        """``rows``: ``(choice or None, denominator, sum of numerators, count)`` from SQL."""
-        tally = cls(threshold=threshold, counting=counting)
+    def from_rows(cls, rows) -> "Tally":
+        """By shares. ``rows``: ``(choice or None, denominator, sum of numerators, count)``."""
+        tally = cls()
         for choice, denominator, numerator_sum, count in rows:
             line = tally.lines[choice or NOT_VOTED]
             line.share += Fraction(int(numerator_sum or 0), int(denominator))
@@ -71,32 +73,51 @@ class Tally:
     def per_owner(
         cls,
         owner_rows: Iterable[tuple[int, int | None]],
-        vote_rows: Iterable[tuple[int, str, object, int]],
-        *,
-        threshold: str,
+        vote_rows: Iterable[tuple[int, int, str, object, int]],
     ) -> "Tally":
         """One owner – one vote.
 
         ``owner_rows``: ``(premises_id, user_id or None)`` for every premises of the community,
-        one row per current owner (``None``: no owner on record; such a premises is its own
-        unit). ``vote_rows``: ``(premises_id, choice, cast_at, vote_id)``.
+        one row per owner on the voting day (``None``: no owner on record; such a premises is
+        its own unit). ``vote_rows``: ``(premises_id, voter_id, choice, cast_at, vote_id)`` of
+        the entitled ballots.
         """
         owners: dict[int, set[int]] = {}
         for premises_id, user_id in owner_rows:
             people = owners.setdefault(premises_id, set())
             if user_id is not None:
                 people.add(user_id)
-        units: dict[object, object] = {}
-        for premises_id, people in owners.items():
-            units[premises_id] = frozenset(people) if people else ("premises", premises_id)
-        latest: dict[object, tuple | None] = dict.fromkeys(units.values())
-        for premises_id, choice, cast_at, vote_id in vote_rows:
-            unit = units.get(premises_id)
-            if unit is None:
-                continue  # not a premises of the community (cannot happen: votes are checked)
-            if latest[unit] is None or (cast_at, vote_id) > latest[unit][:2]:
-                latest[unit] = (cast_at, vote_id, choice)
-        tally = cls(threshold=threshold, counting=Community.VoteCounting.PER_OWNER, unit=OWNERS)
+        units: dict[int, object] = {
+            premises_id: frozenset(people) if people else ("premises", premises_id)
+            for premises_id, people in owners.items()
+        }
+        return cls._count(
+            dict.fromkeys(units.values()),
+            ((units.get(p), choice, at, pk) for p, _voter, choice, at, pk in vote_rows),
+            counting=PER_OWNER,
+            unit=OWNERS,
+        )
+
+    @classmethod
+    def per_member(
+        cls, member_ids: Iterable[int], vote_rows: Iterable[tuple[int, int, str, object, int]]
+    ) -> "Tally":
+        """One member – one vote: each member's latest entitled ballot, whatever the premises."""
+        return cls._count(
+            dict.fromkeys(member_ids),
+            ((voter, choice, at, pk) for _p, voter, choice, at, pk in vote_rows),
+            counting=PER_MEMBER,
+            unit=MEMBERS,
+        )
+
+    @classmethod
+    def _count(cls, latest: dict, ballots, *, counting: str, unit: str) -> "Tally":
+        for key, choice, cast_at, vote_id in ballots:
+            if key not in latest:
+                continue  # not a voter of the community on the voting day
+            if latest[key] is None or (cast_at, vote_id) > latest[key][:2]:
+                latest[key] = (cast_at, vote_id, choice)
+        tally = cls(counting=counting, unit=unit)
         for vote in latest.values():
             tally.lines[vote[2] if vote else NOT_VOTED].count += 1
         total = len(latest)
@@ -107,6 +128,14 @@ class Tally:
     @property
     def by_owner(self) -> bool:
         return self.unit == OWNERS
+
+    @property
+    def by_member(self) -> bool:
+        return self.unit == MEMBERS
+
+    @property
+    def by_person(self) -> bool:
+        return self.unit in (OWNERS, MEMBERS)
 
     def __getitem__(self, key: str) -> TallyLine:
         return self.lines[key]
@@ -132,6 +161,10 @@ class Tally:
         return sum((line.share for line in self.lines.values()), Fraction(0))
 
     @property
+    def total_share_percent(self) -> Decimal:
+        return percent(self.total_share)
+
+    @property
     def total_count(self) -> int:
         return sum(line.count for line in self.lines.values())
 
@@ -139,22 +172,15 @@ class Tally:
     def voted_count(self) -> int:
         return self.total_count - self.not_voted.count
 
-    def _weights(self) -> tuple[Fraction, Fraction]:
-        """("for" weight, the base it must exceed half of) by the community's settings."""
-        by_count = self.counting == Community.VoteCounting.PER_OWNER
-        weight = (lambda line: Fraction(line.count)) if by_count else (lambda line: line.share)
-        voted = weight(self.for_) + weight(self.against) + weight(self.abstain)
-        if self.threshold == Community.VoteThreshold.VOTED_SHARES:
-            base = voted
-        else:
-            base = voted + weight(self.not_voted)
-        return weight(self.for_), base
-
     @property
     def adopted(self) -> bool:
         """More than half: exactly half is not a majority."""
-        votes_for, base = self._weights()
-        return base > 0 and votes_for * 2 > base
+        if self.unit == MEMBERS:
+            return self.for_.count > self.against.count
+        if self.unit == OWNERS:
+            return self.for_.count * 2 > self.total_count
+        # All shares of the community sum to 1 (checked when the vote opens).
+        return self.for_.share * 2 > 1
 
     def to_json(self) -> dict:
         return {
@@ -171,8 +197,8 @@ class Tally:
     def from_json(cls, data: dict) -> "Tally":
         # Results stored before owners were counted as units counted premises.
         tally = cls(
-            threshold=data["threshold"],
-            counting=data["counting"],
+            threshold=data.get("threshold", ALL_SHARES),
+            counting=data.get("counting", BY_SHARE),
             unit=data.get("unit", PREMISES),
         )
         for key, line in data["lines"].items():

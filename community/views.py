@@ -16,9 +16,11 @@ from .models import Resolution
 from .selectors import (
     announcement_attachments_for_user,
     announcements_for_user,
+    challenge_deadlines_for_user,
     communities_with_details_for_user,
     resolution_tally,
     resolutions_for_user,
+    tab_name,
     votes_of_user,
     voting_slots_for_user,
 )
@@ -47,7 +49,9 @@ class CommunityIndexView(ResidentRequiredMixin, TemplateView):
             community.current_resolutions = [
                 r for r in resolutions if r.community_id == community.pk
             ]
-        return super().get_context_data(communities=communities, **kwargs)
+        return super().get_context_data(
+            communities=communities, tab_name=tab_name(communities), **kwargs
+        )
 
 
 class AnnouncementDetailView(ResidentRequiredMixin, DetailView):
@@ -79,6 +83,11 @@ class ResolutionListView(ResidentRequiredMixin, ListView):
     def get_queryset(self):
         return resolutions_for_user(self.request.user).order_by("-created_at", "-pk")
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tab_name"] = tab_name([r.community for r in context["resolutions"]])
+        return context
+
 
 class ResolutionView(ResidentRequiredMixin, FormView):
     """A resolution with its live tally; owners vote here (POST) for each of their premises."""
@@ -106,6 +115,7 @@ class ResolutionView(ResidentRequiredMixin, FormView):
         for slot in self.slots:
             slot.form = None
             if is_open and slot.may_vote and (slot.vote is None or slot.voted_by_user):
+                # Another co-owner's ballot binds the premises: no form, their vote is shown.
                 posted_here = posted.is_bound and posted.data.get("premises") == str(
                     slot.premises.pk
                 )
@@ -121,7 +131,9 @@ class ResolutionView(ResidentRequiredMixin, FormView):
         return {
             **context,
             "resolution": self.resolution,
+            "tab_name": tab_name([self.resolution.community]),
             "tally": resolution_tally(self.resolution),
+            "challenge": challenge_deadlines_for_user(self.request.user, self.resolution),
             "slots": self.slots,
             "voting_open": is_open,
             "form_errors": posted.errors if orphan_errors else None,
@@ -147,7 +159,7 @@ class ResolutionView(ResidentRequiredMixin, FormView):
             )
             % {
                 "choice": vote.get_choice_display(),
-                "premises": slot.premises.number,
+                "premises": f"{slot.premises.number}, {slot.premises.building.street}",
                 "at": date_format(timezone.localtime(vote.cast_at), "d.m.Y H:i:s"),
                 "code": vote.receipt_code,
             },

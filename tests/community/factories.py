@@ -27,5 +27,8 @@ class ResolutionFactory(DjangoModelFactory):
     title = factory.Sequence(lambda n: f"W sprawie remontu nr {n}")
     text = "Właściciele lokali wyrażają zgodę na remont dachu."
     status = Resolution.Status.VOTING
+    counting = factory.LazyAttribute(
+        lambda o: "per_member" if o.community.kind == "spoldzielnia" else "share"
+    )
     voting_opens_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
     voting_closes_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=12))

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -66,7 +67,8 @@ def test_protocol_pdf_shows_tally_and_votes(office_client, resolution, premises,
     text = pdf_text(response.content)
     assert f"Protokół z głosowania nad uchwałą nr {resolution.number}" in text
     assert "Anna" in text and "Nowak" in text  # the voter (the column may wrap)
-    assert "1/20" in text
+    assert "5,00" in text  # the premises' share in percent of all shares
+    assert not re.search(r"\b1/20\b", text)  # no fraction (the number "1/2026" may be)
 
 
 def test_board_member_sees_only_own_community_in_admin(client, resolution, community):
@@ -84,24 +86,40 @@ def test_board_member_sees_only_own_community_in_admin(client, resolution, commu
     assert client.get(f"/admin/community/resolution/{other.pk}/protokol/").status_code == 404
 
 
-def test_open_and_close_actions_notify_owners(
+def test_open_and_close_actions_ask_for_confirmation_and_notify_owners(
     office_client, voting_community, premises, resident, django_capture_on_commit_callbacks
 ):
+    premises.share_numerator = 100_000  # the community's only premises: shares sum to 1
+    premises.save()
     draft = ResolutionFactory(community=voting_community, status="draft", voting_opens_at=None)
+    action = {"action": "open_voting", "_selected_action": [draft.pk]}
+
+    confirm = office_client.post("/admin/community/resolution/", action)
+
+    # No instant opening: a confirmation screen says what will be frozen.
+    assert "Potwierdź otwarcie głosowania" in confirm.content.decode()
+    assert "nie mogą być zmieniane" in confirm.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Resolution.Status.DRAFT
+
     with django_capture_on_commit_callbacks(execute=True):
-        office_client.post(
-            "/admin/community/resolution/",
-            {"action": "open_voting", "_selected_action": [draft.pk]},
-        )
+        office_client.post("/admin/community/resolution/", {**action, "confirm": "yes"})
     draft.refresh_from_db()
     assert draft.status == Resolution.Status.VOTING
     assert Message.objects.filter(recipient=resident, subject__contains="Głosowanie").exists()
 
     vote_cast(user=resident, resolution=draft, premises=premises, choice="for")
-    office_client.post(
-        "/admin/community/resolution/",
-        {"action": "close_voting", "_selected_action": [draft.pk]},
+    close = {"action": "close_voting", "_selected_action": [draft.pk], "confirm": "yes"}
+    early = office_client.post("/admin/community/resolution/", close, follow=True)
+    assert "wcześniej nie można go zamknąć" in early.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == Resolution.Status.VOTING
+
+    Resolution.objects.filter(pk=draft.pk).update(
+        voting_opens_at=timezone.now() - datetime.timedelta(days=8),
+        voting_closes_at=timezone.now() - datetime.timedelta(minutes=1),
     )
+    office_client.post("/admin/community/resolution/", close)
     draft.refresh_from_db()
     assert draft.status == Resolution.Status.ADOPTED
     assert Letter.objects.filter(recipient=resident, subject__contains="Wynik").exists()

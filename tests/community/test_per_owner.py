@@ -11,9 +11,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from community.models import Resolution
+from community.models import CoOwnersProxy, Resolution
 from community.selectors import resolution_tally
-from community.services import resolution_close, vote_cast
+from community.services import vote_cast
 from community.tally import Tally
 from correspondence.models import Letter
 from premises.models import Community, Ownership
@@ -28,6 +28,7 @@ from tests.pdf import pdf_text
 from tests.utils import count_queries
 
 from .factories import ResolutionFactory
+from .helpers import close_at_end
 
 LATEST_RULE = (
     "Przy liczeniu „jeden właściciel – jeden głos” liczy się najnowszy głos oddany "
@@ -56,18 +57,26 @@ def building(per_owner):
     return BuildingFactory(community=per_owner)
 
 
-def flat(building, *owners, role=Ownership.Role.OWNER, share=5000):
+def flat(building, *owners, role=Ownership.Role.OWNER, share=5000, proxy=None):
+    """A premises of ``owners``; co-owners vote through ``proxy`` (art. 23 ust. 2b)."""
     premises = PremisesFactory(building=building, share_numerator=share)
     for owner in owners:
         OwnershipFactory(user=owner, premises=premises, role=role)
+    if proxy is not None:
+        CoOwnersProxy.objects.create(
+            premises=premises, proxy=proxy, granted_on=timezone.localdate() - ONE_DAY
+        )
     return premises
+
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def test_owner_of_three_flats_has_one_vote(per_owner, building):
     anna, jan = UserFactory(), UserFactory()
     annas = [flat(building, anna) for _ in range(3)]
     flat(building, jan)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=annas[0], choice="for")
     tally = resolution_tally(resolution)
@@ -76,14 +85,14 @@ def test_owner_of_three_flats_has_one_vote(per_owner, building):
     assert counts(tally) == [1, 0, 0, 1]
     assert tally.total_count == 2
     # 1 of 2 owners is exactly half: not a majority.
-    assert resolution_close(resolution=resolution, closed_by=None).status == "rejected"
+    assert close_at_end(resolution=resolution, closed_by=None).status == "rejected"
 
 
 def test_votes_on_all_flats_of_one_owner_do_not_outvote_two_owners(per_owner, building):
     anna, jan, ewa = UserFactory(), UserFactory(), UserFactory()
     annas = [flat(building, anna, share=20_000) for _ in range(3)]
     jans, ewas = flat(building, jan), flat(building, ewa)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     for premises in annas:
         vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
     vote_cast(user=jan, resolution=resolution, premises=jans, choice="against")
@@ -92,14 +101,14 @@ def test_votes_on_all_flats_of_one_owner_do_not_outvote_two_owners(per_owner, bu
     tally = resolution_tally(resolution)
 
     assert counts(tally) == [1, 2, 0, 0]  # three flats "for" are still one owner
-    assert resolution_close(resolution=resolution, closed_by=None).status == "rejected"
+    assert close_at_end(resolution=resolution, closed_by=None).status == "rejected"
 
 
 def test_co_owners_of_one_flat_count_once(per_owner, building):
     anna, piotr, jan = UserFactory(), UserFactory(), UserFactory()
-    shared = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
+    shared = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=piotr)
     flat(building, jan)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=piotr, resolution=resolution, premises=shared, choice="against")
 
@@ -108,10 +117,10 @@ def test_co_owners_of_one_flat_count_once(per_owner, building):
 
 def test_couple_co_owning_two_flats_counts_once(per_owner, building):
     anna, piotr, jan = UserFactory(), UserFactory(), UserFactory()
-    first = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
-    second = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
+    first = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=anna)
+    second = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=piotr)
     jans = flat(building, jan)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=at(1))
     vote_cast(user=piotr, resolution=resolution, premises=second, choice="for", now=at(2))
@@ -127,7 +136,7 @@ def test_couple_co_owning_two_flats_counts_once(per_owner, building):
 def test_different_choices_on_two_flats_of_one_owner_latest_wins(per_owner, building):
     anna = UserFactory()
     first, second = flat(building, anna), flat(building, anna)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=at(1))
     vote_cast(user=anna, resolution=resolution, premises=second, choice="against", now=at(2))
@@ -140,9 +149,9 @@ def test_different_choices_on_two_flats_of_one_owner_latest_wins(per_owner, buil
 
 def test_couple_voting_differently_on_their_two_flats_latest_wins(per_owner, building):
     anna, piotr = UserFactory(), UserFactory()
-    first = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
-    second = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
-    resolution = ResolutionFactory(community=per_owner)
+    first = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=anna)
+    second = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=piotr)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=piotr, resolution=resolution, premises=second, choice="for", now=at(1))
     vote_cast(user=anna, resolution=resolution, premises=first, choice="against", now=at(5))
@@ -155,7 +164,7 @@ def test_different_owner_sets_are_different_owners(per_owner, building):
     anna, piotr = UserFactory(), UserFactory()
     own = flat(building, anna)
     flat(building, anna, piotr, role=Ownership.Role.CO_OWNER)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     vote_cast(user=anna, resolution=resolution, premises=own, choice="for")
 
     assert counts(resolution_tally(resolution)) == [1, 0, 0, 1]
@@ -170,19 +179,19 @@ def test_tenants_and_former_owners_are_not_owners(per_owner, building):
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     OwnershipFactory(user=seller, premises=second, valid_to=yesterday - datetime.timedelta(days=1))
     OwnershipFactory(user=anna, premises=second, valid_from=yesterday)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=second, choice="for")
 
     tally = resolution_tally(resolution)
     assert counts(tally) == [1, 0, 0, 0]  # one owner, who voted
-    assert resolution_close(resolution=resolution, closed_by=None).status == "adopted"
+    assert close_at_end(resolution=resolution, closed_by=None).status == "adopted"
 
 
 def test_owners_are_taken_on_the_day_voting_ended(per_owner, building):
     anna, jan = UserFactory(), UserFactory()
     annas = flat(building, anna)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     vote_cast(user=anna, resolution=resolution, premises=annas, choice="for")
     closes = timezone.now() + datetime.timedelta(days=12)
     # Jan becomes an owner only after the vote ends: not one of the owners who decide.
@@ -206,12 +215,9 @@ def test_owners_are_taken_on_the_day_voting_ended(per_owner, building):
         ("all_shares", ["for", "for"], False),
         ("all_shares", ["for", "for", "against", "against"], False),
         ("all_shares", ["for", "for", "for"], True),
-        # "voted": more than half of the owners who voted (abstaining is voting).
-        ("voted_shares", ["for", "against"], False),
-        ("voted_shares", ["for", "abstain"], False),
-        ("voted_shares", ["for", "for", "against"], True),
-        ("voted_shares", ["for", "for", "against", "abstain"], False),
-        ("voted_shares", ["for"], True),
+        # The old community switch "voted shares" no longer lowers the bar (art. 23 ust. 2a).
+        ("voted_shares", ["for", "for", "against"], False),
+        ("voted_shares", ["for"], False),
     ],
 )
 def test_threshold_around_half_of_owners(per_owner, building, threshold, votes, adopted):
@@ -222,12 +228,12 @@ def test_threshold_around_half_of_owners(per_owner, building, threshold, votes, 
     flats = [[flat(building, owners[0]), flat(building, owners[0])]] + [
         [flat(building, owner)] for owner in owners[1:]
     ]
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     for owner, choice, premises in zip(owners, votes, flats, strict=False):
         for item in premises:
             vote_cast(user=owner, resolution=resolution, premises=item, choice=choice)
 
-    closed = resolution_close(resolution=resolution, closed_by=None)
+    closed = close_at_end(resolution=resolution, closed_by=None)
 
     assert closed.status == ("adopted" if adopted else "rejected")
     assert resolution_tally(closed).total_count == 4
@@ -237,9 +243,9 @@ def test_closed_result_keeps_owner_counts(per_owner, building):
     anna, jan = UserFactory(), UserFactory()
     first, _second = flat(building, anna), flat(building, anna)
     flat(building, jan)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for")
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
     # Later changes of ownership do not change the recorded result.
     OwnershipFactory(user=UserFactory(), premises=flat(building))
     resolution.refresh_from_db()
@@ -267,12 +273,10 @@ def test_results_stored_before_owner_units_still_read_as_premises():
 
 
 def test_share_counting_is_unchanged(per_owner, building):
-    per_owner.vote_counting = Community.VoteCounting.BY_SHARE
-    per_owner.save()
     anna, jan = UserFactory(), UserFactory()
     annas = [flat(building, anna, share=30_000) for _ in range(2)]
     flat(building, jan, share=40_000)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="share")
     vote_cast(user=anna, resolution=resolution, premises=annas[0], choice="for")
 
     tally = resolution_tally(resolution)
@@ -301,7 +305,7 @@ def test_resolution_page_shows_owner_counts_and_explains_the_rule(
     anna = owner_client.anna
     jan = UserFactory()
     flat(building, jan)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     first = anna.ownerships.order_by("pk").first().premises
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for")
 
@@ -320,24 +324,16 @@ def test_resolution_page_shows_owner_counts_and_explains_the_rule(
     assert "lokale tych samych właścicieli dają razem jeden głos" in content
 
 
-def test_voted_threshold_is_explained_in_owner_terms(per_owner, building, owner_client):
-    per_owner.vote_threshold = Community.VoteThreshold.VOTED_SHARES
-    per_owner.save()
-    resolution = ResolutionFactory(community=per_owner)
-    content = owner_client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
-    assert "więcej niż połowa właścicieli, którzy oddali głos" in content
-
-
 def _populate(community, building, count):
     """``count`` owners, each with two flats and both voted; one open resolution."""
-    resolution = ResolutionFactory(community=community)
+    resolution = ResolutionFactory(community=community, counting="per_owner")
     for _ in range(count):
         owner = UserFactory()
         for choice in ("for", "against"):
             premises = flat(building, owner)
             vote_cast(user=owner, resolution=resolution, premises=premises, choice=choice)
         couple = [UserFactory(), UserFactory()]
-        premises = flat(building, *couple, role=Ownership.Role.CO_OWNER)
+        premises = flat(building, *couple, role=Ownership.Role.CO_OWNER, proxy=couple[1])
         vote_cast(user=couple[1], resolution=resolution, premises=premises, choice="abstain")
     return resolution
 
@@ -351,7 +347,8 @@ def test_resolution_page_queries_do_not_grow_with_owners_and_votes(
     queries_many = count_queries(owner_client, f"/wspolnota/uchwaly/{many.pk}/")
 
     assert queries_few == queries_many
-    # session, user, resolution, user's holdings, their votes, owners, votes of the tally, company.
+    # session, user, resolution, user's holdings, their premises' ballots, owners, ballots of
+    # the tally, company.
     assert queries_many == 8
     tally = resolution_tally(many)
     assert tally.total_count == 1 + 9 * 2  # Anna, and per round one owner and one couple
@@ -364,12 +361,12 @@ def test_outcome_letter_and_protocol_count_owners(
     annas = [flat(building, anna) for _ in range(2)]
     flat(building, jan)
     flat(building, ewa)
-    resolution = ResolutionFactory(community=per_owner)
+    resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     for premises in annas:
         vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
 
     with django_capture_on_commit_callbacks(execute=True):
-        resolution_close(resolution=resolution, closed_by=None)
+        close_at_end(resolution=resolution, closed_by=None)
 
     letter = Letter.objects.filter(recipient=jan).get()
     assert "jeden właściciel – jeden głos" in letter.body

@@ -1,16 +1,18 @@
 import datetime
+import re
 
 import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from community.models import AnnouncementAttachment, AnnouncementRead, Resolution, Vote
-from community.services import resolution_close, vote_cast
+from community.services import vote_cast
 from premises.models import CommunityRole
 from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
 from tests.utils import count_queries
 
 from .factories import AnnouncementFactory, ResolutionFactory
+from .helpers import close_at_end
 
 PDF = b"%PDF-1.4\n% test\n"
 
@@ -158,7 +160,9 @@ def test_resolution_page_shows_tally_and_vote_form(resident_client, resolution):
     assert "Nie głosowały" in content
     # The only premises holds 5 000 / 100 000 of the shares and has not voted yet.
     assert 'data-tally="none">5,00%' in content
-    assert ">1/20<" in content
+    assert 'data-premises="none">1<' in content
+    # Percentages of all shares, never fractions with odd denominators.
+    assert not re.search(r"\b1/20\b", content) and "5000/100000" not in content
 
 
 def test_owner_votes_and_sees_receipt_and_tally(resident_client, resolution, premises, resident):
@@ -171,7 +175,7 @@ def test_owner_votes_and_sees_receipt_and_tally(resident_client, resolution, pre
     vote = Vote.objects.get()
     assert (vote.voter, vote.choice, vote.source) == (resident, "for", "online")
     assert f"Kod potwierdzenia: {vote.receipt_code}" in content
-    assert "Twój głos: <strong>za</strong>" in content
+    assert "Twój głos za lokal 12: <strong>za</strong>" in content
     assert "Zmień głos" in content
 
     receipt = resident_client.get(f"/wspolnota/uchwaly/{resolution.pk}/potwierdzenie/")
@@ -225,8 +229,10 @@ def test_vote_for_someone_elses_premises_is_refused(resident_client, resolution,
 def test_vote_on_closed_resolution_is_refused_on_the_page(
     resident_client, resolution, premises, resident
 ):
+    premises.share_numerator = 100_000  # all the shares: "for" is a majority of all shares
+    premises.save()
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
     content = resident_client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
     assert "Zmień głos" not in content
     assert "Wynik głosowania" in content

@@ -5,14 +5,16 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from community.models import Resolution, Vote
+from community.models import OutcomeNotice, Resolution, Vote
 from community.selectors import resolution_tally
-from community.services import paper_vote_record, resolution_close, vote_cast
+from community.services import paper_vote_record, vote_cast
 from correspondence.models import Letter
 from premises.models import Community, Ownership
 from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
+from tests.pdf import pdf_text
 
 from .factories import ResolutionFactory
+from .helpers import close_at_end
 
 
 def make_community_with_shares(community, shares):
@@ -81,47 +83,35 @@ def test_adoption_needs_more_than_half_of_all_shares(voting_community, for_numer
     resolution = ResolutionFactory(community=voting_community)
     vote_cast(user=people[0][0], resolution=resolution, premises=people[0][1], choice="for")
 
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
 
     resolution.refresh_from_db()
     expected = Resolution.Status.ADOPTED if adopted else Resolution.Status.REJECTED
     assert resolution.status == expected
 
 
-def test_voted_shares_threshold_counts_only_those_who_voted(voting_community):
+def test_majority_is_of_all_shares_even_if_the_community_setting_says_voted(voting_community):
+    # Art. 23 ust. 2: a majority of all shares. 30% for and 20% against is not a majority, even
+    # with the old community switch "majority of voted shares" on.
     voting_community.vote_threshold = Community.VoteThreshold.VOTED_SHARES
     voting_community.save()
-    # 30% for, 20% against, 50% did not vote: a majority of voted shares, not of all shares.
     people = make_community_with_shares(voting_community, [(3, 10), (2, 10), (5, 10)])
     resolution = ResolutionFactory(community=voting_community)
     vote_cast(user=people[0][0], resolution=resolution, premises=people[0][1], choice="for")
     vote_cast(user=people[1][0], resolution=resolution, premises=people[1][1], choice="against")
 
-    assert resolution_close(resolution=resolution, closed_by=None).status == "adopted"
+    assert close_at_end(resolution=resolution, closed_by=None).status == "rejected"
 
 
-def test_voted_shares_threshold_exactly_half_is_not_adopted(voting_community):
-    voting_community.vote_threshold = Community.VoteThreshold.VOTED_SHARES
-    voting_community.save()
-    people = make_community_with_shares(voting_community, [(1, 4), (1, 4), (1, 2)])
-    resolution = ResolutionFactory(community=voting_community)
-    vote_cast(user=people[0][0], resolution=resolution, premises=people[0][1], choice="for")
-    vote_cast(user=people[1][0], resolution=resolution, premises=people[1][1], choice="abstain")
-
-    assert resolution_close(resolution=resolution, closed_by=None).status == "rejected"
-
-
-def test_per_owner_counting_uses_counts_not_shares(voting_community):
-    voting_community.vote_counting = Community.VoteCounting.PER_OWNER
-    voting_community.save()
+def test_per_owner_counting_of_a_resolution_uses_counts_not_shares(voting_community):
     # Two small flats outvote one big one when every owner has one vote.
     people = make_community_with_shares(voting_community, [(1, 10), (1, 10), (8, 10)])
-    resolution = ResolutionFactory(community=voting_community)
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
     for owner, premises in people[:2]:
         vote_cast(user=owner, resolution=resolution, premises=premises, choice="for")
     vote_cast(user=people[2][0], resolution=resolution, premises=people[2][1], choice="against")
 
-    assert resolution_close(resolution=resolution, closed_by=None).status == "adopted"
+    assert close_at_end(resolution=resolution, closed_by=None).status == "adopted"
 
 
 def test_first_co_owner_vote_binds_the_premises(resolution, premises, resident, co_owner):
@@ -168,7 +158,7 @@ def test_premises_of_another_community_cannot_vote(resolution, stranger):
 
 def test_changes_after_closing_are_refused(resolution, premises, resident):
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
 
     with pytest.raises(ValidationError) as error:
         vote_cast(user=resident, resolution=resolution, premises=premises, choice="against")
@@ -201,20 +191,19 @@ def test_draft_cannot_be_voted_on(voting_community, premises, resident):
 
 
 def test_closing_twice_is_refused(resolution):
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
     with pytest.raises(ValidationError):
-        resolution_close(resolution=resolution, closed_by=None)
+        close_at_end(resolution=resolution, closed_by=None)
 
 
-def test_closing_notifies_every_owner_and_sets_challenge_deadline(
+def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
     resolution, premises, resident, co_owner, tenant, django_capture_on_commit_callbacks
 ):
     premises.share_numerator = 60_000  # the tenant's flat holds the other 5 000 / 100 000
     premises.save()
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
-    now = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
-        closed = resolution_close(resolution=resolution, closed_by=None, now=now)
+        closed = close_at_end(resolution=resolution, closed_by=None)
 
     assert closed.status == "adopted"
     # One letter per premises to its owner (co-owners share one); none to the tenant.
@@ -223,14 +212,22 @@ def test_closing_notifies_every_owner_and_sets_challenge_deadline(
     letter = letters[0]
     assert letter.kind == Letter.Kind.INFORMATION
     assert f"Wynik głosowania nad uchwałą nr {resolution.number}: podjęta" == letter.subject
-    assert closed.challenge_deadline == timezone.localdate(now) + datetime.timedelta(weeks=6)
-    assert closed.challenge_deadline.strftime("%d.%m.%Y") in letter.body
-    assert "za: 3/5 (60,00%)" in letter.body
+    # Art. 23 ust. 3: the owner is told the resolution's content, not only where to find it.
+    assert resolution.text in letter.body
+    assert "za: 60,00% udziałów, lokale: 1" in letter.body
+    assert "3/5" not in letter.body
+    assert "6 tygodni od dnia, w którym został powiadomiony" in letter.body
+    attachment = letter.attachments.get()
+    assert attachment.name == f"uchwala-{resolution.number.replace('/', '-')}.pdf"
+    with attachment.file.open("rb") as handle:
+        assert resolution.text in " ".join(pdf_text(handle.read()).split())
+    notice = OutcomeNotice.objects.get()
+    assert (notice.premises, notice.recipient, notice.letter) == (premises, resident, letter)
 
 
 def test_closed_tally_is_kept_even_if_shares_change_later(resolution, premises, resident):
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
-    resolution_close(resolution=resolution, closed_by=None)
+    close_at_end(resolution=resolution, closed_by=None)
     premises.share_numerator = 1
     premises.save()
     resolution.refresh_from_db()
