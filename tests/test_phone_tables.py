@@ -33,7 +33,7 @@ def test_finance_history_and_funds_stack_with_labels(resident_client, premises):
     add_charge(premises, "80.00", datetime.date(2025, 4, 10), category=Charge.Category.REPAIR_FUND)
     add_payment(premises, "80.00", datetime.date(2025, 4, 11), fund="repair")
     html = resident_client.get("/finanse/").content.decode()
-    _assert_tables_stack(html, 2)
+    _assert_tables_stack(html, 3)  # funds, the monthly fee breakdown, the history
     assert 'data-label="Saldo" class="num amount' in html
     assert 'aria-label="Historia naliczeń i wpłat"' in html
 
