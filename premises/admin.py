@@ -111,8 +111,6 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
                     "reading_window_end_day",
                     "e_delivery_start",
                     "payment_demands_electronic",
-                    "vote_threshold",
-                    "vote_counting",
                 )
             },
         ),

@@ -48,14 +48,6 @@ class Community(models.Model):
         HOUSING_COMMUNITY = "wspolnota", _("wspólnota mieszkaniowa")
         COOPERATIVE = "spoldzielnia", _("spółdzielnia mieszkaniowa")
 
-    class VoteThreshold(models.TextChoices):
-        ALL_SHARES = "all_shares", _("większość wszystkich udziałów")
-        VOTED_SHARES = "voted_shares", _("większość udziałów, które głosowały")
-
-    class VoteCounting(models.TextChoices):
-        BY_SHARE = "share", _("według udziałów")
-        PER_OWNER = "per_owner", _("jeden właściciel – jeden głos")
-
     company = models.ForeignKey(
         Company, verbose_name=_("zarządca"), on_delete=models.PROTECT, related_name="communities"
     )
@@ -107,18 +99,6 @@ class Community(models.Model):
     )
     payment_demands_electronic = models.BooleanField(
         _("wezwania do zapłaty także elektronicznie"), default=False
-    )
-    vote_threshold = models.CharField(
-        _("próg podjęcia uchwały"),
-        max_length=20,
-        choices=VoteThreshold.choices,
-        default=VoteThreshold.ALL_SHARES,
-    )
-    vote_counting = models.CharField(
-        _("sposób liczenia głosów"),
-        max_length=20,
-        choices=VoteCounting.choices,
-        default=VoteCounting.BY_SHARE,
     )
     # Feature switches: what residents of this community can use.
     meter_readings_enabled = models.BooleanField(

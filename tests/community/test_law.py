@@ -176,10 +176,6 @@ def test_counting_mode_of_one_resolution_does_not_change_another(voting_communit
         for owner, premises in people[:2]:
             vote_cast(user=owner, resolution=resolution, premises=premises, choice="for")
         vote_cast(user=people[2][0], resolution=resolution, premises=people[2][1], choice="against")
-    # The old community-wide switch no longer decides anything.
-    voting_community.vote_counting = Community.VoteCounting.PER_OWNER
-    voting_community.save()
-
     assert resolution_tally(a).for_.share == Fraction(2, 10)
     assert not resolution_tally(a).by_owner
     assert close_at_end(resolution=a).status == "rejected"

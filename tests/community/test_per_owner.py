@@ -16,7 +16,7 @@ from community.selectors import resolution_tally
 from community.services import vote_cast
 from community.tally import Tally
 from correspondence.models import Letter
-from premises.models import Community, Ownership
+from premises.models import Ownership
 from tests.factories import (
     BuildingFactory,
     CommunityFactory,
@@ -47,9 +47,7 @@ def counts(tally) -> list[int]:
 
 @pytest.fixture
 def per_owner(db):
-    return CommunityFactory(
-        name="WM Jeden Głos", voting_enabled=True, vote_counting=Community.VoteCounting.PER_OWNER
-    )
+    return CommunityFactory(name="WM Jeden Głos", voting_enabled=True)
 
 
 @pytest.fixture
@@ -209,20 +207,17 @@ def test_owners_are_taken_on_the_day_voting_ended(per_owner, building):
 
 
 @pytest.mark.parametrize(
-    ("threshold", "votes", "adopted"),
+    ("votes", "adopted"),
     [
-        # 4 owners; "all": more than half of all four owners must vote "for".
-        ("all_shares", ["for", "for"], False),
-        ("all_shares", ["for", "for", "against", "against"], False),
-        ("all_shares", ["for", "for", "for"], True),
-        # The old community switch "voted shares" no longer lowers the bar (art. 23 ust. 2a).
-        ("voted_shares", ["for", "for", "against"], False),
-        ("voted_shares", ["for"], False),
+        # 4 owners: more than half of all four owners must vote "for" (art. 23 ust. 2a).
+        (["for", "for"], False),
+        (["for", "for", "against", "against"], False),
+        (["for", "for", "for"], True),
+        (["for", "for", "against"], False),
+        (["for"], False),
     ],
 )
-def test_threshold_around_half_of_owners(per_owner, building, threshold, votes, adopted):
-    per_owner.vote_threshold = threshold
-    per_owner.save()
+def test_majority_of_all_owners(per_owner, building, votes, adopted):
     owners = [UserFactory() for _ in range(4)]
     # The first owner holds two flats (still one vote), the others one each.
     flats = [[flat(building, owners[0]), flat(building, owners[0])]] + [

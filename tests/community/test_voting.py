@@ -90,11 +90,8 @@ def test_adoption_needs_more_than_half_of_all_shares(voting_community, for_numer
     assert resolution.status == expected
 
 
-def test_majority_is_of_all_shares_even_if_the_community_setting_says_voted(voting_community):
-    # Art. 23 ust. 2: a majority of all shares. 30% for and 20% against is not a majority, even
-    # with the old community switch "majority of voted shares" on.
-    voting_community.vote_threshold = Community.VoteThreshold.VOTED_SHARES
-    voting_community.save()
+def test_majority_is_of_all_shares_not_of_voted_shares(voting_community):
+    # Art. 23 ust. 2: a majority of all shares. 30% for and 20% against is not a majority.
     people = make_community_with_shares(voting_community, [(3, 10), (2, 10), (5, 10)])
     resolution = ResolutionFactory(community=voting_community)
     vote_cast(user=people[0][0], resolution=resolution, premises=people[0][1], choice="for")

@@ -21,8 +21,6 @@ def community_form(community, **changes):
         "payment_due_day": 10,
         "reading_window_start_day": 20,
         "reading_window_end_day": 12,
-        "vote_threshold": community.vote_threshold,
-        "vote_counting": community.vote_counting,
         "meter_readings_enabled": "on",
         "roles-TOTAL_FORMS": "0",
         "roles-INITIAL_FORMS": "0",

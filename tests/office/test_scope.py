@@ -332,8 +332,6 @@ def test_role_change_in_community_admin_updates_permissions(admin_client_, commu
         "payment_due_day": 10,
         "reading_window_start_day": 20,
         "reading_window_end_day": 12,
-        "vote_threshold": community.vote_threshold,
-        "vote_counting": community.vote_counting,
         "meter_readings_enabled": "on",
         "roles-TOTAL_FORMS": "1",
         "roles-INITIAL_FORMS": "0",

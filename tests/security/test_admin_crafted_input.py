@@ -26,8 +26,6 @@ def community_form(community, **roles):
         "payment_due_day": 10,
         "reading_window_start_day": 20,
         "reading_window_end_day": 12,
-        "vote_threshold": community.vote_threshold,
-        "vote_counting": community.vote_counting,
         "meter_readings_enabled": "on",
     }
     data.update({f"roles-{key.replace('__', '-')}": value for key, value in roles.items()})
