@@ -25,10 +25,12 @@ compilemessages: install
 	env -u DATABASE_URL DEBUG=true $(BIN)/python manage.py compilemessages -l pl
 
 # Start the demo: SQLite, sample data, demo logins printed, portal on http://$(HOST)/
+# The demo lets the office logins into admin without an authenticator app (STAFF_MFA_REQUIRED);
+# production requires two-factor login for staff and board.
 demo: install compilemessages
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py seed_demo
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST)
+	DEBUG=true STAFF_MFA_REQUIRED=false $(BIN)/python manage.py runserver $(HOST)
 
 # The whole test suite, browser tests included (they fail, never skip, without Chromium).
 # DATABASE_URL=postgres://... runs it against PostgreSQL.
