@@ -63,7 +63,8 @@ def test_vote_error_is_summarised_and_legends_name_the_premises(
     resolution = ResolutionFactory(community=community)
     url = f"/wspolnota/uchwaly/{resolution.pk}/"
     html = resident_client.get(url).content.decode()
-    assert f"<legend>Oddaj głos za lokal {premises.number}</legend>" in html
+    street = premises.building.street
+    assert f"<legend>Oddaj głos za lokal {premises.number}, {street}</legend>" in html
     html = resident_client.post(url, {"premises": premises.pk}).content.decode()
     assert "<title>Błąd: " in html
     summary = _summary(html)
