@@ -228,7 +228,8 @@ class ConsentView(ResidentRequiredMixin, TemplateView):
         if hidden_errors:  # a tampered or stale form: nothing to show it in
             messages.error(request, " ".join(hidden_errors))
             return redirect("correspondence:consents")
-        return self.render_to_response(self.get_context_data(bound=form))
+        # ``invalid_form`` lets the layout find it for the error summary and the "Błąd:" title.
+        return self.render_to_response(self.get_context_data(bound=form, invalid_form=form))
 
 
 @require_POST

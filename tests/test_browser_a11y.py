@@ -115,9 +115,12 @@ def test_every_form_error_state_passes_axe(live_server, page, live_login, reside
     live_login(resident_with_everything["resident"])
     resolution = resident_with_everything["resolution"].pk
     meter = resident_with_everything["meter"].pk
+    thread = resident_with_everything["thread"].pk
     problems = []
     forms = [
         ("/korespondencja/wiadomosci/nowa/", "Wyślij wiadomość"),
+        (f"/korespondencja/wiadomosci/{thread}/", "Wyślij odpowiedź"),
+        ("/korespondencja/zgody/", "Wyrażam zgodę"),
         (f"/liczniki/{meter}/dodaj-odczyt/", "Zapisz odczyt"),
         ("/awarie/zglos/", "Wyślij zgłoszenie"),
         ("/profil/haslo/", "Zmień hasło"),
