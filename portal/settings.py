@@ -128,6 +128,9 @@ DJANGO_REDIS_LOGGER = "lib.cache"
 # because it strips only a leading "=" (so "+cmd|…" still runs) and turns every cell into text.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
+# Two reference views for ``make bench`` (bench/run.py); never on in production.
+BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
