@@ -84,11 +84,12 @@ class LetterAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "delivery_reason",
         ("published_at", admin.EmptyFieldListFilter),
         ("first_opened_at", admin.EmptyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),  # a date drill-down would read every letter
     ]
     list_select_related = ["recipient", "premises__building"]
     search_fields = ["subject", "recipient__last_name", "recipient__username", "premises__number"]
     autocomplete_fields = ["community", "premises", "recipient"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     inlines = [LetterAttachmentInline]
     actions = ["publish", "send_again", "print_for_post"]
     readonly_fields = [
