@@ -16,6 +16,15 @@ def premises_for_user(user) -> QuerySet[Premises]:
     return Premises.objects.held_by(user).select_related("building__community")
 
 
+def premises_for_request(request) -> list[Premises]:
+    """The signed-in user's premises, fetched once per request and shared by the start page's
+    list and its panels (issue 17: the same premises were read up to three times)."""
+    premises = getattr(request, "_strefa_premises", None)
+    if premises is None:
+        premises = request._strefa_premises = list(premises_for_user(request.user))
+    return premises
+
+
 def buildings_for_user(user) -> QuerySet[Building]:
     return Building.objects.filter(premises__in=premises_for_user(user)).distinct()
 
