@@ -35,6 +35,7 @@ HEAVY_LOGIN = "b9000001"
 
 SCALES = {
     # name: communities, premises, ledger rows, readings, letters, failures
+    "ci": (5, 500, 20_000, 5_000, 2_000, 500),  # the CI step: query budgets only, < 3 min
     "small": (20, 2_000, 200_000, 50_000, 20_000, 5_000),
     "full": (200, 20_000, 2_000_000, 500_000, 200_000, 50_000),
 }
