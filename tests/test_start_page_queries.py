@@ -40,6 +40,17 @@ def test_start_page_reads_each_thing_once(resident_client, household, django_ass
     assert "lokal 90" in body and "lokal 91" in body and "Zgłoś awarię" in body
 
 
+def test_start_page_counts_open_failures_in_the_same_query(
+    resident_client, household, premises, django_assert_num_queries
+):
+    for _ in range(4):
+        make_report(household, building=premises.building)
+    resident_client.get("/")
+    with django_assert_num_queries(13):  # as with one open failure: no separate COUNT
+        body = resident_client.get("/").content.decode()
+    assert "Otwarte zgłoszenia awarii w Twoich budynkach: <strong>5</strong>" in body
+
+
 def test_finance_page_asks_for_the_data_date_once(
     resident_client, household, django_assert_num_queries
 ):
