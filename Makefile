@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo test test-postgres lint migrations-check messages compilemessages
+.PHONY: install demo test test-postgres lint migrations-check messages compilemessages bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,11 @@ test: install compilemessages
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The scale benchmark on PostgreSQL (bench/run.py): BENCH_SCALE=small (2 000 premises, default)
+# or BENCH_SCALE=full (20 000 premises, 2 000 000 ledger rows). Writes bench/results-*.md and
+# exits non-zero when a page breaks its budget. BENCH_DATABASE_URL picks the database.
+# BENCH_SCALE=ci (500 premises) with BENCH_ENFORCE=queries is the CI step: only query-count
+# budgets fail it, time budgets are printed (CI machines vary).
+bench: install
+	$(BIN)/python bench/run.py

@@ -13,7 +13,11 @@ from notifications.services import SMS_MAX_LENGTH, SMS_MAX_PARTS, sms_size_for
 from portal.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
-from .fee_notices import fee_notice_run_generate, fee_notice_run_publish
+from .fee_notices import (
+    fee_notice_run_generate_later,
+    fee_notice_run_has_charges,
+    fee_notice_run_publish,
+)
 from .forms import MAX_MESSAGE_LENGTH
 from .models import (
     DeliveryConsent,
@@ -84,11 +88,12 @@ class LetterAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         "delivery_reason",
         ("published_at", admin.EmptyFieldListFilter),
         ("first_opened_at", admin.EmptyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),  # a date drill-down would read every letter
     ]
     list_select_related = ["recipient", "premises__building"]
     search_fields = ["subject", "recipient__last_name", "recipient__username", "premises__number"]
     autocomplete_fields = ["community", "premises", "recipient"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     inlines = [LetterAttachmentInline]
     actions = ["publish", "send_again", "print_for_post"]
     readonly_fields = [
@@ -499,16 +504,15 @@ class FeeNoticeRunAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            letters = fee_notice_run_generate(run=obj)
-            if letters:
+            # The PDFs are made in the worker: hundreds of them would outlast the request.
+            if fee_notice_run_has_charges(run=obj):
+                fee_notice_run_generate_later(run=obj)
                 self.message_user(
                     request,
-                    ngettext(
-                        "Wygenerowano %(count)d zawiadomienie (PDF). Sprawdź je i opublikuj.",
-                        "Wygenerowano %(count)d zawiadomień (PDF). Sprawdź je i opublikuj.",
-                        len(letters),
-                    )
-                    % {"count": len(letters)},
+                    _(
+                        "Zawiadomienia (PDF) są przygotowywane w tle. Odśwież listę za chwilę, "
+                        "sprawdź je i opublikuj."
+                    ),
                 )
             else:
                 self.message_user(

@@ -87,6 +87,28 @@ def fee_notice_run_generate(*, run: FeeNoticeRun) -> list[Letter]:
     return letters
 
 
+def fee_notice_run_has_charges(*, run: FeeNoticeRun) -> bool:
+    """Whether the run's month has any charges in its community (so notices will be made)."""
+    date = run.effective_from
+    premises_ids = Premises.objects.filter(building__community=run.community).values("pk")
+    return charges_for_month(premises_ids=premises_ids, year=date.year, month=date.month).exists()
+
+
+def fee_notice_run_generate_later(*, run: FeeNoticeRun) -> None:
+    """Queue the run's notices for the worker once the run is saved (one task per run)."""
+    from .tasks import fee_notice_run_build as build_task
+
+    transaction.on_commit(lambda: build_task.enqueue(run_id=run.pk))
+
+
+def fee_notice_run_build(*, run_id: int) -> int:
+    """The worker's side: generate the notices unless it was done already (a retried task)."""
+    run = FeeNoticeRun.objects.filter(pk=run_id).select_related("community").first()
+    if run is None or run.letters.exists():
+        return 0
+    return len(fee_notice_run_generate(run=run))
+
+
 @transaction.atomic
 def fee_notice_run_publish(*, run: FeeNoticeRun) -> int:
     """Publish every draft notice of the run: residents see it, e-mail or post goes out."""

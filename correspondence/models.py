@@ -151,6 +151,8 @@ class Letter(models.Model):
             models.Index(fields=["recipient", "published_at"]),
             models.Index(fields=["premises", "published_at"]),
             models.Index(fields=["community", "delivery_channel", "printed_at"]),
+            # The admin list's order, newest first (issue 17).
+            models.Index(fields=["published_at", "id"], name="letter_published_at_id"),
         ]
 
     def __str__(self):

@@ -39,8 +39,20 @@ def letters_for_user(user) -> QuerySet[Letter]:
         role__in=Ownership.OWNER_ROLES,
         valid_from__lte=OuterRef("published_on"),
     )
+    # Candidates first, each branch on its own index (recipient; premises the user ever owned):
+    # an OR of the two over a subquery made PostgreSQL read every letter of every community.
+    ever_owned = Ownership.objects.filter(user=user, role__in=Ownership.OWNER_ROLES).values(
+        "premises_id"
+    )
+    candidates = (
+        Letter.objects.filter(recipient=user)
+        .order_by()
+        .values("pk")
+        .union(Letter.objects.filter(premises__in=ever_owned).order_by().values("pk"))
+    )
     return (
         Letter.objects.published()
+        .filter(pk__in=candidates)
         .annotate(published_on=TruncDate("published_at"))
         .filter(
             Q(recipient=user)

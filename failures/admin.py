@@ -157,6 +157,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         AgeFilter,
         "building__community",  # the mixin offers only the user's communities
         ("building", admin.RelatedOnlyFieldListFilter),
+        ("created_at", admin.DateFieldListFilter),  # a date drill-down would read every report
     ]
     list_select_related = ["building", "premises", "reporter"]
     search_fields = [
@@ -169,7 +170,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         "building__street",
     ]
     autocomplete_fields = ["building", "premises", "reporter"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False
     inlines = [FailureStatusChangeInline, FailureCommentInline, FailurePhotoInline]
     readonly_fields = ["number", "status", "created_at", "status_changed_at", "reporter_contact"]
     actions = ["mark_accepted", "mark_in_progress", "mark_done", "mark_rejected"]

@@ -87,6 +87,8 @@ class FailureReport(models.Model):
             ),
             models.Index(fields=["building", "-created_at"], name="failure_building_created"),
             models.Index(fields=["status", "created_at"], name="failure_status_created"),
+            # The admin list's order, newest first (issue 17).
+            models.Index(fields=["created_at", "id"], name="failure_created_at_id"),
         ]
 
     def __str__(self):

@@ -57,8 +57,14 @@ def _reporting_premises(user) -> QuerySet:
     return premises_for_user(user).filter(building__community__failure_reports_enabled=True)
 
 
-def can_report_failures(user) -> bool:
-    """Whether the user holds premises in a community that takes failure reports online."""
+def can_report_failures(user, premises: list | None = None) -> bool:
+    """Whether the user holds premises in a community that takes failure reports online.
+
+    ``premises``: the user's premises already fetched in this request (with their community),
+    so the answer needs no query.
+    """
+    if premises is not None:
+        return any(item.building.community.failure_reports_enabled for item in premises)
     return _reporting_premises(user).exists()
 
 

@@ -238,11 +238,18 @@ class ChargeAdmin(
     form = ChargeAdminForm
     change_list_template = "admin/finance/charge/change_list.html"
     list_display = ["premises", "title", "category", "fund", "period", "due_date", "amount"]
-    list_filter = ["premises__building__community", "category", "fund", "period", "import_batch"]
+    list_filter = [
+        "premises__building__community",
+        "category",
+        "fund",
+        "period",
+        "import_batch",
+        ("due_date", admin.DateFieldListFilter),
+    ]
     list_select_related = ["premises__building"]
     search_fields = ["title", "premises__number", "premises__building__street"]
     autocomplete_fields = ["premises"]
-    date_hierarchy = "due_date"
+    show_full_result_count = False  # no second COUNT(*) over the whole ledger (issue 17)
     import_form_class = ChargeImportForm
     import_kind = "charges"
     import_title = _("Import naliczeń (CSV lub XLSX)")
@@ -332,6 +339,7 @@ class PaymentAdmin(
         "source",
         "fund",
         "import_batch",
+        ("booked_on", admin.DateFieldListFilter),  # a date drill-down would read every row
     ]
     list_select_related = ["premises__building"]
     search_fields = [
@@ -344,7 +352,7 @@ class PaymentAdmin(
         "premises__building__street",
     ]
     autocomplete_fields = ["premises"]
-    date_hierarchy = "booked_on"
+    show_full_result_count = False  # no second COUNT(*) over every payment (issue 17)
     import_form_class = BankImportForm
     import_kind = "bank"
     import_title = _("Import wyciągu bankowego (MT940, CSV lub XLSX)")

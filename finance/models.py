@@ -161,6 +161,8 @@ class Charge(models.Model):
         indexes = [
             models.Index(fields=["premises", "due_date"]),
             models.Index(fields=["premises", "period"]),
+            # The admin list's order, newest first (issue 17).
+            models.Index(fields=["due_date", "id"], name="charge_due_date_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="charge_amount_not_zero"),
@@ -249,7 +251,11 @@ class Payment(models.Model):
         verbose_name = _("wpłata")
         verbose_name_plural = _("wpłaty")
         ordering = ["-booked_on", "-pk"]
-        indexes = [models.Index(fields=["premises", "booked_on"])]
+        indexes = [
+            models.Index(fields=["premises", "booked_on"]),
+            # The admin list's order, newest first (issue 17).
+            models.Index(fields=["booked_on", "id"], name="payment_booked_on_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["bank_transaction_id"],

@@ -226,7 +226,7 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         "submitted_by__last_name",
     ]
     autocomplete_fields = ["meter"]
-    date_hierarchy = "read_on"
+    show_full_result_count = False  # read_on stays a list filter: no drill-down over every row
     actions = ["invalidate"]
 
     def get_fields(self, request, obj=None):

@@ -169,6 +169,7 @@ class Reading(models.Model):
         indexes = [
             models.Index(fields=["meter", "is_current", "read_on"]),
             models.Index(fields=["read_on"]),
+            models.Index(fields=["read_on", "created_at", "id"], name="reading_read_on_created_id"),
         ]
         constraints = [
             models.UniqueConstraint(

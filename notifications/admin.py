@@ -26,7 +26,7 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "channel", "community", "created_at"]
     list_select_related = ["recipient"]
     search_fields = ["to_address", "subject", "body", "recipient__last_name", "recipient__username"]
-    date_hierarchy = "created_at"
+    show_full_result_count = False  # created_at stays a list filter: no drill-down over every row
     actions = ["resend"]
     readonly_fields = [
         "recipient",
@@ -88,7 +88,7 @@ class ReminderSentAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["kind", "community", "period"]
     list_select_related = ["community", "premises__building", "user"]
     search_fields = ["user__last_name", "user__username", "premises__number"]
-    date_hierarchy = "period"
+    show_full_result_count = False  # period stays a list filter: no drill-down over every row
 
     def has_add_permission(self, request):
         return False

@@ -83,6 +83,9 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"]),
             models.Index(fields=["content_type", "object_id"]),
+            # The admin list's order, newest first (issue 17).
+            models.Index(fields=["created_at", "id"], name="message_created_at_id"),
+            models.Index(fields=["status", "created_at"], name="message_status_created_at"),
         ]
 
     def __str__(self):

@@ -1,4 +1,5 @@
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 
@@ -78,6 +79,14 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+if settings.BENCH_VIEWS:
+    from . import bench_views
+
+    urlpatterns += [
+        path("_bench/bare/", bench_views.bare),
+        path("_bench/auth/", bench_views.bare_authenticated),
+    ]
 
 admin.site.site_header = "Strefa – biuro"
 admin.site.site_title = "Strefa – biuro"

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.generic import TemplateView
 
-from premises.selectors import premises_for_user
+from premises.selectors import premises_for_request
 
 from .home import home_panels
 from .mixins import ResidentRequiredMixin
@@ -16,7 +16,7 @@ class HomeView(ResidentRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            premises_list=premises_for_user(self.request.user),
+            premises_list=premises_for_request(self.request),
             panels=home_panels(self.request),
             **kwargs,
         )

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
@@ -13,6 +14,15 @@ from .models import Building, Community, Company, Ownership, Premises
 def premises_for_user(user) -> QuerySet[Premises]:
     """Premises in which the user currently holds a role (owner, co-owner, tenant, member)."""
     return Premises.objects.held_by(user).select_related("building__community")
+
+
+def premises_for_request(request) -> list[Premises]:
+    """The signed-in user's premises, fetched once per request and shared by the start page's
+    list and its panels (issue 17: the same premises were read up to three times)."""
+    premises = getattr(request, "_strefa_premises", None)
+    if premises is None:
+        premises = request._strefa_premises = list(premises_for_user(request.user))
+    return premises
 
 
 def buildings_for_user(user) -> QuerySet[Building]:
@@ -62,9 +72,25 @@ def with_roles_of(premises_list, user):
     return premises_list
 
 
+COMPANY_CACHE_KEY = "strefa:company:v1"
+COMPANY_CACHE_SECONDS = 300
+
+
 def company_current() -> Company | None:
-    """The licence holder shown on "O aplikacji" and on the login pages."""
-    return Company.objects.order_by("pk").first()
+    """The licence holder shown on "O aplikacji", the login pages and every page's footer.
+
+    Read on every page, changed a few times a year: kept in the shared cache and dropped when a
+    company is saved or deleted (``premises.apps``), so pages do not query it each time.
+    """
+    company = cache.get(COMPANY_CACHE_KEY)
+    if company is None:
+        company = Company.objects.order_by("pk").first()
+        cache.set(COMPANY_CACHE_KEY, company or False, COMPANY_CACHE_SECONDS)
+    return company or None
+
+
+def company_cache_clear(**_kwargs) -> None:
+    cache.delete(COMPANY_CACHE_KEY)
 
 
 def holding_starts_for_user(user, on=None) -> dict[int, datetime.date]:

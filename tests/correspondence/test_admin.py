@@ -52,18 +52,28 @@ def test_fee_notices_generated_as_pdfs_then_published_in_bulk(
     _charge(premises, "Fundusz remontowy", "repair_fund", "135.75")
     _charge(premises, "Zaliczka marcowa", "management", "200.00", datetime.date(2026, 3, 1))
     make_consent(user=resident, premises=premises, days_ago=40)
-    response = admin_client.post(
-        "/admin/correspondence/feenoticerun/add/",
-        {
-            "community": e_community.pk,
-            "effective_from": "01.04.2026",
-            "note": "Na podstawie uchwały nr 5/2026.",
-            "letters-TOTAL_FORMS": "0",
-            "letters-INITIAL_FORMS": "0",
-        },
-        follow=True,
-    )
-    assert "Wygenerowano 1 zawiadomienie" in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_client.post(
+            "/admin/correspondence/feenoticerun/add/",
+            {
+                "community": e_community.pk,
+                "effective_from": "01.04.2026",
+                "note": "Na podstawie uchwały nr 5/2026.",
+                "letters-TOTAL_FORMS": "0",
+                "letters-INITIAL_FORMS": "0",
+            },
+            follow=True,
+        )
+    assert "Zawiadomienia (PDF) są przygotowywane w tle" in response.content.decode()
+    # No PDF is made in the request: the worker's task makes them (one task per run).
+    assert not Letter.objects.exists()
+    for callback in queued:
+        callback()
+    from correspondence.tasks import fee_notice_run_build
+
+    assert (
+        fee_notice_run_build.call(run_id=FeeNoticeRun.objects.get().pk) == 0
+    )  # a retry: no copies
     letter = Letter.objects.get()
     assert letter.kind == Letter.Kind.FEE_NOTICE and letter.published_at is None
     with letter.attachments.get().file.open("rb") as handle:

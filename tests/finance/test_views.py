@@ -166,6 +166,7 @@ def test_separate_repair_fund_is_shown_apart(resident_client, premises, today):
 
 def test_page_queries_bounded_for_ten_years(resident_client, premises, today):
     add_charge(premises, "100.00", datetime.date(2015, 1, 10))
+    resident_client.get(URL)  # warms the cached company row, as every later request finds it
     few = count_queries(resident_client, URL)
     day = datetime.date(2015, 2, 10)
     charges, payments = [], []
@@ -193,6 +194,7 @@ def test_page_queries_bounded_for_ten_years(resident_client, premises, today):
 
 def test_page_queries_bounded_for_five_premises(resident_client, resident, premises, today):
     add_charge(premises, "100.00", datetime.date(2025, 1, 10))
+    resident_client.get(URL)  # warms the cached company row, as every later request finds it
     one = count_queries(resident_client, URL)
     for number in range(4):
         other = PremisesFactory(building=premises.building, number=f"5{number}")

@@ -1,0 +1,434 @@
+"""The scale benchmark behind ``make bench``.
+
+1. Makes sure the benchmark database exists on PostgreSQL, is migrated and holds the data of
+   ``manage.py seed_scale --scale $BENCH_SCALE`` (``small``: 2 000 premises; ``full``: 20 000
+   premises, 2 000 000 ledger rows).
+2. Counts the SQL queries of every page in process (Django's test client).
+3. Serves the site with gunicorn (2 sync workers, as in production) and measures every page with
+   ``BENCH_CONCURRENCY`` keep-alive clients on loopback: p50/p95/p99 latency, requests per second,
+   and each page's throughput as a ratio to a bare view and a bare authenticated view measured in
+   the same run.
+4. Writes ``bench/results-<scale>.md`` and ``.json`` and exits 1 when a budget is broken.
+
+Run it with ``make bench`` (``BENCH_SCALE=full make bench`` for the full size).
+``BENCH_ENFORCE=queries`` (CI: machines vary) fails only on query-count budgets and errors;
+time and throughput budgets are still measured and shown in the table.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALE = os.environ.get("BENCH_SCALE", "small")
+DB_URL = os.environ.get(
+    "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/strefa_bench_{SCALE}"
+)
+REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
+CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+ENFORCE = os.environ.get("BENCH_ENFORCE", "all")  # "all", or "queries" for CI
+
+# Budgets (issue: "Fast at 20 000 premises").
+RESIDENT_MAX_QUERIES = 10
+# Pages still above the 10-query target, capped at today's count: in CI (BENCH_ENFORCE=queries)
+# going above the cap fails the build, the gap to 10 is reported; ``make bench`` enforces 10.
+QUERY_CEILINGS = {"/": 13, "/finanse/": 14}
+RESIDENT_P95_MS = 50.0
+RESIDENT_MIN_RATIO_TO_AUTH = 0.5
+AUTH_MIN_RATIO_TO_BARE = 0.4
+ADMIN_P95_MS = 300.0
+ARREARS_P95_MS = 500.0  # the balances list ("Salda lokali") computes every premises' balance
+
+SERVER_ENV = {
+    "DATABASE_URL": DB_URL,
+    "DEBUG": "false",
+    "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_SSL_REDIRECT": "false",
+    "SECURE_COOKIES": "false",
+    "BENCH_VIEWS": "true",
+    "CONN_MAX_AGE": "60",
+    "PORTAL_URL": "https://strefa.example.pl",
+    "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
+    "EMAIL_URL": "consolemail://",
+    # Staff must enrol in TOTP before admin opens; the bench's staff session has no second
+    # factor, so admin pages would answer the enrolment redirect instead of the list.
+    "STAFF_MFA_REQUIRED": "false",
+}
+
+
+@dataclass
+class Result:
+    name: str
+    path: str
+    who: str
+    kind: str  # "resident", "admin" or "reference"
+    queries: int | None = None
+    p50: float = 0.0
+    p95: float = 0.0
+    p99: float = 0.0
+    rps: float = 0.0
+    ratio_bare: float = 0.0
+    ratio_auth: float = 0.0
+    errors: int = 0
+    broken: list[str] = field(default_factory=list)
+    slow: list[str] = field(default_factory=list)  # time budgets; broken unless ENFORCE=queries
+
+
+def _ensure_database() -> None:
+    import psycopg
+
+    name = DB_URL.rsplit("/", 1)[1]
+    admin_url = DB_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def _setup_django() -> None:
+    os.environ.update(SERVER_ENV)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _prepare_data() -> None:
+    from django.core.management import call_command
+
+    from portal.management.commands.seed_scale import BENCH_COMPANY
+    from premises.models import Company
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    if not Company.objects.filter(name=BENCH_COMPANY).exists():
+        print(f"== seed_scale --scale {SCALE} (once per database)", flush=True)
+        call_command("seed_scale", scale=SCALE)
+
+
+def _targets() -> list[tuple[str, str, str, str]]:
+    """(name, path, who, kind) for every page measured."""
+    from django.urls import reverse
+
+    from accounts.models import User
+    from correspondence.selectors import letters_for_user
+    from meters.selectors import meters_for_user
+    from portal.management.commands.seed_scale import HEAVY_LOGIN, TYPICAL_LOGIN
+
+    targets = [
+        ("bare view", "/_bench/bare/", "anonymous", "reference"),
+        ("bare authenticated view", "/_bench/auth/", TYPICAL_LOGIN, "reference"),
+    ]
+    for login in (TYPICAL_LOGIN, HEAVY_LOGIN):
+        user = User.objects.get(username=login)
+        meter = meters_for_user(user).order_by("pk").first()
+        letter = letters_for_user(user).first()
+        pages = [
+            ("/", "/"),
+            ("/finanse/", "/finanse/"),
+            ("/lokale/", "/lokale/"),
+            ("/liczniki/", "/liczniki/"),
+            ("/liczniki/<id>/", reverse("meters:detail", args=[meter.pk]) if meter else None),
+            ("/awarie/", "/awarie/"),
+            ("/korespondencja/", "/korespondencja/"),
+            (
+                "/korespondencja/pisma/<id>/",
+                reverse("correspondence:letter", args=[letter.pk]) if letter else None,
+            ),
+            ("/wspolnota/", "/wspolnota/"),
+            ("/dokumenty/", "/dokumenty/"),
+            ("/profil/", "/profil/"),
+        ]
+        targets += [(name, path, login, "resident") for name, path in pages if path]
+    for name, path in [
+        ("admin: charges", "/admin/finance/charge/"),
+        ("admin: payments", "/admin/finance/payment/"),
+        ("admin: readings", "/admin/meters/reading/"),
+        ("admin: letters", "/admin/correspondence/letter/"),
+        ("admin: failures", "/admin/failures/failurereport/"),
+        ("admin: outbox", "/admin/notifications/message/"),
+    ]:
+        targets.append((name, path, "bench-admin", "admin"))
+    targets.append(
+        ("admin: Salda lokali", "/admin/finance/premisesaccount/", "bench-admin", "arrears")
+    )
+    return targets
+
+
+def _staff_user():
+    from accounts.models import User
+
+    user, _ = User.objects.get_or_create(
+        username="bench-admin",
+        defaults={"is_staff": True, "is_superuser": True, "first_name": "Bench"},
+    )
+    return user
+
+
+def _session_cookies(logins: set[str]) -> dict[str, str]:
+    """A logged-in session per user, made directly in the session store."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from accounts.models import User
+
+    cookies = {}
+    for login in logins:
+        if login == "anonymous":
+            continue
+        user = _staff_user() if login == "bench-admin" else User.objects.get(username=login)
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        cookies[login] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    return cookies
+
+
+def _count_queries(targets, results: dict) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    for _name, path, who, _kind in targets:
+        client = Client()
+        if who == "bench-admin":
+            client.force_login(_staff_user())
+        elif who != "anonymous":
+            client.force_login(User.objects.get(username=who))
+        client.get(path)  # warm caches the way a second request would find them
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(path)
+        res = results[(path, who)]
+        res.queries = len(ctx.captured_queries)
+        if response.status_code != 200:
+            res.broken.append(f"HTTP {response.status_code} in process")
+
+
+def _start_server() -> subprocess.Popen:
+    env = {**os.environ, **SERVER_ENV}
+    server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "portal.wsgi",
+            "--workers=2",
+            f"--bind=127.0.0.1:{PORT}",
+            "--timeout=60",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
+            conn.request("GET", "/_bench/bare/")
+            if conn.getresponse().status == 200:
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise SystemExit("gunicorn did not start within 60 s")
+
+
+def _load(path: str, cookie: str | None, n: int) -> tuple[list[float], float, int]:
+    """``n`` GETs of ``path`` from CONCURRENCY keep-alive clients; (latencies ms, rps, errors)."""
+    headers = {"Host": "127.0.0.1", "Cookie": cookie} if cookie else {"Host": "127.0.0.1"}
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    per_client = max(1, n // CONCURRENCY)
+
+    def client():
+        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        mine = []
+        for _ in range(per_client):
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+                ok = False
+            mine.append((time.perf_counter() - t0) * 1000)
+            if not ok:
+                with lock:
+                    errors[0] += 1
+        with lock:
+            latencies.extend(mine)
+
+    threads = [threading.Thread(target=client) for _ in range(CONCURRENCY)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return latencies, len(latencies) / wall, errors[0]
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def _measure(targets, cookies, results) -> None:
+    for name, path, who, _kind in targets:
+        cookie = cookies.get(who)
+        _load(path, cookie, max(10, REQUESTS // 10))  # warm-up: worker caches, connections
+        latencies, rps, errors = _load(path, cookie, REQUESTS)
+        res = results[(path, who)]
+        res.p50 = statistics.median(latencies)
+        res.p95 = _percentile(latencies, 95)
+        res.p99 = _percentile(latencies, 99)
+        res.rps = rps
+        res.errors = errors
+        print(f"  {name:<28} {who:<12} p50 {res.p50:7.1f} ms  p95 {res.p95:7.1f} ms", flush=True)
+
+
+def _judge(results: dict) -> None:
+    bare = results[("/_bench/bare/", "anonymous")]
+    auth = next(r for r in results.values() if r.path == "/_bench/auth/")
+    for res in results.values():
+        res.ratio_bare = res.rps / bare.rps if bare.rps else 0.0
+        res.ratio_auth = res.rps / auth.rps if auth.rps else 0.0
+        if res.errors:
+            res.broken.append(f"{res.errors} failed requests")
+        if res.kind == "resident":
+            ceiling = QUERY_CEILINGS.get(res.name, RESIDENT_MAX_QUERIES)
+            if res.queries is not None and res.queries > ceiling:
+                res.broken.append(f"{res.queries} queries > {ceiling}")
+            elif res.queries is not None and res.queries > RESIDENT_MAX_QUERIES:
+                res.slow.append(f"{res.queries} queries > {RESIDENT_MAX_QUERIES}")
+            if res.p95 > RESIDENT_P95_MS:
+                res.slow.append(f"p95 {res.p95:.0f} ms > {RESIDENT_P95_MS:.0f} ms")
+            if res.ratio_auth < RESIDENT_MIN_RATIO_TO_AUTH:
+                res.slow.append(
+                    f"throughput {res.ratio_auth:.0%} of the bare authenticated view "
+                    f"< {RESIDENT_MIN_RATIO_TO_AUTH:.0%}"
+                )
+        elif res.kind == "admin" and res.p95 > ADMIN_P95_MS:
+            res.slow.append(f"p95 {res.p95:.0f} ms > {ADMIN_P95_MS:.0f} ms")
+        elif res.kind == "arrears" and res.p95 > ARREARS_P95_MS:
+            res.slow.append(f"p95 {res.p95:.0f} ms > {ARREARS_P95_MS:.0f} ms")
+    if auth.ratio_bare < AUTH_MIN_RATIO_TO_BARE:
+        auth.slow.append(
+            f"throughput {auth.ratio_bare:.0%} of the bare view < {AUTH_MIN_RATIO_TO_BARE:.0%}"
+        )
+    if ENFORCE != "queries":
+        for res in results.values():
+            res.broken += res.slow
+            res.slow = []
+
+
+def _verdict(r: Result) -> str:
+    notes = r.broken + [f"{slow} (not enforced)" for slow in r.slow]
+    return "; ".join(notes) or "ok"
+
+
+def _report(results: dict, sizes: str) -> bool:
+    rows = [
+        "| page | user | queries | p50 ms | p95 ms | p99 ms | req/s | vs bare | vs bare auth "
+        "| budget |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results.values():
+        rows.append(
+            f"| `{r.name}` | {r.who} | {'' if r.queries is None else r.queries} | {r.p50:.1f} "
+            f"| {r.p95:.1f} | {r.p99:.1f} | {r.rps:.0f} | {r.ratio_bare:.0%} | {r.ratio_auth:.0%} "
+            f"| {_verdict(r)} |"
+        )
+    header = (
+        f"Scale `{SCALE}` ({sizes}); gunicorn 2 sync workers, {CONCURRENCY} keep-alive clients "
+        f"on loopback, {REQUESTS} requests per page, PostgreSQL; {os.cpu_count()} CPU cores; "
+        f"budgets enforced: {ENFORCE}.\n\n"
+    )
+    table = header + "\n".join(rows) + "\n"
+    out = ROOT / "bench" / f"results-{SCALE}"
+    out.with_suffix(".md").write_text(table, encoding="utf-8")
+    out.with_suffix(".json").write_text(
+        json.dumps([asdict(r) for r in results.values()], indent=2), encoding="utf-8"
+    )
+    print("\n" + table)
+    broken = [r for r in results.values() if r.broken]
+    if broken:
+        print(f"{len(broken)} of {len(results)} measurements break their budget.")
+    else:
+        print("Every page is inside its budget.")
+    return not broken
+
+
+def _sizes() -> str:
+    from django.db import connection
+
+    from correspondence.models import Letter
+    from finance.models import Charge, Payment
+    from premises.models import Premises
+
+    def estimate(model) -> int:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [model._meta.db_table]
+            )
+            row = cur.fetchone()
+        return int(row[0]) if row else 0
+
+    ledger = estimate(Charge) + estimate(Payment)
+    return f"{estimate(Premises)} premises, {ledger} ledger rows, {estimate(Letter)} letters"
+
+
+def main() -> int:
+    _ensure_database()
+    _setup_django()
+    _prepare_data()
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    targets = _targets()
+    results = {
+        (path, who): Result(name=name, path=path, who=who, kind=kind)
+        for name, path, who, kind in targets
+    }
+    print("== queries per page (in process)", flush=True)
+    _count_queries(targets, results)
+    cookies = _session_cookies({who for _n, _p, who, _k in targets})
+    connection.close()
+    print(f"== gunicorn on 127.0.0.1:{PORT}", flush=True)
+    server = _start_server()
+    try:
+        _measure(targets, cookies, results)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    _judge(results)
+    return 0 if _report(results, _sizes()) else 1
+
+
+if __name__ == "__main__":
+    socket.setdefaulttimeout(60)
+    sys.exit(main())

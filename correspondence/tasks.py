@@ -1,0 +1,11 @@
+"""Background work of correspondence. Tasks take ids, re-fetch and call a service."""
+
+from django_tasks import task
+
+from . import fee_notices
+
+
+@task()
+def fee_notice_run_build(*, run_id: int) -> int:
+    """The run's PDF notices, in the worker: 1 000 took 98 s, too long for a request."""
+    return fee_notices.fee_notice_run_build(run_id=run_id)
