@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
 from correspondence.services import letter_create_for_owners
-from notifications.models import Message
-from notifications.services import notify_user
+from notifications.services import notify
 from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
 
@@ -43,12 +42,6 @@ from .tally import percent
 CLOSED_MESSAGE = _(
     "Głosowanie nad tą uchwałą zostało zakończone. Głosu nie można już oddać ani zmienić."
 )
-
-
-def _channels(community) -> tuple[str, ...]:
-    if community.sms_enabled:
-        return (Message.Channel.EMAIL, Message.Channel.SMS)
-    return (Message.Channel.EMAIL,)
 
 
 def _people(*, community, building=None, owners_only: bool = False) -> QuerySet:
@@ -83,13 +76,14 @@ def announcement_notify(*, announcement: Announcement, now: datetime.datetime | 
     community = announcement.community
     people = list(_people(community=community, building=announcement.building))
     for person in people:
-        notify_user(
+        notify(
             user=person,
             template="community/email/announcement",
             context={"announcement": announcement, "community": community},
             related=announcement,
-            channels=_channels(community),
             community=community,
+            building=announcement.building,
+            sms=True,
         )
     announcement.notified_at = now
     announcement.save(update_fields=["notified_at"])
@@ -453,12 +447,12 @@ def resolution_open_voting(
     resolution.save()
     community = resolution.community
     for person in _people(community=community, owners_only=True):
-        notify_user(
+        notify(
             user=person,
             template="community/email/vote_opened",
             context={"resolution": resolution, "community": community},
             related=resolution,
-            channels=_channels(community),
+            sms=True,
             community=community,
         )
     return resolution
@@ -512,12 +506,12 @@ def resolution_withdraw(
     if was_voting:
         community = resolution.community
         for person in _people(community=community, owners_only=True):
-            notify_user(
+            notify(
                 user=person,
                 template="community/email/vote_withdrawn",
                 context={"resolution": resolution, "community": community},
                 related=resolution,
-                channels=_channels(community),
+                sms=True,
                 community=community,
             )
     return resolution
