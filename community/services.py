@@ -56,6 +56,20 @@ def _people(*, community, building=None, owners_only: bool = False) -> QuerySet:
     return get_user_model().objects.filter(Exists(holdings), is_active=True).order_by("pk")
 
 
+def _notify_owners(*, resolution: Resolution, template: str) -> None:
+    """Tell every owner in the resolution's community (e-mail; SMS where they consented)."""
+    community = resolution.community
+    for person in _people(community=community, owners_only=True):
+        notify(
+            user=person,
+            template=template,
+            context={"resolution": resolution, "community": community},
+            related=resolution,
+            community=community,
+            sms=True,
+        )
+
+
 # --- Announcements --------------------------------------------------------------------------
 
 
@@ -445,16 +459,7 @@ def resolution_open_voting(
         resolution.voting_closes_at = closes_at
     resolution.full_clean(exclude=["pdf"])
     resolution.save()
-    community = resolution.community
-    for person in _people(community=community, owners_only=True):
-        notify(
-            user=person,
-            template="community/email/vote_opened",
-            context={"resolution": resolution, "community": community},
-            related=resolution,
-            sms=True,
-            community=community,
-        )
+    _notify_owners(resolution=resolution, template="community/email/vote_opened")
     return resolution
 
 
@@ -504,16 +509,7 @@ def resolution_withdraw(
     resolution.closed_by = withdrawn_by
     resolution.save(update_fields=["status", "closed_at", "closed_by"])
     if was_voting:
-        community = resolution.community
-        for person in _people(community=community, owners_only=True):
-            notify(
-                user=person,
-                template="community/email/vote_withdrawn",
-                context={"resolution": resolution, "community": community},
-                related=resolution,
-                sms=True,
-                community=community,
-            )
+        _notify_owners(resolution=resolution, template="community/email/vote_withdrawn")
     return resolution
 
 

@@ -56,10 +56,6 @@ def letter_detail_for_user(user) -> QuerySet[Letter]:
     return letters_for_user(user).prefetch_related("attachments")
 
 
-def unread_letters_count(user) -> int:
-    return letters_for_user(user).filter(is_unread=True).count()
-
-
 def threads_for_user(user) -> QuerySet[Thread]:
     """The user's own messages to the office (co-owners do not read each other's)."""
     if not user.is_authenticated:
@@ -159,13 +155,6 @@ def consent_overview_for_user(user) -> list[dict]:
             }
         )
     return rows
-
-
-def letters_to_print(community_ids=None) -> QuerySet[Letter]:
-    qs = Letter.objects.to_print().select_related("recipient", "premises__building", "community")
-    if community_ids is not None:
-        qs = qs.filter(community_id__in=community_ids)
-    return qs
 
 
 def sms_consent_address(
