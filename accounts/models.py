@@ -110,10 +110,6 @@ class ResignationRequest(models.Model):
     def __str__(self):
         return f"{self.user} – {timezone.localtime(self.created_at):%d.%m.%Y}"
 
-    @property
-    def is_handled(self) -> bool:
-        return self.handled_at is not None
-
 
 class CredentialsSheet(models.Model):
     """Logins issued in bulk, prepared by the worker: the acknowledgement PDF to download.

@@ -355,11 +355,6 @@ def protocol_rows(resolution: Resolution) -> list[ProtocolRow]:
     return natural_sorted(rows, key=lambda row: row.vote.premises)
 
 
-def protocol_votes(resolution: Resolution) -> list[Vote]:
-    """Every ballot of a resolution, premises in natural order (1, 2, 10)."""
-    return [row.vote for row in protocol_rows(resolution)]
-
-
 @dataclass
 class ChallengeDeadline:
     premises: Premises

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
 from correspondence.services import letter_create_for_owners
-from notifications.models import Message
-from notifications.services import notify_user
+from notifications.services import notify
 from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
 
@@ -45,12 +44,6 @@ CLOSED_MESSAGE = _(
 )
 
 
-def _channels(community) -> tuple[str, ...]:
-    if community.sms_enabled:
-        return (Message.Channel.EMAIL, Message.Channel.SMS)
-    return (Message.Channel.EMAIL,)
-
-
 def _people(*, community, building=None, owners_only: bool = False) -> QuerySet:
     """Active people currently holding premises in a community (or one of its buildings)."""
     holdings = Ownership.objects.current().filter(
@@ -61,6 +54,20 @@ def _people(*, community, building=None, owners_only: bool = False) -> QuerySet:
     if owners_only:
         holdings = holdings.filter(role__in=Ownership.OWNER_ROLES)
     return get_user_model().objects.filter(Exists(holdings), is_active=True).order_by("pk")
+
+
+def _notify_owners(*, resolution: Resolution, template: str) -> None:
+    """Tell every owner in the resolution's community (e-mail; SMS where they consented)."""
+    community = resolution.community
+    for person in _people(community=community, owners_only=True):
+        notify(
+            user=person,
+            template=template,
+            context={"resolution": resolution, "community": community},
+            related=resolution,
+            community=community,
+            sms=True,
+        )
 
 
 # --- Announcements --------------------------------------------------------------------------
@@ -83,13 +90,14 @@ def announcement_notify(*, announcement: Announcement, now: datetime.datetime | 
     community = announcement.community
     people = list(_people(community=community, building=announcement.building))
     for person in people:
-        notify_user(
+        notify(
             user=person,
             template="community/email/announcement",
             context={"announcement": announcement, "community": community},
             related=announcement,
-            channels=_channels(community),
             community=community,
+            building=announcement.building,
+            sms=True,
         )
     announcement.notified_at = now
     announcement.save(update_fields=["notified_at"])
@@ -451,16 +459,7 @@ def resolution_open_voting(
         resolution.voting_closes_at = closes_at
     resolution.full_clean(exclude=["pdf"])
     resolution.save()
-    community = resolution.community
-    for person in _people(community=community, owners_only=True):
-        notify_user(
-            user=person,
-            template="community/email/vote_opened",
-            context={"resolution": resolution, "community": community},
-            related=resolution,
-            channels=_channels(community),
-            community=community,
-        )
+    _notify_owners(resolution=resolution, template="community/email/vote_opened")
     return resolution
 
 
@@ -510,16 +509,7 @@ def resolution_withdraw(
     resolution.closed_by = withdrawn_by
     resolution.save(update_fields=["status", "closed_at", "closed_by"])
     if was_voting:
-        community = resolution.community
-        for person in _people(community=community, owners_only=True):
-            notify_user(
-                user=person,
-                template="community/email/vote_withdrawn",
-                context={"resolution": resolution, "community": community},
-                related=resolution,
-                channels=_channels(community),
-                community=community,
-            )
+        _notify_owners(resolution=resolution, template="community/email/vote_withdrawn")
     return resolution
 
 

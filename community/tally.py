@@ -169,10 +169,6 @@ class Tally:
         return sum(line.count for line in self.lines.values())
 
     @property
-    def voted_count(self) -> int:
-        return self.total_count - self.not_voted.count
-
-    @property
     def adopted(self) -> bool:
         """More than half: exactly half is not a majority."""
         if self.unit == MEMBERS:

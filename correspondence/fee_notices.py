@@ -1,10 +1,8 @@
-"""Fee notices ("zawiadomienie o wysokości opłat") and arrears, from the finance ledger.
+"""Fee notices ("zawiadomienie o wysokości opłat") from the finance ledger.
 
-Reads the ledger only through ``finance.selectors`` (``charges_for_month``,
-``premises_in_arrears``).
+Reads the ledger only through ``finance.selectors`` (``charges_for_month``).
 """
 
-import datetime
 from collections import defaultdict
 
 from django.core.exceptions import ValidationError
@@ -13,7 +11,6 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from finance import selectors as finance_selectors
 from finance.selectors import charges_for_month
 from portal.pdf import render_pdf
 from premises.models import Premises
@@ -21,16 +18,6 @@ from premises.models import Premises
 from .models import FeeNoticeRun, Letter
 from .selectors import premises_recipients
 from .services import letter_create, letter_publish
-
-
-def premises_in_arrears(*, community, building=None, today: datetime.date | None = None):
-    """Ids of the community's (or building's) premises in arrears today (finance's rule)."""
-    today = today or timezone.localdate()
-    premises_qs = Premises.objects.filter(building__community=community)
-    if building is not None:
-        premises_qs = premises_qs.filter(building=building)
-    in_arrears = finance_selectors.premises_in_arrears(premises_qs, today)
-    return list(in_arrears.order_by("pk").values_list("pk", flat=True))
 
 
 @transaction.atomic

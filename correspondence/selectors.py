@@ -68,10 +68,6 @@ def letter_detail_for_user(user) -> QuerySet[Letter]:
     return letters_for_user(user).prefetch_related("attachments")
 
 
-def unread_letters_count(user) -> int:
-    return letters_for_user(user).filter(is_unread=True).count()
-
-
 def threads_for_user(user) -> QuerySet[Thread]:
     """The user's own messages to the office (co-owners do not read each other's)."""
     if not user.is_authenticated:
@@ -173,11 +169,34 @@ def consent_overview_for_user(user) -> list[dict]:
     return rows
 
 
-def letters_to_print(community_ids=None) -> QuerySet[Letter]:
-    qs = Letter.objects.to_print().select_related("recipient", "premises__building", "community")
-    if community_ids is not None:
-        qs = qs.filter(community_id__in=community_ids)
-    return qs
+def sms_consent_address(
+    *, user, community, building=None, premises=None, on: datetime.date | None = None
+) -> str:
+    """The number ``user`` consented to receive SMS at, or "" when they gave no valid consent.
+
+    The consent must be active and for premises the person currently owns: ``premises`` (one,
+    or a list), else any of theirs in ``building``, else in ``community``.
+    """
+    if premises is not None and not isinstance(premises, (list, tuple, set)):
+        consent = valid_consent(user=user, premises=premises, channel="sms", on=on)
+        return consent.address if consent else ""
+    consents = (
+        DeliveryConsent.objects.active()
+        .filter(user=user, channel="sms", premises__building__community=community)
+        .filter(
+            Exists(
+                Ownership.objects.current(on).filter(
+                    premises=OuterRef("premises"), user=user, role__in=Ownership.OWNER_ROLES
+                )
+            )
+        )
+        .order_by("given_at", "pk")
+    )
+    if building is not None:
+        consents = consents.filter(premises__building=building)
+    if premises is not None:
+        consents = consents.filter(premises__in=[getattr(p, "pk", p) for p in premises])
+    return consents.values_list("address", flat=True).first() or ""
 
 
 def sms_recipients(*, community, building=None, premises_ids=None) -> list[DeliveryConsent]:

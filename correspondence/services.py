@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from lib.phones import format_phone, normalize_phone
 from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
-from notifications.services import message_queue, notify_user, render_plain
+from notifications.services import message_queue, notify, render_plain
 from premises.models import Community, Premises
 
 from .models import (
@@ -398,7 +398,7 @@ def thread_office_reply(*, thread: Thread, author, body: str, files=()) -> Threa
     thread.status = Thread.Status.ANSWERED
     thread.last_message_at = now
     thread.save(update_fields=["status", "last_message_at"])
-    notify_user(
+    notify(
         user=thread.author,
         template="correspondence/email/office_reply",
         context={

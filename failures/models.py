@@ -102,10 +102,6 @@ class FailureReport(models.Model):
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
 
-    @property
-    def is_common_part(self) -> bool:
-        return self.premises_id is None
-
     def allowed_next_statuses(self) -> tuple[str, ...]:
         return self.TRANSITIONS.get(self.Status(self.status), ())
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.phones import normalize_phone
-from notifications.services import notify_user
+from notifications.services import notify as notify_person
 from portal.images import ProcessedImage
 
 from .models import (
@@ -139,7 +139,7 @@ def failure_change_status(
     locked.save(update_fields=["status", "status_changed_at"])
     report.status, report.status_changed_at = locked.status, locked.status_changed_at
     if notify:
-        notify_user(
+        notify_person(
             user=locked.reporter,
             template="failures/email/status_changed",
             context={"report": locked, "change": change},

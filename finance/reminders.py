@@ -20,9 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from correspondence.selectors import valid_consent
 from notifications.models import Message, ReminderSent
-from notifications.services import message_queue, notify_sms, notify_user, reminder_record
+from notifications.services import message_queue, notify, reminder_record, sms_address
 from portal.templatetags.strefa import format_money
 from premises.models import Community, Ownership, Premises
 from premises.validators import format_nrb
@@ -96,13 +95,6 @@ def reminder_context(
     }
 
 
-def _sms_address(*, user, premises, community, on) -> str:
-    if not community.sms_enabled:
-        return ""
-    consent = valid_consent(user=user, premises=premises, channel=SMS, on=on)
-    return consent.address if consent else ""
-
-
 def payment_reminders_send(*, today: datetime.date | None = None, days: int | None = None) -> int:
     """Queue the reminders due on ``today``; returns for how many premises."""
     today = today or timezone.localdate()
@@ -134,19 +126,16 @@ def _remind(*, premises, accounts: list, due_date, today) -> bool:
     for balance, users in accounts:
         context = reminder_context(balance, due_date=due_date)
         for user in users:
-            notify_user(
-                user=user, template=TEMPLATE, context=context, related=record, community=community
+            notify(
+                user=user,
+                template=TEMPLATE,
+                context=context,
+                related=record,
+                community=community,
+                premises=premises,
+                sms=True,
+                on=today,
             )
-            phone = _sms_address(user=user, premises=premises, community=community, on=today)
-            if phone:
-                notify_sms(
-                    user=user,
-                    to_address=phone,
-                    template=TEMPLATE,
-                    context=context,
-                    related=record,
-                    community=community,
-                )
     return True
 
 
@@ -203,7 +192,7 @@ def payment_reminder_sms_send(*, notice, today: datetime.date | None = None) -> 
         for balance, users in accounts:
             text = fill_reminder_text(notice.text, balance=balance)
             for user in users:
-                phone = _sms_address(
+                phone = sms_address(
                     user=user, premises=premises, community=notice.community, on=today
                 )
                 if phone:

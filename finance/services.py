@@ -1,8 +1,5 @@
 """Writes of the finance app: applying imports, booking and assigning payments."""
 
-import datetime
-from decimal import Decimal
-
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -12,7 +9,6 @@ from premises.models import Community, Premises
 
 from .imports import ImportPreview
 from .models import Charge, ImportBatch, Payment
-from .selectors import due_date_for
 
 
 class ImportRejected(Exception):
@@ -83,30 +79,6 @@ def import_apply_upload(*, token: str, user, kind: str, build, lock_ids=()) -> I
     # The rows are booked; the file itself is no longer needed on the server.
     type(upload).objects.filter(pk=upload.pk).update(content=b"")
     return batch
-
-
-@transaction.atomic
-def charge_book(
-    *,
-    premises: Premises,
-    category: str,
-    period: datetime.date,
-    amount: Decimal,
-    title: str = "",
-    due_date: datetime.date | None = None,
-    fund: str = "",
-) -> Charge:
-    """Book one charge; a correction is a negative amount. Due date defaults to the due day."""
-    period = period.replace(day=1)
-    return Charge.objects.create(
-        premises=premises,
-        category=category,
-        fund=fund or Charge.fund_for_category(category),
-        title=title or f"{Charge.Category(category).label} {period:%m/%Y}",
-        period=period,
-        due_date=due_date or due_date_for(premises.building.community, period),
-        amount=amount,
-    )
 
 
 @transaction.atomic

@@ -100,10 +100,6 @@ class Meter(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.serial_number}"
 
-    @property
-    def is_removed(self) -> bool:
-        return self.removed_on is not None and self.removed_on <= timezone.localdate()
-
     def quantize(self, value: Decimal) -> Decimal:
         """The value shown with the meter's own precision."""
         return value.quantize(Decimal(1).scaleb(-self.decimal_places))

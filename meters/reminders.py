@@ -16,9 +16,8 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from correspondence.selectors import sms_recipients
 from notifications.models import ReminderSent
-from notifications.services import notify_sms, notify_user, reminder_record
+from notifications.services import notify, reminder_record, sms_address
 from premises.models import Community, Ownership
 
 from .models import Meter, Reading
@@ -89,35 +88,24 @@ def reading_reminders_send(*, today: datetime.date | None = None) -> int:
         group = by_premises[ownership.premises_id]
         if group not in premises_of[ownership.user_id]:  # two roles in one premises
             premises_of[ownership.user_id].append(group)
-    phones = _sms_phones(opening, by_premises)
     url = settings.PORTAL_URL.rstrip("/") + reverse("meters:index")
     sent = 0
     for user_id, groups in premises_of.items():
         user = people[user_id]
-        phone = phones.get(user_id)
-        if not user.email and not phone:
-            continue
-        if _remind(user=user, groups=groups, phone=phone, today=today, url=url):
+        if not user.email and not sms_address(
+            user=user,
+            community=groups[0].premises.building.community,
+            premises=[g.premises for g in groups],
+            on=today,
+        ):
+            continue  # nobody to tell: no e-mail address and no SMS consent
+        if _remind(user=user, groups=groups, today=today, url=url):
             sent += 1
     return sent
 
 
-def _sms_phones(opening: dict, by_premises: dict) -> dict[int, str]:
-    """Per user, the number of an active SMS consent for one of the premises concerned."""
-    phones: dict[int, str] = {}
-    for community in opening:
-        if not community.sms_enabled:
-            continue
-        ids = [
-            pk for pk, g in by_premises.items() if g.premises.building.community_id == community.pk
-        ]
-        for consent in sms_recipients(community=community, premises_ids=ids):
-            phones.setdefault(consent.user_id, consent.address)
-    return phones
-
-
 @transaction.atomic
-def _remind(*, user, groups: list[PremisesToRead], phone: str | None, today, url: str) -> bool:
+def _remind(*, user, groups: list[PremisesToRead], today, url: str) -> bool:
     community = groups[0].premises.building.community
     record = reminder_record(
         kind=ReminderSent.Kind.READING_WINDOW, period=today, user=user, community=community
@@ -130,14 +118,14 @@ def _remind(*, user, groups: list[PremisesToRead], phone: str | None, today, url
         "closes_on": min(g.window.closes_on for g in groups),
         "url": url,
     }
-    notify_user(user=user, template=TEMPLATE, context=context, related=record, community=community)
-    if phone:
-        notify_sms(
-            user=user,
-            to_address=phone,
-            template=TEMPLATE,
-            context=context,
-            related=record,
-            community=community,
-        )
+    notify(
+        user=user,
+        template=TEMPLATE,
+        context=context,
+        related=record,
+        community=community,
+        premises=[g.premises for g in groups],
+        sms=True,
+        on=today,
+    )
     return True

@@ -7,7 +7,6 @@ is recorded and retried with back-off (``retry_due_messages``); after
 
 import datetime
 import logging
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -154,43 +153,90 @@ def notify_user(
     template: str,
     context: dict,
     related=None,
-    channels: Iterable[str] = (Message.Channel.EMAIL,),
     community=None,
     unsubscribable: bool = True,
 ) -> list[Message]:
-    """Queue ``user`` the message rendered from ``<template>_subject.txt`` / ``_body.txt``.
+    """Queue ``user`` the e-mail rendered from ``<template>_subject.txt`` / ``_body.txt``
+    (senders call ``notify``, which adds the SMS where a consent allows it).
 
-    An optional ``<template>_body.html`` becomes the HTML part; SMS uses ``<template>_sms.txt``.
-    A channel the user has no address for is skipped. Templates get ``portal_url`` (the
-    portal's address). A notification the person can switch off on /profil/ carries a
-    List-Unsubscribe link there (``unsubscribable=False`` for mails they cannot refuse).
+    An optional ``<template>_body.html`` becomes the HTML part; no e-mail without an address.
+    Templates get ``portal_url`` (the portal's address). A notification the person can switch
+    off on /profil/ carries a List-Unsubscribe link there (``unsubscribable=False`` for mails
+    they cannot refuse).
     """
     context = {**context, "user": user, "portal_url": portal_url("")}
     messages = []
-    for channel in channels:
-        if channel == Message.Channel.EMAIL and user.email:
-            messages.append(
-                message_queue(
-                    channel=channel,
-                    to_address=user.email,
-                    subject=render_plain(f"{template}_subject.txt", context),
-                    body=render_plain(f"{template}_body.txt", context),
-                    body_html=_render_optional(f"{template}_body.html", context),
-                    recipient=user,
-                    related=related,
-                    community=community,
-                    unsubscribe_url=(
-                        portal_url(reverse("accounts:profile")) if unsubscribable else ""
-                    ),
-                )
+    if user.email:
+        messages.append(
+            message_queue(
+                channel=Message.Channel.EMAIL,
+                to_address=user.email,
+                subject=render_plain(f"{template}_subject.txt", context),
+                body=render_plain(f"{template}_body.txt", context),
+                body_html=_render_optional(f"{template}_body.html", context),
+                recipient=user,
+                related=related,
+                community=community,
+                unsubscribe_url=(portal_url(reverse("accounts:profile")) if unsubscribable else ""),
             )
-        elif channel == Message.Channel.SMS and user.phone:
+        )
+    return messages
+
+
+def sms_address(*, user, community, building=None, premises=None, on=None) -> str:
+    """Where ``user`` may get an SMS about ``community``: the number of their valid SMS
+    consent (for ``premises`` or, without it, any premises they own in ``building`` or the
+    community), and only while the community has SMS switched on; "" otherwise.
+
+    The one SMS rule of the portal: a profile phone alone never receives an SMS.
+    """
+    from correspondence.selectors import sms_consent_address  # consents live there
+
+    if community is None or not community.sms_enabled:
+        return ""
+    return sms_consent_address(
+        user=user, community=community, building=building, premises=premises, on=on
+    )
+
+
+def notify(
+    *,
+    user,
+    template: str,
+    context: dict,
+    community=None,
+    building=None,
+    premises=None,
+    related=None,
+    sms: bool = False,
+    unsubscribable: bool = True,
+    on=None,
+) -> list[Message]:
+    """The one entry point for telling a person something: decides the channels.
+
+    An e-mail goes to the person's e-mail address (see ``notify_user``). With ``sms=True``
+    (the notice has a ``<template>_sms.txt``) an SMS goes as well, but only to the number
+    of a valid SMS consent, and only if the community has SMS on (``sms_address``).
+    """
+    messages = notify_user(
+        user=user,
+        template=template,
+        context=context,
+        related=related,
+        community=community,
+        unsubscribable=unsubscribable,
+    )
+    if sms:
+        phone = sms_address(
+            user=user, community=community, building=building, premises=premises, on=on
+        )
+        if phone:
             messages.append(
-                message_queue(
-                    channel=channel,
-                    to_address=user.phone,
-                    body=render_plain(f"{template}_sms.txt", context),
-                    recipient=user,
+                notify_sms(
+                    user=user,
+                    to_address=phone,
+                    template=template,
+                    context=context,
                     related=related,
                     community=community,
                 )

@@ -127,13 +127,6 @@ def community_ids_for(user, model, action: str | None = None) -> list[int] | Non
     return sorted(ids)
 
 
-def all_community_ids(user) -> list[int] | None:
-    """Every community the user works for in admin; None means all."""
-    if is_office_admin(user):
-        return None
-    return sorted(community_roles(user))
-
-
 def communities_for(user, model, action: str | None = None):
     """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
     from premises.models import Community

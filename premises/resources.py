@@ -187,16 +187,6 @@ class RegisterResource(resources.ModelResource):
         self._row_number = 0
         self.warnings: list[str] = []
 
-    @classmethod
-    def for_user(cls, user, **kwargs):
-        from office.roles import community_ids_for, is_office_admin
-
-        return cls(
-            scope_ids=community_ids_for(user, Ownership, "add"),
-            may_create_communities=is_office_admin(user),
-            **kwargs,
-        )
-
     # --- export -----------------------------------------------------------------------------
 
     def get_export_queryset(self, request=None):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from notifications.admin import MessageAdmin
 from notifications.models import Message
-from notifications.services import message_queue, messages_retry_due, notify_user
+from notifications.services import message_queue, messages_retry_due, notify_sms, notify_user
 from notifications.sms import MemorySmsBackend, SmsApiBackend, SmsError, normalize_phone
 from tests.factories import UserFactory
 
@@ -60,10 +60,13 @@ def test_notify_user_rolled_back_sends_nothing(person, django_capture_on_commit_
     assert mail.outbox == []
 
 
-def test_notify_user_sms_channel(person, django_capture_on_commit_callbacks):
+def test_notify_sms_channel(person, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        notify_user(
-            user=person, template="notifications/test", context={"text": "x"}, channels=["sms"]
+        notify_sms(
+            user=person,
+            to_address=person.phone,
+            template="notifications/test",
+            context={"text": "x"},
         )
     assert MemorySmsBackend.outbox == [("601 200 300", "Strefa: wiadomość testowa. x")]
     assert Message.objects.get().status == Message.Status.SENT
@@ -139,8 +142,8 @@ def test_retry_command_sends_due_messages(person, django_capture_on_commit_callb
 def test_failing_sms_gateway_keeps_message(person, settings, django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = "tests.notifications.backends.FailingSmsBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        [message] = notify_user(
-            user=person, template="notifications/test", context={}, channels=["sms"]
+        message = notify_sms(
+            user=person, to_address=person.phone, template="notifications/test", context={}
         )
     message.refresh_from_db()
     assert message.status == Message.Status.QUEUED
