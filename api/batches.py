@@ -1,0 +1,209 @@
+"""Pushing charges and payments: the rows go through the very rules of the file imports.
+
+A batch is checked whole by ``finance.imports`` (premises, category, period, amount, fund,
+"the same charge" per premises/category/period/title, bank references) and applied by
+``finance.services.import_apply``: all rows or none, in one transaction, in bulk. A row that
+is already booked is "unchanged", so sending the same batch again changes nothing.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from finance.imports import (
+    Accounts,
+    ImportPreview,
+    ImportRow,
+    charge_rows_check,
+    finish_bank,
+    parse_amount,
+    parse_date,
+)
+from finance.models import ImportBatch, Payment
+from finance.services import ImportRejected, import_apply
+from lib.statements import BankTransaction, Statement
+from premises.models import Community, Premises
+
+MAX_ROWS = 10_000
+
+# Machine-readable codes for the Polish messages of the shared rules (first match wins).
+ERROR_CODES = (
+    ("nie istnieje", "premises_not_found"),
+    ("w kilku budynkach", "premises_ambiguous"),
+    ("Brak numeru lokalu", "premises_missing"),
+    ("Nieznana kategoria", "invalid_category"),
+    ("Nieznany fundusz", "invalid_fund"),
+    ("Nieprawidłowy okres", "invalid_period"),
+    ("Nieprawidłowa kwota", "invalid_amount"),
+    ("Kwota nie może być zerowa", "zero_amount"),
+    ("Kwota", "invalid_amount"),
+    ("Nieprawidłowa data", "invalid_date"),
+    ("data", "invalid_date"),
+    ("To samo naliczenie", "duplicate_in_batch"),
+    ("powtarza się", "duplicate_in_batch"),
+    ("już zaksięgowane", "conflict_with_booked"),
+    ("rachunek", "invalid_account"),
+    ("Rachunek", "invalid_account"),
+    ("innej wspólnoty", "premises_not_found"),
+)
+
+
+def error_code(message: str) -> str:
+    for needle, code in ERROR_CODES:
+        if needle in message:
+            return code
+    return "invalid"
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    unchanged: int = 0
+    batch_id: int | None = None
+    errors: list[dict] = field(default_factory=list)
+
+
+def _digest(rows) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _premises_by_id(community: Community, rows: list[dict]) -> dict[int, Premises]:
+    """Premises named by Strefa id, only within ``community`` (one query)."""
+    ids = set()
+    for row in rows:
+        value = row.get("premises_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            ids.add(value)
+    return {
+        p.pk: p
+        for p in Premises.objects.filter(pk__in=ids, building__community=community).select_related(
+            "building"
+        )
+    }
+
+
+def _premises_error(row: dict, by_id: dict) -> tuple[Premises | None, str]:
+    value = row.get("premises_id")
+    if value is None:
+        return None, ""
+    if not isinstance(value, int) or isinstance(value, bool) or value not in by_id:
+        return None, _("Lokal o identyfikatorze %(id)s nie istnieje w tej wspólnocie.") % {
+            "id": value
+        }
+    return by_id[value], ""
+
+
+def _result(preview: ImportPreview, *, key, rows_total: int) -> BatchResult:
+    result = BatchResult()
+    for row in preview.rows:
+        for message in row.errors:
+            result.errors.append({"row": row.line, "code": error_code(message), "message": message})
+    for message in preview.file_errors:
+        result.errors.append({"row": None, "code": "conflict_retry", "message": message})
+    if result.errors:
+        return result
+    objects = preview.to_create
+    result.unchanged = rows_total - len(objects)
+    if objects:
+        try:
+            batch = import_apply(preview=preview, user=key.created_by)
+        except ImportRejected as rejected:
+            for message in rejected.preview.file_errors:
+                result.errors.append({"row": None, "code": "conflict_retry", "message": message})
+            result.unchanged = 0
+            return result
+        result.batch_id = batch.pk
+        result.created = len(objects)
+    return result
+
+
+def charges_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Book the new charges of ``rows`` (all or none); booked ones count as unchanged."""
+    preview = ImportPreview(
+        kind=ImportBatch.Kind.CHARGES,
+        file_name=_("API – %(key)s") % {"key": key.name},
+        sha256=_digest(rows),
+        community=community,
+        communities={community.pk},
+    )
+    by_id = _premises_by_id(community, rows)
+    import_rows = []
+    for index, row in enumerate(rows):
+        cells = {
+            "lokal": _text(row.get("number")),
+            "budynek": _text(row.get("building")),
+            "kategoria": _text(row.get("category")),
+            "okres": _text(row.get("period")),
+            "kwota": _text(row.get("amount")),
+            "termin": _text(row.get("due_date")),
+            "fundusz": _text(row.get("fund")),
+            "tytul": _text(row.get("title")),
+        }
+        premises, error = _premises_error(row, by_id)
+        if premises is not None:
+            cells["lokal"], cells["budynek"] = premises.number, premises.building.street
+        import_row = ImportRow(line=index, cells=cells)
+        if error:
+            import_row.errors.append(error)
+        import_rows.append(import_row)
+    charge_rows_check(import_rows, community)
+    preview.rows = import_rows
+    return _result(preview, key=key, rows_total=len(rows))
+
+
+def _parse(row_errors: list[str], parser, value):
+    try:
+        return parser(value)
+    except ValueError as error:
+        row_errors.append(str(error))
+        return None
+
+
+def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Book the new payments of ``rows`` (all or none), one per bank reference."""
+    preview = ImportPreview(
+        kind=ImportBatch.Kind.BANK_CSV,
+        file_name=_("API – %(key)s") % {"key": key.name},
+        sha256=_digest(rows),
+        community=community,
+        communities={community.pk},
+    )
+    by_id = _premises_by_id(community, rows)
+    transactions, chosen = [], {}
+    for index, row in enumerate(rows):
+        transaction = BankTransaction(
+            line=index,
+            reference=_text(row.get("bank_reference"))[:100],
+            title=_text(row.get("title")),
+            payer_name=_text(row.get("payer_name")),
+            payer_account=_text(row.get("payer_account")),
+            account=_text(row.get("account")),
+        )
+        errors = transaction.errors
+        if not _text(row.get("date")):
+            errors.append(_("Brak daty wpłaty."))
+        else:
+            transaction.booked_on = _parse(errors, parse_date, _text(row.get("date")))
+        transaction.amount = _parse(errors, parse_amount, _text(row.get("amount")))
+        if transaction.amount is not None and transaction.amount <= 0:
+            errors.append(_("Kwota wpłaty musi być dodatnia."))
+        premises, error = _premises_error(row, by_id)
+        if error:
+            errors.append(error)
+        if premises is not None:
+            chosen[index] = premises
+        transactions.append(transaction)
+    statement = Statement(format="api", transactions=transactions)
+    finish_bank(preview, statement, Accounts([community.pk]), community.pk)
+    for row in preview.rows:
+        premises = chosen.get(row.line)
+        if row.obj is not None and premises is not None:
+            row.obj.premises = premises
+            row.obj.match = Payment.Match.MANUAL
+    return _result(preview, key=key, rows_total=len(rows))

@@ -1,0 +1,205 @@
+"""Pushing charges and payments: scope, idempotency, all-or-nothing, per-row Polish errors."""
+
+import math
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from finance.models import Charge, ImportBatch, Payment
+
+from ..factories import PremisesFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def charges_url(community):
+    return f"/api/v1/communities/{community.pk}/charges/batch/"
+
+
+def payments_url(community):
+    return f"/api/v1/communities/{community.pk}/payments/batch/"
+
+
+def charge_rows(premises_a, premises_a2):
+    return [
+        {"number": "12", "category": "management", "period": "2026-05", "amount": "350.27"},
+        {
+            "premises_id": premises_a2.pk,
+            "category": "fundusz remontowy",
+            "period": "2026-05",
+            "amount": "120.00",
+            "due_date": "2026-05-15",
+        },
+        {
+            "building": "ul. Lipowa 5",
+            "number": "14",
+            "category": "water",
+            "period": "05/2026",
+            "amount": "88.10",
+            "title": "Woda – rozliczenie",
+            "fund": "operating",
+        },
+    ]
+
+
+def test_charges_batch_repeated_changes_nothing(api, key_a, community_a, premises_a, premises_a2):
+    rows = charge_rows(premises_a, premises_a2)
+    first = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert first.status_code == 200, first.json()
+    assert first.json()["created"] == 3
+    assert first.json()["unchanged"] == 0
+    state = list(Charge.objects.order_by("pk").values_list("premises", "title", "amount", "fund"))
+    assert Charge.objects.aggregate(s=Sum("amount"))["s"] == Decimal("558.37")
+    repair = Charge.objects.get(category="repair_fund")
+    assert (repair.fund, str(repair.due_date)) == ("repair", "2026-05-15")
+
+    second = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert second.json() == {"created": 0, "unchanged": 3, "batch_id": None}
+    assert list(
+        Charge.objects.order_by("pk").values_list("premises", "title", "amount", "fund")
+    ) == state
+    assert ImportBatch.objects.count() == 1
+    batch = ImportBatch.objects.get()
+    assert batch.file_name == "API – Papirus"
+    assert batch.rows_created == 3
+
+
+def test_charges_batch_one_bad_row_writes_nothing(api, key_a, community_a, premises_a, premises_a2):
+    rows = charge_rows(premises_a, premises_a2)
+    rows.append({"number": "99", "category": "prąd", "period": "maj", "amount": "1e9"})
+    rows.append(dict(rows[0]))  # the same charge twice in one batch
+    response = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["detail"] == "Paczka ma błędy; niczego nie zapisano."
+    by_row = {}
+    for error in body["errors"]:
+        by_row.setdefault(error["row"], []).append(error)
+    assert set(by_row) == {3, 4}
+    codes = {e["code"] for e in by_row[3]}
+    assert codes == {"premises_not_found", "invalid_category", "invalid_period", "invalid_amount"}
+    assert any("Lokal „99” nie istnieje we wspólnocie WM Lipowa 5." == e["message"] for e in by_row[3])
+    assert by_row[4][0]["code"] == "duplicate_in_batch"
+    assert "jest już w wierszu 0" in by_row[4][0]["message"]
+    assert Charge.objects.count() == 0
+    assert ImportBatch.objects.count() == 0
+
+
+def test_charges_batch_changed_amount_is_a_conflict(
+    api, key_a, community_a, premises_a, premises_a2
+):
+    rows = charge_rows(premises_a, premises_a2)
+    api("post", charges_url(community_a), key_a, json={"rows": rows})
+    rows[0]["amount"] = "400.00"
+    response = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert response.status_code == 400
+    error = response.json()["errors"][0]
+    assert error["row"] == 0
+    assert error["code"] == "conflict_with_booked"
+    assert "już zaksięgowane z kwotą 350,27 zł" in error["message"]
+    assert Charge.objects.filter(amount=Decimal("400.00")).count() == 0
+
+
+def test_charges_batch_of_other_community_is_404(
+    api, key_a, community_b, premises_b, community_a, premises_a
+):
+    row = {"number": "12", "category": "management", "period": "2026-05", "amount": "1.00"}
+    response = api("post", charges_url(community_b), key_a, json={"rows": [row]})
+    assert response.status_code == 404
+    # B's premises named by id inside A's batch: not found, nothing written.
+    row = {"premises_id": premises_b.pk, "category": "management", "period": "2026-05",
+           "amount": "1.00"}
+    response = api("post", charges_url(community_a), key_a, json={"rows": [row]})
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "row": 0,
+        "code": "premises_not_found",
+        "message": f"Lokal o identyfikatorze {premises_b.pk} nie istnieje w tej wspólnocie.",
+    }
+    assert Charge.objects.count() == 0
+
+
+def test_charges_batch_body_errors_in_polish(api, key_a, community_a):
+    response = api("post", charges_url(community_a), key_a, json={"rows": "nie lista"})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "Podaj „rows”: listę obiektów (wierszy)."
+    too_many = [{"number": "1"}] * 10_001
+    response = api("post", charges_url(community_a), key_a, json={"rows": too_many})
+    assert response.json()["errors"][0]["code"] == "too_many_rows"
+    assert "najwięcej 10000" in response.json()["detail"]
+
+
+def payment_rows(premises_a):
+    return [
+        {
+            "bank_reference": "PKO-2026-0001",
+            "date": "2026-05-10",
+            "amount": "350.27",
+            "title": "Opłata za lokal 12 maj 2026",
+            "payer_name": "Anna Nowak",
+        },
+        {
+            "bank_reference": "PKO-2026-0002",
+            "date": "10.05.2026",
+            "amount": "120,00",
+            "title": "Fundusz remontowy",
+            "premises_id": premises_a.pk,
+        },
+        {
+            "bank_reference": "PKO-2026-0003",
+            "date": "2026-05-11",
+            "amount": "50.00",
+            "title": "bez wskazania lokalu",
+        },
+    ]
+
+
+def test_payments_batch_idempotent_by_bank_reference(api, key_a, community_a, premises_a):
+    rows = payment_rows(premises_a)
+    first = api("post", payments_url(community_a), key_a, json={"rows": rows})
+    assert first.status_code == 200, first.json()
+    assert first.json()["created"] == 3
+    by_ref = {p.bank_transaction_id: p for p in Payment.objects.all()}
+    assert by_ref["PKO-2026-0001"].premises == premises_a  # number in the title
+    assert by_ref["PKO-2026-0002"].premises == premises_a
+    assert by_ref["PKO-2026-0002"].match == Payment.Match.MANUAL
+    assert by_ref["PKO-2026-0003"].premises is None  # waits in the unassigned queue
+    assert by_ref["PKO-2026-0003"].community == community_a
+    second = api("post", payments_url(community_a), key_a, json={"rows": rows})
+    assert second.json() == {"created": 0, "unchanged": 3, "batch_id": None}
+    assert Payment.objects.count() == 3
+
+
+def test_payments_batch_bad_row_writes_nothing(api, key_a, community_a, premises_a):
+    rows = payment_rows(premises_a)
+    rows.append({"bank_reference": "PKO-2026-0001", "date": "2026-13-40", "amount": "-5"})
+    response = api("post", payments_url(community_a), key_a, json={"rows": rows})
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {e["row"] for e in errors} == {3}
+    codes = {e["code"] for e in errors}
+    assert "invalid_amount" in codes
+    assert "invalid_date" in codes
+    assert Payment.objects.count() == 0
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_charges_batch_query_count_does_not_grow_with_rows(
+    api, key_a, community_a, building_a, django_assert_max_num_queries, size
+):
+    numbers = [p.number for p in PremisesFactory.create_batch(size, building=building_a)]
+    rows = [
+        {"number": n, "category": "management", "period": "2026-05", "amount": "100.00"}
+        for n in numbers
+    ]
+    # Key check and last use (2), community (1), premises (1), booked charges (1), lock (1),
+    # batch (1), savepoints (4), charges in chunks of 500 rows (≤2) and their history (≤2).
+    # SQLite allows 999 variables per statement, so there Django cuts the inserts into
+    # chunks of ~100 rows (fixed per chunk, never per row).
+    limit = 16 if connection.vendor != "sqlite" else 16 + 2 * math.ceil(size / 60)
+    with django_assert_max_num_queries(limit):
+        response = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert response.json()["created"] == size
+    assert Charge.objects.count() == size
