@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, permissions, throttling
+from rest_framework import exceptions, permissions, throttling, views
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from .keys import api_key_check, api_key_touch
@@ -67,3 +67,15 @@ class ApiKeyThrottle(throttling.SimpleRateThrottle):
         if not isinstance(request.auth, ApiKey):
             return None
         return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with the throttling message wholly in Polish (DRF's is half English)."""
+    if isinstance(exc, exceptions.Throttled):
+        seconds = int(exc.wait or 1)
+        exc = exceptions.Throttled(
+            wait=exc.wait,
+            detail=_("Za dużo zapytań tym kluczem API; spróbuj ponownie za %(seconds)d s.")
+            % {"seconds": seconds},
+        )
+    return views.exception_handler(exc, context)

@@ -332,6 +332,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.authentication.exception_handler",
 }
 STREFA_API_RATE = env.str("STREFA_API_RATE", default="600/min")
 SPECTACULAR_SETTINGS = {
