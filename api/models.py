@@ -19,7 +19,9 @@ class ApiKey(models.Model):
         READ = "read", _("tylko odczyt")
         READ_WRITE = "read_write", _("odczyt i zapis")
 
-    name = models.CharField(_("nazwa"), max_length=100, help_text=_("Np. „Papirus – nocna synchronizacja”."))
+    name = models.CharField(
+        _("nazwa"), max_length=100, help_text=_("Np. „Papirus – nocna synchronizacja”.")
+    )
     prefix = models.CharField(_("prefiks klucza"), max_length=16, unique=True, editable=False)
     secret_hash = models.CharField(_("skrót klucza (SHA-256)"), max_length=64, editable=False)
     communities = models.ManyToManyField(

@@ -57,9 +57,10 @@ def test_charges_batch_repeated_changes_nothing(api, key_a, community_a, premise
 
     second = api("post", charges_url(community_a), key_a, json={"rows": rows})
     assert second.json() == {"created": 0, "unchanged": 3, "batch_id": None}
-    assert list(
-        Charge.objects.order_by("pk").values_list("premises", "title", "amount", "fund")
-    ) == state
+    assert (
+        list(Charge.objects.order_by("pk").values_list("premises", "title", "amount", "fund"))
+        == state
+    )
     assert ImportBatch.objects.count() == 1
     batch = ImportBatch.objects.get()
     assert batch.file_name == "API – Papirus"
@@ -80,7 +81,9 @@ def test_charges_batch_one_bad_row_writes_nothing(api, key_a, community_a, premi
     assert set(by_row) == {3, 4}
     codes = {e["code"] for e in by_row[3]}
     assert codes == {"premises_not_found", "invalid_category", "invalid_period", "invalid_amount"}
-    assert any("Lokal „99” nie istnieje we wspólnocie WM Lipowa 5." == e["message"] for e in by_row[3])
+    assert any(
+        e["message"] == "Lokal „99” nie istnieje we wspólnocie WM Lipowa 5." for e in by_row[3]
+    )
     assert by_row[4][0]["code"] == "duplicate_in_batch"
     assert "jest już w wierszu 0" in by_row[4][0]["message"]
     assert Charge.objects.count() == 0
@@ -109,8 +112,12 @@ def test_charges_batch_of_other_community_is_404(
     response = api("post", charges_url(community_b), key_a, json={"rows": [row]})
     assert response.status_code == 404
     # B's premises named by id inside A's batch: not found, nothing written.
-    row = {"premises_id": premises_b.pk, "category": "management", "period": "2026-05",
-           "amount": "1.00"}
+    row = {
+        "premises_id": premises_b.pk,
+        "category": "management",
+        "period": "2026-05",
+        "amount": "1.00",
+    }
     response = api("post", charges_url(community_a), key_a, json={"rows": [row]})
     assert response.status_code == 400
     assert response.json()["errors"][0] == {

@@ -41,9 +41,7 @@ def _reading(premises, serial, photo=True):
     return reading
 
 
-def test_readings_only_residents_of_key_communities_with_photo(
-    api, key_a, premises_a, premises_b
-):
+def test_readings_only_residents_of_key_communities_with_photo(api, key_a, premises_a, premises_b):
     mine = _reading(premises_a, "ZW-A1")
     ReadingFactory(meter=MeterFactory(premises=premises_a), source=Reading.Source.OFFICE)
     theirs = _reading(premises_b, "ZW-B1")
@@ -66,9 +64,7 @@ def test_readings_only_residents_of_key_communities_with_photo(
 
 def test_readings_updated_since_and_bad_cursor(api, key_a, premises_a):
     old = _reading(premises_a, "ZW-OLD", photo=False)
-    Reading.objects.filter(pk=old.pk).update(
-        created_at=timezone.now() - datetime.timedelta(days=2)
-    )
+    Reading.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     _reading(premises_a, "ZW-NEW", photo=False)
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     body = api("get", "/api/v1/readings/", key_a, data={"updated_since": since}).json()
@@ -123,9 +119,7 @@ def test_failure_status_patch_uses_admin_rules(
     assert FailureReport.objects.get(pk=report.pk).status == "przyjeta"
 
 
-def test_threads_scoped_with_messages(
-    api, key_a, premises_a, premises_b, resident_a, resident_b
-):
+def test_threads_scoped_with_messages(api, key_a, premises_a, premises_b, resident_a, resident_b):
     thread_start(user=resident_a, premises=premises_a, subject="Wymiana okien", body="Kiedy?")
     thread_start(user=resident_b, premises=premises_b, subject="Obca sprawa", body="x")
     body = api("get", "/api/v1/threads/", key_a).json()
