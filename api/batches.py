@@ -207,3 +207,56 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
             row.obj.premises = premises
             row.obj.match = Payment.Match.MANUAL
     return _result(preview, key=key, rows_total=len(rows))
+
+
+def readings_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Remote readings by meter serial number, by the rules of the readings file import.
+
+    Checked and saved row by row inside one transaction (each reading is checked against the
+    meter's earlier ones), so this batch costs queries per row, unlike charges and payments.
+    """
+    from meters.imports import ImportReport, _parse_row
+    from meters.models import Meter
+    from meters.services import readings_apply
+
+    report = ImportReport(
+        rows=[
+            _parse_row(
+                index,
+                {
+                    "numer_licznika": _text(row.get("serial_number")),
+                    "data_odczytu": _text(row.get("read_on")),
+                    "stan": _text(row.get("value")),
+                },
+            )
+            for index, row in enumerate(rows)
+        ]
+    )
+    meters = Meter.objects.filter(premises__building__community=community)
+    readings_apply(report=report, meters=meters, user=key.created_by, dry_run=False)
+    result = BatchResult()
+    for row in report.rows:
+        if row.error:
+            result.errors.append(
+                {"row": row.line, "code": reading_error_code(row.error), "message": row.error}
+            )
+    if not result.errors:
+        result.created = report.new_count
+        result.unchanged = len(report.rows) - report.new_count
+    return result
+
+
+READING_CODES = (
+    ("Brak numeru licznika", "meter_missing"),
+    ("Nie ma licznika", "meter_not_found"),
+    ("kilka liczników", "meter_ambiguous"),
+    ("Nieprawidłowa data", "invalid_date"),
+    ("Stan licznika", "invalid_value"),
+)
+
+
+def reading_error_code(message: str) -> str:
+    for needle, code in READING_CODES:
+        if needle in message:
+            return code
+    return "reading_rejected"

@@ -53,6 +53,16 @@ class PaymentBatchSerializer(serializers.Serializer):
     rows = PaymentRowSerializer(many=True, max_length=MAX_ROWS)
 
 
+class ReadingRowSerializer(serializers.Serializer):
+    serial_number = serializers.CharField(help_text=_("Numer fabryczny licznika."))
+    read_on = serializers.DateField()
+    value = serializers.CharField(help_text=_("Stan licznika jako tekst, np. „123.456”."))
+
+
+class ReadingBatchSerializer(serializers.Serializer):
+    rows = ReadingRowSerializer(many=True, max_length=MAX_ROWS)
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text=_("Indeks wiersza (od 0)."))
     code = serializers.CharField()

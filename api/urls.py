@@ -34,6 +34,11 @@ urlpatterns = [
         views.PaymentBatchView.as_view(),
         name="payments-batch",
     ),
+    path(
+        "v1/communities/<int:community_id>/readings/batch/",
+        views.ReadingBatchView.as_view(),
+        name="readings-batch",
+    ),
     path("v1/readings/", views.ReadingListView.as_view(), name="readings"),
     path("v1/readings/<int:pk>/photo/", views.ReadingPhotoView.as_view(), name="reading-photo"),
     path("v1/failures/", views.FailureListView.as_view(), name="failures"),

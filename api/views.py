@@ -20,7 +20,7 @@ from meters.models import Reading
 from premises.models import Community
 
 from . import serializers as s
-from .batches import MAX_ROWS, charges_push, payments_push
+from .batches import MAX_ROWS, charges_push, payments_push, readings_push
 from .keys import community_ids
 
 
@@ -149,6 +149,16 @@ class ChargeBatchView(_BatchView):
 )
 class PaymentBatchView(_BatchView):
     push = staticmethod(payments_push)
+
+
+@extend_schema(
+    tags=["liczniki"],
+    request=s.ReadingBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Odczyty zdalne: paczka do 10 000 wierszy, wszystko albo nic"),
+)
+class ReadingBatchView(_BatchView):
+    push = staticmethod(readings_push)
 
 
 @extend_schema(tags=["liczniki"], parameters=[UPDATED_SINCE, COMMUNITY])

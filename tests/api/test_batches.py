@@ -210,3 +210,40 @@ def test_charges_batch_query_count_does_not_grow_with_rows(
         response = api("post", charges_url(community_a), key_a, json={"rows": rows})
     assert response.json()["created"] == size
     assert Charge.objects.count() == size
+
+
+def readings_url(community):
+    return f"/api/v1/communities/{community.pk}/readings/batch/"
+
+
+def test_readings_batch_remote_idempotent_and_all_or_nothing(
+    api, key_a, community_a, premises_a, premises_b
+):
+    from meters.models import Reading
+
+    from ..meters.factories import MeterFactory
+
+    MeterFactory(premises=premises_a, serial_number="ZW-100")
+    MeterFactory(premises=premises_b, serial_number="ZW-OBCY")
+    rows = [
+        {"serial_number": "ZW-100", "read_on": "2025-04-30", "value": "12.345"},
+        {"serial_number": "ZW-OBCY", "read_on": "2025-04-30", "value": "1.000"},
+    ]
+    response = api("post", readings_url(community_a), key_a, json={"rows": rows})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        {
+            "row": 1,
+            "code": "meter_not_found",
+            "message": "Nie ma licznika o tym numerze zamontowanego w dniu odczytu.",
+        }
+    ]
+    assert Reading.objects.count() == 0
+    rows.pop()
+    first = api("post", readings_url(community_a), key_a, json={"rows": rows})
+    assert first.json() == {"created": 1, "unchanged": 0, "batch_id": None}
+    reading = Reading.objects.get()
+    assert (str(reading.value), reading.source) == ("12.345", "remote")
+    second = api("post", readings_url(community_a), key_a, json={"rows": rows})
+    assert second.json() == {"created": 0, "unchanged": 1, "batch_id": None}
+    assert Reading.objects.count() == 1

@@ -4,7 +4,9 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
@@ -48,6 +50,17 @@ def test_docs_page_served_from_package_under_strict_csp(client):
     assert "/api/schema/" in script.content.decode()
 
 
+@pytest.fixture
+def _keep_test_connection():
+    """Like Django's test client: a WSGI request must not close the test's DB connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_test_connection")
 def test_schemathesis_no_server_errors_and_schema_conformance(
     settings, key_a, community_a, premises_a, building_a
 ):
