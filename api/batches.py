@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from finance.imports import (
@@ -260,3 +261,85 @@ def reading_error_code(message: str) -> str:
         if needle in message:
             return code
     return "reading_rejected"
+
+
+REGISTER_FIELDS = (
+    "street",
+    "postal_code",
+    "city",
+    "number",
+    "kind",
+    "area",
+    "persons",
+    "share",
+    "bank_account",
+    "login",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "role",
+    "valid_from",
+    "valid_to",
+    "recipient",
+)
+
+
+def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Buildings, premises, people and ownerships of one community, by the register import.
+
+    The rows go through ``premises.resources.RegisterResource`` (the admin's register file
+    import: NRB, postal code and phone validators, shares, logins): found by street, number
+    and person, else created; the whole batch or nothing. Row by row, not in bulk.
+    """
+    import tablib
+
+    from premises.resources import RegisterResource, _col
+
+    headers = [_col("community"), _col("community_nip")] + [_col(k) for k in REGISTER_FIELDS]
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows:
+        dataset.append(
+            [community.name, community.nip] + [_text(row.get(k)) for k in REGISTER_FIELDS]
+        )
+    resource = RegisterResource(scope_ids=[community.pk], may_create_communities=False)
+    result = BatchResult()
+    try:
+        with transaction.atomic():
+            outcome = resource.import_data(
+                dataset,
+                dry_run=False,
+                raise_errors=False,
+                use_transactions=True,
+                user=key.created_by,
+            )
+            _register_errors(outcome, result)
+            if result.errors:
+                raise _Rollback  # import-export keeps the valid rows of a file with invalid ones
+    except _Rollback:
+        return result
+    result.created = outcome.totals.get("new", 0)
+    result.unchanged = len(rows) - result.created
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _register_errors(outcome, result: BatchResult) -> None:
+    for error in outcome.base_errors:
+        result.errors.append({"row": None, "code": "invalid", "message": str(error.error)})
+    for number, errors in outcome.row_errors():
+        for error in errors:
+            result.errors.append(
+                {"row": number - 1, "code": "invalid", "message": str(error.error)}
+            )
+    for invalid in outcome.invalid_rows:
+        for field_name, messages in invalid.error_dict.items():
+            for message in messages:
+                text = message if field_name in ("__all__", "") else f"{field_name}: {message}"
+                result.errors.append(
+                    {"row": invalid.number - 1, "code": "invalid_field", "message": str(text)}
+                )

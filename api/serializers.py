@@ -63,6 +63,36 @@ class ReadingBatchSerializer(serializers.Serializer):
     rows = ReadingRowSerializer(many=True, max_length=MAX_ROWS)
 
 
+class RegisterRowSerializer(serializers.Serializer):
+    """Columns of the register file import (see premises.resources), one row per holder."""
+
+    street = serializers.CharField(help_text=_("Budynek: ulica i numer."))
+    postal_code = serializers.CharField(required=False)
+    city = serializers.CharField(required=False)
+    number = serializers.CharField(help_text=_("Numer lokalu."))
+    kind = serializers.CharField(required=False)
+    area = serializers.CharField(required=False, help_text=_("Powierzchnia w m², np. „54,20”."))
+    persons = serializers.CharField(required=False)
+    share = serializers.CharField(required=False, help_text=_("Udział, np. „542/10000”."))
+    bank_account = serializers.CharField(required=False, help_text=_("Rachunek lokalu (NRB)."))
+    login = serializers.CharField(required=False)
+    first_name = serializers.CharField(required=False)
+    last_name = serializers.CharField()
+    email = serializers.CharField(required=False)
+    phone = serializers.CharField(required=False)
+    address = serializers.CharField(required=False)
+    role = serializers.CharField(required=False, help_text=_("Np. „właściciel”, „najemca”."))
+    valid_from = serializers.CharField(required=False)
+    valid_to = serializers.CharField(required=False)
+    recipient = serializers.CharField(
+        required=False, help_text=_("Adresat korespondencji: tak/nie.")
+    )
+
+
+class RegisterBatchSerializer(serializers.Serializer):
+    rows = RegisterRowSerializer(many=True, max_length=MAX_ROWS)
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text=_("Indeks wiersza (od 0)."))
     code = serializers.CharField()

@@ -35,6 +35,11 @@ urlpatterns = [
         name="payments-batch",
     ),
     path(
+        "v1/communities/<int:community_id>/register/batch/",
+        views.RegisterBatchView.as_view(),
+        name="register-batch",
+    ),
+    path(
         "v1/communities/<int:community_id>/readings/batch/",
         views.ReadingBatchView.as_view(),
         name="readings-batch",

@@ -20,7 +20,7 @@ from meters.models import Reading
 from premises.models import Community
 
 from . import serializers as s
-from .batches import MAX_ROWS, charges_push, payments_push, readings_push
+from .batches import MAX_ROWS, charges_push, payments_push, readings_push, register_push
 from .keys import community_ids
 
 
@@ -129,6 +129,16 @@ def _batch_error(message, *, code, row):
         {"detail": message, "errors": [{"row": row, "code": code, "message": message}]},
         status=status.HTTP_400_BAD_REQUEST,
     )
+
+
+@extend_schema(
+    tags=["rejestr"],
+    request=s.RegisterBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Rejestr: budynki, lokale, osoby i tytuły prawne; wszystko albo nic"),
+)
+class RegisterBatchView(_BatchView):
+    push = staticmethod(register_push)
 
 
 @extend_schema(

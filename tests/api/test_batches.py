@@ -247,3 +247,55 @@ def test_readings_batch_remote_idempotent_and_all_or_nothing(
     second = api("post", readings_url(community_a), key_a, json={"rows": rows})
     assert second.json() == {"created": 0, "unchanged": 1, "batch_id": None}
     assert Reading.objects.count() == 1
+
+
+def register_row(**values):
+    base = {
+        "street": "ul. Lipowa 5",
+        "postal_code": "00-950",
+        "city": "Warszawa",
+        "number": "7",
+        "kind": "mieszkanie",
+        "area": "54,30",
+        "share": "5430/100000",
+        "first_name": "Anna",
+        "last_name": "Kowalska",
+        "email": "anna@example.com",
+        "phone": "601200300",
+        "role": "właściciel",
+        "valid_from": "01.02.2021",
+        "recipient": "tak",
+    }
+    base.update(values)
+    return base
+
+
+def test_register_batch_creates_once_and_refuses_bad_rows(api, key_a, community_a, building_a):
+    from premises.models import Ownership, Premises
+
+    url = f"/api/v1/communities/{community_a.pk}/register/batch/"
+    bad = api(
+        "post",
+        url,
+        key_a,
+        json={
+            "rows": [
+                register_row(),
+                register_row(number="8", bank_account="36 1090 1015 0000 0712 1981 2874"),
+            ]
+        },
+    )
+    assert bad.status_code == 400, bad.json()
+    assert bad.json()["errors"][0]["row"] == 1
+    assert "błędną cyfrę kontrolną" in bad.json()["errors"][0]["message"]
+    assert not Premises.objects.filter(number="7").exists()
+    first = api("post", url, key_a, json={"rows": [register_row()]})
+    assert first.status_code == 200, first.json()
+    assert first.json()["created"] == 1
+    premises = Premises.objects.get(number="7")
+    assert premises.building == building_a
+    owner = Ownership.objects.get(premises=premises)
+    assert (owner.user.last_name, owner.user.phone) == ("Kowalska", "+48601200300")
+    second = api("post", url, key_a, json={"rows": [register_row()]})
+    assert second.json()["created"] == 0
+    assert Ownership.objects.filter(premises=premises).count() == 1

@@ -8,9 +8,11 @@ def test_api_docs_render_in_a_browser_without_csp_violations(live_server, page):
     problems = []
     page.on(
         "console",
-        lambda message: problems.append(message.text)
-        if "Content Security Policy" in message.text or message.type == "error"
-        else None,
+        lambda message: (
+            problems.append(message.text)
+            if "Content Security Policy" in message.text or message.type == "error"
+            else None
+        ),
     )
     page.goto(f"{live_server.url}/api/docs/")
     # The operations come from /api/schema/, rendered by Swagger UI from the package.
