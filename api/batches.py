@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -343,3 +344,110 @@ def _register_errors(outcome, result: BatchResult) -> None:
                 result.errors.append(
                     {"row": invalid.number - 1, "code": "invalid_field", "message": str(text)}
                 )
+
+
+def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Letters to premises' recipients with PDF attachments, published by the letter service.
+
+    Idempotent by the integrator's ``external_id`` (per community); the recipient is the
+    premises' designated one, the channel (e-delivery or post) is decided by
+    ``correspondence.services`` exactly as for letters written in admin. All or nothing.
+    """
+    import base64
+    import binascii
+
+    from django.core.files.base import ContentFile
+
+    from correspondence.models import Letter
+    from correspondence.selectors import premises_recipients
+    from correspondence.services import letter_create
+    from documents.validators import validate_pdf_file
+
+    from .models import ExternalRef
+
+    by_id = _premises_by_id(community, rows)
+    recipients = premises_recipients(list(by_id))
+    known = set(
+        ExternalRef.objects.filter(
+            community=community,
+            kind=ExternalRef.Kind.LETTER,
+            external_id__in=[_text(r.get("external_id")) for r in rows],
+        ).values_list("external_id", flat=True)
+    )
+    result, planned, seen = BatchResult(), [], set()
+
+    def error(index, code, message):
+        result.errors.append({"row": index, "code": code, "message": message})
+
+    for index, row in enumerate(rows):
+        external_id = _text(row.get("external_id"))[:100]
+        if not external_id:
+            error(index, "external_id_missing", _("Brak identyfikatora pisma (external_id)."))
+            continue
+        if external_id in seen:
+            error(index, "duplicate_in_batch", _("Ten identyfikator pisma powtarza się w paczce."))
+            continue
+        seen.add(external_id)
+        if external_id in known:
+            continue
+        premises, message = _premises_error(row, by_id)
+        if premises is None:
+            error(index, "premises_not_found", message or _("Podaj lokal (premises_id)."))
+            continue
+        recipient = recipients.get(premises.pk)
+        if recipient is None:
+            error(index, "no_recipient", _("Lokal nie ma właściciela, do którego można pisać."))
+            continue
+        kind = _text(row.get("kind")) or Letter.Kind.INFORMATION
+        if kind not in Letter.Kind.values:
+            error(index, "invalid_kind", _("Nieznany rodzaj pisma „%(kind)s”.") % {"kind": kind})
+            continue
+        subject = _text(row.get("subject"))
+        if not subject or len(subject) > 200:
+            error(index, "invalid_subject", _("Podaj temat pisma (do 200 znaków)."))
+            continue
+        attachments = []
+        for item in row.get("attachments") or []:
+            name = _text(item.get("name") if isinstance(item, dict) else "")[:200] or "pismo.pdf"
+            try:
+                content = base64.b64decode(
+                    _text(item.get("content_base64") if isinstance(item, dict) else ""),
+                    validate=True,
+                )
+                validate_pdf_file(ContentFile(content, name=name))
+            except (binascii.Error, ValueError):
+                error(
+                    index,
+                    "invalid_attachment",
+                    _("Załącznik „%(name)s” nie jest poprawnym base64.") % {"name": name},
+                )
+                break
+            except ValidationError as problem:
+                error(index, "invalid_attachment", " ".join(problem.messages))
+                break
+            attachments.append((name, content))
+        else:
+            planned.append((external_id, premises, recipient, kind, subject, row, attachments))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for external_id, premises, recipient, kind, subject, row, attachments in planned:
+            letter = letter_create(
+                community=community,
+                premises=premises,
+                recipient=recipient,
+                kind=kind,
+                subject=subject,
+                body=_text(row.get("body")),
+                created_by=key.created_by,
+                attachments=attachments,
+            )
+            ExternalRef.objects.create(
+                community=community,
+                kind=ExternalRef.Kind.LETTER,
+                external_id=external_id,
+                object_id=letter.pk,
+            )
+    result.created = len(planned)
+    result.unchanged = len(rows) - len(planned)
+    return result

@@ -52,3 +52,30 @@ class ApiKey(models.Model):
     @property
     def can_write(self) -> bool:
         return self.access == self.Access.READ_WRITE
+
+
+class ExternalRef(models.Model):
+    """The integrator's own id of an object it pushed (e.g. a letter), unique per community."""
+
+    class Kind(models.TextChoices):
+        LETTER = "letter", _("pismo")
+
+    community = models.ForeignKey(
+        Community, verbose_name=_("wspólnota"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("rodzaj"), max_length=20, choices=Kind.choices)
+    external_id = models.CharField(_("identyfikator zewnętrzny"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("id w Strefie"))
+    created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("identyfikator zewnętrzny")
+        verbose_name_plural = _("identyfikatory zewnętrzne")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "kind", "external_id"], name="unique_external_ref"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.external_id}"

@@ -93,6 +93,26 @@ class RegisterBatchSerializer(serializers.Serializer):
     rows = RegisterRowSerializer(many=True, max_length=MAX_ROWS)
 
 
+class LetterAttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text=_("Nazwa pliku, np. „rozliczenie-2025.pdf”."))
+    content_base64 = serializers.CharField(help_text=_("Treść pliku PDF w base64."))
+
+
+class LetterRowSerializer(serializers.Serializer):
+    external_id = serializers.CharField(max_length=100, help_text=_("Id pisma w systemie biura."))
+    premises_id = serializers.IntegerField()
+    kind = serializers.CharField(
+        required=False, help_text=_("fee_notice, settlement, information…")
+    )
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(required=False)
+    attachments = LetterAttachmentSerializer(many=True, required=False)
+
+
+class LetterBatchSerializer(serializers.Serializer):
+    rows = LetterRowSerializer(many=True, max_length=MAX_ROWS)
+
+
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text=_("Indeks wiersza (od 0)."))
     code = serializers.CharField()

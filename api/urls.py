@@ -40,6 +40,11 @@ urlpatterns = [
         name="register-batch",
     ),
     path(
+        "v1/communities/<int:community_id>/letters/batch/",
+        views.LetterBatchView.as_view(),
+        name="letters-batch",
+    ),
+    path(
         "v1/communities/<int:community_id>/readings/batch/",
         views.ReadingBatchView.as_view(),
         name="readings-batch",

@@ -20,7 +20,14 @@ from meters.models import Reading
 from premises.models import Community
 
 from . import serializers as s
-from .batches import MAX_ROWS, charges_push, payments_push, readings_push, register_push
+from .batches import (
+    MAX_ROWS,
+    charges_push,
+    letters_push,
+    payments_push,
+    readings_push,
+    register_push,
+)
 from .keys import community_ids
 
 
@@ -139,6 +146,16 @@ def _batch_error(message, *, code, row):
 )
 class RegisterBatchView(_BatchView):
     push = staticmethod(register_push)
+
+
+@extend_schema(
+    tags=["korespondencja"],
+    request=s.LetterBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Pisma z załącznikami PDF, idempotentnie po external_id; wszystko albo nic"),
+)
+class LetterBatchView(_BatchView):
+    push = staticmethod(letters_push)
 
 
 @extend_schema(

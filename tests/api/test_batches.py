@@ -299,3 +299,50 @@ def test_register_batch_creates_once_and_refuses_bad_rows(api, key_a, community_
     second = api("post", url, key_a, json={"rows": [register_row()]})
     assert second.json()["created"] == 0
     assert Ownership.objects.filter(premises=premises).count() == 1
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+
+def test_letters_batch_idempotent_by_external_id_with_pdf(
+    api, key_a, community_a, premises_a, premises_b
+):
+    import base64
+
+    from correspondence.models import Letter
+
+    from ..factories import OwnershipFactory, UserFactory
+
+    owner = UserFactory(first_name="Anna", last_name="Nowak")
+    OwnershipFactory(user=owner, premises=premises_a)
+    url = f"/api/v1/communities/{community_a.pk}/letters/batch/"
+    letter = {
+        "external_id": "PAP/2026/0042",
+        "premises_id": premises_a.pk,
+        "kind": "settlement",
+        "subject": "Rozliczenie wody za 2025 r.",
+        "body": "W załączeniu rozliczenie.",
+        "attachments": [
+            {"name": "rozliczenie.pdf", "content_base64": base64.b64encode(PDF).decode()}
+        ],
+    }
+    foreign = dict(letter, external_id="PAP/2026/0043", premises_id=premises_b.pk)
+    bad = api("post", url, key_a, json={"rows": [letter, foreign]})
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["row"] == 1
+    assert bad.json()["errors"][0]["code"] == "premises_not_found"
+    assert Letter.objects.count() == 0
+    first = api("post", url, key_a, json={"rows": [letter]})
+    assert first.json() == {"created": 1, "unchanged": 0, "batch_id": None}, first.json()
+    stored = Letter.objects.get()
+    assert (stored.recipient, stored.subject) == (owner, "Rozliczenie wody za 2025 r.")
+    assert stored.published_at is not None
+    assert [a.name for a in stored.attachments.all()] == ["rozliczenie.pdf"]
+    second = api("post", url, key_a, json={"rows": [letter]})
+    assert second.json() == {"created": 0, "unchanged": 1, "batch_id": None}
+    assert Letter.objects.count() == 1
+    not_pdf = dict(letter, external_id="PAP/2026/0044")
+    not_pdf["attachments"] = [{"name": "x.pdf", "content_base64": "bmllIHBkZg=="}]
+    response = api("post", url, key_a, json={"rows": [not_pdf]})
+    assert response.json()["errors"][0]["code"] == "invalid_attachment"
+    assert Letter.objects.count() == 1
