@@ -155,7 +155,7 @@ def test_admin_apply_is_single_use_and_rows_are_not_in_the_page(client, office, 
     token = response.context["token"]
     assert 'name="token"' in response.content.decode()
     first = client.post(url, {"token": token, "apply": "1"}, follow=True)
-    assert "Zaimportowano 3 pozycji, pominięto 0." in first.content.decode()
+    assert "Zaimportowano 3 pozycje, pominięto 0." in first.content.decode()
     second = client.post(url, {"token": token, "apply": "1"}, follow=True)
     assert "Ten import został już zatwierdzony" in second.content.decode()
     assert Charge.objects.count() == 3

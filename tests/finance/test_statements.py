@@ -397,7 +397,7 @@ def test_double_confirmation_imports_once(admin_client, community, building):
     assert content.encode("cp1250") not in response.content  # the file stays on the server
     token = response.context["token"]
     first = admin_client.post(url, {"token": token, "apply": "1"}, follow=True)
-    assert "Zaimportowano 3 pozycji, pominięto 1." in first.content.decode()
+    assert "Zaimportowano 3 pozycje, pominięto 1." in first.content.decode()
     second = admin_client.post(url, {"token": token, "apply": "1"}, follow=True)
     assert "Ten import został już zatwierdzony" in second.content.decode()
     assert ImportBatch.objects.count() == 1
