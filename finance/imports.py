@@ -263,6 +263,13 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
                 % {"got": source.width, "expected": len(table.columns)}
             )
         rows.append(row)
+    charge_rows_check(rows, community)
+    preview.rows = rows
+    return preview
+
+
+def charge_rows_check(rows: list[ImportRow], community: Community) -> None:
+    """The rules of a charge for rows of cells (a file's or the API's): two queries in all."""
     # One query for the premises, one for the charges already booked in the file's periods.
     premises_list = list(
         Premises.objects.filter(building__community=community).select_related("building")
@@ -274,8 +281,6 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
     for row in rows:
         _charge_row(row, community, by_number, memo)
     _charges_against_booked(rows, community)
-    preview.rows = rows
-    return preview
 
 
 def _charge_key(charge: Charge) -> tuple:
@@ -416,7 +421,7 @@ class _Owner:
     fund: str = ""
 
 
-class _Accounts:
+class Accounts:
     """Accounts of the communities in scope: premises (incl. virtual), funds, main accounts.
 
     Three queries, whatever the statement's size.
@@ -515,18 +520,18 @@ def preview_bank_statement(
         _("Rachunek zleceniodawcy"),
         _("Rachunek odbiorcy"),
     ]
-    accounts = _Accounts(communities)
+    accounts = Accounts(communities)
     statement_community = _statement_community(preview, statement, accounts, community)
     if preview.file_errors:
         return preview
     if statement_community is not None:
         preview.community = Community.objects.filter(pk=statement_community).first()
         preview.communities.add(statement_community)
-    _finish_bank(preview, statement, accounts, statement_community)
+    finish_bank(preview, statement, accounts, statement_community)
     return preview
 
 
-def _statement_community(preview, statement: Statement, accounts: _Accounts, chosen):
+def _statement_community(preview, statement: Statement, accounts: Accounts, chosen):
     """The community whose account the statement is of; an unknown account refuses the file."""
     found = set()
     for account in statement.accounts:
@@ -573,7 +578,7 @@ def _statement_community(preview, statement: Statement, accounts: _Accounts, cho
     return found.pop() if found else None
 
 
-def _finish_bank(preview, statement: Statement, accounts: _Accounts, community_id) -> None:
+def finish_bank(preview, statement: Statement, accounts: Accounts, community_id) -> None:
     transactions = statement.transactions
     occurrences: dict[str, int] = {}
     for transaction in transactions:

@@ -351,10 +351,17 @@ def readings_import_remote(
     (``dry_run``) runs the very same checks and writes, then rolls them back, so what the
     preview shows is what applying does. Rows equal to a stored reading are skipped.
     """
-    today = today or timezone.localdate()
     report = parse_readings(content)
     if report.file_error:
         return report
+    return readings_apply(report=report, meters=meters, user=user, dry_run=dry_run, today=today)
+
+
+def readings_apply(
+    *, report: ImportReport, meters, user, dry_run: bool, today: datetime.date | None = None
+) -> ImportReport:
+    """Save the parsed rows of ``report`` (a file's or the API's): all rows, or none."""
+    today = today or timezone.localdate()
     by_serial: dict[str, list[Meter]] = {}
     serials = {row.serial for row in report.rows}
     for meter in meters.filter(serial_number__in=serials).order_by("installed_on"):

@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "import_export",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "portal",
     "accounts",
     "premises",
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "documents",
     "office",
     "imports",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -337,6 +341,33 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
     }
+}
+
+# Integration API (api/): bearer keys only, JSON only, requests per key (STREFA_API_RATE).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.authentication.HasApiKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.authentication.ApiKeyThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+    "EXCEPTION_HANDLER": "api.authentication.exception_handler",
+}
+STREFA_API_RATE = env.str("STREFA_API_RATE", default="600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Strefa – API integracji",
+    "DESCRIPTION": "Synchronizacja z systemem księgowym biura. Przewodnik: docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "FailureStatusEnum": "failures.models.FailureReport.Status",
+        "ThreadStatusEnum": "correspondence.models.Thread.Status",
+    },
 }
 
 # Upload limits (photos of failures and meters, attachments).

@@ -71,6 +71,7 @@ urlpatterns = [
     path("korespondencja/", include("correspondence.urls")),
     path("wspolnota/", include("community.urls")),
     path("dokumenty/", include("documents.urls")),
+    path("api/", include("api.urls")),
     path("admin/", office_admin_index, name="office_admin_index"),
     path(
         "admin/plik/<str:label>/<int:pk>/<str:field>/",

@@ -1,0 +1,453 @@
+"""Pushing charges and payments: the rows go through the very rules of the file imports.
+
+A batch is checked whole by ``finance.imports`` (premises, category, period, amount, fund,
+"the same charge" per premises/category/period/title, bank references) and applied by
+``finance.services.import_apply``: all rows or none, in one transaction, in bulk. A row that
+is already booked is "unchanged", so sending the same batch again changes nothing.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from finance.imports import (
+    Accounts,
+    ImportPreview,
+    ImportRow,
+    charge_rows_check,
+    finish_bank,
+    parse_amount,
+    parse_date,
+)
+from finance.models import ImportBatch, Payment
+from finance.services import ImportRejected, import_apply
+from lib.statements import BankTransaction, Statement
+from premises.models import Community, Premises
+
+MAX_ROWS = 10_000
+
+# Machine-readable codes for the Polish messages of the shared rules (first match wins).
+ERROR_CODES = (
+    ("nie istnieje", "premises_not_found"),
+    ("w kilku budynkach", "premises_ambiguous"),
+    ("Brak numeru lokalu", "premises_missing"),
+    ("Nieznana kategoria", "invalid_category"),
+    ("Nieznany fundusz", "invalid_fund"),
+    ("Nieprawidłowy okres", "invalid_period"),
+    ("Nieprawidłowa kwota", "invalid_amount"),
+    ("Kwota nie może być zerowa", "zero_amount"),
+    ("Kwota", "invalid_amount"),
+    ("Nieprawidłowa data", "invalid_date"),
+    ("data", "invalid_date"),
+    ("To samo naliczenie", "duplicate_in_batch"),
+    ("powtarza się", "duplicate_in_batch"),
+    ("już zaksięgowane", "conflict_with_booked"),
+    ("rachunek", "invalid_account"),
+    ("Rachunek", "invalid_account"),
+    ("innej wspólnoty", "premises_not_found"),
+)
+
+
+def error_code(message: str) -> str:
+    for needle, code in ERROR_CODES:
+        if needle in message:
+            return code
+    return "invalid"
+
+
+@dataclass
+class BatchResult:
+    created: int = 0
+    unchanged: int = 0
+    batch_id: int | None = None
+    errors: list[dict] = field(default_factory=list)
+
+
+def _digest(rows) -> str:
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _premises_by_id(community: Community, rows: list[dict]) -> dict[int, Premises]:
+    """Premises named by Strefa id, only within ``community`` (one query)."""
+    ids = set()
+    for row in rows:
+        value = row.get("premises_id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            ids.add(value)
+    return {
+        p.pk: p
+        for p in Premises.objects.filter(pk__in=ids, building__community=community).select_related(
+            "building"
+        )
+    }
+
+
+def _premises_error(row: dict, by_id: dict) -> tuple[Premises | None, str]:
+    value = row.get("premises_id")
+    if value is None:
+        return None, ""
+    if not isinstance(value, int) or isinstance(value, bool) or value not in by_id:
+        return None, _("Lokal o identyfikatorze %(id)s nie istnieje w tej wspólnocie.") % {
+            "id": value
+        }
+    return by_id[value], ""
+
+
+def _result(preview: ImportPreview, *, key, rows_total: int) -> BatchResult:
+    result = BatchResult()
+    for row in preview.rows:
+        for message in row.errors:
+            result.errors.append({"row": row.line, "code": error_code(message), "message": message})
+    for message in preview.file_errors:
+        result.errors.append({"row": None, "code": "conflict_retry", "message": message})
+    if result.errors:
+        return result
+    objects = preview.to_create
+    result.unchanged = rows_total - len(objects)
+    if objects:
+        try:
+            batch = import_apply(preview=preview, user=key.created_by)
+        except ImportRejected as rejected:
+            for message in rejected.preview.file_errors:
+                result.errors.append({"row": None, "code": "conflict_retry", "message": message})
+            result.unchanged = 0
+            return result
+        result.batch_id = batch.pk
+        result.created = len(objects)
+    return result
+
+
+def charges_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Book the new charges of ``rows`` (all or none); booked ones count as unchanged."""
+    preview = ImportPreview(
+        kind=ImportBatch.Kind.CHARGES,
+        file_name=_("API – %(key)s") % {"key": key.name},
+        sha256=_digest(rows),
+        community=community,
+        communities={community.pk},
+    )
+    by_id = _premises_by_id(community, rows)
+    import_rows = []
+    for index, row in enumerate(rows):
+        cells = {
+            "lokal": _text(row.get("number")),
+            "budynek": _text(row.get("building")),
+            "kategoria": _text(row.get("category")),
+            "okres": _text(row.get("period")),
+            "kwota": _text(row.get("amount")),
+            "termin": _text(row.get("due_date")),
+            "fundusz": _text(row.get("fund")),
+            "tytul": _text(row.get("title")),
+        }
+        premises, error = _premises_error(row, by_id)
+        if premises is not None:
+            cells["lokal"], cells["budynek"] = premises.number, premises.building.street
+        import_row = ImportRow(line=index, cells=cells)
+        if error:
+            import_row.errors.append(error)
+        import_rows.append(import_row)
+    charge_rows_check(import_rows, community)
+    preview.rows = import_rows
+    return _result(preview, key=key, rows_total=len(rows))
+
+
+def _parse(row_errors: list[str], parser, value):
+    try:
+        return parser(value)
+    except ValueError as error:
+        row_errors.append(str(error))
+        return None
+
+
+def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Book the new payments of ``rows`` (all or none), one per bank reference."""
+    preview = ImportPreview(
+        kind=ImportBatch.Kind.BANK_CSV,
+        file_name=_("API – %(key)s") % {"key": key.name},
+        sha256=_digest(rows),
+        community=community,
+        communities={community.pk},
+    )
+    by_id = _premises_by_id(community, rows)
+    transactions, chosen = [], {}
+    for index, row in enumerate(rows):
+        transaction = BankTransaction(
+            line=index,
+            reference=_text(row.get("bank_reference"))[:100],
+            title=_text(row.get("title")),
+            payer_name=_text(row.get("payer_name")),
+            payer_account=_text(row.get("payer_account")),
+            account=_text(row.get("account")),
+        )
+        errors = transaction.errors
+        if not _text(row.get("date")):
+            errors.append(_("Brak daty wpłaty."))
+        else:
+            transaction.booked_on = _parse(errors, parse_date, _text(row.get("date")))
+        transaction.amount = _parse(errors, parse_amount, _text(row.get("amount")))
+        if transaction.amount is not None and transaction.amount <= 0:
+            errors.append(_("Kwota wpłaty musi być dodatnia."))
+        premises, error = _premises_error(row, by_id)
+        if error:
+            errors.append(error)
+        if premises is not None:
+            chosen[index] = premises
+        transactions.append(transaction)
+    statement = Statement(format="api", transactions=transactions)
+    finish_bank(preview, statement, Accounts([community.pk]), community.pk)
+    for row in preview.rows:
+        premises = chosen.get(row.line)
+        if row.obj is not None and premises is not None:
+            row.obj.premises = premises
+            row.obj.match = Payment.Match.MANUAL
+    return _result(preview, key=key, rows_total=len(rows))
+
+
+def readings_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Remote readings by meter serial number, by the rules of the readings file import.
+
+    Checked and saved row by row inside one transaction (each reading is checked against the
+    meter's earlier ones), so this batch costs queries per row, unlike charges and payments.
+    """
+    from meters.imports import ImportReport, _parse_row
+    from meters.models import Meter
+    from meters.services import readings_apply
+
+    report = ImportReport(
+        rows=[
+            _parse_row(
+                index,
+                {
+                    "numer_licznika": _text(row.get("serial_number")),
+                    "data_odczytu": _text(row.get("read_on")),
+                    "stan": _text(row.get("value")),
+                },
+            )
+            for index, row in enumerate(rows)
+        ]
+    )
+    meters = Meter.objects.filter(premises__building__community=community)
+    readings_apply(report=report, meters=meters, user=key.created_by, dry_run=False)
+    result = BatchResult()
+    for row in report.rows:
+        if row.error:
+            result.errors.append(
+                {"row": row.line, "code": reading_error_code(row.error), "message": row.error}
+            )
+    if not result.errors:
+        result.created = report.new_count
+        result.unchanged = len(report.rows) - report.new_count
+    return result
+
+
+READING_CODES = (
+    ("Brak numeru licznika", "meter_missing"),
+    ("Nie ma licznika", "meter_not_found"),
+    ("kilka liczników", "meter_ambiguous"),
+    ("Nieprawidłowa data", "invalid_date"),
+    ("Stan licznika", "invalid_value"),
+)
+
+
+def reading_error_code(message: str) -> str:
+    for needle, code in READING_CODES:
+        if needle in message:
+            return code
+    return "reading_rejected"
+
+
+REGISTER_FIELDS = (
+    "street",
+    "postal_code",
+    "city",
+    "number",
+    "kind",
+    "area",
+    "persons",
+    "share",
+    "bank_account",
+    "login",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "role",
+    "valid_from",
+    "valid_to",
+    "recipient",
+)
+
+
+def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Buildings, premises, people and ownerships of one community, by the register import.
+
+    The rows go through ``premises.resources.RegisterResource`` (the admin's register file
+    import: NRB, postal code and phone validators, shares, logins): found by street, number
+    and person, else created; the whole batch or nothing. Row by row, not in bulk.
+    """
+    import tablib
+
+    from premises.resources import RegisterResource, _col
+
+    headers = [_col("community"), _col("community_nip")] + [_col(k) for k in REGISTER_FIELDS]
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows:
+        dataset.append(
+            [community.name, community.nip] + [_text(row.get(k)) for k in REGISTER_FIELDS]
+        )
+    resource = RegisterResource(scope_ids=[community.pk], may_create_communities=False)
+    result = BatchResult()
+    try:
+        with transaction.atomic():
+            outcome = resource.import_data(
+                dataset,
+                dry_run=False,
+                raise_errors=False,
+                use_transactions=True,
+                user=key.created_by,
+            )
+            _register_errors(outcome, result)
+            if result.errors:
+                raise _Rollback  # import-export keeps the valid rows of a file with invalid ones
+    except _Rollback:
+        return result
+    result.created = outcome.totals.get("new", 0)
+    result.unchanged = len(rows) - result.created
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _register_errors(outcome, result: BatchResult) -> None:
+    for error in outcome.base_errors:
+        result.errors.append({"row": None, "code": "invalid", "message": str(error.error)})
+    for number, errors in outcome.row_errors():
+        for error in errors:
+            result.errors.append(
+                {"row": number - 1, "code": "invalid", "message": str(error.error)}
+            )
+    for invalid in outcome.invalid_rows:
+        for field_name, messages in invalid.error_dict.items():
+            for message in messages:
+                text = message if field_name in ("__all__", "") else f"{field_name}: {message}"
+                result.errors.append(
+                    {"row": invalid.number - 1, "code": "invalid_field", "message": str(text)}
+                )
+
+
+def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
+    """Letters to premises' recipients with PDF attachments, published by the letter service.
+
+    Idempotent by the integrator's ``external_id`` (per community); the recipient is the
+    premises' designated one, the channel (e-delivery or post) is decided by
+    ``correspondence.services`` exactly as for letters written in admin. All or nothing.
+    """
+    import base64
+    import binascii
+
+    from django.core.files.base import ContentFile
+
+    from correspondence.models import Letter
+    from correspondence.selectors import premises_recipients
+    from correspondence.services import letter_create
+    from documents.validators import validate_pdf_file
+
+    from .models import ExternalRef
+
+    by_id = _premises_by_id(community, rows)
+    recipients = premises_recipients(list(by_id))
+    known = set(
+        ExternalRef.objects.filter(
+            community=community,
+            kind=ExternalRef.Kind.LETTER,
+            external_id__in=[_text(r.get("external_id")) for r in rows],
+        ).values_list("external_id", flat=True)
+    )
+    result, planned, seen = BatchResult(), [], set()
+
+    def error(index, code, message):
+        result.errors.append({"row": index, "code": code, "message": message})
+
+    for index, row in enumerate(rows):
+        external_id = _text(row.get("external_id"))[:100]
+        if not external_id:
+            error(index, "external_id_missing", _("Brak identyfikatora pisma (external_id)."))
+            continue
+        if external_id in seen:
+            error(index, "duplicate_in_batch", _("Ten identyfikator pisma powtarza się w paczce."))
+            continue
+        seen.add(external_id)
+        if external_id in known:
+            continue
+        premises, message = _premises_error(row, by_id)
+        if premises is None:
+            error(index, "premises_not_found", message or _("Podaj lokal (premises_id)."))
+            continue
+        recipient = recipients.get(premises.pk)
+        if recipient is None:
+            error(index, "no_recipient", _("Lokal nie ma właściciela, do którego można pisać."))
+            continue
+        kind = _text(row.get("kind")) or Letter.Kind.INFORMATION
+        if kind not in Letter.Kind.values:
+            error(index, "invalid_kind", _("Nieznany rodzaj pisma „%(kind)s”.") % {"kind": kind})
+            continue
+        subject = _text(row.get("subject"))
+        if not subject or len(subject) > 200:
+            error(index, "invalid_subject", _("Podaj temat pisma (do 200 znaków)."))
+            continue
+        attachments = []
+        for item in row.get("attachments") or []:
+            name = _text(item.get("name") if isinstance(item, dict) else "")[:200] or "pismo.pdf"
+            try:
+                content = base64.b64decode(
+                    _text(item.get("content_base64") if isinstance(item, dict) else ""),
+                    validate=True,
+                )
+                validate_pdf_file(ContentFile(content, name=name))
+            except (binascii.Error, ValueError):
+                error(
+                    index,
+                    "invalid_attachment",
+                    _("Załącznik „%(name)s” nie jest poprawnym base64.") % {"name": name},
+                )
+                break
+            except ValidationError as problem:
+                error(index, "invalid_attachment", " ".join(problem.messages))
+                break
+            attachments.append((name, content))
+        else:
+            planned.append((external_id, premises, recipient, kind, subject, row, attachments))
+    if result.errors:
+        return result
+    with transaction.atomic():
+        for external_id, premises, recipient, kind, subject, row, attachments in planned:
+            letter = letter_create(
+                community=community,
+                premises=premises,
+                recipient=recipient,
+                kind=kind,
+                subject=subject,
+                body=_text(row.get("body")),
+                created_by=key.created_by,
+                attachments=attachments,
+            )
+            ExternalRef.objects.create(
+                community=community,
+                kind=ExternalRef.Kind.LETTER,
+                external_id=external_id,
+                object_id=letter.pk,
+            )
+    result.created = len(planned)
+    result.unchanged = len(rows) - len(planned)
+    return result

@@ -1,0 +1,289 @@
+"""The integration API: every object is looked up within the key's communities (else 404)."""
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from correspondence.models import Thread
+from failures.models import FailureReport
+from failures.services import failure_change_status
+from meters.models import Reading
+from premises.models import Community
+
+from . import serializers as s
+from .batches import (
+    MAX_ROWS,
+    charges_push,
+    letters_push,
+    payments_push,
+    readings_push,
+    register_push,
+)
+from .keys import community_ids
+
+
+class Pages(PageNumberPagination):
+    page_size = 100
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
+UPDATED_SINCE = OpenApiParameter(
+    "updated_since",
+    OpenApiTypes.DATETIME,
+    description=_("Tylko zmienione od tej chwili (ISO 8601, np. 2026-11-28T02:00:00+01:00)."),
+)
+COMMUNITY = OpenApiParameter("community", OpenApiTypes.INT, description=_("Id wspólnoty."))
+
+
+def _updated_since(request):
+    value = request.query_params.get("updated_since", "")
+    if not value:
+        return None
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise ApiValidationError(
+            {"updated_since": [_("Nieprawidłowa data i godzina (np. 2026-11-28T02:00:00Z).")]}
+        )
+    return parsed
+
+
+def _community_filter(request, queryset, lookup):
+    value = request.query_params.get("community", "")
+    if not value:
+        return queryset
+    if not value.isdigit():
+        raise ApiValidationError({"community": [_("Podaj liczbę – id wspólnoty.")]})
+    return queryset.filter(**{lookup: int(value)})
+
+
+class ScopedListView(generics.ListAPIView):
+    """A list within the key's communities, changed since ``updated_since``, oldest first."""
+
+    pagination_class = Pages
+    community_lookup = ""
+    updated_field = ""
+
+    def get_queryset(self):
+        queryset = self.base_queryset().filter(
+            **{f"{self.community_lookup}__in": community_ids(self.request.auth)}
+        )
+        queryset = _community_filter(self.request, queryset, self.community_lookup)
+        since = _updated_since(self.request)
+        if since is not None:
+            queryset = queryset.filter(**{f"{self.updated_field}__gte": since})
+        return queryset.order_by(self.updated_field, "pk")
+
+
+@extend_schema(tags=["rejestr"])
+class CommunityListView(generics.ListAPIView):
+    """Communities this key may read and write."""
+
+    serializer_class = s.CommunitySerializer
+    pagination_class = Pages
+
+    def get_queryset(self):
+        return Community.objects.filter(pk__in=community_ids(self.request.auth)).order_by("pk")
+
+
+class _BatchView(APIView):
+    push = None
+    tag = ""
+
+    def post(self, request, community_id: int):
+        community = get_object_or_404(
+            Community.objects.filter(pk__in=community_ids(request.auth)), pk=community_id
+        )
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+            return _batch_error(
+                _("Podaj „rows”: listę obiektów (wierszy)."), code="invalid_body", row=None
+            )
+        if len(rows) > MAX_ROWS:
+            return _batch_error(
+                _("Za dużo wierszy: najwięcej %(max)d w jednej paczce.") % {"max": MAX_ROWS},
+                code="too_many_rows",
+                row=None,
+            )
+        result = type(self).push(key=request.auth, community=community, rows=rows)
+        if result.errors:
+            return Response(
+                {
+                    "detail": _("Paczka ma błędy; niczego nie zapisano."),
+                    "errors": result.errors,
+                },
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response(
+            {"created": result.created, "unchanged": result.unchanged, "batch_id": result.batch_id}
+        )
+
+
+def _batch_error(message, *, code, row):
+    return Response(
+        {"detail": message, "errors": [{"row": row, "code": code, "message": message}]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+@extend_schema(
+    tags=["rejestr"],
+    request=s.RegisterBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Rejestr: budynki, lokale, osoby i tytuły prawne; wszystko albo nic"),
+)
+class RegisterBatchView(_BatchView):
+    push = staticmethod(register_push)
+
+
+@extend_schema(
+    tags=["korespondencja"],
+    request=s.LetterBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Pisma z załącznikami PDF, idempotentnie po external_id; wszystko albo nic"),
+)
+class LetterBatchView(_BatchView):
+    push = staticmethod(letters_push)
+
+
+@extend_schema(
+    tags=["finanse"],
+    request=s.ChargeBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Naliczenia: paczka do 10 000 wierszy, wszystko albo nic"),
+)
+class ChargeBatchView(_BatchView):
+    push = staticmethod(charges_push)
+
+
+@extend_schema(
+    tags=["finanse"],
+    request=s.PaymentBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Wpłaty: paczka do 10 000 wierszy, wszystko albo nic"),
+)
+class PaymentBatchView(_BatchView):
+    push = staticmethod(payments_push)
+
+
+@extend_schema(
+    tags=["liczniki"],
+    request=s.ReadingBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Odczyty zdalne: paczka do 10 000 wierszy, wszystko albo nic"),
+)
+class ReadingBatchView(_BatchView):
+    push = staticmethod(readings_push)
+
+
+@extend_schema(tags=["liczniki"], parameters=[UPDATED_SINCE, COMMUNITY])
+class ReadingListView(ScopedListView):
+    """Readings residents submitted (with a photo link), by the time they were added."""
+
+    serializer_class = s.ReadingSerializer
+    community_lookup = "meter__premises__building__community"
+    updated_field = "created_at"
+
+    def base_queryset(self):
+        return Reading.objects.filter(source=Reading.Source.RESIDENT).select_related(
+            "meter__premises__building"
+        )
+
+
+class ReadingPhotoView(APIView):
+    """The photo of a reading, for a key of the reading's community only."""
+
+    @extend_schema(
+        tags=["liczniki"],
+        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+    )
+    def get(self, request, pk: int):
+        reading = get_object_or_404(
+            Reading.objects.filter(
+                meter__premises__building__community__in=community_ids(request.auth)
+            ).exclude(photo=""),
+            pk=pk,
+        )
+        try:
+            handle = reading.photo.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        response = FileResponse(handle, as_attachment=False)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+@extend_schema(tags=["awarie"], parameters=[UPDATED_SINCE, COMMUNITY])
+class FailureListView(ScopedListView):
+    """Failure reports with their status history, by the time of their last status change."""
+
+    serializer_class = s.FailureSerializer
+    community_lookup = "building__community"
+    updated_field = "status_changed_at"
+
+    def base_queryset(self):
+        return FailureReport.objects.select_related("building", "premises").prefetch_related(
+            "status_changes"
+        )
+
+
+def _failures(request):
+    return FailureReport.objects.filter(
+        building__community__in=community_ids(request.auth)
+    ).select_related("building", "premises")
+
+
+class FailureDetailView(APIView):
+    @extend_schema(tags=["awarie"], responses=s.FailureSerializer)
+    def get(self, request, pk: int):
+        report = get_object_or_404(_failures(request).prefetch_related("status_changes"), pk=pk)
+        return Response(s.FailureSerializer(report, context={"request": request}).data)
+
+    @extend_schema(
+        tags=["awarie"],
+        request=s.FailureStatusSerializer,
+        responses={200: s.FailureSerializer},
+        summary=_("Zmiana statusu zgłoszenia (te same reguły przejść co w panelu biura)"),
+    )
+    def patch(self, request, pk: int):
+        report = get_object_or_404(_failures(request), pk=pk)
+        form = s.FailureStatusSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            failure_change_status(
+                report=report,
+                to_status=form.validated_data["status"],
+                comment=form.validated_data.get("comment", ""),
+                changed_by=request.auth.created_by,
+            )
+        except ValidationError as error:
+            raise ApiValidationError(
+                {"status": error.messages}, code=error.code or "invalid"
+            ) from None
+        report = _failures(request).prefetch_related("status_changes").get(pk=pk)
+        return Response(s.FailureSerializer(report, context={"request": request}).data)
+
+
+@extend_schema(tags=["korespondencja"], parameters=[UPDATED_SINCE, COMMUNITY])
+class ThreadListView(ScopedListView):
+    """Residents' messages to the office (threads), by the time of their last message."""
+
+    serializer_class = s.ThreadSerializer
+    community_lookup = "community"
+    updated_field = "last_message_at"
+
+    def base_queryset(self):
+        return Thread.objects.select_related("premises").prefetch_related("messages")

@@ -1,0 +1,86 @@
+"""Keys: bearer only, revoked and read-only keys, per-key throttling, the admin shows it once."""
+
+import pytest
+from django.contrib.messages import get_messages
+
+from api.keys import api_key_revoke
+from api.models import ApiKey
+from finance.models import Charge
+
+pytestmark = pytest.mark.django_db
+
+ROW = {"number": "12", "category": "management", "period": "2026-05", "amount": "350.27"}
+
+
+def test_no_or_wrong_key_is_401_in_polish(api, key_a, community_a):
+    response = api("get", "/api/v1/communities/", None)
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Podaj klucz API: Authorization: Bearer <klucz>."
+    prefix = key_a.split(".")[0]
+    response = api("get", "/api/v1/communities/", f"{prefix}.zly-sekret")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Nieprawidłowy, nieznany lub unieważniony klucz API."
+
+
+def test_key_lists_only_its_communities_and_records_use(api, key_a, community_a, community_b):
+    response = api("get", "/api/v1/communities/", key_a)
+    assert [c["name"] for c in response.json()["results"]] == ["WM Lipowa 5"]
+    assert ApiKey.objects.get().last_used_at is not None
+
+
+def test_revoked_key_is_refused(api, key_a, community_a, premises_a):
+    api_key_revoke(key=ApiKey.objects.get())
+    response = api(
+        "post", f"/api/v1/communities/{community_a.pk}/charges/batch/", key_a, json={"rows": [ROW]}
+    )
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Nieprawidłowy, nieznany lub unieważniony klucz API."
+    assert Charge.objects.count() == 0
+
+
+def test_read_only_key_reads_but_cannot_write(api, key_a_read, community_a, premises_a):
+    assert api("get", "/api/v1/failures/", key_a_read).status_code == 200
+    response = api(
+        "post",
+        f"/api/v1/communities/{community_a.pk}/charges/batch/",
+        key_a_read,
+        json={"rows": [ROW]},
+    )
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Ten klucz API pozwala tylko na odczyt."
+    assert Charge.objects.count() == 0
+
+
+def test_throttling_counts_per_key(api, settings, key_a, key_a_read, community_a):
+    settings.STREFA_API_RATE = "2/min"
+    assert api("get", "/api/v1/communities/", key_a).status_code == 200
+    assert api("get", "/api/v1/communities/", key_a).status_code == 200
+    third = api("get", "/api/v1/communities/", key_a)
+    assert third.status_code == 429
+    assert third.json()["detail"].startswith("Za dużo zapytań tym kluczem API; spróbuj ponownie")
+    assert third["Retry-After"]
+    # Another key has its own budget.
+    assert api("get", "/api/v1/communities/", key_a_read).status_code == 200
+
+
+def test_admin_creates_key_shows_secret_once(client, office_admin, community_a, api):
+    client.force_login(office_admin)
+    response = client.post(
+        "/admin/api/apikey/add/",
+        {"name": "KTM", "communities": [community_a.pk], "access": "read_write"},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    messages = [str(m) for m in get_messages(response.wsgi_request)]
+    assert messages[0].startswith("Klucz API (skopiuj go teraz – nie zostanie pokazany ponownie): ")
+    text = messages[0].split(": ", 1)[1]
+    key = ApiKey.objects.get(name="KTM")
+    assert text.startswith(f"{key.prefix}.")
+    assert text.split(".", 1)[1] not in key.secret_hash
+    assert key.created_by == office_admin
+    client.logout()
+    assert api("get", "/api/v1/communities/", text).json()["results"][0]["name"] == "WM Lipowa 5"
+    # The change page never shows the secret again.
+    client.force_login(office_admin)
+    page = client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
+    assert text.split(".", 1)[1] not in page
+    assert key.prefix in page

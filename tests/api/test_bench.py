@@ -1,0 +1,48 @@
+"""A 10 000-charge batch through the API (opt-in: ``STREFA_BENCH=1``), time and queries."""
+
+import os
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from finance.models import Charge
+from premises.models import Premises
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(not os.environ.get("STREFA_BENCH"), reason="set STREFA_BENCH=1"),
+]
+
+
+def test_charges_batch_of_10000_rows(api, key_a, community_a, building_a):
+    Premises.objects.bulk_create(
+        [
+            Premises(
+                building=building_a,
+                number=str(n),
+                area=Decimal("50.00"),
+                persons=2,
+                share_numerator=1,
+                share_denominator=1000,
+            )
+            for n in range(1, 1001)
+        ]
+    )
+    rows = [
+        {"number": str(n), "category": "management", "period": f"2026-{m:02d}", "amount": "350.27"}
+        for m in range(1, 11)
+        for n in range(1, 1001)
+    ]
+    url = f"/api/v1/communities/{community_a.pk}/charges/batch/"
+    for label in ("first", "repeated"):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = api("post", url, key_a, json={"rows": rows})
+        elapsed = time.perf_counter() - started
+        print(f"\n10 000 charges via API, {label}: {elapsed:.1f} s, {len(queries)} queries")
+        assert response.status_code == 200, response.json()
+    assert response.json() == {"created": 0, "unchanged": 10_000, "batch_id": None}
+    assert Charge.objects.count() == 10_000

@@ -1,0 +1,138 @@
+"""Pulling what residents did: readings (with photos), failures, messages; failure status."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from correspondence.services import thread_start
+from failures.models import FailureReport, FailureStatusChange
+from meters.models import Reading
+
+from ..factories import OwnershipFactory, UserFactory
+from ..failures.conftest import make_report, read_streamed
+from ..meters.factories import MeterFactory, ReadingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def resident_a(premises_a):
+    user = UserFactory(first_name="Anna", last_name="Nowak")
+    OwnershipFactory(user=user, premises=premises_a)
+    return user
+
+
+@pytest.fixture
+def resident_b(premises_b):
+    user = UserFactory(first_name="Obcy", last_name="Mieszkaniec")
+    OwnershipFactory(user=user, premises=premises_b)
+    return user
+
+
+def _reading(premises, serial, photo=True):
+    reading = ReadingFactory(
+        meter=MeterFactory(premises=premises, serial_number=serial),
+        source=Reading.Source.RESIDENT,
+    )
+    if photo:
+        reading.photo.save("licznik.jpg", ContentFile(b"\xff\xd8zdjecie"), save=True)
+    return reading
+
+
+def test_readings_only_residents_of_key_communities_with_photo(api, key_a, premises_a, premises_b):
+    mine = _reading(premises_a, "ZW-A1")
+    ReadingFactory(meter=MeterFactory(premises=premises_a), source=Reading.Source.OFFICE)
+    theirs = _reading(premises_b, "ZW-B1")
+    body = api("get", "/api/v1/readings/", key_a).json()
+    assert body["count"] == 1
+    row = body["results"][0]
+    assert (row["meter_serial_number"], row["premises_number"], row["value"]) == (
+        "ZW-A1",
+        "12",
+        "10.000",
+    )
+    assert row["photo_url"].endswith(f"/api/v1/readings/{mine.pk}/photo/")
+    photo = api("get", f"/api/v1/readings/{mine.pk}/photo/", key_a)
+    assert photo.status_code == 200
+    assert read_streamed(photo) == b"\xff\xd8zdjecie"
+    other = api("get", f"/api/v1/readings/{theirs.pk}/photo/", key_a)
+    assert other.status_code == 404
+    assert api("get", f"/api/v1/readings/{mine.pk}/photo/", None).status_code == 401
+
+
+def test_readings_updated_since_and_bad_cursor(api, key_a, premises_a):
+    old = _reading(premises_a, "ZW-OLD", photo=False)
+    Reading.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    _reading(premises_a, "ZW-NEW", photo=False)
+    since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
+    body = api("get", "/api/v1/readings/", key_a, data={"updated_since": since}).json()
+    assert [r["meter_serial_number"] for r in body["results"]] == ["ZW-NEW"]
+    bad = api("get", "/api/v1/readings/", key_a, data={"updated_since": "wczoraj"})
+    assert bad.status_code == 400
+    assert bad.json()["updated_since"] == [
+        "Nieprawidłowa data i godzina (np. 2026-11-28T02:00:00Z)."
+    ]
+
+
+def test_failures_list_with_history_scoped(
+    api, key_a, building_a, building_b, resident_a, resident_b
+):
+    make_report(resident_a, building=building_a, description="Cieknie kran w piwnicy.")
+    make_report(resident_b, building=building_b, description="Obca awaria.")
+    body = api("get", "/api/v1/failures/", key_a).json()
+    assert [f["description"] for f in body["results"]] == ["Cieknie kran w piwnicy."]
+    report = body["results"][0]
+    assert report["status_label"] == "zgłoszona"
+    assert [h["to_status"] for h in report["history"]] == ["zgloszona"]
+
+
+def test_failure_status_patch_uses_admin_rules(
+    api, key_a, key_a_read, building_a, building_b, resident_a, resident_b, office_admin
+):
+    report = make_report(resident_a, building=building_a)
+    foreign = make_report(resident_b, building=building_b)
+    url = f"/api/v1/failures/{report.pk}/"
+    response = api("patch", url, key_a, json={"status": "przyjeta", "comment": "Hydraulik jutro."})
+    assert response.status_code == 200, response.json()
+    assert response.json()["status_label"] == "przyjęta"
+    change = FailureStatusChange.objects.filter(report=report).last()
+    assert (change.to_status, change.comment, change.changed_by) == (
+        "przyjeta",
+        "Hydraulik jutro.",
+        office_admin,
+    )
+    # A transition the admin may not make either.
+    response = api("patch", url, key_a, json={"status": "zgloszona"})
+    assert response.status_code == 400
+    assert response.json()["status"] == [
+        "Zgłoszenia o statusie „przyjęta” nie można zmienić na „zgłoszona”."
+    ]
+    # Another community's report: 404 for reading and writing; read-only key: 403.
+    assert api("get", f"/api/v1/failures/{foreign.pk}/", key_a).status_code == 404
+    response = api("patch", f"/api/v1/failures/{foreign.pk}/", key_a, json={"status": "przyjeta"})
+    assert response.status_code == 404
+    assert FailureReport.objects.get(pk=foreign.pk).status == "zgloszona"
+    response = api("patch", url, key_a_read, json={"status": "w_realizacji"})
+    assert response.status_code == 403
+    assert FailureReport.objects.get(pk=report.pk).status == "przyjeta"
+
+
+def test_threads_scoped_with_messages(api, key_a, premises_a, premises_b, resident_a, resident_b):
+    thread_start(user=resident_a, premises=premises_a, subject="Wymiana okien", body="Kiedy?")
+    thread_start(user=resident_b, premises=premises_b, subject="Obca sprawa", body="x")
+    body = api("get", "/api/v1/threads/", key_a).json()
+    assert [t["subject"] for t in body["results"]] == ["Wymiana okien"]
+    assert [m["body"] for m in body["results"][0]["messages"]] == ["Kiedy?"]
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_failures_list_query_count_fixed(
+    api, key_a, building_a, resident_a, django_assert_num_queries, count
+):
+    for _ in range(count):
+        make_report(resident_a, building=building_a)
+    # key, last use, key's communities, count, page, status history
+    with django_assert_num_queries(6):
+        assert api("get", "/api/v1/failures/", key_a).json()["count"] == count

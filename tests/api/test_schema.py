@@ -1,0 +1,92 @@
+"""The OpenAPI schema, its documentation page, and a schemathesis run against the schema."""
+
+import re
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given
+from hypothesis import settings as hypothesis_settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from ..factories import OwnershipFactory, UserFactory
+from ..failures.conftest import make_report
+
+pytestmark = pytest.mark.django_db
+
+
+def test_schema_lists_the_endpoints(client):
+    response = client.get("/api/schema/", headers={"Accept": "application/json"})
+    assert response.status_code == 200
+    paths = set(response.json()["paths"])
+    assert {
+        "/api/v1/communities/{community_id}/charges/batch/",
+        "/api/v1/communities/{community_id}/payments/batch/",
+        "/api/v1/readings/",
+        "/api/v1/failures/",
+        "/api/v1/failures/{id}/",
+        "/api/v1/threads/",
+    } <= paths
+    assert response.json()["info"]["title"] == "Strefa – API integracji"
+
+
+def test_docs_page_served_from_package_under_strict_csp(client):
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "<style" not in html
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)  # no inline scripts
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "https://" not in html  # nothing from a CDN
+    script = client.get("/api/docs/?script=")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.content.decode()
+    assert "/api/schema/" in script.content.decode()
+
+
+@pytest.fixture
+def _keep_test_connection():
+    """Like Django's test client: a WSGI request must not close the test's DB connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.usefixtures("_keep_test_connection")
+def test_schemathesis_no_server_errors_and_schema_conformance(
+    settings, key_a, community_a, premises_a, building_a
+):
+    settings.STREFA_API_RATE = "100000/min"
+    resident = UserFactory()
+    OwnershipFactory(user=resident, premises=premises_a)
+    make_report(resident, building=building_a)
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    headers = {"Authorization": f"Bearer {key_a}"}
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 8
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @hypothesis_settings(
+            max_examples=15,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        def check(case):
+            response = case.call(headers=headers)
+            case.validate_response(
+                response, checks=[not_a_server_error, response_schema_conformance]
+            )
+
+        check()
