@@ -167,7 +167,7 @@ def test_admin_apply_is_single_use_and_rows_are_not_in_the_page(client, office, 
     "postgresql" not in connection.vendor, reason="row locks: PostgreSQL (SQLite serialises)"
 )
 def test_two_simultaneous_confirmations_bill_once(premises):
-    from django.db import close_old_connections
+    from django.db import connection
 
     from finance.admin import ChargeAdmin  # noqa: F401  (admin registered)
     from finance.services import ImportRejected, import_apply_upload
@@ -197,7 +197,9 @@ def test_two_simultaneous_confirmations_bill_once(premises):
         except (UploadGone, ImportRejected):
             outcomes.append("refused")
         finally:
-            close_old_connections()
+            # This thread's own connection: left open, it would keep the test database from
+            # being dropped at the end of the run (CONN_MAX_AGE keeps connections alive).
+            connection.close()
 
     threads = [threading.Thread(target=confirm) for _ in range(2)]
     for thread in threads:
