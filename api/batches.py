@@ -290,60 +290,30 @@ REGISTER_FIELDS = (
 def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Buildings, premises, people and ownerships of one community, by the register import.
 
-    The rows go through ``premises.resources.RegisterResource`` (the admin's register file
-    import: NRB, postal code and phone validators, shares, logins): found by street, number
-    and person, else created; the whole batch or nothing. Row by row, not in bulk.
+    The rows go through ``premises.register`` (the admin's register file import: NRB, postal
+    code and phone validators, shares, logins): found by street, number and person, else
+    created; the whole batch or nothing. Row by row, not in bulk.
     """
-    import tablib
+    from premises.register import register_import, register_rows_from_dicts
 
-    from premises.resources import RegisterResource, _col
-
-    headers = [_col("community"), _col("community_nip")] + [_col(k) for k in REGISTER_FIELDS]
-    dataset = tablib.Dataset(headers=headers)
-    for row in rows:
-        dataset.append(
-            [community.name, community.nip] + [_text(row.get(k)) for k in REGISTER_FIELDS]
-        )
-    resource = RegisterResource(scope_ids=[community.pk], may_create_communities=False)
+    records = [{**row, "community": community.name, "community_nip": community.nip} for row in rows]
+    outcome = register_import(
+        rows=register_rows_from_dicts(records),
+        scope_ids=[community.pk],
+        may_create_communities=False,
+        apply=True,
+    )
     result = BatchResult()
-    try:
-        with transaction.atomic():
-            outcome = resource.import_data(
-                dataset,
-                dry_run=False,
-                raise_errors=False,
-                use_transactions=True,
-                user=key.created_by,
-            )
-            _register_errors(outcome, result)
-            if result.errors:
-                raise _Rollback  # import-export keeps the valid rows of a file with invalid ones
-    except _Rollback:
+    for message in outcome.file_errors:
+        result.errors.append({"row": None, "code": "invalid", "message": str(message)})
+    for row in outcome.rows:
+        for error in row.errors:
+            result.errors.append({"row": row.line - 1, "code": error.code, "message": str(error)})
+    if result.errors:
         return result
-    result.created = outcome.totals.get("new", 0)
+    result.created = outcome.new_count
     result.unchanged = len(rows) - result.created
     return result
-
-
-class _Rollback(Exception):
-    pass
-
-
-def _register_errors(outcome, result: BatchResult) -> None:
-    for error in outcome.base_errors:
-        result.errors.append({"row": None, "code": "invalid", "message": str(error.error)})
-    for number, errors in outcome.row_errors():
-        for error in errors:
-            result.errors.append(
-                {"row": number - 1, "code": "invalid", "message": str(error.error)}
-            )
-    for invalid in outcome.invalid_rows:
-        for field_name, messages in invalid.error_dict.items():
-            for message in messages:
-                text = message if field_name in ("__all__", "") else f"{field_name}: {message}"
-                result.errors.append(
-                    {"row": invalid.number - 1, "code": "invalid_field", "message": str(text)}
-                )
 
 
 def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:

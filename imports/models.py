@@ -34,6 +34,8 @@ class StoredUpload(models.Model):
     )
     created_at = models.DateTimeField(_("wczytano"), auto_now_add=True)
     used_at = models.DateTimeField(_("zatwierdzono"), null=True, blank=True)
+    # What the preview promised and applying must keep (e.g. the register's new logins).
+    plan = models.JSONField(_("plan podglądu"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("wczytany plik importu")

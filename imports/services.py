@@ -76,3 +76,9 @@ def upload_peek(*, token: str, kind: str, user) -> StoredUpload | None:
         )
     except (StoredUpload.DoesNotExist, ValidationError, ValueError, TypeError):
         return None
+
+
+def upload_plan_save(*, upload: StoredUpload, plan: dict) -> None:
+    """Keep what the preview promised (e.g. the logins it showed) for applying the upload."""
+    StoredUpload.objects.filter(pk=upload.pk, used_at__isnull=True).update(plan=plan)
+    upload.plan = plan

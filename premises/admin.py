@@ -1,21 +1,28 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
+from imports.services import UploadGone, upload_plan_save, upload_store
 from lib.collation import polish
+from lib.imports import MAX_FILE_BYTES
 from meters.window import window_settings_error
 from office.roles import community_ids_for, roles_sync_user
 from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
-from .resources import PremisesExportResource, RegisterCSV, RegisterResource, RegisterXLSX
+from .register import KIND as REGISTER_IMPORT
+from .register import register_apply_upload, register_preview
+from .resources import PremisesExportResource, RegisterResource
 from .selectors import current_holders
 
 FORMATS = [XLSX, CSV]
@@ -221,8 +228,12 @@ class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
         return obj.building.community
 
 
+class RegisterImportForm(forms.Form):
+    file = forms.FileField(label=_("Plik rejestru (CSV lub XLSX)"))
+
+
 @admin.register(Ownership)
-class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistoryAdmin):
+class OwnershipAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     community_lookup = "premises__building__community"
     list_display = [
         "user",
@@ -243,40 +254,100 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistory
     ]
     autocomplete_fields = ["user", "premises"]
     resource_classes = [RegisterResource]
-    formats = [RegisterXLSX, RegisterCSV]
-    import_template_name = "admin/premises/ownership/import.html"
+    formats = FORMATS
+    change_list_template = "admin/premises/ownership/change_list.html"
 
-    # The uploaded file waits for the confirmation in the shared storage (several app servers).
-    tmp_storage_class = "import_export.tmp_storages.MediaStorage"
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="premises_ownership_import",
+            ),
+            *super().get_urls(),
+        ]
 
-    def process_import(self, request, **kwargs):
-        try:
-            return super().process_import(request, **kwargs)
-        except OSError:
-            # The file was removed by the first confirmation (a double click, a second tab).
-            messages.error(
-                request, _("Ten import został już zatwierdzony albo wygasł; nic nie dodano.")
-            )
-            return redirect("admin:premises_ownership_import")
-
-    def add_data_read_fail_error_to_form(self, form, e):
-        # import-export's own message is English and names an exception class.
-        from lib.imports import FileError
-
-        message = (
-            e.message
-            if isinstance(e, FileError)
-            else _("Nie można odczytać pliku; zapisz go jako CSV lub XLSX i wczytaj ponownie.")
-        )
-        form.add_error("import_file", message)
-
-    def get_resource_kwargs(self, request, *args, **kwargs):
+    def _import_scope(self, request):
         from office.roles import is_office_admin
 
         return {
             "scope_ids": community_ids_for(request.user, Ownership, "add"),
             "may_create_communities": is_office_admin(request.user),
         }
+
+    def import_view(self, request):
+        """Upload → preview (file kept on the server, token in the page) → apply once."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import rejestru (CSV lub XLSX)"),
+        }
+        if request.method == "POST" and "token" in request.POST:
+            try:
+                result = register_apply_upload(
+                    token=request.POST["token"], user=request.user, **self._import_scope(request)
+                )
+            except UploadGone as gone:
+                messages.error(request, gone.message)
+                return redirect("admin:premises_ownership_import")
+            if result.applied:
+                messages.success(
+                    request,
+                    _(
+                        "Zaimportowano rejestr: nowe pozycje %(new)d, nowe osoby %(people)d, "
+                        "wiersze %(rows)d."
+                    )
+                    % {
+                        "new": result.new_count,
+                        "people": result.new_people_count,
+                        "rows": len(result.rows),
+                    },
+                )
+                return redirect("admin:premises_ownership_changelist")
+            messages.error(request, _("Import odrzucony – nic nie zapisano."))
+            return self._render_preview(request, context, result, "")
+        form = RegisterImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            file = form.cleaned_data["file"]
+            content = file.read(MAX_FILE_BYTES + 1)
+            if len(content) > MAX_FILE_BYTES:
+                form.add_error(
+                    "file",
+                    _("Plik jest za duży (najwyżej %(mb)d MB).")
+                    % {"mb": MAX_FILE_BYTES // (1024 * 1024)},
+                )
+            else:
+                result = register_preview(
+                    file_name=file.name, content=content, **self._import_scope(request)
+                )
+                token = ""
+                if not result.has_errors:
+                    upload = upload_store(
+                        kind=REGISTER_IMPORT,
+                        file_name=file.name,
+                        content=content,
+                        user=request.user,
+                    )
+                    upload_plan_save(upload=upload, plan={"logins": result.planned_logins})
+                    token = str(upload.token)
+                return self._render_preview(request, context, result, token)
+        return TemplateResponse(
+            request, "admin/premises/ownership/import.html", {**context, "form": form}
+        )
+
+    def _render_preview(self, request, context, result, token):
+        return TemplateResponse(
+            request,
+            "admin/premises/ownership/import_preview.html",
+            {
+                **context,
+                "result": result,
+                "token": token,
+                "retry_url": reverse("admin:premises_ownership_import"),
+            },
+        )
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"scope_ids": community_ids_for(request.user, Ownership)}

@@ -3,10 +3,12 @@
 import csv
 import io
 import re
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from openpyxl import Workbook
 
 from accounts.models import User
@@ -16,9 +18,8 @@ from premises.resources import COLUMNS
 pytestmark = pytest.mark.django_db
 
 IMPORT = "/admin/premises/ownership/import/"
-PROCESS = "/admin/premises/ownership/process_import/"
 HEADERS = [str(v) for v in COLUMNS.values()]
-CSV_FORMAT, XLSX_FORMAT = "1", "0"
+CSV_FORMAT, XLSX_FORMAT = "csv", "xlsx"  # the file itself says which (read by lib.imports)
 
 
 def row(**values):
@@ -69,19 +70,14 @@ def xlsx_file(*rows):
 
 
 def preview(client, upload, fmt=CSV_FORMAT):
-    return client.post(IMPORT, {"import_file": upload, "format": fmt, "resource": "0"})
+    return client.post(IMPORT, {"file": upload})
 
 
 def confirm(client, response):
     content = response.content.decode()
-    fields = dict(
-        re.findall(
-            r'name="(import_file_name|original_file_name|format|resource)"[^>]*value="([^"]*)"',
-            content,
-        )
-    )
-    assert "import_file_name" in fields, content[-3000:]
-    return client.post(PROCESS, fields)
+    token = re.search(r'name="token" value="([^"]*)"', content)
+    assert token, content[-3000:]
+    return client.post(IMPORT, {"token": token.group(1), "apply": "1"})
 
 
 def import_all(client, upload, fmt=CSV_FORMAT):
@@ -141,7 +137,7 @@ def test_reimport_updates_instead_of_duplicating(admin_client_, company):
 def test_reimport_of_an_export_matches_by_login(admin_client_, company, resident, premises):
     export = admin_client_.post(
         "/admin/premises/ownership/export/",
-        {"format": CSV_FORMAT, "resource": "0", **{f"registerresource_{k}": "on" for k in COLUMNS}},
+        {"format": "1", "resource": "0", **{f"registerresource_{k}": "on" for k in COLUMNS}},
     )
     body = export.content.decode("utf-8-sig")
     assert resident.username in body
@@ -174,7 +170,7 @@ def test_bad_rows_are_reported_in_polish_and_nothing_is_saved(admin_client_, com
     assert "Udział „abc”" in content
     assert "Rola „sąsiad” jest nieznany" in content
     assert "nie jest datą" in content
-    assert 'name="import_file_name"' not in content  # no confirm button
+    assert 'name="token"' not in content  # no confirm button
     assert not Community.objects.exists() and not Premises.objects.exists()
     assert not User.objects.filter(is_superuser=False).exists()
 
@@ -294,7 +290,7 @@ def test_shares_over_one_are_refused_and_short_of_one_warned(admin_client_, comp
     over = csv_file(row(share="3/5"), row(number="2", share="3/5", email="b@example.com"))
     content = preview(admin_client_, over).content.decode()
     assert "Udziały lokali wspólnoty WM Lipowa 12 sumują się do 6/5" in content
-    assert 'name="import_file_name"' not in content
+    assert 'name="token"' not in content
     short = csv_file(row(share="3/5", recipient=""))
     content = preview(admin_client_, short).content.decode()
     assert "Udziały lokali wspólnoty WM Lipowa 12 sumują się do 3/5 (0,600000)" in content
@@ -317,6 +313,85 @@ def test_second_confirmation_of_a_register_import_adds_nothing(admin_client_, co
     again = confirm(admin_client_, response)
     assert again.status_code == 302
     page = admin_client_.get(again["Location"]).content.decode()
-    assert "Ten import został już zatwierdzony albo wygasł; nic nie dodano." in page
+    assert "Ten import został już zatwierdzony; nic nie dodano ponownie." in page
     assert User.objects.filter(is_superuser=False).count() == 1
+    assert Ownership.objects.count() == 1
+
+
+def test_register_file_waits_on_the_server_behind_a_single_use_token(admin_client_, company):
+    from imports.models import StoredUpload
+
+    response = preview(admin_client_, csv_file(row()))
+    content = response.content.decode()
+    upload = StoredUpload.objects.get(kind="register")
+    assert f'name="token" value="{upload.token}"' in content
+    assert "anna@example.com" not in re.sub(r"<td>[^<]*</td>", "", content)  # no file in a field
+    assert set(upload.plan["logins"].values()) <= set(re.findall(r"\b\d{8}\b", content))
+    confirm(admin_client_, response)
+    upload.refresh_from_db()
+    assert upload.used_at is not None and bytes(upload.content) == b""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in connection.vendor, reason="row locks: PostgreSQL (SQLite serialises)"
+)
+def test_two_simultaneous_register_confirmations_import_once(company):
+    from imports.services import UploadGone, upload_store
+    from premises.register import register_apply_upload
+    from tests.factories import UserFactory
+
+    office = UserFactory(is_staff=True, is_superuser=True, username="biuro2")
+    content = csv_bytes(row(), row(number="2", first_name="Jan", email="jan@example.com"))
+    upload = upload_store(kind="register", file_name="r.csv", content=content, user=office)
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm_in_thread():
+        try:
+            barrier.wait()
+            result = register_apply_upload(token=str(upload.token), user=office)
+            outcomes.append("applied" if result.applied else "refused")
+        except UploadGone:
+            outcomes.append("gone")
+        finally:
+            connection.close()  # the thread's own connection (lets PostgreSQL drop the test DB)
+
+    threads = [threading.Thread(target=confirm_in_thread) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["applied", "gone"]
+    assert User.objects.filter(is_superuser=False).exclude(username="biuro2").count() == 2
+    assert Ownership.objects.count() == 2
+    assert Community.objects.count() == 1
+
+
+def test_a_register_confirmation_that_now_fails_saves_nothing_and_keeps_the_token(
+    admin_client_, company
+):
+    response = preview(admin_client_, csv_file(row(bank_account="61109010140000071219812874")))
+    assert 'name="token"' in response.content.decode()
+    # Meanwhile someone gives that account to another premises: applying refuses the whole file.
+    other = Premises.objects.create(
+        building=Building.objects.create(
+            community=Community.objects.create(
+                company=company, name="WM Inna", street="a", city="b"
+            ),
+            street="ul. Inna 1",
+            city="Warszawa",
+        ),
+        number="9",
+        area=Decimal("10"),
+        share_numerator=1,
+        share_denominator=10,
+        bank_account="61109010140000071219812874",
+    )
+    page = confirm(admin_client_, response).content.decode()
+    assert "Import odrzucony" in page and "Ten numer rachunku ma już inny lokal" in page
+    assert not Ownership.objects.exists()
+    other.bank_account = ""
+    other.save()
+    assert confirm(admin_client_, response).status_code == 302
     assert Ownership.objects.count() == 1

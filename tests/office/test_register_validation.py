@@ -69,7 +69,7 @@ def test_building_admin_checks_postal_code(admin_client_, community, code, saved
 def test_register_import_refuses_postal_code_not_nn_nnn(admin_client_, company):
     content = preview(admin_client_, csv_file(row(postal_code="00950"))).content.decode()
     assert "Kod pocztowy „00950” jest nieprawidłowy" in content
-    assert 'name="import_file_name"' not in content  # no confirm button
+    assert 'name="token"' not in content  # no confirm button
     assert not Community.objects.exists() and not Building.objects.exists()
 
 
