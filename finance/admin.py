@@ -273,6 +273,7 @@ class PaymentAdminForm(forms.ModelForm):
         model = Payment
         fields = [
             "premises",
+            "community",
             "booked_on",
             "amount",
             "title",
@@ -311,6 +312,33 @@ class PaymentAdminForm(forms.ModelForm):
                 _("Ten lokal należy do innej wspólnoty niż rachunek tej wpłaty.")
             )
         return premises
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "community" in self.fields:
+            self.fields["community"].help_text = _(
+                "Wspólnota, na której rachunek wpłynęły pieniądze. Wymagana, gdy nie wybierasz "
+                "lokalu: nieprzypisaną wpłatę widzą w kolejce pracownicy tej wspólnoty."
+            )
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk or "community" not in self.fields:
+            return data  # a saved payment keeps the community it was paid to
+        premises, community = data.get("premises"), data.get("community")
+        if premises is not None:
+            if community is not None and community.pk != premises.building.community_id:
+                self.add_error(
+                    "community", _("Wybrany lokal należy do innej wspólnoty niż wybrana.")
+                )
+            else:
+                data["community"] = premises.building.community
+        elif community is None and "premises" not in self.errors:
+            self.add_error(
+                "community",
+                _("Wybierz wspólnotę, na której rachunek wpłynęła wpłata, albo lokal."),
+            )
+        return data
 
 
 @admin.register(Payment)
@@ -374,7 +402,6 @@ class PaymentAdmin(
             return []
         return [name for name in PaymentAdminForm.Meta.fields if name != "premises"] + [
             "recipient_account",
-            "community",
             "match",
             "import_batch",
         ]

@@ -539,3 +539,61 @@ def test_title_matching_shows_its_confidence(community, office):
     assert by_amount["102.00"].match == "numer lokalu w tytule – do sprawdzenia"
     page_preview = by_amount["102.00"].obj
     assert page_preview.match == Payment.Match.TITLE
+
+
+def _staff_of(community, username):
+    from office.roles import roles_sync_user
+    from premises.models import CommunityRole
+
+    staff = UserFactory(is_staff=True, username=username)
+    CommunityRole.objects.create(user=staff, community=community, role="staff")
+    roles_sync_user(user=staff)
+    return staff
+
+
+def test_payment_entered_by_hand_without_premises_waits_in_its_communitys_queue(
+    client, community, stranger
+):
+    other_community = stranger.ownerships.get().premises.building.community
+    ours, theirs = _staff_of(community, "ksiegowa"), _staff_of(other_community, "obca")
+    client.force_login(ours)
+    add = reverse("admin:finance_payment_add")
+    data = {
+        "booked_on": "2025-05-05",
+        "amount": "120.00",
+        "title": "Wpłata w kasie bez numeru lokalu",
+        "source": Payment.Source.CASH,
+    }
+    response = client.post(add, data)
+    assert "Wybierz wspólnotę, na której rachunek wpłynęła wpłata, albo lokal." in (
+        response.content.decode()
+    )
+    assert not Payment.objects.exists()
+    response = client.post(add, {**data, "community": other_community.pk})
+    assert response.status_code == 200 and not Payment.objects.exists()  # not theirs to pick
+    assert client.post(add, {**data, "community": community.pk}).status_code == 302
+    payment = Payment.objects.get()
+    assert payment.community == community and payment.premises is None
+    queue = reverse("admin:finance_payment_changelist")
+    html = client.get(queue, {"przypisanie": "nieprzypisane"}).content.decode()
+    assert "Wpłata w kasie bez numeru lokalu" in html
+    client.force_login(theirs)
+    html = client.get(queue, {"przypisanie": "nieprzypisane"}).content.decode()
+    assert "Wpłata w kasie bez numeru lokalu" not in html
+
+
+def test_payment_entered_by_hand_for_a_premises_takes_its_community(admin_client, community):
+    flat = PremisesFactory(building=BuildingFactory(community=community), number="4")
+    response = admin_client.post(
+        reverse("admin:finance_payment_add"),
+        {
+            "premises": flat.pk,
+            "booked_on": "2025-05-05",
+            "amount": "50.00",
+            "title": "Wpłata",
+            "source": Payment.Source.CASH,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    payment = Payment.objects.get()
+    assert payment.community == community and payment.match == Payment.Match.MANUAL
