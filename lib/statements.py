@@ -25,12 +25,14 @@ and the payer's name; every other text of the transaction is searched for virtua
 
 CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account),
 PKO BP iPKO (``Opis transakcji`` followed by unnamed ``Klucz: wartość`` cells), ING, Pekao,
-Millennium (separate ``Uznania``/``Obciążenia`` columns), Santander, and Strefa's own simple
-layout are read through header aliases (``lib.imports.read_table``).
+Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
+read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
+header row and is recognised by its first line (see ``_parse_santander``).
 """
 
 from __future__ import annotations
 
+import csv
 import datetime
 import hashlib
 import re
@@ -39,7 +41,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .imports import FileError, clean_text, decode, fold, parse_decimal, read_table, split_lines
+from .imports import (
+    FileError,
+    clean_text,
+    decode,
+    fold,
+    parse_decimal,
+    read_grid,
+    read_table,
+    split_lines,
+)
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 NRB_RE = re.compile(r"(?<!\d)(?:PL)?\s?(\d{2}(?:\s?\d{4}){6})(?!\d)")
@@ -375,7 +386,82 @@ _DETAIL_KEYS = {
 _DETAIL = re.compile(r"^\s*([^:]{2,40}?)\s*:\s*(.*)$", re.S)
 
 
+# Santander Bank Polska ("Santander internet" → Historia → eksport CSV): no header row. The
+# first line describes the export: date of the export (RRRR-MM-DD), start of the period
+# (DD-MM-RRRR), the account (written '26 digits so Excel keeps it as text), the holder's name and
+# address, the currency, two balances and the number of operations. Each further line is one
+# operation: booking date, operation date (DD-MM-RRRR), title, counterparty's name and address
+# (an incoming transfer ends with the clearing system and its date, "ELIXIR 05-05-2025"), the
+# counterparty's account, the amount (decimal comma; negative = debit), the balance after it
+# and the operation's number within this export (not a bank reference: it changes with the
+# period chosen, so such a payment is recognised again by date, amount, accounts and title).
+_SANTANDER_FIRST = re.compile(r"\d{4}-\d{2}-\d{2}$")
+_SANTANDER_DATE = re.compile(r"\d{2}-\d{2}-\d{4}$")
+_CLEARING_SUFFIX = re.compile(
+    r"\s+(?:EXPRESS\s+ELIXIR|ELIXIR|SORBNET|BLUE\s*CASH)\s+\d{2}-\d{2}-\d{4}\s*$", re.I
+)
+SANTANDER = "Santander Bank Polska"
+
+
+def _is_santander(first: list[str]) -> bool:
+    cells = [str(v).strip() for v in first]
+    return (
+        len(cells) >= 8
+        and bool(_SANTANDER_FIRST.match(cells[0]))
+        and bool(_SANTANDER_DATE.match(cells[1]))
+        and len(compact_account(cells[2])) == 26
+        and compact_account(cells[2]).isdigit()
+    )
+
+
+def _parse_santander(lines: list[list[str]], encoding: str) -> Statement:
+    first = [str(v).strip() for v in lines[0]]
+    own = compact_account(first[2])
+    statement = Statement(format="csv", bank=SANTANDER, accounts=[own], encoding=encoding)
+    for number, values in enumerate(lines[1:], start=2):
+        cells = [str(v).strip() for v in values] + [""] * 8
+        if not any(cells):
+            continue
+        transaction = BankTransaction(line=number, account=own)
+        transaction.raw = {
+            "booked_on": cells[0],
+            "title": cells[2],
+            "payer_name": cells[3],
+            "payer_account": cells[4],
+            "amount": cells[5],
+        }
+        try:
+            transaction.booked_on = parse_date(cells[0] or cells[1])
+        except ValueError as error:
+            transaction.errors.append(str(error))
+        try:
+            transaction.amount = parse_decimal(cells[5], label=_("Kwota"), **AMOUNT)
+        except ValueError as error:
+            transaction.errors.append(str(error))
+        transaction.title = clean_text(cells[2])[:255]
+        transaction.payer_name = clean_text(_CLEARING_SUFFIX.sub("", cells[3]))[:200]
+        transaction.payer_account = compact_account(cells[4])[:34]
+        transaction.details = clean_text(cells[3])
+        statement.transactions.append(transaction)
+    if not statement.transactions:
+        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
+    return statement
+
+
+def _first_line(content: bytes) -> list[str]:
+    """The cells of a CSV's first non-empty line, cheaply (only ASCII in it matters here)."""
+    if content[:4] == b"PK\x03\x04":
+        return []
+    text = content[:4096].decode("cp1250", errors="replace")
+    line = next((line for line in split_lines(text) if line.strip()), "")
+    return next(csv.reader([line], delimiter=","), [])
+
+
 def parse_csv(content: bytes) -> Statement:
+    if _is_santander(_first_line(content)):
+        lines, encoding, _delimiter = read_grid(content)
+        rows = [values for values in lines if any(str(v).strip() for v in values)]
+        return _parse_santander(rows, encoding)
     table = read_table(content, aliases=CSV_ALIASES, header_hint=_CSV_HINT)
     columns = set(table.columns)
     if "booked_on" not in columns or not ({"amount", "credit"} & columns):

@@ -2,6 +2,7 @@
 from the banks' published format descriptions, with Polish letters in each code page."""
 
 import datetime
+import pathlib
 import textwrap
 from decimal import Decimal
 
@@ -272,8 +273,17 @@ def pekao_csv(account):
     )
 
 
+FIXTURES = pathlib.Path(__file__).parent / "fixtures"
+
+
+def santander_csv():
+    """Santander Bank Polska's history export: no header, a summary line first (cp1250)."""
+    return (FIXTURES / "santander_historia.csv").read_bytes().decode("cp1250")
+
+
 CSV_LAYOUTS = {
     "mbank_lista_operacji": ("11402004", "cp1250", "virtual"),
+    "santander": ("10901014", "cp1250", "title"),
     "pko_ipko": ("10201026", "cp1250", "chosen"),
     "ing": ("10501445", "cp1250", "title"),
     "millennium": ("11602202", "utf-8", "title"),
@@ -294,6 +304,7 @@ def test_bank_csv_exports_match_payments_and_reimport_adds_nothing(
         "ing": lambda: ing_csv(account),
         "millennium": lambda: millennium_csv(account),
         "pekao": lambda: pekao_csv(account),
+        "santander": santander_csv,
     }[layout]()
     content = text.encode(encoding)
     chosen = community if how == "chosen" else None
@@ -597,3 +608,27 @@ def test_payment_entered_by_hand_for_a_premises_takes_its_community(admin_client
     assert response.status_code == 302, response.context["adminform"].form.errors
     payment = Payment.objects.get()
     assert payment.community == community and payment.match == Payment.Match.MANUAL
+
+
+def test_santander_export_is_read_as_the_bank_writes_it(community, building, office):
+    flat_12, flat_7 = setup_bank(community, building, "10901014")
+    assert community.bank_account == "07109010140000000000000001"  # the fixture's account
+    content = (FIXTURES / "santander_historia.csv").read_bytes()
+    assert "Ł".encode("cp1250") in content and b"\r\n" in content
+    preview = preview_bank_statement(file_name="historia.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert "Santander Bank Polska" in preview.source and "cp1250" in preview.source
+    assert preview.community == community
+    assert [(p.premises, p.amount) for p in preview.to_create] == [
+        (flat_12, Decimal("350.27")),
+        (flat_7, Decimal("200.00")),
+    ]
+    assert preview.skipped_count == 1  # the bank's fee (a debit)
+    import_apply(preview=preview, user=office)
+    jerzy = Payment.objects.get(amount=Decimal("200.00"))
+    assert jerzy.payer_name == "JERZY ŚWIĄTEK UL. ŁĄKOWA 1/7 ŁÓDŹ"  # clearing suffix dropped
+    assert jerzy.booked_on == datetime.date(2025, 5, 6)
+    assert jerzy.payer_account == nrb("10201026", 777)
+    again = preview_bank_statement(file_name="historia (1).csv", content=content)
+    assert not again.has_errors and again.to_create == []
+    assert again.skipped_count == 3
