@@ -1,6 +1,8 @@
 """Writes of the finance app: applying imports, booking and assigning payments."""
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -53,13 +55,69 @@ def import_apply(*, preview: ImportPreview, user, upload=None) -> ImportBatch:
             for obj in objects:
                 obj.import_batch = batch
             model = Charge if preview.kind == ImportBatch.Kind.CHARGES else Payment
-            bulk_create_with_history(objects, model, batch_size=500, default_user=user)
+            _bulk_create_audited(objects, model, batch=batch, user=user)
     except IntegrityError:
         preview.file_errors.append(
             _("Część pozycji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")
         )
         raise ImportRejected(preview) from None
     return batch
+
+
+IMPORT_BATCH_SIZE = 2000
+
+
+def _bulk_create_audited(objects, model, *, batch: ImportBatch, user) -> None:
+    """The rows of one import and their history entries ("created", by ``user``), in bulk.
+
+    The history is copied in one ``INSERT … SELECT`` from the rows just saved with this
+    batch: the same entries simple_history's ``bulk_create_with_history`` writes, without
+    building a second Python object per row (most of a 100 000-row import's time).
+    """
+    history = model.history.model
+    tracked = {field.attname: field for field in history.tracked_fields}
+    base_columns = {field.attname: field.column for field in model._meta.concrete_fields}
+    insert, select, params = [], [], []
+    now = timezone.now()
+    for field in history._meta.concrete_fields:
+        name = field.attname
+        if name == history._meta.pk.attname:
+            continue
+        insert.append(connection.ops.quote_name(field.column))
+        if name in tracked and name in base_columns:
+            select.append(connection.ops.quote_name(base_columns[name]))
+        elif name == "history_date":
+            select.append("%s")
+            params.append(now)
+        elif name == "history_change_reason":
+            select.append("%s")
+            params.append("")
+        elif name == "history_type":
+            select.append("%s")
+            params.append("+")
+        elif name == "history_user_id":
+            select.append("%s")
+            params.append(user.pk if user is not None else None)
+        else:  # a history field this copy does not know: let simple_history write it
+            bulk_create_with_history(
+                objects, model, batch_size=IMPORT_BATCH_SIZE, default_user=user
+            )
+            return
+    model.objects.bulk_create(objects, batch_size=IMPORT_BATCH_SIZE)
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    quote = connection.ops.quote_name
+    params = [connection.ops.adapt_datetimefield_value(p) if p is now else p for p in params]
+    # Table and column names come from the models' metadata, quoted; values are parameters.
+    sql = "INSERT INTO {} ({}) SELECT {} FROM {} WHERE {} = %s".format(  # noqa: S608
+        quote(history._meta.db_table),
+        ", ".join(insert),
+        ", ".join(select),
+        quote(model._meta.db_table),
+        quote(base_columns["import_batch_id"]),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, batch.pk])
 
 
 @transaction.atomic

@@ -209,3 +209,43 @@ def test_two_simultaneous_confirmations_bill_once(premises):
     assert sorted(outcomes) == ["applied", "refused"]
     assert Charge.objects.count() == 3
     assert ImportBatch.objects.count() == 1
+
+
+def test_imported_rows_have_their_history_entries_in_bulk(
+    premises, office, django_assert_max_num_queries
+):
+    """Each imported charge and payment has one "created" history entry by the importer."""
+    from finance.imports import preview_bank_statement
+    from finance.models import Payment
+
+    applied = preview(premises, ROWS.encode())
+    with django_assert_max_num_queries(8):
+        import_apply(preview=applied, user=office)
+    for charge in Charge.objects.all():
+        entries = list(charge.history.all())
+        assert len(entries) == 1
+        entry = entries[0]
+        assert (entry.history_type, entry.history_user, entry.history_change_reason) == (
+            "+",
+            office,
+            "",
+        )
+        assert (entry.amount, entry.title, entry.period, entry.premises_id) == (
+            charge.amount,
+            charge.title,
+            charge.period,
+            charge.premises_id,
+        )
+        assert entry.import_batch_id == charge.import_batch_id and entry.history_date
+    community = premises.building.community
+    content = f"data;kwota;tytul\n05.05.2025;100,00;Lokal {premises.number}\n".encode()
+    bank = preview_bank_statement(file_name="w.csv", content=content, community=community)
+    import_apply(preview=bank, user=office)
+    payment = Payment.objects.get()
+    entry = payment.history.get()
+    assert (entry.history_type, entry.history_user, entry.community_id, entry.amount) == (
+        "+",
+        office,
+        community.pk,
+        payment.amount,
+    )
