@@ -351,7 +351,10 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
     candidates = by_number.get(number.upper(), [])
     street = cells.get("budynek", "")
     if street:
-        candidates = [p for p in candidates if fold(p.building.street) == fold(street)]
+        wanted = _memo(memo, "street", fold, street)
+        candidates = [
+            p for p in candidates if _memo(memo, "street", fold, p.building.street) == wanted
+        ]
     if not number:
         errors.append(_("Brak numeru lokalu."))
     elif not candidates:
