@@ -395,3 +395,12 @@ def test_a_register_confirmation_that_now_fails_saves_nothing_and_keeps_the_toke
     other.save()
     assert confirm(admin_client_, response).status_code == 302
     assert Ownership.objects.count() == 1
+
+
+def test_register_list_links_to_the_import_and_the_export(admin_client_, board_a):
+    page = admin_client_.get("/admin/premises/ownership/").content.decode()
+    assert 'href="/admin/premises/ownership/import/"' in page
+    assert 'href="/admin/premises/ownership/export/' in page
+    admin_client_.force_login(board_a)  # the board may look, not import
+    board = admin_client_.get("/admin/premises/ownership/").content.decode()
+    assert 'href="/admin/premises/ownership/import/"' not in board
