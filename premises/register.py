@@ -155,14 +155,20 @@ class _RowFailed(Exception):
         self.errors = errors
 
 
-def _errors_of(error: ValidationError) -> list[RowError]:
+def _errors_of(error: ValidationError, column: str = "") -> list[RowError]:
+    """Row errors of a ValidationError, with its ``code`` where the raiser gave one."""
     if hasattr(error, "error_dict"):
         return [
-            RowError(message=message, column="" if column == "__all__" else column)
-            for column, messages in error.message_dict.items()
-            for message in messages
+            row_error
+            for name, errors in error.error_dict.items()
+            for inner in errors
+            for row_error in _errors_of(inner, "" if name == "__all__" else name)
         ]
-    return [RowError(message=message) for message in error.messages]
+    return [
+        RowError(message=message, column=column, code=getattr(item, "code", None) or "invalid")
+        for item in error.error_list
+        for message in item.messages
+    ]
 
 
 def register_import(
@@ -295,7 +301,7 @@ class _Importer:
             try:
                 return func(cells.get(key, ""), *args, **kwargs)
             except ValidationError as e:
-                errors.extend(RowError(message=m, column=_col(key)) for m in e.messages)
+                errors.extend(_errors_of(e, _col(key)))
                 return None
 
         for key in REQUIRED:
