@@ -64,7 +64,7 @@ class ReadingBatchSerializer(serializers.Serializer):
 
 
 class RegisterRowSerializer(serializers.Serializer):
-    """Columns of the register file import (see premises.resources), one row per holder."""
+    """Columns of the register file import (see premises.register), one row per holder."""
 
     street = serializers.CharField(help_text=_("Budynek: ulica i numer."))
     postal_code = serializers.CharField(required=False)
