@@ -9,15 +9,20 @@ Three roles:
 * board member: ``CommunityRole(role="board")``; announcements, resolutions, documents,
   failures (read and comment) and the community's info, only in their own community.
 
-The permissions of each role are defined here by app label and model name, so models added by
-later migrations are covered; ``groups_sync`` writes them into one Django group per role after
+The permissions of each role are contributed by each app in its AppConfig (``role_policy`` in
+``lib/contributions.py``) by model name, so models added by later migrations are covered;
+``groups_sync`` writes them into one Django group per role after
 every ``migrate`` and ``roles_sync_user`` puts a person into the groups of their roles. Which
 rows a person sees is decided per model from their ``CommunityRole`` rows (``community_ids_for``).
 """
 
+from functools import cache
+
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+
+from lib.contributions import VIEW, contributions
 
 ADMIN_GROUP = "Administrator biura"
 STAFF_GROUP = "Pracownik biura"
@@ -27,48 +32,22 @@ STAFF = "staff"
 BOARD = "board"
 ROLE_GROUPS = {STAFF: STAFF_GROUP, BOARD: BOARD_GROUP}
 
-ALL = frozenset({"view", "add", "change", "delete"})
-VIEW = frozenset({"view"})
-OFFICE_APPS = (
-    "premises",
-    "accounts",
-    "notifications",
-    "finance",
-    "meters",
-    "failures",
-    "correspondence",
-    "community",
-    "documents",
-)
 
-# (app_label, model_name or "*", actions); the first matching line wins.
-POLICY: dict[str, list[tuple[str, str, frozenset]]] = {
-    STAFF: [
-        ("premises", "company", VIEW),
-        ("premises", "community", frozenset({"view", "change"})),
-        ("premises", "communityrole", VIEW),
-        # People are deactivated, never deleted: their history and ownerships stay.
-        ("accounts", "user", frozenset({"view", "add", "change"})),
-        *[(app, "*", ALL) for app in OFFICE_APPS],
-    ],
-    BOARD: [
-        ("premises", "community", VIEW),
-        # Needed to pick the building of a building-only announcement.
-        ("premises", "building", VIEW),
-        ("community", "announcement", ALL),
-        ("community", "resolution", ALL),
-        ("community", "*", VIEW),
-        ("documents", "*", ALL),
-        ("failures", "failurestatuschange", frozenset({"view", "add"})),
-        ("failures", "failurecomment", frozenset({"view", "add"})),
-        ("failures", "*", VIEW),
-    ],
-}
+@cache
+def policy() -> dict[str, list[tuple[str, str, frozenset]]]:
+    """``{role: [(app_label, model_name or "*", actions), ...]}``, from the apps' contributions;
+    the first matching line wins."""
+    lines: dict[str, list[tuple[str, str, frozenset]]] = {}
+    for item in contributions("role_policy"):
+        lines.setdefault(item.name, []).extend(
+            (item.app_label, model, frozenset(actions)) for model, actions in item.lines
+        )
+    return lines
 
 
 def role_actions(role: str, app_label: str, model_name: str) -> frozenset:
     """What a role may do with a model (empty if nothing)."""
-    for app, model, actions in POLICY.get(role, []):
+    for app, model, actions in policy().get(role, []):
         if app == app_label and model in ("*", model_name):
             return actions
     return frozenset()
