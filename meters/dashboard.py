@@ -9,10 +9,10 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lib.reading_window import window_at, window_for_month
 from lib.urls import reverse_or_none
 
 from .models import Meter, Reading
-from .window import window_at, window_for_month
 
 
 def _latest_window(today: datetime.date):

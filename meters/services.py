@@ -13,12 +13,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from imports.services import upload_claim
+from lib.reading_window import reading_window
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
 from .models import Meter, Reading
 from .selectors import resident_submission_refusal
-from .window import reading_window
 
 IMPLAUSIBLE_FACTOR = 3
 RECENT_READINGS = 7  # the last six periods make "typical" consumption

@@ -22,7 +22,9 @@ from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
+from accounts.models import User
 from lib.contributions import VIEW, contributions
+from premises.models import Community, CommunityRole
 
 ADMIN_GROUP = "Administrator biura"
 STAFF_GROUP = "Pracownik biura"
@@ -75,8 +77,6 @@ def community_roles(user) -> dict[int, set[str]]:
     """``{community_id: {"staff", "board"}}`` for the user; cached on the user object."""
     cached = getattr(user, "_office_roles", None)
     if cached is None:
-        from premises.models import CommunityRole
-
         cached = {}
         if user.is_authenticated and user.is_active and user.is_staff:
             for community_id, role in CommunityRole.objects.filter(user=user).values_list(
@@ -108,8 +108,6 @@ def community_ids_for(user, model, action: str | None = None) -> list[int] | Non
 
 def communities_for(user, model, action: str | None = None):
     """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
-    from premises.models import Community
-
     ids = community_ids_for(user, model, action)
     return Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
 
@@ -156,8 +154,6 @@ def roles_sync_user(*, user) -> None:
 
     A board member or office staff member needs ``is_staff`` to enter the admin.
     """
-    from premises.models import CommunityRole
-
     roles = set(CommunityRole.objects.filter(user=user).values_list("role", flat=True))
     wanted = {ROLE_GROUPS[r] for r in roles if r in ROLE_GROUPS}
     groups = {g.name: g for g in Group.objects.filter(name__in=ROLE_GROUPS.values())}
@@ -177,8 +173,6 @@ def roles_sync_user(*, user) -> None:
 
 def roles_sync_all() -> int:
     """Sync the groups of everybody holding a community role; returns how many people."""
-    from accounts.models import User
-
     users = User.objects.filter(community_roles__isnull=False).distinct()
     count = 0
     for user in users:

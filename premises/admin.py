@@ -10,9 +10,9 @@ from import_export.formats.base_formats import CSV, XLSX
 from simple_history.admin import SimpleHistoryAdmin
 
 from lib.collation import polish
-from meters.window import window_settings_error
-from office.roles import community_ids_for, roles_sync_user
-from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
+from lib.reading_window import window_settings_error
+from office.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
+from office.roles import community_ids_for, is_office_admin, roles_sync_user
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
 from .resources import PremisesExportResource, RegisterCSV, RegisterResource, RegisterXLSX
@@ -271,8 +271,6 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ImportExportMixin, SimpleHistory
         form.add_error("import_file", message)
 
     def get_resource_kwargs(self, request, *args, **kwargs):
-        from office.roles import is_office_admin
-
         return {
             "scope_ids": community_ids_for(request.user, Ownership, "add"),
             "may_create_communities": is_office_admin(request.user),

@@ -415,7 +415,7 @@ def _foreign_admin_objects(staff):
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from portal.admin_mixins import CommunityScopedAdminMixin
+    from office.admin_mixins import CommunityScopedAdminMixin
 
     superuser = User.objects.filter(is_superuser=True).first()
     registry = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -453,8 +453,8 @@ def _object_urls(model_admin, obj):
 
 def test_office_staff_of_another_community_gets_404_for_every_admin_object(client, anna):
     """Staff of Słoneczna open and POST to every admin URL of Lipowa's objects: never reached."""
+    from office.services import community_role_assign
     from premises.models import Community, CommunityRole
-    from premises.services import community_role_assign
 
     staff = User.objects.create_user(username="biuro-sloneczna", is_staff=True)
     sloneczna = Community.objects.exclude(pk=anna["premises"].building.community_id).get()

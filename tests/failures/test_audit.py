@@ -3,8 +3,8 @@
 import pytest
 
 from failures.models import FailureReport, FailureStatusChange
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 
 from ..factories import UserFactory
 from .conftest import make_report

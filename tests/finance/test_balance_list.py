@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 
 from finance.models import Charge
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
 from tests.pdf import pdf_text
 from tests.utils import count_queries

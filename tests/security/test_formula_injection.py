@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from lib.spreadsheets import escape_formula
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin
 
 from ..meters.factories import MeterFactory, ReadingFactory
 
