@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_mixins import CommunityScopedAdminMixin, ScopedCommunityFilter
+from office.admin_mixins import CommunityScopedAdminMixin, ScopedCommunityFilter
 from portal.pdf import render_pdf
 from portal.templatetags.strefa import format_money
 from premises.models import Building
