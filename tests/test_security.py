@@ -6,13 +6,11 @@ fails until it has one).
 """
 
 import datetime
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -113,9 +111,8 @@ def resident_urls():
 
 
 @pytest.fixture
-def anna(db):
+def anna(demo):
     """The demo data, plus the few files the demo does not create, all reachable by Anna."""
-    call_command("seed_demo", stdout=io.StringIO())
     user = User.objects.get(username=ANNA)
     reading = readings_for_user(user).current().filter(submitted_by=user).latest("read_on")
     reading.photo = ContentFile(JPEG, name="photo.jpg")

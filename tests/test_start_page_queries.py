@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from tests.factories import add_charge, add_payment, make_report
+
 from .correspondence.helpers import make_letter
 from .factories import OwnershipFactory, PremisesFactory
-from .failures.conftest import make_report
-from .finance.conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 

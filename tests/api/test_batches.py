@@ -220,8 +220,7 @@ def test_readings_batch_remote_idempotent_and_all_or_nothing(
     api, key_a, community_a, premises_a, premises_b
 ):
     from meters.models import Reading
-
-    from ..meters.factories import MeterFactory
+    from tests.factories import MeterFactory
 
     MeterFactory(premises=premises_a, serial_number="ZW-100")
     MeterFactory(premises=premises_b, serial_number="ZW-OBCY")

@@ -12,8 +12,9 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from tests.factories import make_report
+
 from ..factories import OwnershipFactory, UserFactory
-from ..failures.conftest import make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -8,10 +8,16 @@ from django.utils import timezone
 from community.models import AnnouncementAttachment, AnnouncementRead, Resolution, Vote
 from community.services import vote_cast
 from premises.models import CommunityRole
-from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import (
+    AnnouncementFactory,
+    BuildingFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ResolutionFactory,
+    UserFactory,
+)
 from tests.utils import count_queries
 
-from .factories import AnnouncementFactory, ResolutionFactory
 from .helpers import close_at_end
 
 PDF = b"%PDF-1.4\n% test\n"

@@ -10,11 +10,9 @@ from django.utils import timezone
 from finance.models import Charge
 from office.services import community_role_assign
 from premises.models import CommunityRole
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 from tests.pdf import pdf_text
 from tests.utils import count_queries
-
-from .conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -4,8 +4,7 @@ from decimal import Decimal
 import pytest
 
 from finance.selectors import balances_for_user, ledger_for_premises, ledger_summary
-
-from .conftest import add_charge, add_payment
+from tests.factories import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,7 @@ from django.urls import reverse
 
 from lib.spreadsheets import escape_formula
 from office.admin_mixins import CommunityScopedAdminMixin
-
-from ..meters.factories import MeterFactory, ReadingFactory
+from tests.factories import MeterFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 
