@@ -4,7 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from correspondence.models import Thread, ThreadMessage
+from community.models import Resolution
+from correspondence.models import DeliveryConsent, Thread, ThreadMessage
 from failures.models import FailureReport, FailureStatusChange
 from meters.models import Reading
 from premises.models import Community
@@ -234,3 +235,139 @@ class ThreadSerializer(serializers.ModelSerializer):
             "last_message_at",
             "messages",
         ]
+
+
+class ConsentHistorySerializer(serializers.Serializer):
+    changed_at = serializers.DateTimeField(source="history_date")
+    change = serializers.SerializerMethodField(help_text=_("given, changed lub withdrawn."))
+    address = serializers.CharField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True)
+    reason = serializers.CharField(source="history_change_reason", allow_null=True)
+
+    def get_change(self, record) -> str:
+        if record.history_type == "+":
+            return "given"
+        return "withdrawn" if record.withdrawn_at else "changed"
+
+
+class ConsentSerializer(serializers.ModelSerializer):
+    community_id = serializers.IntegerField(source="premises.building.community_id")
+    building = serializers.CharField(source="premises.building.street")
+    premises_number = serializers.CharField(source="premises.number")
+    login = serializers.CharField(source="user.username")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    active = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField()
+    history = ConsentHistorySerializer(source="api_history", many=True)
+
+    class Meta:
+        model = DeliveryConsent
+        fields = [
+            "id",
+            "community_id",
+            "building",
+            "premises_id",
+            "premises_number",
+            "user_id",
+            "login",
+            "first_name",
+            "last_name",
+            "channel",
+            "address",
+            "consent_text",
+            "given_at",
+            "withdrawn_at",
+            "active",
+            "updated_at",
+            "history",
+        ]
+
+    def get_active(self, consent) -> bool:
+        return consent.withdrawn_at is None
+
+
+class TallyLineSerializer(serializers.Serializer):
+    share = serializers.SerializerMethodField(
+        help_text=_("Ułamek dokładny, np. „5430/100000” (udziały albo część osób).")
+    )
+    percent = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True)
+    count = serializers.IntegerField()
+
+    def get_share(self, line) -> str:
+        return f"{line.share.numerator}/{line.share.denominator}"
+
+
+class TallySerializer(serializers.Serializer):
+    unit = serializers.CharField(help_text=_("premises (udziały), owners lub members."))
+    vars()["for"] = TallyLineSerializer(source="for_")  # "for" is a Python keyword
+    against = TallyLineSerializer()
+    abstain = TallyLineSerializer()
+    not_voted = TallyLineSerializer()
+    adopted = serializers.BooleanField(
+        help_text=_("Czy przy tym stanie głosów uchwała jest podjęta (większość wg sposobu).")
+    )
+
+
+class BallotSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="vote.pk")
+    premises_id = serializers.IntegerField(source="vote.premises_id")
+    premises_number = serializers.CharField(source="vote.premises.number")
+    building = serializers.CharField(source="vote.premises.building.street")
+    voter_id = serializers.IntegerField(source="vote.voter_id")
+    voter_login = serializers.CharField(source="vote.voter.username")
+    voter_name = serializers.CharField(source="vote.voter.get_full_name")
+    choice = serializers.CharField(source="vote.choice")
+    source = serializers.CharField(source="vote.source", help_text=_("online lub paper."))
+    cast_at = serializers.DateTimeField(source="vote.cast_at")
+    counted = serializers.BooleanField(help_text=_("Czy ten głos liczy się do wyniku."))
+    reason = serializers.CharField(
+        help_text=_("Gdy się nie liczy: lapsed (głosujący nie był uprawniony) lub superseded.")
+    )
+
+
+class ResolutionSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    counting_label = serializers.CharField(source="get_counting_display")
+    outcome = serializers.SerializerMethodField(
+        help_text=_("adopted / rejected po zamknięciu głosowania, inaczej null.")
+    )
+    updated_at = serializers.DateTimeField()
+    tally = TallySerializer(source="api_tally", allow_null=True)
+    ballots = BallotSerializer(source="api_ballots", many=True)
+
+    class Meta:
+        model = Resolution
+        fields = [
+            "id",
+            "community_id",
+            "number",
+            "title",
+            "status",
+            "status_label",
+            "counting",
+            "counting_label",
+            "voting_opens_at",
+            "voting_closes_at",
+            "closed_at",
+            "decided_on",
+            "outcome",
+            "updated_at",
+            "tally",
+            "ballots",
+        ]
+
+    def get_outcome(self, resolution) -> str | None:
+        return resolution.status if resolution.is_closed else None
+
+
+class ResignationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    user_id = serializers.IntegerField()
+    login = serializers.CharField(source="user.username")
+    first_name = serializers.CharField(source="user.first_name")
+    last_name = serializers.CharField(source="user.last_name")
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    handled_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()

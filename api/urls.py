@@ -54,4 +54,7 @@ urlpatterns = [
     path("v1/failures/", views.FailureListView.as_view(), name="failures"),
     path("v1/failures/<int:pk>/", views.FailureDetailView.as_view(), name="failure"),
     path("v1/threads/", views.ThreadListView.as_view(), name="threads"),
+    path("v1/consents/", views.ConsentListView.as_view(), name="consents"),
+    path("v1/resolutions/", views.ResolutionListView.as_view(), name="resolutions"),
+    path("v1/resignations/", views.ResignationListView.as_view(), name="resignations"),
 ]
