@@ -11,12 +11,18 @@ from meters.models import Reading
 from premises.models import Community
 
 from .batches import MAX_ROWS
+from .errors import ERROR_CODES, codes_description
+
+PREMISES_EXTERNAL_ID = _(
+    "Id lokalu w systemie biura, nadany w paczce rejestru (zamiast premises_id lub numeru)."
+)
 
 # --- Batches (documentation of the rows; checked by the import rules, see api.batches) -----
 
 
 class ChargeRowSerializer(serializers.Serializer):
     premises_id = serializers.IntegerField(required=False, help_text=_("Id lokalu w Strefie."))
+    premises_external_id = serializers.CharField(required=False, help_text=PREMISES_EXTERNAL_ID)
     building = serializers.CharField(
         required=False, help_text=_("Ulica i numer budynku (gdy wspólnota ma kilka budynków).")
     )
@@ -44,6 +50,7 @@ class PaymentRowSerializer(serializers.Serializer):
     premises_id = serializers.IntegerField(
         required=False, help_text=_("Id lokalu; bez niego wpłata jest dopasowywana jak z wyciągu.")
     )
+    premises_external_id = serializers.CharField(required=False, help_text=PREMISES_EXTERNAL_ID)
 
 
 class ChargeBatchSerializer(serializers.Serializer):
@@ -58,6 +65,12 @@ class ReadingRowSerializer(serializers.Serializer):
     serial_number = serializers.CharField(help_text=_("Numer fabryczny licznika."))
     read_on = serializers.DateField()
     value = serializers.CharField(help_text=_("Stan licznika jako tekst, np. „123.456”."))
+    premises_external_id = serializers.CharField(
+        required=False,
+        help_text=_(
+            "Id lokalu w systemie biura: licznik o tym numerze szukany tylko w tym lokalu."
+        ),
+    )
 
 
 class ReadingBatchSerializer(serializers.Serializer):
@@ -68,6 +81,11 @@ class RegisterRowSerializer(serializers.Serializer):
     """Columns of the register file import (see premises.resources), one row per holder."""
 
     street = serializers.CharField(help_text=_("Budynek: ulica i numer."))
+    premises_external_id = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=_("Id lokalu w systemie biura; odtąd wskazuje ten lokal w każdej paczce."),
+    )
     postal_code = serializers.CharField(required=False)
     city = serializers.CharField(required=False)
     number = serializers.CharField(help_text=_("Numer lokalu."))
@@ -101,7 +119,8 @@ class LetterAttachmentSerializer(serializers.Serializer):
 
 class LetterRowSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100, help_text=_("Id pisma w systemie biura."))
-    premises_id = serializers.IntegerField()
+    premises_id = serializers.IntegerField(required=False)
+    premises_external_id = serializers.CharField(required=False, help_text=PREMISES_EXTERNAL_ID)
     kind = serializers.CharField(
         required=False, help_text=_("fee_notice, settlement, information…")
     )
@@ -116,14 +135,66 @@ class LetterBatchSerializer(serializers.Serializer):
 
 class RowErrorSerializer(serializers.Serializer):
     row = serializers.IntegerField(allow_null=True, help_text=_("Indeks wiersza (od 0)."))
-    code = serializers.CharField()
-    message = serializers.CharField()
+    code = serializers.ChoiceField(
+        choices=list(ERROR_CODES),
+        help_text=_("Kod błędu dla programu:") + "\n" + codes_description(),
+    )
+    message = serializers.CharField(help_text=_("Opis błędu po polsku, dla człowieka."))
 
 
 class BatchResultSerializer(serializers.Serializer):
     created = serializers.IntegerField()
+    updated = serializers.IntegerField(help_text=_("Zmienione (wspólnoty, ogłoszenia)."))
     unchanged = serializers.IntegerField()
     batch_id = serializers.IntegerField(allow_null=True)
+    ids = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text=_("Identyfikator zewnętrzny → id w Strefie (wspólnoty, ogłoszenia)."),
+    )
+
+
+class CommunityRowSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=100, help_text=_("Id wspólnoty w systemie biura.")
+    )
+    id = serializers.IntegerField(
+        required=False,
+        help_text=_(
+            "Id istniejącej wspólnoty w Strefie – tylko przy pierwszym nadaniu external_id."
+        ),
+    )
+    name = serializers.CharField(required=False, max_length=200)
+    kind = serializers.ChoiceField(choices=Community.Kind.choices, required=False)
+    nip = serializers.CharField(required=False)
+    regon = serializers.CharField(required=False)
+    street = serializers.CharField(required=False)
+    postal_code = serializers.CharField(required=False, help_text=_("NN-NNN, np. 00-950."))
+    city = serializers.CharField(required=False)
+    bank_account = serializers.CharField(required=False, help_text=_("Rachunek wspólnoty (NRB)."))
+    office_hours = serializers.CharField(required=False)
+
+
+class CommunityBatchSerializer(serializers.Serializer):
+    rows = CommunityRowSerializer(many=True, max_length=MAX_ROWS)
+
+
+class AnnouncementRowSerializer(serializers.Serializer):
+    external_id = serializers.CharField(
+        max_length=100, help_text=_("Id ogłoszenia w systemie biura.")
+    )
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField()
+    building = serializers.CharField(
+        required=False, help_text=_("Ulica i numer budynku; puste: cała wspólnota.")
+    )
+    pinned = serializers.BooleanField(required=False)
+    publish_at = serializers.DateTimeField(required=False, help_text=_("Domyślnie: teraz."))
+    expires_at = serializers.DateTimeField(required=False)
+
+
+class AnnouncementBatchSerializer(serializers.Serializer):
+    rows = AnnouncementRowSerializer(many=True, max_length=MAX_ROWS)
 
 
 class BatchErrorSerializer(serializers.Serializer):

@@ -25,6 +25,16 @@ urlpatterns = [
     ),
     path("v1/communities/", views.CommunityListView.as_view(), name="communities"),
     path(
+        "v1/communities/batch/",
+        views.CommunityBatchView.as_view(),
+        name="communities-batch",
+    ),
+    path(
+        "v1/communities/<int:community_id>/announcements/batch/",
+        views.AnnouncementBatchView.as_view(),
+        name="announcements-batch",
+    ),
+    path(
         "v1/communities/<int:community_id>/charges/batch/",
         views.ChargeBatchView.as_view(),
         name="charges-batch",

@@ -31,6 +31,7 @@ from .batches import (
     register_push,
 )
 from .keys import community_ids
+from .pushes import announcements_push, communities_push
 
 
 class Pages(PageNumberPagination):
@@ -110,6 +111,39 @@ class CommunityListView(generics.ListAPIView):
         return Community.objects.filter(pk__in=community_ids(self.request.auth)).order_by("pk")
 
 
+def _rows(request):
+    """The batch's rows, or the 400 response that says what is wrong with the body."""
+    rows = request.data.get("rows") if isinstance(request.data, dict) else None
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return None, _batch_error(
+            _("Podaj „rows”: listę obiektów (wierszy)."), code="invalid_body", row=None
+        )
+    if len(rows) > MAX_ROWS:
+        return None, _batch_error(
+            _("Za dużo wierszy: najwięcej %(max)d w jednej paczce.") % {"max": MAX_ROWS},
+            code="too_many_rows",
+            row=None,
+        )
+    return rows, None
+
+
+def _batch_response(result):
+    if result.errors:
+        return Response(
+            {"detail": _("Paczka ma błędy; niczego nie zapisano."), "errors": result.errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    body = {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "batch_id": result.batch_id,
+    }
+    if result.ids:
+        body["ids"] = result.ids
+    return Response(body)
+
+
 class _BatchView(APIView):
     push = None
     tag = ""
@@ -118,29 +152,34 @@ class _BatchView(APIView):
         community = get_object_or_404(
             Community.objects.filter(pk__in=community_ids(request.auth)), pk=community_id
         )
-        rows = request.data.get("rows") if isinstance(request.data, dict) else None
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            return _batch_error(
-                _("Podaj „rows”: listę obiektów (wierszy)."), code="invalid_body", row=None
-            )
-        if len(rows) > MAX_ROWS:
-            return _batch_error(
-                _("Za dużo wierszy: najwięcej %(max)d w jednej paczce.") % {"max": MAX_ROWS},
-                code="too_many_rows",
-                row=None,
-            )
-        result = type(self).push(key=request.auth, community=community, rows=rows)
-        if result.errors:
-            return Response(
-                {
-                    "detail": _("Paczka ma błędy; niczego nie zapisano."),
-                    "errors": result.errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(
-            {"created": result.created, "unchanged": result.unchanged, "batch_id": result.batch_id}
-        )
+        rows, problem = _rows(request)
+        if problem is not None:
+            return problem
+        return _batch_response(type(self).push(key=request.auth, community=community, rows=rows))
+
+
+@extend_schema(
+    tags=["rejestr"],
+    request=s.CommunityBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Wspólnoty: załóż lub zmień po external_id; nowe dołączają do wspólnot klucza"),
+)
+class CommunityBatchView(APIView):
+    def post(self, request):
+        rows, problem = _rows(request)
+        if problem is not None:
+            return problem
+        return _batch_response(communities_push(key=request.auth, rows=rows))
+
+
+@extend_schema(
+    tags=["wspólnota"],
+    request=s.AnnouncementBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Ogłoszenia po external_id; mieszkańcy powiadamiani jak przy ogłoszeniu z panelu"),
+)
+class AnnouncementBatchView(_BatchView):
+    push = staticmethod(announcements_push)
 
 
 def _batch_error(message, *, code, row):

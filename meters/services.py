@@ -13,6 +13,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from imports.services import upload_claim
+from lib.imports import RowError
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
@@ -42,6 +43,11 @@ def _check_resident_may_submit(meter: Meter, today: datetime.date) -> None:
         raise ValidationError(refusal, code="refused")
 
 
+def _invalid(field: str, message, code: str) -> ValidationError:
+    """A field's error that keeps its ``code`` (a dict of plain messages would drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _validate_value(
     *,
     meter: Meter,
@@ -54,29 +60,23 @@ def _validate_value(
 ) -> None:
     """Checks shared by residents' submissions and the office's imports."""
     if read_on > today:
-        raise ValidationError(
-            {"read_on": _("Data odczytu nie może być z przyszłości.")}, code="future"
-        )
+        raise _invalid("read_on", _("Data odczytu nie może być z przyszłości."), "future")
     if earliest and read_on < earliest:
-        raise ValidationError(
-            {
-                "read_on": _(
-                    "Data odczytu musi przypadać w bieżącym okresie odczytów (od %(date)s)."
-                )
-                % {"date": _date(earliest)}
-            },
-            code="before_window",
+        raise _invalid(
+            "read_on",
+            _("Data odczytu musi przypadać w bieżącym okresie odczytów (od %(date)s).")
+            % {"date": _date(earliest)},
+            "before_window",
         )
     if read_on < meter.installed_on:
-        raise ValidationError(
-            {
-                "read_on": _("Licznik zamontowano %(date)s; odczyt nie może być wcześniejszy.")
-                % {"date": _date(meter.installed_on)}
-            },
-            code="before_install",
+        raise _invalid(
+            "read_on",
+            _("Licznik zamontowano %(date)s; odczyt nie może być wcześniejszy.")
+            % {"date": _date(meter.installed_on)},
+            "before_install",
         )
     if value < 0:
-        raise ValidationError({"value": _("Stan licznika nie może być ujemny.")}, code="negative")
+        raise _invalid("value", _("Stan licznika nie może być ujemny."), "negative")
     if value != meter.quantize(value):
         if meter.decimal_places == 0:
             message = _("Ten licznik pokazuje tylko pełne jednostki – wpisz stan bez przecinka.")
@@ -85,52 +85,44 @@ def _validate_value(
                 "Ten licznik pokazuje najwyżej %(places)d cyfry po przecinku – "
                 "wpisz stan tak, jak na wyświetlaczu."
             ) % {"places": meter.decimal_places}
-        raise ValidationError({"value": message}, code="precision")
+        raise _invalid("value", message, "precision")
 
     others = Reading.objects.current().filter(meter=meter)
     if exclude is not None:
         others = others.exclude(pk=exclude.pk)
     same_day = others.filter(read_on=read_on).first()
     if same_day is not None:
-        raise ValidationError(
-            {
-                "read_on": _(
-                    "Licznik ma już odczyt z %(date)s (%(value)s). Wybierz inną datę albo popraw "
-                    "tamten odczyt."
-                )
-                % {"date": _date(read_on), "value": _number(meter, same_day.value)}
-            },
-            code="duplicate_day",
+        raise _invalid(
+            "read_on",
+            _(
+                "Licznik ma już odczyt z %(date)s (%(value)s). Wybierz inną datę albo popraw "
+                "tamten odczyt."
+            )
+            % {"date": _date(read_on), "value": _number(meter, same_day.value)},
+            "duplicate_day",
         )
     previous = others.filter(read_on__lt=read_on).order_by("-read_on").first()
     if previous is not None and value < previous.value:
-        raise ValidationError(
-            {
-                "value": _(
-                    "Stan nie może być niższy od poprzedniego odczytu: %(value)s z %(date)s."
-                )
-                % {"value": _number(meter, previous.value), "date": _date(previous.read_on)}
-            },
-            code="lower_than_previous",
+        raise _invalid(
+            "value",
+            _("Stan nie może być niższy od poprzedniego odczytu: %(value)s z %(date)s.")
+            % {"value": _number(meter, previous.value), "date": _date(previous.read_on)},
+            "lower_than_previous",
         )
     if previous is None and value < meter.initial_reading:
-        raise ValidationError(
-            {
-                "value": _("Stan nie może być niższy od stanu początkowego licznika: %(value)s.")
-                % {"value": _number(meter, meter.initial_reading)}
-            },
-            code="lower_than_initial",
+        raise _invalid(
+            "value",
+            _("Stan nie może być niższy od stanu początkowego licznika: %(value)s.")
+            % {"value": _number(meter, meter.initial_reading)},
+            "lower_than_initial",
         )
     following = others.filter(read_on__gt=read_on).order_by("read_on").first()
     if following is not None and value > following.value:
-        raise ValidationError(
-            {
-                "value": _(
-                    "Stan nie może być wyższy od późniejszego odczytu: %(value)s z %(date)s."
-                )
-                % {"value": _number(meter, following.value), "date": _date(following.read_on)}
-            },
-            code="higher_than_following",
+        raise _invalid(
+            "value",
+            _("Stan nie może być wyższy od późniejszego odczytu: %(value)s z %(date)s.")
+            % {"value": _number(meter, following.value), "date": _date(following.read_on)},
+            "higher_than_following",
         )
     if not confirmed and previous is not None:
         _check_plausible(meter=meter, value=value, read_on=read_on, others=others)
@@ -412,10 +404,15 @@ def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetim
         if m.installed_on <= row.read_on and (m.removed_on is None or m.removed_on >= row.read_on)
     ]
     if not installed:
-        row.error = str(_("Nie ma licznika o tym numerze zamontowanego w dniu odczytu."))
+        row.error = RowError(
+            "meter_not_found", _("Nie ma licznika o tym numerze zamontowanego w dniu odczytu.")
+        )
         return
     if len(installed) > 1:
-        row.error = str(_("Ten numer fabryczny ma kilka liczników – wprowadź odczyt ręcznie."))
+        row.error = RowError(
+            "meter_ambiguous",
+            _("Ten numer fabryczny ma kilka liczników – wprowadź odczyt ręcznie."),
+        )
         return
     row.meter = meter = installed[0]
     same_day = meter.readings.current().filter(read_on=row.read_on).first()
@@ -427,7 +424,10 @@ def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetim
             meter=meter, value=row.value, read_on=row.read_on, today=today, earliest=None
         )
     except ValidationError as error:
-        row.error = " ".join(error.messages)
+        codes = [e.code for errors in error.error_dict.values() for e in errors if e.code]
+        row.error = RowError(
+            f"reading_{codes[0]}" if codes else "invalid", " ".join(error.messages)
+        )
         return
     Reading.objects.create(
         meter=meter,
