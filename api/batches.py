@@ -229,26 +229,32 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
 def readings_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Remote readings by meter serial number, by the rules of the readings file import.
 
-    Checked and saved row by row inside one transaction (each reading is checked against the
-    meter's earlier ones), so this batch costs queries per row, unlike charges and payments.
+    ``meters.services.readings_apply`` checks every row against the meter's readings and the
+    batch's earlier rows and inserts them in bulk (a fixed number of queries), all or none.
+    A row may name its premises by ``premises_external_id``: the meter is sought only there.
     """
     from meters.imports import ImportReport, _parse_row
     from meters.models import Meter
     from meters.services import readings_apply
 
-    report = ImportReport(
-        rows=[
-            _parse_row(
-                index,
-                {
-                    "numer_licznika": _text(row.get("serial_number")),
-                    "data_odczytu": _text(row.get("read_on")),
-                    "stan": _text(row.get("value")),
-                },
-            )
-            for index, row in enumerate(rows)
-        ]
-    )
+    lookup = _premises_by_id(community, rows)
+    report = ImportReport()
+    for index, row in enumerate(rows):
+        parsed = _parse_row(
+            index,
+            {
+                "numer_licznika": _text(row.get("serial_number")),
+                "data_odczytu": _text(row.get("read_on")),
+                "stan": _text(row.get("value")),
+            },
+        )
+        if _text(row.get("premises_external_id")):
+            premises, error = _premises_error(row, lookup)
+            if premises is None:
+                parsed.error = parsed.error or error
+            else:
+                parsed.premises_id = premises.pk
+        report.rows.append(parsed)
     meters = Meter.objects.filter(premises__building__community=community)
     readings_apply(report=report, meters=meters, user=key.created_by, dry_run=False)
     result = BatchResult()

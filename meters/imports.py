@@ -43,6 +43,7 @@ class ImportRow:
     error: str = ""
     skip: bool = False
     meter: object = None
+    premises_id: int | None = None  # the meter is sought only there (the API names premises)
 
 
 @dataclass

@@ -4,13 +4,16 @@ Every function checks everything before it writes; a refusal raises a Polish ``V
 and saves nothing.
 """
 
+import bisect
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from imports.services import upload_claim
 from lib.imports import RowError
@@ -59,6 +62,24 @@ def _validate_value(
     confirmed: bool = True,
 ) -> None:
     """Checks shared by residents' submissions and the office's imports."""
+    _check_basic(meter=meter, value=value, read_on=read_on, today=today, earliest=earliest)
+    others = Reading.objects.current().filter(meter=meter)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    previous = _check_against(meter, value, read_on, _StoredNeighbours(others, read_on))
+    if not confirmed and previous is not None:
+        _check_plausible(meter=meter, value=value, read_on=read_on, others=others)
+
+
+def _check_basic(
+    *,
+    meter: Meter,
+    value: Decimal,
+    read_on: datetime.date,
+    today: datetime.date,
+    earliest: datetime.date | None,
+) -> None:
+    """The checks of a reading on its own: date, installation, sign and precision."""
     if read_on > today:
         raise _invalid("read_on", _("Data odczytu nie może być z przyszłości."), "future")
     if earliest and read_on < earliest:
@@ -87,10 +108,51 @@ def _validate_value(
             ) % {"places": meter.decimal_places}
         raise _invalid("value", message, "precision")
 
-    others = Reading.objects.current().filter(meter=meter)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    same_day = others.filter(read_on=read_on).first()
+
+class _StoredNeighbours:
+    """The meter's current readings around a day, read from the database when asked."""
+
+    def __init__(self, others, read_on: datetime.date):
+        self.others, self.read_on = others, read_on
+
+    def same_day(self):
+        return self.others.filter(read_on=self.read_on).first()
+
+    def previous(self):
+        return self.others.filter(read_on__lt=self.read_on).order_by("-read_on").first()
+
+    def following(self):
+        return self.others.filter(read_on__gt=self.read_on).order_by("read_on").first()
+
+
+@dataclass(frozen=True)
+class _Point:
+    read_on: datetime.date
+    value: Decimal
+
+
+class _KnownNeighbours:
+    """The same, from the meter's current readings loaded at once (sorted by day)."""
+
+    def __init__(self, points: list[_Point], read_on: datetime.date):
+        self.points, self.read_on = points, read_on
+        self.at = bisect.bisect_left([p.read_on for p in points], read_on)
+
+    def same_day(self):
+        found = self.points[self.at] if self.at < len(self.points) else None
+        return found if found is not None and found.read_on == self.read_on else None
+
+    def previous(self):
+        return self.points[self.at - 1] if self.at > 0 else None
+
+    def following(self):
+        at = self.at + (1 if self.same_day() is not None else 0)
+        return self.points[at] if at < len(self.points) else None
+
+
+def _check_against(meter: Meter, value: Decimal, read_on: datetime.date, neighbours):
+    """The checks against the meter's other current readings; returns the previous one."""
+    same_day = neighbours.same_day()
     if same_day is not None:
         raise _invalid(
             "read_on",
@@ -101,7 +163,7 @@ def _validate_value(
             % {"date": _date(read_on), "value": _number(meter, same_day.value)},
             "duplicate_day",
         )
-    previous = others.filter(read_on__lt=read_on).order_by("-read_on").first()
+    previous = neighbours.previous()
     if previous is not None and value < previous.value:
         raise _invalid(
             "value",
@@ -116,7 +178,7 @@ def _validate_value(
             % {"value": _number(meter, meter.initial_reading)},
             "lower_than_initial",
         )
-    following = others.filter(read_on__gt=read_on).order_by("read_on").first()
+    following = neighbours.following()
     if following is not None and value > following.value:
         raise _invalid(
             "value",
@@ -124,8 +186,7 @@ def _validate_value(
             % {"value": _number(meter, following.value), "date": _date(following.read_on)},
             "higher_than_following",
         )
-    if not confirmed and previous is not None:
-        _check_plausible(meter=meter, value=value, read_on=read_on, others=others)
+    return previous
 
 
 def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, others) -> None:
@@ -340,8 +401,8 @@ def readings_import_remote(
     """Import remote readings from CSV text: every row is saved, or none is.
 
     ``meters`` are the meters the office user may touch (admin scoping). A preview
-    (``dry_run``) runs the very same checks and writes, then rolls them back, so what the
-    preview shows is what applying does. Rows equal to a stored reading are skipped.
+    (``dry_run``) runs the very same checks (in ``readings_apply``) and writes nothing, so
+    what the preview shows is what applying does. Rows equal to a stored reading are skipped.
     """
     report = parse_readings(content)
     if report.file_error:
@@ -352,20 +413,49 @@ def readings_import_remote(
 def readings_apply(
     *, report: ImportReport, meters, user, dry_run: bool, today: datetime.date | None = None
 ) -> ImportReport:
-    """Save the parsed rows of ``report`` (a file's or the API's): all rows, or none."""
+    """Save the parsed rows of ``report`` (a file's or the API's): all rows, or none.
+
+    In bulk: the meters (locked, as a resident's submission locks its meter) and their current
+    readings are read in two queries, every row is checked in memory against them and the rows
+    before it (``_check_against``, the very checks of a single reading), and the new readings
+    are inserted with their history in chunks: a fixed number of queries, not per row.
+    A row may name its premises (``row.premises_id``): the meter is then sought only there.
+    """
     today = today or timezone.localdate()
-    by_serial: dict[str, list[Meter]] = {}
     serials = {row.serial for row in report.rows}
-    for meter in meters.filter(serial_number__in=serials).order_by("installed_on"):
-        by_serial.setdefault(meter.serial_number, []).append(meter)
     try:
         with transaction.atomic():
+            by_serial: dict[str, list[Meter]] = {}
+            found = (
+                meters.filter(serial_number__in=serials)
+                .order_by("installed_on", "pk")
+                .select_for_update(of=("self",))
+            )
+            for meter in found:
+                by_serial.setdefault(meter.serial_number, []).append(meter)
+            points: dict[int, list[_Point]] = {}
+            stored = (
+                Reading.objects.current()
+                .filter(meter__in=[m.pk for ms in by_serial.values() for m in ms])
+                .order_by("meter_id", "read_on")
+                .values_list("meter_id", "read_on", "value")
+            )
+            for meter_id, read_on, value in stored.iterator(chunk_size=5000):
+                points.setdefault(meter_id, []).append(_Point(read_on, value))
+            new = []
             for row in report.rows:
                 if row.error:
                     continue  # unreadable; the other rows are still checked for the report
-                _import_row(row, by_serial.get(row.serial, []), user=user, today=today)
+                candidates = by_serial.get(row.serial, [])
+                if row.premises_id is not None:
+                    candidates = [m for m in candidates if m.premises_id == row.premises_id]
+                reading = _import_row(row, candidates, user=user, today=today, points=points)
+                if reading is not None:
+                    new.append(reading)
             if dry_run or report.has_errors:
                 raise _Rollback
+            if new:
+                bulk_create_with_history(new, Reading, batch_size=500, default_user=user)
     except _Rollback:
         pass
     else:
@@ -397,7 +487,10 @@ def readings_import_upload(
     return report
 
 
-def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetime.date) -> None:
+def _import_row(
+    row: ImportRow, candidates: list[Meter], *, user, today: datetime.date, points
+) -> Reading | None:
+    """Check one row against the loaded readings; the new (unsaved) reading, or None."""
     installed = [
         m
         for m in candidates
@@ -407,29 +500,31 @@ def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetim
         row.error = RowError(
             "meter_not_found", _("Nie ma licznika o tym numerze zamontowanego w dniu odczytu.")
         )
-        return
+        return None
     if len(installed) > 1:
         row.error = RowError(
             "meter_ambiguous",
             _("Ten numer fabryczny ma kilka liczników – wprowadź odczyt ręcznie."),
         )
-        return
+        return None
     row.meter = meter = installed[0]
-    same_day = meter.readings.current().filter(read_on=row.read_on).first()
+    known = points.setdefault(meter.pk, [])
+    neighbours = _KnownNeighbours(known, row.read_on)
+    same_day = neighbours.same_day()
     if same_day is not None and same_day.value == row.value:
         row.skip = True
-        return
+        return None
     try:
-        _validate_value(
-            meter=meter, value=row.value, read_on=row.read_on, today=today, earliest=None
-        )
+        _check_basic(meter=meter, value=row.value, read_on=row.read_on, today=today, earliest=None)
+        _check_against(meter, row.value, row.read_on, neighbours)
     except ValidationError as error:
         codes = [e.code for errors in error.error_dict.values() for e in errors if e.code]
         row.error = RowError(
             f"reading_{codes[0]}" if codes else "invalid", " ".join(error.messages)
         )
-        return
-    Reading.objects.create(
+        return None
+    known.insert(neighbours.at, _Point(row.read_on, row.value))
+    return Reading(
         meter=meter,
         read_on=row.read_on,
         value=row.value,
