@@ -50,7 +50,8 @@ def _digest(rows) -> str:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """A cell as text; NUL characters (which PostgreSQL cannot store) are dropped."""
+    return "" if value is None else str(value).replace("\x00", "").strip()
 
 
 @dataclass
@@ -449,7 +450,8 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
 
     Idempotent by the integrator's ``external_id`` (per community); the recipient is the
     premises' designated one, the channel (e-delivery or post) is decided by
-    ``correspondence.services`` exactly as for letters written in admin. All or nothing.
+    ``correspondence.services`` exactly as for letters written in admin. All or nothing, in
+    bulk (``letters_create_published``): a fixed number of queries per batch.
     """
     import base64
     import binascii
@@ -458,10 +460,8 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
 
     from correspondence.models import Letter
     from correspondence.selectors import premises_recipients
-    from correspondence.services import letter_create
+    from correspondence.services import LetterDraft, letters_create_published
     from documents.validators import validate_pdf_file
-
-    from .models import ExternalRef
 
     by_id = _premises_by_id(community, rows)
     recipients = premises_recipients(by_id.pks())
@@ -489,8 +489,15 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
         if external_id in known:
             continue
         premises, message = _premises_error(row, by_id)
+        if premises is None and message:
+            error(index, "premises_not_found", message)
+            continue
         if premises is None:
-            error(index, "premises_not_found", message or _("Podaj lokal (premises_id)."))
+            error(
+                index,
+                "premises_missing",
+                _("Podaj lokal (premises_id albo premises_external_id)."),
+            )
             continue
         recipient = recipients.get(premises.pk)
         if recipient is None:
@@ -529,23 +536,33 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     if result.errors:
         return result
     with transaction.atomic():
-        for external_id, premises, recipient, kind, subject, row, attachments in planned:
-            letter = letter_create(
-                community=community,
-                premises=premises,
-                recipient=recipient,
-                kind=kind,
-                subject=subject,
-                body=_text(row.get("body")),
-                created_by=key.created_by,
-                attachments=attachments,
-            )
-            ExternalRef.objects.create(
-                community=community,
-                kind=ExternalRef.Kind.LETTER,
-                external_id=external_id,
-                object_id=letter.pk,
-            )
+        letters = letters_create_published(
+            community=community,
+            drafts=[
+                LetterDraft(
+                    premises=premises,
+                    recipient=recipient,
+                    kind=kind,
+                    subject=subject,
+                    body=_text(row.get("body")),
+                    attachments=attachments,
+                )
+                for _external_id, premises, recipient, kind, subject, row, attachments in planned
+            ],
+            created_by=key.created_by,
+        )
+        ExternalRef.objects.bulk_create(
+            [
+                ExternalRef(
+                    community=community,
+                    kind=ExternalRef.Kind.LETTER,
+                    external_id=item[0],
+                    object_id=letter.pk,
+                )
+                for item, letter in zip(planned, letters, strict=True)
+            ],
+            batch_size=500,
+        )
     result.created = len(planned)
     result.unchanged = len(rows) - len(planned)
     return result

@@ -260,7 +260,7 @@ def announcements_push(*, key, community: Community, rows: list[dict]) -> BatchR
             )
         values = {
             "title": _text(row.get("title")),
-            "body": str(row.get("body") or "").strip(),
+            "body": _text(row.get("body")),
             "pinned": row.get("pinned", False),
         }
         if not isinstance(values["pinned"], bool):

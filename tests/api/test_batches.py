@@ -1,5 +1,6 @@
 """Pushing charges and payments: scope, idempotency, all-or-nothing, per-row Polish errors."""
 
+import datetime
 import math
 from decimal import Decimal
 
@@ -8,6 +9,7 @@ from django.db import connection
 from django.db.models import Sum
 
 from finance.models import Charge, ImportBatch, Payment
+from notifications.models import Message
 
 from ..factories import PremisesFactory
 
@@ -347,3 +349,54 @@ def test_letters_batch_idempotent_by_external_id_with_pdf(
     response = api("post", url, key_a, json={"rows": [not_pdf]})
     assert response.json()["errors"][0]["code"] == "invalid_attachment"
     assert Letter.objects.count() == 1
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_letters_batch_query_count_does_not_grow_with_rows(
+    api, key_a, community_a, building_a, django_assert_max_num_queries, size
+):
+    import base64
+
+    from correspondence.models import Letter, LetterAttachment
+    from correspondence.services import consent_give
+
+    from ..factories import OwnershipFactory, UserFactory
+
+    community_a.e_delivery_start = datetime.date(2020, 1, 1)
+    community_a.save()
+    rows = []
+    for n in range(size):
+        premises = PremisesFactory(building=building_a)
+        owner = UserFactory(email=f"wlasciciel{n}@example.com")
+        OwnershipFactory(user=owner, premises=premises)
+        if n % 2:
+            consent = consent_give(
+                user=owner, premises=premises, channel="email", address=owner.email
+            )
+            consent.given_at -= datetime.timedelta(days=30)
+            consent.save()
+        rows.append(
+            {
+                "external_id": f"PAP/{n}",
+                "premises_id": premises.pk,
+                "subject": "Rozliczenie 2025",
+                "attachments": [
+                    {"name": "r.pdf", "content_base64": base64.b64encode(PDF).decode()}
+                ],
+            }
+        )
+    # Key (2), community (1), premises (1), recipients (1), known ids (1), consents (1),
+    # savepoints (≤4), letters, attachments, e-mails and ids in chunks (SQLite: smaller chunks).
+    limit = 16 if connection.vendor != "sqlite" else 16 + 4 * (size // 60 + 1)
+    with django_assert_max_num_queries(limit):
+        response = api(
+            "post",
+            f"/api/v1/communities/{community_a.pk}/letters/batch/",
+            key_a,
+            json={"rows": rows},
+        )
+    assert response.json()["created"] == size, response.json()
+    assert LetterAttachment.objects.count() == size
+    by_channel = {c: Letter.objects.filter(delivery_channel=c).count() for c in ("email", "post")}
+    assert by_channel == {"email": size // 2, "post": size - size // 2}
+    assert Message.objects.filter(channel="email").count() == size // 2

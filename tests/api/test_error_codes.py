@@ -232,3 +232,12 @@ def test_readings_batch_query_count_does_not_grow_with_rows(
         )
     assert response.json()["created"] == size
     assert Reading.objects.count() == 2 * size
+
+
+def test_nul_characters_are_dropped_not_a_server_error(api, key_a, community_a):
+    url = "/api/v1/communities/batch/"
+    row = {"external_id": "A\x00B", "id": community_a.pk}
+    assert api("post", url, key_a, json={"rows": [row]}).status_code == 200
+    from api.models import ExternalRef
+
+    assert ExternalRef.objects.get(kind="community").external_id == "AB"
