@@ -247,7 +247,11 @@ def letters_create_published(
         batch_size=500,
     )
     messages_queue_many(
-        [_letter_email(letter) for letter in letters if letter.delivery_channel == Letter.Channel.EMAIL]
+        [
+            _letter_email(letter)
+            for letter in letters
+            if letter.delivery_channel == Letter.Channel.EMAIL
+        ]
     )
     return letters
 
