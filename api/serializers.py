@@ -206,9 +206,13 @@ class BatchErrorSerializer(serializers.Serializer):
 
 
 class CommunitySerializer(serializers.ModelSerializer):
+    external_id = serializers.CharField(
+        source="api_external_id", allow_null=True, help_text=_("Id wspólnoty w systemie biura.")
+    )
+
     class Meta:
         model = Community
-        fields = ["id", "name", "street", "postal_code", "city"]
+        fields = ["id", "external_id", "name", "street", "postal_code", "city"]
 
 
 class ReadingSerializer(serializers.ModelSerializer):

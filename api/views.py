@@ -31,6 +31,7 @@ from .batches import (
     register_push,
 )
 from .keys import community_ids
+from .models import ExternalRef
 from .pushes import announcements_push, communities_push
 
 
@@ -100,15 +101,36 @@ class ScopedListView(generics.ListAPIView):
         return queryset.filter(**{f"{self.community_lookup}__in": ids})
 
 
+class _PageHook:
+    """A list view that loads what the serializer needs for the whole page at once."""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.prepare_page(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def prepare_page(self, page):  # pragma: no cover - overridden
+        pass
+
+
 @extend_schema(tags=["rejestr"])
-class CommunityListView(generics.ListAPIView):
-    """Communities this key may read and write."""
+class CommunityListView(_PageHook, generics.ListAPIView):
+    """Communities this key may read and write, with their external ids (if given)."""
 
     serializer_class = s.CommunitySerializer
     pagination_class = Pages
 
     def get_queryset(self):
         return Community.objects.filter(pk__in=community_ids(self.request.auth)).order_by("pk")
+
+    def prepare_page(self, page):
+        ids = dict(
+            ExternalRef.objects.filter(
+                kind=ExternalRef.Kind.COMMUNITY, object_id__in=[c.pk for c in page]
+            ).values_list("object_id", "external_id")
+        )
+        for community in page:
+            community.api_external_id = ids.get(community.pk)
 
 
 def _rows(request):
@@ -343,27 +365,15 @@ class ThreadListView(ScopedListView):
 # --- Consents, resolutions and votes, resignations ------------------------------------------
 
 
-def _last_history(model, **outer):
+def _last_history(model):
     """The time of the latest historical record of each row (simple-history), as a subquery."""
     return Subquery(
-        model.history.model.objects.filter(id=OuterRef("pk"), **outer)
+        model.history.model.objects.filter(id=OuterRef("pk"))
         .order_by()
         .values("id")
         .annotate(last=Max("history_date"))
         .values("last")[:1]
     )
-
-
-class _PageHook:
-    """A list view that loads what the serializer needs for the whole page at once."""
-
-    def list(self, request, *args, **kwargs):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        self.prepare_page(page)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def prepare_page(self, page):  # pragma: no cover - overridden
-        pass
 
 
 @extend_schema(tags=["korespondencja"], parameters=[UPDATED_SINCE, COMMUNITY])

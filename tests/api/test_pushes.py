@@ -186,3 +186,9 @@ def test_premises_external_id_set_by_register_used_by_charges(
     )
     assert response.json()["errors"][0]["code"] == "premises_not_found"
     assert Charge.objects.count() == 1
+
+
+def test_community_list_shows_external_id(api, key_a, community_a):
+    api("post", COMMUNITIES, key_a, json={"rows": [{"external_id": "PAP-5", "id": community_a.pk}]})
+    body = api("get", "/api/v1/communities/", key_a).json()
+    assert body["results"][0]["external_id"] == "PAP-5"
