@@ -136,3 +136,22 @@ def test_consents_query_count_fixed(api, key_a, building_a, django_assert_num_qu
     # key, last use, key's communities, count, page, history of the page
     with django_assert_num_queries(6):
         assert api("get", "/api/v1/consents/", key_a).json()["count"] == count
+
+
+@pytest.mark.parametrize("voters", [1, 4])
+def test_resolutions_queries_do_not_grow_with_ballots(
+    api, key_a, community_a, building_a, django_assert_max_num_queries, voters
+):
+    community_a.voting_enabled = True
+    community_a.save()
+    resolution = ResolutionFactory(community=community_a)
+    for _n in range(voters):
+        owner = UserFactory()
+        premises = PremisesFactory(building=building_a)
+        OwnershipFactory(user=owner, premises=premises)
+        vote_cast(user=owner, resolution=resolution, premises=premises, choice="for")
+    # key (2), key's communities (1), count (1), page (1), tally (1), ballots and who was
+    # entitled (2): per open resolution on the page, never per ballot.
+    with django_assert_max_num_queries(8):
+        body = api("get", "/api/v1/resolutions/", key_a).json()
+    assert len(body["results"][0]["ballots"]) == voters
