@@ -39,7 +39,16 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from .imports import FileError, clean_text, decode, fold, parse_decimal, read_table, split_lines
+from .imports import (
+    FileError,
+    RowValueError,
+    clean_text,
+    decode,
+    fold,
+    parse_decimal,
+    read_table,
+    split_lines,
+)
 
 AMOUNT = {"max_digits": 12, "decimal_places": 2}
 NRB_RE = re.compile(r"(?<!\d)(?:PL)?\s?(\d{2}(?:\s?\d{4}){6})(?!\d)")
@@ -445,7 +454,9 @@ def parse_date(value: str) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
         except ValueError:
             continue
-    raise ValueError(_("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value})
+    raise RowValueError(
+        "invalid_date", _("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value}
+    )
 
 
 # --- Entry point ----------------------------------------------------------------------------
