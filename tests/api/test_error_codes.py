@@ -9,9 +9,9 @@ from django.db import connection
 from api.errors import ERROR_CODES, error_code
 from lib.imports import RowError, RowValueError
 from meters.models import Reading
+from tests.factories import MeterFactory, ReadingFactory
 
 from ..factories import BuildingFactory, PremisesFactory
-from ..meters.factories import MeterFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 

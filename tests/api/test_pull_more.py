@@ -9,8 +9,8 @@ from accounts.services import resignation_handle, resignation_request
 from community.selectors import resolution_tally
 from community.services import paper_vote_record, vote_cast
 from correspondence.services import consent_give, consent_withdraw
+from tests.factories import ResolutionFactory
 
-from ..community.factories import ResolutionFactory
 from ..factories import OwnershipFactory, PremisesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
