@@ -7,7 +7,8 @@ Three roles:
 * office staff: ``CommunityRole(role="staff")``; the office's work (register, money, meters,
   failures, letters, community pages, documents) in the communities assigned to them;
 * board member: ``CommunityRole(role="board")``; announcements, resolutions, documents,
-  failures (read and comment) and the community's info, only in their own community.
+  failures (read and comment), the community's info and its balance list (read and export),
+  only in their own community.
 
 The permissions of each role are defined here by app label and model name, so models added by
 later migrations are covered; ``groups_sync`` writes them into one Django group per role after
@@ -62,6 +63,8 @@ POLICY: dict[str, list[tuple[str, str, frozenset]]] = {
         ("failures", "failurestatuschange", frozenset({"view", "add"})),
         ("failures", "failurecomment", frozenset({"view", "add"})),
         ("failures", "*", VIEW),
+        # The balance list ("Salda lokali") and its exports; no letters, no money changes.
+        ("finance", "premisesaccount", VIEW),
     ],
 }
 
