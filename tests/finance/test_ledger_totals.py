@@ -3,11 +3,13 @@ list's figures stay the resident selectors' figures (issue 12: "Salda lokali" at
 
 import datetime
 import pathlib
+import threading
 from collections import defaultdict
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.urls import reverse
 
@@ -250,3 +252,52 @@ def test_list_figures_are_the_resident_selectors_figures(mixed_ledger, today):
     )
     assert over == {pk for pk, b in expected.items() if b.overpayment > 0}
     assert owing  # the cases are not all trivially zero
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in connection.vendor, reason="row locks: PostgreSQL (SQLite serialises)"
+)
+def test_two_simultaneous_bookings_for_one_premises_lose_nothing(premises):
+    """Both write first, then recount: the later recount waits for the earlier commit."""
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def book(model, **fields):
+        try:
+            with transaction.atomic():
+                model.objects.bulk_create([model(premises=premises, **fields)])
+                barrier.wait(timeout=10)  # both rows written, neither committed
+                ledger_totals_refresh([premises.pk])
+        except Exception as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(
+            target=book,
+            args=(Charge,),
+            kwargs={
+                "category": "management",
+                "fund": "operating",
+                "title": "Zaliczka",
+                "period": D(2026, 5, 1),
+                "due_date": D(2026, 5, 10),
+                "amount": Decimal("300.00"),
+            },
+        ),
+        threading.Thread(
+            target=book,
+            args=(Payment,),
+            kwargs={"booked_on": D(2026, 5, 8), "amount": Decimal("120.00")},
+        ),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert_totals_right()
+    total = LedgerTotal.objects.get(premises=premises)
+    assert (total.charges, total.payments) == (Decimal("300.00"), Decimal("120.00"))
