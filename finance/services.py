@@ -13,7 +13,7 @@ from .models import Charge, Fund, ImportBatch, LedgerTotal, Payment
 _REFRESH_CHUNK = 2_000  # premises per statement (bound parameters stay few on every database)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ledger_totals_refresh(premises_ids=None) -> None:
     """Recount ``LedgerTotal`` of the given premises (all premises for None) from the ledger.
 
@@ -28,12 +28,13 @@ def ledger_totals_refresh(premises_ids=None) -> None:
     ids = sorted({pk for pk in premises_ids if pk is not None})
     for start in range(0, len(ids), _REFRESH_CHUNK):
         chunk = ids[start : start + _REFRESH_CHUNK]
-        list(
-            Premises.objects.select_for_update(no_key=True)
-            .filter(pk__in=chunk)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
+        if connection.features.has_select_for_update:  # SQLite serialises writes anyway
+            list(
+                Premises.objects.select_for_update(no_key=True)
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
         _ledger_totals_recount(chunk)
 
 
