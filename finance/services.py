@@ -14,7 +14,7 @@ _REFRESH_CHUNK = 2_000  # premises per statement (bound parameters stay few on e
 
 
 @transaction.atomic(savepoint=False)
-def ledger_totals_refresh(premises_ids=None) -> None:
+def ledger_totals_refresh(*, premises_ids=None) -> None:
     """Recount ``LedgerTotal`` of the given premises (all premises for None) from the ledger.
 
     The one function that writes the ledger totals; call it in the transaction of every write
@@ -111,7 +111,7 @@ def import_apply(*, preview: ImportPreview, user, upload=None) -> ImportBatch:
                 obj.import_batch = batch
             model = Charge if preview.kind == ImportBatch.Kind.CHARGES else Payment
             bulk_create_with_history(objects, model, batch_size=500, default_user=user)
-            ledger_totals_refresh(obj.premises_id for obj in objects)
+            ledger_totals_refresh(premises_ids=[obj.premises_id for obj in objects])
     except IntegrityError:
         preview.file_errors.append(
             _("Część pozycji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")

@@ -28,4 +28,4 @@ def _remember_previous_premises(sender, instance, **kwargs):
 @receiver(post_delete, sender=Payment)
 def _refresh_ledger_totals(sender, instance, **kwargs):
     previous = instance.__dict__.pop("_ledger_previous_premises_id", None)
-    ledger_totals_refresh([instance.premises_id, previous])
+    ledger_totals_refresh(premises_ids=[instance.premises_id, previous])

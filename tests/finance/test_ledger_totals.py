@@ -268,7 +268,7 @@ def test_two_simultaneous_bookings_for_one_premises_lose_nothing(premises):
             with transaction.atomic():
                 model.objects.bulk_create([model(premises=premises, **fields)])
                 barrier.wait(timeout=10)  # both rows written, neither committed
-                ledger_totals_refresh([premises.pk])
+                ledger_totals_refresh(premises_ids=[premises.pk])
         except Exception as error:  # noqa: BLE001 (reported below)
             errors.append(error)
         finally:
