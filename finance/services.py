@@ -15,7 +15,8 @@ _REFRESH_CHUNK = 2_000  # premises per statement (bound parameters stay few on e
 
 @transaction.atomic(savepoint=False)
 def ledger_totals_refresh(*, premises_ids=None) -> None:
-    """Recount ``LedgerTotal`` of the given premises (all premises for None) from the ledger.
+    """Recount ``LedgerTotal`` of the given premises from the ledger; None recounts every
+    premises without locks (seeds, repairs: while nobody books).
 
     The one function that writes the ledger totals; call it in the transaction of every write
     to charges or payments (single saves do it through ``finance.signals``). The premises rows
