@@ -165,6 +165,14 @@ def _targets() -> list[tuple[str, str, str, str]]:
     targets.append(
         ("admin: Salda lokali", "/admin/finance/premisesaccount/", "bench-admin", "arrears")
     )
+    targets.append(
+        (
+            "admin: Salda lokali, z zaległością",
+            "/admin/finance/premisesaccount/?zaleglosc=tak",
+            "bench-admin",
+            "arrears",
+        )
+    )
     return targets
 
 

@@ -44,7 +44,7 @@ from premises.selectors import (
     premises_for_user,
 )
 
-from .models import Charge, Fund, FundAccount, ImportBatch, Payment
+from .models import Charge, Fund, FundAccount, ImportBatch, LedgerTotal, Payment
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -758,40 +758,42 @@ def ledger_summary(
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
 
 
+def _tables():
+    return {
+        "charge": Charge._meta.db_table,
+        "totals": LedgerTotal._meta.db_table,
+        "fund_account": FundAccount._meta.db_table,
+        "building": Premises._meta.get_field("building").related_model._meta.db_table,
+        "premises": Premises._meta.db_table,
+    }
+
+
 def _settled_sql(*, owed: bool) -> str:
     """One correlated subquery: per premises, the sum over its settlements of what is owed
     (``owed``) or overpaid, counting charges due on or before the parameter date.
 
     A settlement is a fund where the community keeps funds on their own accounts, else the
-    whole premises. Charges and payments go through one UNION scanned once per premises, so
-    the list stays fast at scale (each Django subquery would be repeated in every expression
-    that uses it).
+    whole premises. It reads the premises' ledger totals (``LedgerTotal``, one row per fund)
+    less its charges due after the date (few: the index on the due date), never the whole
+    history.
     """
-    charge, payment = Charge._meta.db_table, Payment._meta.db_table
-    fund_account = FundAccount._meta.db_table
-    building = Premises._meta.get_field("building").related_model._meta.db_table
-    premises = Premises._meta.db_table
+    t = _tables()
     part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
+    split = f"""EXISTS (
+        SELECT 1 FROM {t["fund_account"]} fa JOIN {t["building"]} b
+        ON fa.community_id = b.community_id WHERE b.id = {t["premises"]}.building_id
+    )"""  # noqa: S608 (table names from model meta)
     # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
     return f"""
         CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
             SELECT u.fund_key, SUM(u.signed) AS total FROM (
-                SELECT CASE WHEN EXISTS (
-                           SELECT 1 FROM {fund_account} fa JOIN {building} b
-                           ON fa.community_id = b.community_id
-                           WHERE b.id = {premises}.building_id
-                       ) THEN c.fund ELSE 'all' END AS fund_key,
-                       c.amount AS signed
-                FROM {charge} c WHERE c.premises_id = {premises}.id AND c.due_date <= %s
+                SELECT CASE WHEN {split} THEN lt.fund ELSE 'all' END AS fund_key,
+                       lt.charges - lt.payments AS signed
+                FROM {t["totals"]} lt WHERE lt.premises_id = {t["premises"]}.id
                 UNION ALL
-                SELECT CASE WHEN EXISTS (
-                           SELECT 1 FROM {fund_account} fa JOIN {building} b
-                           ON fa.community_id = b.community_id
-                           WHERE b.id = {premises}.building_id
-                       ) THEN (CASE WHEN p.fund = '' THEN '{Fund.OPERATING}' ELSE p.fund END)
-                       ELSE 'all' END,
-                       -p.amount
-                FROM {payment} p WHERE p.premises_id = {premises}.id
+                SELECT CASE WHEN {split} THEN c.fund ELSE 'all' END, -c.amount
+                FROM {t["charge"]} c
+                WHERE c.premises_id = {t["premises"]}.id AND c.due_date > %s
             ) u GROUP BY u.fund_key
         ) t) AS NUMERIC)
     """  # noqa: S608 (table names from model meta; the date is a parameter)
@@ -849,32 +851,23 @@ def arrears_age(premises) -> ArrearsAge:
 
 def _owing_ids_sql(*, owed: bool) -> str:
     """Ids of premises with some settlement owing (``owed``) or overpaid, counting charges
-    due on or before the parameter date: one set-based pass over charges and payments (fast
-    for the whole register, unlike a per-premises subquery)."""
-    charge, payment = Charge._meta.db_table, Payment._meta.db_table
-    fund_account = FundAccount._meta.db_table
-    building = Premises._meta.get_field("building").related_model._meta.db_table
-    premises = Premises._meta.db_table
-    operating = Fund.OPERATING.value
-    # Sums per premises and fund first (few rows), then settled per fund only where the
-    # community keeps funds on their own accounts. Table names come from model meta.
+    due on or before the parameter date: one grouped pass over the ledger totals and the
+    charges due after the date, fast for the whole register."""
+    t = _tables()
     return f"""
         SELECT g.premises_id FROM (
-            SELECT premises_id, fund, SUM(amount) AS total
-            FROM {charge} WHERE due_date <= %s GROUP BY premises_id, fund
+            SELECT premises_id, fund, charges - payments AS total FROM {t["totals"]}
             UNION ALL
-            SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
-                   -SUM(amount)
-            FROM {payment} WHERE premises_id IS NOT NULL
-            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END
+            SELECT premises_id, fund, -SUM(amount)
+            FROM {t["charge"]} WHERE due_date > %s GROUP BY premises_id, fund
         ) g
-        JOIN {premises} pp ON pp.id = g.premises_id
-        JOIN {building} b ON b.id = pp.building_id
-        LEFT JOIN (SELECT DISTINCT community_id FROM {fund_account}) s
+        JOIN {t["premises"]} pp ON pp.id = g.premises_id
+        JOIN {t["building"]} b ON b.id = pp.building_id
+        LEFT JOIN (SELECT DISTINCT community_id FROM {t["fund_account"]}) s
             ON s.community_id = b.community_id
         GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
         HAVING SUM(g.total) {">" if owed else "<"} 0
-    """  # noqa: S608
+    """  # noqa: S608 (table names from model meta; the date is a parameter)
 
 
 def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):

@@ -7,7 +7,8 @@ Three roles:
 * office staff: ``CommunityRole(role="staff")``; the office's work (register, money, meters,
   failures, letters, community pages, documents) in the communities assigned to them;
 * board member: ``CommunityRole(role="board")``; announcements, resolutions, documents,
-  failures (read and comment) and the community's info, only in their own community.
+  failures (read and comment), the community's info and its balance list (read and export),
+  only in their own community.
 
 The permissions of each role are contributed by each app in its AppConfig (``role_policy`` in
 ``lib/contributions.py``) by model name, so models added by later migrations are covered;
