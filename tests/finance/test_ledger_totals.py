@@ -28,9 +28,7 @@ from finance.selectors import (
 from finance.services import import_apply, ledger_totals_refresh, payment_assign
 from portal.demo import seed_register
 from premises.models import Premises
-from tests.factories import PremisesFactory, UserFactory
-
-from .conftest import add_charge, add_payment
+from tests.factories import PremisesFactory, UserFactory, add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
