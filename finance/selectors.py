@@ -19,17 +19,13 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     DecimalField,
-    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -253,83 +249,180 @@ class PremisesBalance(Settlement):
         return [s for s in self.settlements if s.next_payment is not None]
 
 
-def _with_sums(premises_qs, today: datetime.date, since: Since | None):
-    charges, payments = Charge.objects.all(), Payment.objects.all()
-    if since is not None:
-        charges = charges.filter(held_since(since, "due_date"))
-        payments = payments.filter(held_since(since, "booked_on"))
-    return premises_qs.annotate(
-        charges_due=_sum_of(charges.filter(due_date__lte=today)),
-        charges_overdue=_sum_of(charges.filter(due_date__lte=overdue_cutoff(today))),
-        charges_total=_sum_of(charges),
-        payments_total=_sum_of(payments),
-    )
+def _since_sql(since: Since | None, column: str) -> tuple[str, list]:
+    """``held_since`` as SQL: rows dated on or after each premises' holding start."""
+    if since is None:
+        return "1 = 1", []
+    by_start: dict[datetime.date, list[int]] = defaultdict(list)
+    for premises_id, start in since.items():
+        by_start[start].append(premises_id)
+    if not by_start:
+        return "1 = 0", []
+    clauses, params = [], []
+    for start, ids in by_start.items():
+        clauses.append(f"(premises_id IN ({', '.join(['%s'] * len(ids))}) AND {column} >= %s)")
+        params += [*ids, start]
+    return "(" + " OR ".join(clauses) + ")", params
 
 
-def _fund_accounts(community_ids) -> dict[int, dict[str, str]]:
-    """{community_id: {fund: bank account}} of funds kept on their own account (1 query)."""
-    accounts = defaultdict(dict)
-    for fund_account in FundAccount.objects.filter(community_id__in=community_ids):
-        accounts[fund_account.community_id][fund_account.fund] = fund_account.bank_account
-    return accounts
+def _figure_rows(
+    premises_sql: str,
+    premises_params: list,
+    community_ids,
+    today: datetime.date,
+    since: Since | None,
+    *,
+    next_payment: bool,
+) -> list[tuple]:
+    """Everything the balances need, in one query (issue 17: it was 4–7 per page).
 
-
-_PAYMENT_FUND = Case(
-    When(fund="", then=Value(Fund.OPERATING)), default=F("fund"), output_field=CharField()
-)
-
-
-def _fund_breakdown(
-    balances: list[PremisesBalance], today: datetime.date, since: Since | None
-) -> None:
-    """Per-fund figures for premises whose community keeps separate fund accounts (≤ 3 queries)."""
-    accounts = _fund_accounts({b.premises.building.community_id for b in balances})
-    split = [b for b in balances if accounts.get(b.premises.building.community_id)]
-    if not split:
-        return
-    ids = [b.premises.pk for b in split]
-    charges = Charge.objects.filter(premises_id__in=ids)
-    payments = Payment.objects.filter(premises_id__in=ids)
-    if since is not None:
-        charges = charges.filter(held_since(since, "due_date"))
-        payments = payments.filter(held_since(since, "booked_on"))
-    charge_rows = (
-        charges.order_by()
-        .values("premises_id", "fund")
-        .annotate(
-            due=Sum("amount", filter=Q(due_date__lte=today)),
-            overdue=Sum("amount", filter=Q(due_date__lte=overdue_cutoff(today))),
-            total=Sum("amount"),
-        )
-    )
-    payment_rows = (
-        payments.order_by()
-        .annotate(fund_or_default=_PAYMENT_FUND)
-        .values("premises_id", "fund_or_default")
-        .annotate(total=Sum("amount"))
-    )
-    by_premises = {}
-    for balance in split:
-        own = accounts[balance.premises.building.community_id]
-        funds = {
-            fund: FundBalance(
-                fund=fund,
-                label=str(label),
-                bank_account=own.get(fund, "") or balance.payment_account,
+    Rows ``(kind, key, fund, due_date, period, due, overdue, total, account)``:
+    ``c`` charges per premises and fund (due on or before today, overdue, all), ``p`` payments
+    per premises and fund (an empty fund is the operating one), ``f`` the funds a community
+    keeps on their own account (key = community), and for the next payment ``u`` the charges
+    due after today per due date and month and ``l`` the latest booked month's charges.
+    """
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    charge_since, charge_since_params = _since_sql(since, "due_date")
+    payment_since, payment_since_params = _since_sql(since, "booked_on")
+    operating = Fund.OPERATING.value
+    # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
+    nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
+    charges_where = f"premises_id IN ({premises_sql}) AND {charge_since}"
+    charges_params = [*premises_params, *charge_since_params]
+    parts = [
+        (
+            f"""SELECT 'c', premises_id, fund, {nothing},
+                   SUM(CASE WHEN due_date <= %s THEN amount END),
+                   SUM(CASE WHEN due_date <= %s THEN amount END),
+                   SUM(amount), CAST(NULL AS TEXT)
+            FROM {charge} WHERE {charges_where} GROUP BY premises_id, fund""",  # noqa: S608 (table names from model meta; values are parameters)
+            [today, overdue_cutoff(today), *charges_params],
+        ),
+        (
+            f"""SELECT 'p', premises_id,
+                   CASE WHEN fund = '' THEN '{operating}' ELSE fund END, {nothing},
+                   CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT)
+            FROM {payment} WHERE premises_id IN ({premises_sql}) AND {payment_since}
+            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END""",  # noqa: S608 (table names from model meta; values are parameters)
+            [*premises_params, *payment_since_params],
+        ),
+    ]
+    if community_ids:
+        parts.append(
+            (
+                f"""SELECT 'f', community_id, fund, {nothing}, CAST(NULL AS NUMERIC),
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), bank_account
+                FROM {fund_account}
+                WHERE community_id IN ({", ".join(["%s"] * len(community_ids))})""",  # noqa: S608 (table names from model meta; values are parameters)
+                list(community_ids),
             )
-            for fund, label in Fund.choices
-        }
-        by_premises[balance.premises.pk] = funds
-        balance.funds = list(funds.values())
-    for row in charge_rows:
-        fund_balance = by_premises[row["premises_id"]][row["fund"]]
-        fund_balance.charges_due += _money(row["due"])
-        fund_balance.charges_overdue += _money(row["overdue"])
-        fund_balance.charges_total += _money(row["total"])
-    for row in payment_rows:
-        # An empty fund means the operating account; "" and "operating" may come as two rows.
-        fund = row["fund_or_default"] or Fund.OPERATING
-        by_premises[row["premises_id"]][fund].payments_total += _money(row["total"])
+        )
+    if next_payment:
+        parts.append(
+            (
+                f"""SELECT 'u', premises_id, fund, due_date, period, CAST(NULL AS NUMERIC),
+                       CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT)
+                FROM {charge} WHERE {charges_where} AND due_date > %s
+                GROUP BY premises_id, fund, due_date, period""",  # noqa: S608 (table names from model meta; values are parameters)
+                [*charges_params, today],
+            )
+        )
+        # The latest month booked for each premises and fund (over the whole history, as
+        # the office booked it), counted within the holder's account.
+        parts.append(
+            (
+                f"""SELECT 'l', x.premises_id, x.fund, CAST(NULL AS DATE), x.period,
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(x.amount),
+                       CAST(NULL AS TEXT)
+                FROM (
+                    SELECT premises_id, fund, period, amount FROM {charge}
+                    WHERE {charges_where}
+                ) x JOIN (
+                    SELECT premises_id, fund, MAX(period) AS period FROM {charge}
+                    WHERE premises_id IN ({premises_sql}) GROUP BY premises_id, fund
+                ) latest ON latest.premises_id = x.premises_id AND latest.fund = x.fund
+                    AND latest.period = x.period
+                GROUP BY x.premises_id, x.fund, x.period""",  # noqa: S608 (table names from model meta; values are parameters)
+                [*charges_params, *premises_params],
+            )
+        )
+    sql = "\nUNION ALL\n".join(part for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _premises_figures(
+    premises_list: list[Premises],
+    premises_sql: str,
+    premises_params: list,
+    today: datetime.date,
+    since: Since | None,
+    *,
+    next_payment: bool,
+) -> list[PremisesBalance]:
+    """Balances of ``premises_list`` (whose ids ``premises_sql`` selects) from one query."""
+    if not premises_list:
+        return []
+    community_ids = sorted({p.building.community_id for p in premises_list})
+    rows = _figure_rows(
+        premises_sql, premises_params, community_ids, today, since, next_payment=next_payment
+    )
+    sums: dict[int, dict[str, Settlement]] = defaultdict(lambda: defaultdict(Settlement))
+    accounts: dict[int, dict[str, str]] = defaultdict(dict)
+    future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    current: dict[tuple, list] = defaultdict(list)
+    for kind, key, fund, due_date, period, due, overdue, total, account in rows:
+        if kind == "c":
+            figures = sums[key][fund]
+            figures.charges_due += _money(due)
+            figures.charges_overdue += _money(overdue)
+            figures.charges_total += _money(total)
+        elif kind == "p":
+            sums[key][fund].payments_total += _money(total)
+        elif kind == "f":
+            accounts[key][fund] = account
+        elif kind == "u":
+            future[key, fund][_as_date(due_date)].append((_as_date(period), _money(total)))
+        else:  # "l"
+            current[key, fund].append((_as_date(period), _money(total)))
+    balances = []
+    for premises in premises_list:
+        by_fund = sums.get(premises.pk, {})
+        balance = PremisesBalance(
+            premises=premises,
+            today=today,
+            since=None if since is None else since.get(premises.pk),
+        )
+        for figures in by_fund.values():
+            balance.charges_due += figures.charges_due
+            balance.charges_overdue += figures.charges_overdue
+            balance.charges_total += figures.charges_total
+            balance.payments_total += figures.payments_total
+        own = accounts.get(premises.building.community_id)
+        if own:
+            # The community keeps some fund on its own account: each fund is settled apart.
+            balance.funds = []
+            for fund, label in Fund.choices:
+                figures = by_fund.get(fund, Settlement())
+                balance.funds.append(
+                    FundBalance(
+                        fund=fund,
+                        label=str(label),
+                        bank_account=own.get(fund, "") or balance.payment_account,
+                        charges_due=figures.charges_due,
+                        charges_overdue=figures.charges_overdue,
+                        charges_total=figures.charges_total,
+                        payments_total=figures.payments_total,
+                    )
+                )
+        balances.append(balance)
+    if next_payment:
+        _attach_next_payments(balances, today, future, current)
+    return balances
 
 
 def balances_for_premises(
@@ -338,35 +431,36 @@ def balances_for_premises(
     """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given.
 
     The one place every money figure comes from: resident pages, the start page, PDFs, QR
-    codes, reminders, SMS, the dashboard and the arrears list (≤ 4 queries).
+    codes, reminders, SMS, the dashboard and the arrears list (2 queries: the premises, then
+    every sum in one grouped query).
     """
-    balances = [
-        PremisesBalance(
-            premises=p,
-            today=today,
-            charges_due=_money(p.charges_due),
-            charges_overdue=_money(p.charges_overdue),
-            charges_total=_money(p.charges_total),
-            payments_total=_money(p.payments_total),
-            since=None if since is None else since.get(p.pk),
-        )
-        for p in _with_sums(premises_qs, today, since)
-    ]
-    _fund_breakdown(balances, today, since)
-    return balances
+    premises_list = list(premises_qs.select_related("building__community"))
+    premises_sql, premises_params = premises_qs.order_by().values("pk").query.sql_with_params()
+    return _premises_figures(
+        premises_list, premises_sql, list(premises_params), today, since, next_payment=False
+    )
 
 
 def balances_for_user(
-    user, today: datetime.date, *, next_payment: bool = True
+    user, today: datetime.date, *, next_payment: bool = True, premises=None
 ) -> list[PremisesBalance]:
     """Amount due, arrears, overpayment and the next payment of each of the user's premises,
-    counted from the user's holding start of each (≤ 7 queries)."""
+    counted from the user's holding start of each (3 queries: holding starts, the premises,
+    the sums; 2 when the caller passes the user's premises already read, ``premises_for_request``).
+    """
     since = holding_starts_for_user(user, today)
-    balances = balances_for_premises(premises_for_user(user), today, since)
-    balances = [balance for balance in balances if balance.since]  # fail closed
-    if next_payment:
-        _attach_next_payments(balances, today, since)
-    return balances
+    if premises is None:
+        premises = list(premises_for_user(user))
+    premises = [p for p in premises if p.pk in since]  # fail closed: no holding start, no figures
+    ids = [p.pk for p in premises]
+    return _premises_figures(
+        premises,
+        ", ".join(["%s"] * len(ids)) or "NULL",
+        ids,
+        today,
+        since,
+        next_payment=next_payment,
+    )
 
 
 def balances_for_holders(
@@ -404,43 +498,18 @@ def _month_after(day: datetime.date) -> datetime.date:
 
 
 def _attach_next_payments(
-    balances: list[PremisesBalance], today: datetime.date, since: Since
+    balances: list[PremisesBalance],
+    today: datetime.date,
+    future: dict[tuple, dict[datetime.date, list]],
+    current: dict[tuple, list],
 ) -> None:
-    """The coming instalment of each settlement (2 queries).
+    """The coming instalment of each settlement (no query: the rows come with the sums).
 
-    The charges with the nearest due date after today, else, when the next month is not
-    booked yet, the latest month's charges repeated on the next due day (projected). Any
-    overpayment of the settlement is counted towards it.
+    The charges with the nearest due date after today (``future``: per premises and fund, due
+    date → [(month, amount)]), else, when the next month is not booked yet, the latest month's
+    charges (``current``) repeated on the next due day (projected). Any overpayment of the
+    settlement is counted towards it.
     """
-    if not balances:
-        return
-    ids = [b.premises.pk for b in balances]
-    charges = Charge.objects.filter(premises_id__in=ids).filter(held_since(since, "due_date"))
-    upcoming = (
-        charges.filter(due_date__gt=today)
-        .order_by()
-        .values("premises_id", "fund", "due_date", "period")
-        .annotate(total=Sum("amount"))
-    )
-    latest_period = (  # the latest month booked for this premises and fund
-        Charge.objects.filter(premises_id=OuterRef("premises_id"), fund=OuterRef("fund"))
-        .order_by("-period")
-        .values("period")[:1]
-    )
-    latest = (
-        charges.filter(period=Subquery(latest_period))
-        .order_by()
-        .values("premises_id", "fund", "period")
-        .annotate(total=Sum("amount"))
-    )
-    future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
-    for row in upcoming:
-        future[row["premises_id"], row["fund"]][row["due_date"]].append(
-            (row["period"], _money(row["total"]))
-        )
-    current: dict[tuple, list] = defaultdict(list)
-    for row in latest:
-        current[row["premises_id"], row["fund"]].append((row["period"], _money(row["total"])))
     for balance in balances:
         community = balance.premises.building.community
         pk = balance.premises.pk
