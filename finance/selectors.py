@@ -20,15 +20,17 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
     DecimalField,
+    F,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 
 from lib import workdays
@@ -550,29 +552,43 @@ def _attach_next_payments(
             )
 
 
-def unpaid_periods(premises: Premises, balance: PremisesBalance, fund: str | None = None):
-    """The months the amount due covers (payments settle the oldest charges first; 1 query)."""
-    settlement = balance
-    charges = Charge.objects.filter(premises=premises, due_date__lte=balance.today)
+def unpaid_periods(balance: PremisesBalance) -> dict[str | None, tuple[datetime.date, ...]]:
+    """The months the amount due of each settlement covers, by fund (``None``: the premises as
+    a whole). Payments settle the oldest charges first, so these are the newest charges due.
+
+    One query for every settlement: each fund's newest 600 charges due (50 years of months).
+    """
+    owing = [s for s in balance.settlements if s.amount_due > 0]
+    if not owing:
+        return {}
+    charges = Charge.objects.filter(premises=balance.premises, due_date__lte=balance.today)
     if balance.since:
         charges = charges.filter(due_date__gte=balance.since)
-    if fund is not None:
-        charges = charges.filter(fund=fund)
-        settlement = next(f for f in balance.funds if f.fund == fund)
-    left = settlement.amount_due
-    periods = set()
-    if left <= 0:
-        return ()
-    for period, amount in charges.order_by("-due_date", "-pk").values_list("period", "amount")[
-        :600
-    ]:
-        if amount <= 0:
-            continue
-        periods.add(period)
-        left -= amount
-        if left <= 0:
-            break
-    return tuple(sorted(periods))
+    newest_first = [F("due_date").desc(), F("pk").desc()]
+    partition = [F("fund")] if balance.funds else None
+    rows = (
+        charges.annotate(row=Window(RowNumber(), partition_by=partition, order_by=newest_first))
+        .filter(row__lte=600)
+        .order_by(*newest_first)
+        .values_list("fund", "period", "amount")
+    )
+    by_fund = defaultdict(list)
+    for fund, period, amount in rows:
+        by_fund[fund if balance.funds else None].append((period, amount))
+    result = {}
+    for settlement in owing:
+        fund = getattr(settlement, "fund", None)
+        left = settlement.amount_due
+        periods = set()
+        for period, amount in by_fund[fund]:
+            if amount <= 0:
+                continue
+            periods.add(period)
+            left -= amount
+            if left <= 0:
+                break
+        result[fund] = tuple(sorted(periods))
+    return result
 
 
 def data_as_of(user, since: Since | None = None) -> datetime.date | None:
@@ -662,6 +678,7 @@ class Ledger:
         self.date_from = date_from
         self.date_to = date_to
         self.newest_first = newest_first
+        self._cached_totals = None
 
     def _where(self) -> tuple[str, list]:
         clauses, params = [], []
@@ -702,13 +719,67 @@ class Ledger:
         """  # noqa: S608 (table names come from model meta; values are parameters)
         return sql, [self.premises_id, *since_params, self.premises_id, *since_params]
 
+    def _totals(self) -> tuple[int, "LedgerSummary"]:
+        """The number of entries in the period and the period's summary, in one query (the
+        page's paginator and summary used to read the history three times)."""
+        if self._cached_totals is None:
+            charge, payment = Charge._meta.db_table, Payment._meta.db_table
+            since_params = [self.since] if self.since else []
+            charge_since = " AND due_date >= %s" if self.since else ""
+            payment_since = " AND booked_on >= %s" if self.since else ""
+            within, within_params = ["1 = 1"], []
+            if self.date_from:
+                within.append("entry_date >= %s")
+                within_params.append(self.date_from)
+            if self.date_to:
+                within.append("entry_date <= %s")
+                within_params.append(self.date_to)
+            within_sql = " AND ".join(within)
+            before_sql, before_params = ("entry_date < %s", [self.date_from])
+            if not self.date_from:
+                before_sql, before_params = "1 = 0", []
+            sql = f"""
+                SELECT COUNT(CASE WHEN {within_sql} THEN 1 END),
+                       SUM(CASE WHEN is_charge = 1 AND {before_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 0 AND {before_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 1 AND {within_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 0 AND {within_sql} THEN amount END)
+                FROM (
+                    SELECT 1 AS is_charge, due_date AS entry_date, amount
+                    FROM {charge} WHERE premises_id = %s{charge_since}
+                    UNION ALL
+                    SELECT 0, booked_on, amount
+                    FROM {payment} WHERE premises_id = %s{payment_since}
+                ) AS entries
+            """  # noqa: S608 (table names come from model meta; values are parameters)
+            params = [
+                *within_params,
+                *before_params,
+                *before_params,
+                *within_params,
+                *within_params,
+                self.premises_id,
+                *since_params,
+                self.premises_id,
+                *since_params,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                count, charges_before, payments_before, charges, payments = cursor.fetchone()
+            summary = LedgerSummary(
+                opening_balance=_money(payments_before) - _money(charges_before),
+                charges=_money(charges),
+                payments=_money(payments),
+            )
+            self._cached_totals = (count, summary)
+        return self._cached_totals
+
     def count(self) -> int:
-        inner, params = self._entries_sql()
-        where, where_params = self._where()
-        sql = f"SELECT COUNT(*) FROM ({inner}) AS ledger{where}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params + where_params)
-            return cursor.fetchone()[0]
+        return self._totals()[0]
+
+    def summary(self) -> "LedgerSummary":
+        """Opening balance, charges and payments in the period, closing balance."""
+        return self._totals()[1]
 
     def __len__(self) -> int:
         return self.count()
@@ -792,36 +863,12 @@ def ledger_summary(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> LedgerSummary:
-    """Opening balance, charges and payments in the period, closing balance (2 queries).
+    """Opening balance, charges and payments in the period, closing balance (1 query, shared
+    with the ledger's count: ``Ledger.summary``).
 
     Uses the same dates as the ledger (a charge's due date, a payment's booking date).
     """
-    charge_sums, payment_sums = {"within": Sum("amount")}, {"within": Sum("amount")}
-    if date_from:
-        charge_sums["before"] = Sum("amount", filter=Q(due_date__lt=date_from))
-        payment_sums["before"] = Sum("amount", filter=Q(booked_on__lt=date_from))
-    charge_period, payment_period = Q(), Q()
-    if date_from:
-        charge_period &= Q(due_date__gte=date_from)
-        payment_period &= Q(booked_on__gte=date_from)
-    if date_to:
-        charge_period &= Q(due_date__lte=date_to)
-        payment_period &= Q(booked_on__lte=date_to)
-    if charge_period:
-        charge_sums["within"] = Sum("amount", filter=charge_period)
-        payment_sums["within"] = Sum("amount", filter=payment_period)
-    charges = Charge.objects.filter(premises=premises)
-    payments = Payment.objects.filter(premises=premises)
-    if since:
-        charges = charges.filter(due_date__gte=since)
-        payments = payments.filter(booked_on__gte=since)
-    charges = charges.aggregate(**charge_sums)
-    payments = payments.aggregate(**payment_sums)
-    return LedgerSummary(
-        opening_balance=_money(payments.get("before")) - _money(charges.get("before")),
-        charges=_money(charges["within"]),
-        payments=_money(payments["within"]),
-    )
+    return Ledger(premises.pk, since=since, date_from=date_from, date_to=date_to).summary()
 
 
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
