@@ -31,8 +31,8 @@ def test_start_page_reads_each_thing_once(resident_client, household, django_ass
     resident_client.get("/")  # warms the cached company row
     # session, user; the premises list (shared with the finance and failures panels); finance:
     # holding starts and every sum in one query; the latest letter with the unread count; open
-    # failures; announcements and votes; meters. Was 16, then 13.
-    with django_assert_num_queries(10):
+    # failures; announcements and votes in one query; meters. Was 16, then 13.
+    with django_assert_num_queries(9):
         response = resident_client.get("/")
     body = response.content.decode()
     assert "2</span> nieprzeczytane pisma" in body
@@ -46,7 +46,7 @@ def test_start_page_counts_open_failures_in_the_same_query(
     for _ in range(4):
         make_report(household, building=premises.building)
     resident_client.get("/")
-    with django_assert_num_queries(10):  # as with one open failure: no separate COUNT
+    with django_assert_num_queries(9):  # as with one open failure: no separate COUNT
         body = resident_client.get("/").content.decode()
     assert "Otwarte zgłoszenia awarii w Twoich budynkach: <strong>5</strong>" in body
 
