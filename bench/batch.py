@@ -183,7 +183,7 @@ def _fee_notices(count: int) -> BatchResult:
         projected = per_pdf * FEE_NOTICES_TARGET / WORKERS
         result.note = (
             f"{per_pdf * 1000:.0f} ms per PDF; {FEE_NOTICES_TARGET} PDFs ≈ {projected / 60:.1f} "
-            f"min on {WORKERS} workers (runs of different communities in parallel)"
+            f"min on {WORKERS} workers taking the runs' chunks in parallel"
         )
         if projected > FEE_NOTICES_BUDGET_S:
             result.slow.append(
