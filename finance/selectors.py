@@ -32,6 +32,7 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from lib import workdays
 from premises.models import Premises
@@ -213,6 +214,8 @@ class PremisesBalance(Settlement):
     since: datetime.date | None = None
     # Filled only where the community keeps some fund on its own account.
     funds: list[FundBalance] = field(default_factory=list)
+    # "Stan na dzień" of the holder's whole account (``data_as_of``), from balances_for_user.
+    data_as_of: datetime.date | None = None
 
     @property
     def amount_due(self) -> Decimal:
@@ -275,14 +278,17 @@ def _figure_rows(
     since: Since | None,
     *,
     next_payment: bool,
+    imports: bool = False,
 ) -> list[tuple]:
     """Everything the balances need, in one query (issue 17: it was 4–7 per page).
 
-    Rows ``(kind, key, fund, due_date, period, due, overdue, total, account)``:
-    ``c`` charges per premises and fund (due on or before today, overdue, all), ``p`` payments
-    per premises and fund (an empty fund is the operating one), ``f`` the funds a community
-    keeps on their own account (key = community), and for the next payment ``u`` the charges
-    due after today per due date and month and ``l`` the latest booked month's charges.
+    Rows ``(kind, key, fund, due_date, period, due, overdue, total, account, stamp)``:
+    ``c`` charges per premises and fund (due on or before today, overdue, all; the latest
+    booking time as ``stamp``), ``p`` payments per premises and fund (an empty fund is the
+    operating one; the latest booking day as ``due_date``), ``f`` the funds a community keeps on
+    their own account (key = community), for the next payment ``u`` the charges due after today
+    per due date and month and ``l`` the latest booked month's charges, and with ``imports``
+    ``i``: the latest import of the communities or of a bank statement (``stamp``).
     """
     charge, payment = Charge._meta.db_table, Payment._meta.db_table
     fund_account = FundAccount._meta.db_table
@@ -291,6 +297,7 @@ def _figure_rows(
     operating = Fund.OPERATING.value
     # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
     nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
+    no_stamp = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
     charges_where = f"premises_id IN ({premises_sql}) AND {charge_since}"
     charges_params = [*premises_params, *charge_since_params]
     parts = [
@@ -298,14 +305,15 @@ def _figure_rows(
             f"""SELECT 'c', premises_id, fund, {nothing},
                    SUM(CASE WHEN due_date <= %s THEN amount END),
                    SUM(CASE WHEN due_date <= %s THEN amount END),
-                   SUM(amount), CAST(NULL AS TEXT)
+                   SUM(amount), CAST(NULL AS TEXT), MAX(created_at)
             FROM {charge} WHERE {charges_where} GROUP BY premises_id, fund""",  # noqa: S608 (table names from model meta; values are parameters)
             [today, overdue_cutoff(today), *charges_params],
         ),
         (
             f"""SELECT 'p', premises_id,
-                   CASE WHEN fund = '' THEN '{operating}' ELSE fund END, {nothing},
-                   CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT)
+                   CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                   MAX(booked_on), CAST(NULL AS DATE), CAST(NULL AS NUMERIC),
+                   CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
             FROM {payment} WHERE premises_id IN ({premises_sql}) AND {payment_since}
             GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END""",  # noqa: S608 (table names from model meta; values are parameters)
             [*premises_params, *payment_since_params],
@@ -315,7 +323,7 @@ def _figure_rows(
         parts.append(
             (
                 f"""SELECT 'f', community_id, fund, {nothing}, CAST(NULL AS NUMERIC),
-                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), bank_account
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), bank_account, {no_stamp}
                 FROM {fund_account}
                 WHERE community_id IN ({", ".join(["%s"] * len(community_ids))})""",  # noqa: S608 (table names from model meta; values are parameters)
                 list(community_ids),
@@ -325,7 +333,7 @@ def _figure_rows(
         parts.append(
             (
                 f"""SELECT 'u', premises_id, fund, due_date, period, CAST(NULL AS NUMERIC),
-                       CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT)
+                       CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
                 FROM {charge} WHERE {charges_where} AND due_date > %s
                 GROUP BY premises_id, fund, due_date, period""",  # noqa: S608 (table names from model meta; values are parameters)
                 [*charges_params, today],
@@ -337,7 +345,7 @@ def _figure_rows(
             (
                 f"""SELECT 'l', x.premises_id, x.fund, CAST(NULL AS DATE), x.period,
                        CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(x.amount),
-                       CAST(NULL AS TEXT)
+                       CAST(NULL AS TEXT), {no_stamp}
                 FROM (
                     SELECT premises_id, fund, period, amount FROM {charge}
                     WHERE {charges_where}
@@ -348,6 +356,19 @@ def _figure_rows(
                     AND latest.period = x.period
                 GROUP BY x.premises_id, x.fund, x.period""",  # noqa: S608 (table names from model meta; values are parameters)
                 [*charges_params, *premises_params],
+            )
+        )
+    if imports:
+        # Bank statements span communities (no community set); charge imports have one.
+        in_communities = ", ".join(["%s"] * len(community_ids)) or "NULL"
+        parts.append(
+            (
+                f"""SELECT 'i', CAST(NULL AS INTEGER), CAST(NULL AS TEXT), {nothing},
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC),
+                       CAST(NULL AS TEXT), MAX(created_at)
+                FROM {ImportBatch._meta.db_table}
+                WHERE community_id IS NULL OR community_id IN ({in_communities})""",  # noqa: S608 (table names from model meta; values are parameters)
+                list(community_ids),
             )
         )
     sql = "\nUNION ALL\n".join(part for part, _ in parts)
@@ -365,19 +386,30 @@ def _premises_figures(
     since: Since | None,
     *,
     next_payment: bool,
+    as_of: bool = False,
 ) -> list[PremisesBalance]:
-    """Balances of ``premises_list`` (whose ids ``premises_sql`` selects) from one query."""
+    """Balances of ``premises_list`` (whose ids ``premises_sql`` selects) from one query;
+    ``as_of`` fills ``data_as_of`` as ``data_as_of()`` counts it."""
     if not premises_list:
         return []
     community_ids = sorted({p.building.community_id for p in premises_list})
     rows = _figure_rows(
-        premises_sql, premises_params, community_ids, today, since, next_payment=next_payment
+        premises_sql,
+        premises_params,
+        community_ids,
+        today,
+        since,
+        next_payment=next_payment,
+        imports=as_of,
     )
     sums: dict[int, dict[str, Settlement]] = defaultdict(lambda: defaultdict(Settlement))
     accounts: dict[int, dict[str, str]] = defaultdict(dict)
     future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
     current: dict[tuple, list] = defaultdict(list)
-    for kind, key, fund, due_date, period, due, overdue, total, account in rows:
+    latest: list[datetime.date] = []  # "stan na dzień": the latest booking or import
+    for kind, key, fund, due_date, period, due, overdue, total, account, stamp in rows:
+        if as_of and stamp is not None:
+            latest.append(_local_date(_as_datetime(stamp)))
         if kind == "c":
             figures = sums[key][fund]
             figures.charges_due += _money(due)
@@ -385,8 +417,12 @@ def _premises_figures(
             figures.charges_total += _money(total)
         elif kind == "p":
             sums[key][fund].payments_total += _money(total)
+            if as_of and due_date is not None:
+                latest.append(_as_date(due_date))
         elif kind == "f":
             accounts[key][fund] = account
+        elif kind == "i":
+            pass
         elif kind == "u":
             future[key, fund][_as_date(due_date)].append((_as_date(period), _money(total)))
         else:  # "l"
@@ -398,6 +434,7 @@ def _premises_figures(
             premises=premises,
             today=today,
             since=None if since is None else since.get(premises.pk),
+            data_as_of=max(latest) if as_of and latest else None,
         )
         for figures in by_fund.values():
             balance.charges_due += figures.charges_due
@@ -462,6 +499,7 @@ def balances_for_user(
         today,
         since,
         next_payment=next_payment,
+        as_of=True,
     )
 
 
@@ -617,6 +655,15 @@ def data_as_of(user, since: Since | None = None) -> datetime.date | None:
     days = [paid] + [_local_date(value) for value in (charged, imported) if value]
     days = [day for day in days if day]
     return max(days) if days else None
+
+
+def _as_datetime(value) -> datetime.datetime:
+    """A timestamp from raw SQL (SQLite hands back UTC text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _local_date(value: datetime.datetime) -> datetime.date:

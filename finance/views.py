@@ -68,11 +68,8 @@ class FinanceView(ResidentRequiredMixin, ListView):
             selected=self.selected,
             filter_form=self.filter_form,
             query_string=urlencode(params),
-            as_of=data_as_of(
-                self.request.user, since={b.premises.pk: b.since for b in self.balances}
-            )
-            if self.balances
-            else None,
+            # Read with the balances (issue 17: it was a query of its own).
+            as_of=self.balances[0].data_as_of if self.balances else None,
             today=self.today,
         )
         if self.selected is not None:

@@ -55,10 +55,10 @@ def test_finance_page_asks_for_the_data_date_once(
     resident_client, household, django_assert_num_queries
 ):
     resident_client.get("/finanse/")
-    # session, user; balances (3: holding starts, premises, every sum); the ledger's count with
-    # its summary, and its page; "stan na dzień" in one query (was three); the unpaid months of
-    # every fund; the month's charges. Was 16, then 14.
-    with django_assert_num_queries(10):
+    # session, user; balances (3: holding starts, premises, every sum with "stan na dzień"); the
+    # ledger's count with its summary, and its page; the unpaid months of every fund; the
+    # month's charges. Was 16, then 14.
+    with django_assert_num_queries(9):
         response = resident_client.get("/finanse/")
     body = response.content.decode()
     assert "221,09" in body
