@@ -4,7 +4,8 @@ Each job calls the code the office or the worker runs (services, tasks, import p
 ``import_apply``, the API's batch functions) inside a transaction that is rolled back at the
 end, so nothing it writes stays in the benchmark database and no page measured later (or in
 the next run) sees it. Messages, PDFs and letters queued by a job go with the rollback: tasks
-are handed over only after a commit, which never happens.
+are handed over only after a commit, which never happens. The reminder jobs are the exception
+(``_committed``): they commit as cron does, with tasks held back, and delete what they stored.
 
 Sizes follow ``BENCH_SCALE``: ``full`` runs the issue's sizes, ``small`` a tenth, ``ci`` a few
 rows so the CI step stays short. A job's budget is the issue's, scaled to the job's size where
