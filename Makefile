@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+PYTEST_WORKERS ?= auto
 
 .PHONY: install demo test test-postgres lint migrations-check messages compilemessages bench
 
@@ -32,13 +33,14 @@ demo: install compilemessages
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	DEBUG=true STAFF_MFA_REQUIRED=false $(BIN)/python manage.py runserver $(HOST)
 
-# The whole test suite, browser tests included (they fail, never skip, without Chromium).
-# DATABASE_URL=postgres://... runs it against PostgreSQL.
+# The whole test suite, browser tests included (they fail, never skip, without Chromium), on
+# every core (pytest-xdist; PYTEST_WORKERS=0 runs it in one process).
+# DATABASE_URL=postgres://... runs it against PostgreSQL (one test database per worker).
 test: install compilemessages
 	$(BIN)/ruff check .
 	# The migrations check needs no database server: it runs against the default SQLite.
 	env -u DATABASE_URL DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
-	STREFA_REQUIRE_BROWSER=1 $(BIN)/pytest
+	STREFA_REQUIRE_BROWSER=1 $(BIN)/pytest -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -46,7 +48,8 @@ lint: install
 
 # The scale benchmark on PostgreSQL (bench/run.py): BENCH_SCALE=small (2 000 premises, default)
 # or BENCH_SCALE=full (20 000 premises, 2 000 000 ledger rows). Writes bench/results-*.md and
-# exits non-zero when a page breaks its budget. BENCH_DATABASE_URL picks the database.
+# exits non-zero when a page or a batch job (bench/batch.py, rolled back) breaks its budget.
+# BENCH_DATABASE_URL picks the database.
 # BENCH_SCALE=ci (500 premises) with BENCH_ENFORCE=queries is the CI step: only query-count
 # budgets fail it, time budgets are printed (CI machines vary).
 bench: install

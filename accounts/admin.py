@@ -17,8 +17,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lib.collation import polish
 from lib.phones import format_phone
+from office.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 from office.roles import ADMIN_GROUP, is_office_admin
-from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
 from premises.models import CommunityRole, Ownership, Premises
 from premises.resources import PeopleExportResource
 from premises.services import ownership_add

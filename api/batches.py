@@ -25,46 +25,24 @@ from finance.imports import (
 )
 from finance.models import ImportBatch, Payment
 from finance.services import ImportRejected, import_apply
+from lib.imports import RowError, fold
 from lib.statements import BankTransaction, Statement
 from premises.models import Community, Premises
 
+from .errors import FIELD_CODES, error_code
+from .models import ExternalRef
+
 MAX_ROWS = 10_000
-
-# Machine-readable codes for the Polish messages of the shared rules (first match wins).
-ERROR_CODES = (
-    ("nie istnieje", "premises_not_found"),
-    ("w kilku budynkach", "premises_ambiguous"),
-    ("Brak numeru lokalu", "premises_missing"),
-    ("Nieznana kategoria", "invalid_category"),
-    ("Nieznany fundusz", "invalid_fund"),
-    ("Nieprawidłowy okres", "invalid_period"),
-    ("Nieprawidłowa kwota", "invalid_amount"),
-    ("Kwota nie może być zerowa", "zero_amount"),
-    ("Kwota", "invalid_amount"),
-    ("Nieprawidłowa data", "invalid_date"),
-    ("data", "invalid_date"),
-    ("To samo naliczenie", "duplicate_in_batch"),
-    ("powtarza się", "duplicate_in_batch"),
-    ("już zaksięgowane", "conflict_with_booked"),
-    ("rachunek", "invalid_account"),
-    ("Rachunek", "invalid_account"),
-    ("innej wspólnoty", "premises_not_found"),
-)
-
-
-def error_code(message: str) -> str:
-    for needle, code in ERROR_CODES:
-        if needle in message:
-            return code
-    return "invalid"
 
 
 @dataclass
 class BatchResult:
     created: int = 0
+    updated: int = 0
     unchanged: int = 0
     batch_id: int | None = None
     errors: list[dict] = field(default_factory=list)
+    ids: dict[str, int] = field(default_factory=dict)  # external id → Strefa id (pushes by id)
 
 
 def _digest(rows) -> str:
@@ -72,40 +50,78 @@ def _digest(rows) -> str:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """A cell as text; NUL characters (which PostgreSQL cannot store) are dropped."""
+    return "" if value is None else str(value).replace("\x00", "").strip()
 
 
-def _premises_by_id(community: Community, rows: list[dict]) -> dict[int, Premises]:
-    """Premises named by Strefa id, only within ``community`` (one query)."""
-    ids = set()
+@dataclass
+class PremisesLookup:
+    by_id: dict[int, Premises]
+    by_external_id: dict[str, Premises]
+
+    def pks(self) -> list[int]:
+        return sorted({p.pk for p in [*self.by_id.values(), *self.by_external_id.values()]})
+
+
+def _premises_by_id(community: Community, rows: list[dict]) -> PremisesLookup:
+    """Premises the rows name by Strefa id (``premises_id``) or by the integrator's id
+    (``premises_external_id``), only within ``community``: one query, two with external ids."""
+    ids, external_ids = set(), set()
     for row in rows:
         value = row.get("premises_id")
         if isinstance(value, int) and not isinstance(value, bool):
             ids.add(value)
-    return {
-        p.pk: p
-        for p in Premises.objects.filter(pk__in=ids, building__community=community).select_related(
-            "building"
+        external_id = _text(row.get("premises_external_id"))
+        if external_id:
+            external_ids.add(external_id)
+    refs = {}
+    if external_ids:
+        refs = dict(
+            ExternalRef.objects.filter(
+                community=community, kind=ExternalRef.Kind.PREMISES, external_id__in=external_ids
+            ).values_list("external_id", "object_id")
         )
+    found = {
+        p.pk: p
+        for p in Premises.objects.filter(
+            pk__in=ids | set(refs.values()), building__community=community
+        ).select_related("building")
     }
+    return PremisesLookup(
+        by_id={pk: found[pk] for pk in ids if pk in found},
+        by_external_id={e: found[pk] for e, pk in refs.items() if pk in found},
+    )
 
 
-def _premises_error(row: dict, by_id: dict) -> tuple[Premises | None, str]:
+def _premises_error(row: dict, lookup: PremisesLookup) -> tuple[Premises | None, str]:
+    external_id = _text(row.get("premises_external_id"))
+    if external_id:
+        premises = lookup.by_external_id.get(external_id)
+        if premises is None:
+            return None, RowError(
+                "premises_not_found",
+                _("Lokal o identyfikatorze zewnętrznym „%(id)s” nie istnieje w tej wspólnocie.")
+                % {"id": external_id},
+            )
+        return premises, ""
     value = row.get("premises_id")
     if value is None:
         return None, ""
-    if not isinstance(value, int) or isinstance(value, bool) or value not in by_id:
-        return None, _("Lokal o identyfikatorze %(id)s nie istnieje w tej wspólnocie.") % {
-            "id": value
-        }
-    return by_id[value], ""
+    if not isinstance(value, int) or isinstance(value, bool) or value not in lookup.by_id:
+        return None, RowError(
+            "premises_not_found",
+            _("Lokal o identyfikatorze %(id)s nie istnieje w tej wspólnocie.") % {"id": value},
+        )
+    return lookup.by_id[value], ""
 
 
 def _result(preview: ImportPreview, *, key, rows_total: int) -> BatchResult:
     result = BatchResult()
     for row in preview.rows:
         for message in row.errors:
-            result.errors.append({"row": row.line, "code": error_code(message), "message": message})
+            result.errors.append(
+                {"row": row.line, "code": error_code(message), "message": str(message)}
+            )
     for message in preview.file_errors:
         result.errors.append({"row": None, "code": "conflict_retry", "message": message})
     if result.errors:
@@ -189,12 +205,12 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
         )
         errors = transaction.errors
         if not _text(row.get("date")):
-            errors.append(_("Brak daty wpłaty."))
+            errors.append(RowError("missing_date_or_amount", _("Brak daty wpłaty.")))
         else:
             transaction.booked_on = _parse(errors, parse_date, _text(row.get("date")))
         transaction.amount = _parse(errors, parse_amount, _text(row.get("amount")))
         if transaction.amount is not None and transaction.amount <= 0:
-            errors.append(_("Kwota wpłaty musi być dodatnia."))
+            errors.append(RowError("non_positive_amount", _("Kwota wpłaty musi być dodatnia.")))
         premises, error = _premises_error(row, by_id)
         if error:
             errors.append(error)
@@ -214,54 +230,44 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
 def readings_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Remote readings by meter serial number, by the rules of the readings file import.
 
-    Checked and saved row by row inside one transaction (each reading is checked against the
-    meter's earlier ones), so this batch costs queries per row, unlike charges and payments.
+    ``meters.services.readings_apply`` checks every row against the meter's readings and the
+    batch's earlier rows and inserts them in bulk (a fixed number of queries), all or none.
+    A row may name its premises by ``premises_external_id``: the meter is sought only there.
     """
     from meters.imports import ImportReport, _parse_row
     from meters.models import Meter
     from meters.services import readings_apply
 
-    report = ImportReport(
-        rows=[
-            _parse_row(
-                index,
-                {
-                    "numer_licznika": _text(row.get("serial_number")),
-                    "data_odczytu": _text(row.get("read_on")),
-                    "stan": _text(row.get("value")),
-                },
-            )
-            for index, row in enumerate(rows)
-        ]
-    )
+    lookup = _premises_by_id(community, rows)
+    report = ImportReport()
+    for index, row in enumerate(rows):
+        parsed = _parse_row(
+            index,
+            {
+                "numer_licznika": _text(row.get("serial_number")),
+                "data_odczytu": _text(row.get("read_on")),
+                "stan": _text(row.get("value")),
+            },
+        )
+        if _text(row.get("premises_external_id")):
+            premises, error = _premises_error(row, lookup)
+            if premises is None:
+                parsed.error = parsed.error or error
+            else:
+                parsed.premises_id = premises.pk
+        report.rows.append(parsed)
     meters = Meter.objects.filter(premises__building__community=community)
     readings_apply(report=report, meters=meters, user=key.created_by, dry_run=False)
     result = BatchResult()
     for row in report.rows:
         if row.error:
             result.errors.append(
-                {"row": row.line, "code": reading_error_code(row.error), "message": row.error}
+                {"row": row.line, "code": error_code(row.error), "message": str(row.error)}
             )
     if not result.errors:
         result.created = report.new_count
         result.unchanged = len(report.rows) - report.new_count
     return result
-
-
-READING_CODES = (
-    ("Brak numeru licznika", "meter_missing"),
-    ("Nie ma licznika", "meter_not_found"),
-    ("kilka liczników", "meter_ambiguous"),
-    ("Nieprawidłowa data", "invalid_date"),
-    ("Stan licznika", "invalid_value"),
-)
-
-
-def reading_error_code(message: str) -> str:
-    for needle, code in READING_CODES:
-        if needle in message:
-            return code
-    return "reading_rejected"
 
 
 REGISTER_FIELDS = (
@@ -292,28 +298,137 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
 
     The rows go through ``premises.register`` (the admin's register file import: NRB, postal
     code and phone validators, shares, logins): found by street, number and person, else
-    created; the whole batch or nothing. Row by row, not in bulk.
+    created; the whole batch or nothing. Row by row, not in bulk. A row's
+    ``premises_external_id`` names its premises from then on in every batch.
     """
     from premises.register import register_import, register_rows_from_dicts
+    from premises.resources import COLUMNS, _col
 
     records = [{**row, "community": community.name, "community_nip": community.nip} for row in rows]
-    outcome = register_import(
-        rows=register_rows_from_dicts(records),
-        scope_ids=[community.pk],
-        may_create_communities=False,
-        apply=True,
-    )
     result = BatchResult()
-    for message in outcome.file_errors:
-        result.errors.append({"row": None, "code": "invalid", "message": str(message)})
-    for row in outcome.rows:
-        for error in row.errors:
-            result.errors.append({"row": row.line - 1, "code": error.code, "message": str(error)})
+    _register_external_ids_check(rows, result)
     if result.errors:
+        return result
+    try:
+        with transaction.atomic():
+            outcome = register_import(
+                rows=register_rows_from_dicts(records),
+                scope_ids=[community.pk],
+                may_create_communities=False,
+                apply=True,
+            )
+            _register_errors(outcome, result, {_col(k): k for k in COLUMNS})
+            if not result.errors:
+                _register_external_ids(community, rows, result)
+            if result.errors:
+                raise _Rollback
+    except _Rollback:
         return result
     result.created = outcome.new_count
     result.unchanged = len(rows) - result.created
     return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _register_external_ids_check(rows: list[dict], result: BatchResult) -> None:
+    """One external id per premises within the batch, and never one for two premises."""
+    by_id: dict[str, tuple] = {}
+    by_premises: dict[tuple, str] = {}
+    for index, row in enumerate(rows):
+        external_id = _text(row.get("premises_external_id"))
+        if not external_id:
+            continue
+        place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+        if len(external_id) > 100 or by_id.setdefault(external_id, place) != place:
+            result.errors.append(
+                {
+                    "row": index,
+                    "code": "external_id_conflict",
+                    "message": _(
+                        "Identyfikator lokalu „%(id)s” jest w paczce podany dla dwóch lokali."
+                    )
+                    % {"id": external_id[:100]},
+                }
+            )
+        elif by_premises.setdefault(place, external_id) != external_id:
+            result.errors.append(
+                {
+                    "row": index,
+                    "code": "external_id_conflict",
+                    "message": _("Lokal ma w paczce dwa różne identyfikatory zewnętrzne."),
+                }
+            )
+
+
+def _register_external_ids(community: Community, rows: list[dict], result: BatchResult) -> None:
+    """Link the rows' premises to their external ids (after the import, same transaction)."""
+    wanted = {}
+    for index, row in enumerate(rows):
+        external_id = _text(row.get("premises_external_id"))
+        if external_id:
+            place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+            wanted.setdefault(place, (index, external_id))
+    if not wanted:
+        return
+    places = {
+        (fold(p.building.street), p.number.strip().upper()): p.pk
+        for p in Premises.objects.filter(building__community=community).select_related("building")
+    }
+    refs = ExternalRef.objects.filter(community=community, kind=ExternalRef.Kind.PREMISES)
+    by_external = dict(refs.values_list("external_id", "object_id"))
+    by_object = {pk: e for e, pk in by_external.items()}
+    new = []
+    for place, (index, external_id) in wanted.items():
+        premises_id = places.get(place)
+        known = by_external.get(external_id)
+        if premises_id is None:
+            continue  # not created: the row had an error, reported already
+        if known == premises_id:
+            continue
+        if known is not None or premises_id in by_object:
+            result.errors.append(
+                {
+                    "row": index,
+                    "code": "external_id_conflict",
+                    "message": _(
+                        "Identyfikator „%(id)s” należy już do innego lokalu albo lokal ma już "
+                        "inny identyfikator zewnętrzny."
+                    )
+                    % {"id": external_id},
+                }
+            )
+            continue
+        new.append(
+            ExternalRef(
+                community=community,
+                kind=ExternalRef.Kind.PREMISES,
+                external_id=external_id,
+                object_id=premises_id,
+            )
+        )
+    if not result.errors:
+        ExternalRef.objects.bulk_create(new)
+
+
+def _register_errors(outcome, result: BatchResult, columns: dict[str, str]) -> None:
+    """The import's errors with a code per column (``errors.FIELD_CODES``), never per text."""
+    required_only = {"street", "number", "last_name", "first_name", "community"}
+    for message in outcome.file_errors:
+        result.errors.append({"row": None, "code": "invalid", "message": str(message)})
+    for row in outcome.rows:
+        for error in row.errors:
+            if not error.column:
+                code = "invalid"
+            else:
+                name = columns.get(error.column, error.column)
+                if name in required_only or error.code in ("blank", "null", "required"):
+                    code = "required_field"
+                else:
+                    code = FIELD_CODES.get(name, "invalid_field")
+            result.errors.append({"row": row.line - 1, "code": code, "message": str(error)})
 
 
 def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
@@ -321,7 +436,8 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
 
     Idempotent by the integrator's ``external_id`` (per community); the recipient is the
     premises' designated one, the channel (e-delivery or post) is decided by
-    ``correspondence.services`` exactly as for letters written in admin. All or nothing.
+    ``correspondence.services`` exactly as for letters written in admin. All or nothing, in
+    bulk (``letters_create_published``): a fixed number of queries per batch.
     """
     import base64
     import binascii
@@ -330,13 +446,11 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
 
     from correspondence.models import Letter
     from correspondence.selectors import premises_recipients
-    from correspondence.services import letter_create
+    from correspondence.services import LetterDraft, letters_create_published
     from documents.validators import validate_pdf_file
 
-    from .models import ExternalRef
-
     by_id = _premises_by_id(community, rows)
-    recipients = premises_recipients(list(by_id))
+    recipients = premises_recipients(by_id.pks())
     known = set(
         ExternalRef.objects.filter(
             community=community,
@@ -361,8 +475,15 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
         if external_id in known:
             continue
         premises, message = _premises_error(row, by_id)
+        if premises is None and message:
+            error(index, "premises_not_found", message)
+            continue
         if premises is None:
-            error(index, "premises_not_found", message or _("Podaj lokal (premises_id)."))
+            error(
+                index,
+                "premises_missing",
+                _("Podaj lokal (premises_id albo premises_external_id)."),
+            )
             continue
         recipient = recipients.get(premises.pk)
         if recipient is None:
@@ -401,23 +522,33 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     if result.errors:
         return result
     with transaction.atomic():
-        for external_id, premises, recipient, kind, subject, row, attachments in planned:
-            letter = letter_create(
-                community=community,
-                premises=premises,
-                recipient=recipient,
-                kind=kind,
-                subject=subject,
-                body=_text(row.get("body")),
-                created_by=key.created_by,
-                attachments=attachments,
-            )
-            ExternalRef.objects.create(
-                community=community,
-                kind=ExternalRef.Kind.LETTER,
-                external_id=external_id,
-                object_id=letter.pk,
-            )
+        letters = letters_create_published(
+            community=community,
+            drafts=[
+                LetterDraft(
+                    premises=premises,
+                    recipient=recipient,
+                    kind=kind,
+                    subject=subject,
+                    body=_text(row.get("body")),
+                    attachments=attachments,
+                )
+                for _external_id, premises, recipient, kind, subject, row, attachments in planned
+            ],
+            created_by=key.created_by,
+        )
+        ExternalRef.objects.bulk_create(
+            [
+                ExternalRef(
+                    community=community,
+                    kind=ExternalRef.Kind.LETTER,
+                    external_id=item[0],
+                    object_id=letter.pk,
+                )
+                for item, letter in zip(planned, letters, strict=True)
+            ],
+            batch_size=500,
+        )
     result.created = len(planned)
     result.unchanged = len(rows) - len(planned)
     return result

@@ -55,10 +55,18 @@ class ApiKey(models.Model):
 
 
 class ExternalRef(models.Model):
-    """The integrator's own id of an object it pushed (e.g. a letter), unique per community."""
+    """The integrator's own id of an object it pushed, unique per community and kind.
+
+    Premises, letters and announcements are named per community; a community's own id
+    (``kind=community``, ``community`` is that community) is unique across the installation.
+    Each object has at most one id of a kind.
+    """
 
     class Kind(models.TextChoices):
         LETTER = "letter", _("pismo")
+        PREMISES = "premises", _("lokal")
+        COMMUNITY = "community", _("wspólnota")
+        ANNOUNCEMENT = "announcement", _("ogłoszenie")
 
     community = models.ForeignKey(
         Community, verbose_name=_("wspólnota"), on_delete=models.CASCADE, related_name="+"
@@ -74,7 +82,15 @@ class ExternalRef(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["community", "kind", "external_id"], name="unique_external_ref"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "external_id"],
+                condition=models.Q(kind="community"),
+                name="unique_community_external_ref",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "object_id"], name="one_external_ref_per_object"
+            ),
         ]
 
     def __str__(self):

@@ -25,6 +25,16 @@ urlpatterns = [
     ),
     path("v1/communities/", views.CommunityListView.as_view(), name="communities"),
     path(
+        "v1/communities/batch/",
+        views.CommunityBatchView.as_view(),
+        name="communities-batch",
+    ),
+    path(
+        "v1/communities/<int:community_id>/announcements/batch/",
+        views.AnnouncementBatchView.as_view(),
+        name="announcements-batch",
+    ),
+    path(
         "v1/communities/<int:community_id>/charges/batch/",
         views.ChargeBatchView.as_view(),
         name="charges-batch",
@@ -54,4 +64,7 @@ urlpatterns = [
     path("v1/failures/", views.FailureListView.as_view(), name="failures"),
     path("v1/failures/<int:pk>/", views.FailureDetailView.as_view(), name="failure"),
     path("v1/threads/", views.ThreadListView.as_view(), name="threads"),
+    path("v1/consents/", views.ConsentListView.as_view(), name="consents"),
+    path("v1/resolutions/", views.ResolutionListView.as_view(), name="resolutions"),
+    path("v1/resignations/", views.ResignationListView.as_view(), name="resignations"),
 ]

@@ -1,6 +1,8 @@
 """The integration API: every object is looked up within the key's communities (else 404)."""
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_datetime
@@ -13,7 +15,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from correspondence.models import Thread
+from correspondence.models import DeliveryConsent, Thread
 from failures.models import FailureReport
 from failures.services import failure_change_status
 from meters.models import Reading
@@ -29,12 +31,21 @@ from .batches import (
     register_push,
 )
 from .keys import community_ids
+from .models import ExternalRef
+from .pushes import announcements_push, communities_push
 
 
 class Pages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
+
+
+class SmallPages(Pages):
+    """Pages of objects that carry a lot (a resolution with every ballot)."""
+
+    page_size = 20
+    max_page_size = 100
 
 
 UPDATED_SINCE = OpenApiParameter(
@@ -60,13 +71,13 @@ def _updated_since(request):
     return parsed
 
 
-def _community_filter(request, queryset, lookup):
+def _community_param(request) -> int | None:
     value = request.query_params.get("community", "")
     if not value:
-        return queryset
+        return None
     if not value.isdigit():
         raise ApiValidationError({"community": [_("Podaj liczbę – id wspólnoty.")]})
-    return queryset.filter(**{lookup: int(value)})
+    return int(value)
 
 
 class ScopedListView(generics.ListAPIView):
@@ -77,25 +88,82 @@ class ScopedListView(generics.ListAPIView):
     updated_field = ""
 
     def get_queryset(self):
-        queryset = self.base_queryset().filter(
-            **{f"{self.community_lookup}__in": community_ids(self.request.auth)}
-        )
-        queryset = _community_filter(self.request, queryset, self.community_lookup)
+        queryset = self.scoped(self.base_queryset(), community_ids(self.request.auth))
+        community = _community_param(self.request)
+        if community is not None:
+            queryset = self.scoped(queryset, [community])
         since = _updated_since(self.request)
         if since is not None:
             queryset = queryset.filter(**{f"{self.updated_field}__gte": since})
         return queryset.order_by(self.updated_field, "pk")
 
+    def scoped(self, queryset, ids):
+        return queryset.filter(**{f"{self.community_lookup}__in": ids})
+
+
+class _PageHook:
+    """A list view that loads what the serializer needs for the whole page at once."""
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        self.prepare_page(page)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def prepare_page(self, page):  # pragma: no cover - overridden
+        pass
+
 
 @extend_schema(tags=["rejestr"])
-class CommunityListView(generics.ListAPIView):
-    """Communities this key may read and write."""
+class CommunityListView(_PageHook, generics.ListAPIView):
+    """Communities this key may read and write, with their external ids (if given)."""
 
     serializer_class = s.CommunitySerializer
     pagination_class = Pages
 
     def get_queryset(self):
         return Community.objects.filter(pk__in=community_ids(self.request.auth)).order_by("pk")
+
+    def prepare_page(self, page):
+        ids = dict(
+            ExternalRef.objects.filter(
+                kind=ExternalRef.Kind.COMMUNITY, object_id__in=[c.pk for c in page]
+            ).values_list("object_id", "external_id")
+        )
+        for community in page:
+            community.api_external_id = ids.get(community.pk)
+
+
+def _rows(request):
+    """The batch's rows, or the 400 response that says what is wrong with the body."""
+    rows = request.data.get("rows") if isinstance(request.data, dict) else None
+    if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
+        return None, _batch_error(
+            _("Podaj „rows”: listę obiektów (wierszy)."), code="invalid_body", row=None
+        )
+    if len(rows) > MAX_ROWS:
+        return None, _batch_error(
+            _("Za dużo wierszy: najwięcej %(max)d w jednej paczce.") % {"max": MAX_ROWS},
+            code="too_many_rows",
+            row=None,
+        )
+    return rows, None
+
+
+def _batch_response(result):
+    if result.errors:
+        return Response(
+            {"detail": _("Paczka ma błędy; niczego nie zapisano."), "errors": result.errors},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    body = {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "batch_id": result.batch_id,
+    }
+    if result.ids:
+        body["ids"] = result.ids
+    return Response(body)
 
 
 class _BatchView(APIView):
@@ -106,29 +174,34 @@ class _BatchView(APIView):
         community = get_object_or_404(
             Community.objects.filter(pk__in=community_ids(request.auth)), pk=community_id
         )
-        rows = request.data.get("rows") if isinstance(request.data, dict) else None
-        if not isinstance(rows, list) or not rows or not all(isinstance(r, dict) for r in rows):
-            return _batch_error(
-                _("Podaj „rows”: listę obiektów (wierszy)."), code="invalid_body", row=None
-            )
-        if len(rows) > MAX_ROWS:
-            return _batch_error(
-                _("Za dużo wierszy: najwięcej %(max)d w jednej paczce.") % {"max": MAX_ROWS},
-                code="too_many_rows",
-                row=None,
-            )
-        result = type(self).push(key=request.auth, community=community, rows=rows)
-        if result.errors:
-            return Response(
-                {
-                    "detail": _("Paczka ma błędy; niczego nie zapisano."),
-                    "errors": result.errors,
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-        return Response(
-            {"created": result.created, "unchanged": result.unchanged, "batch_id": result.batch_id}
-        )
+        rows, problem = _rows(request)
+        if problem is not None:
+            return problem
+        return _batch_response(type(self).push(key=request.auth, community=community, rows=rows))
+
+
+@extend_schema(
+    tags=["rejestr"],
+    request=s.CommunityBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Wspólnoty: załóż lub zmień po external_id; nowe dołączają do wspólnot klucza"),
+)
+class CommunityBatchView(APIView):
+    def post(self, request):
+        rows, problem = _rows(request)
+        if problem is not None:
+            return problem
+        return _batch_response(communities_push(key=request.auth, rows=rows))
+
+
+@extend_schema(
+    tags=["wspólnota"],
+    request=s.AnnouncementBatchSerializer,
+    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+    summary=_("Ogłoszenia po external_id; mieszkańcy powiadamiani jak przy ogłoszeniu z panelu"),
+)
+class AnnouncementBatchView(_BatchView):
+    push = staticmethod(announcements_push)
 
 
 def _batch_error(message, *, code, row):
@@ -287,3 +360,122 @@ class ThreadListView(ScopedListView):
 
     def base_queryset(self):
         return Thread.objects.select_related("premises").prefetch_related("messages")
+
+
+# --- Consents, resolutions and votes, resignations ------------------------------------------
+
+
+def _last_history(model):
+    """The time of the latest historical record of each row (simple-history), as a subquery."""
+    return Subquery(
+        model.history.model.objects.filter(id=OuterRef("pk"))
+        .order_by()
+        .values("id")
+        .annotate(last=Max("history_date"))
+        .values("last")[:1]
+    )
+
+
+@extend_schema(tags=["korespondencja"], parameters=[UPDATED_SINCE, COMMUNITY])
+class ConsentListView(_PageHook, ScopedListView):
+    """Consents to e-delivery of letters and to SMS notices, given and withdrawn, with history.
+
+    A withdrawn consent stays on the list with ``withdrawn_at``; a consent given again is a new
+    row. ``updated_at`` is the last change (given, address followed the e-mail, withdrawn).
+    """
+
+    serializer_class = s.ConsentSerializer
+    community_lookup = "premises__building__community"
+    updated_field = "updated_at"
+
+    def base_queryset(self):
+        return DeliveryConsent.objects.select_related("user", "premises__building").annotate(
+            updated_at=Greatest(
+                "given_at",
+                Coalesce("withdrawn_at", "given_at"),
+                Coalesce(_last_history(DeliveryConsent), "given_at"),
+            )
+        )
+
+    def prepare_page(self, page):
+        history = {}
+        records = DeliveryConsent.history.filter(id__in=[c.pk for c in page]).order_by(
+            "history_date", "history_id"
+        )
+        for record in records:
+            history.setdefault(record.id, []).append(record)
+        for consent in page:
+            consent.api_history = history.get(consent.pk, [])
+
+
+@extend_schema(tags=["uchwały"], parameters=[UPDATED_SINCE, COMMUNITY])
+class ResolutionListView(_PageHook, ScopedListView):
+    """Resolutions with their counting mode, tally, outcome and every ballot (online and paper).
+
+    The tally is ``community.selectors.resolution_tally`` (stored at closing, else live) and the
+    ballots with "counted" / "lapsed" / "superseded" are ``community.selectors.protocol_rows`` –
+    the very numbers of the admin's voting protocol. ``updated_at`` moves with every change of
+    the resolution and every ballot cast or corrected. Open resolutions cost a few queries each.
+    """
+
+    serializer_class = s.ResolutionSerializer
+    community_lookup = "community"
+    updated_field = "updated_at"
+
+    pagination_class = SmallPages
+
+    def base_queryset(self):
+        from community.models import Resolution, Vote
+
+        last_ballot = Subquery(
+            Vote.history.model.objects.filter(resolution_id=OuterRef("pk"))
+            .order_by()
+            .values("resolution_id")
+            .annotate(last=Max("history_date"))
+            .values("last")[:1]
+        )
+        return Resolution.objects.select_related("community").annotate(
+            updated_at=Greatest(
+                "created_at",
+                Coalesce(_last_history(Resolution), "created_at"),
+                Coalesce(last_ballot, "created_at"),
+                Coalesce("closed_at", "created_at"),
+            )
+        )
+
+    def prepare_page(self, page):
+        from community.models import Resolution
+        from community.selectors import protocol_rows, resolution_tally
+
+        for resolution in page:
+            if resolution.status == Resolution.Status.DRAFT:
+                resolution.api_tally, resolution.api_ballots = None, []
+            else:
+                resolution.api_tally = resolution_tally(resolution)
+                resolution.api_ballots = protocol_rows(resolution)
+
+
+@extend_schema(tags=["rejestr"], parameters=[UPDATED_SINCE, COMMUNITY])
+class ResignationListView(ScopedListView):
+    """Residents' requests to resign from Strefa Klienta (open and handled by the office).
+
+    A request belongs to the communities where its author holds or held premises.
+    """
+
+    serializer_class = s.ResignationSerializer
+    updated_field = "updated_at"
+
+    def base_queryset(self):
+        from accounts.models import ResignationRequest
+
+        return ResignationRequest.objects.select_related("user").annotate(
+            updated_at=Greatest("created_at", Coalesce("handled_at", "created_at"))
+        )
+
+    def scoped(self, queryset, ids):
+        from premises.models import Ownership
+
+        held = Ownership.objects.filter(
+            user=OuterRef("user"), premises__building__community__in=ids
+        )
+        return queryset.filter(Exists(held))

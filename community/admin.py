@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
 from .models import (

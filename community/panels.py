@@ -1,15 +1,14 @@
 """Start page: current announcements and the votes waiting for the user."""
 
-from .selectors import announcements_for_user, resolutions_awaiting_vote, tab_name
+from .selectors import home_items_for_user, tab_name
 
 PANEL_ANNOUNCEMENTS = 3
 
 
 def home_panel(request):
     user = request.user
-    # Two queries: the latest announcements (with the unread marker) and open votes.
-    announcements = list(announcements_for_user(user).prefetch_related(None)[:PANEL_ANNOUNCEMENTS])
-    awaiting = list(resolutions_awaiting_vote(user))
+    # One query: the latest announcements (with the unread marker) and the open votes.
+    announcements, awaiting = home_items_for_user(user, announcements=PANEL_ANNOUNCEMENTS)
     if not announcements and not awaiting:
         return None
     return {

@@ -4,18 +4,26 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+from types import SimpleNamespace
 
 from django.db.models import (
+    BooleanField,
+    CharField,
     Count,
     Exists,
+    F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    Value,
+    Window,
 )
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,6 +153,71 @@ def resolutions_for_user(user, now=None) -> QuerySet[Resolution]:
 
 def resolutions_awaiting_vote(user, now=None) -> QuerySet[Resolution]:
     return resolutions_for_user(user, now).filter(awaiting_vote=True).order_by("voting_closes_at")
+
+
+def home_items_for_user(user, *, announcements: int, now=None):
+    """The start page's community panel in one query (issue 17: it was two): the latest
+    ``announcements`` current announcements (pinned first, with ``is_read``) and the votes
+    waiting for the user (closing first). Returns ``(announcements, awaiting)`` as light rows
+    with ``pk``, ``title``, ``community.kind`` and ``is_read``/``publish_at`` or
+    ``number``/``voting_closes_at``.
+    """
+    newest = [F("pinned").desc(), F("publish_at").desc(), F("pk").desc()]
+    latest = (
+        announcements_for_user(user, now)
+        .prefetch_related(None)
+        .select_related(None)
+        .annotate(rank=Window(RowNumber(), order_by=newest))
+        .filter(rank__lte=announcements)
+        .order_by()
+        .values_list(
+            Value("a", output_field=CharField()),
+            "pk",
+            "title",
+            Value("", output_field=CharField()),
+            "publish_at",
+            "is_read",
+            "community__kind",
+            "rank",
+        )
+    )
+    awaiting = (
+        resolutions_awaiting_vote(user, now)
+        .select_related(None)
+        .order_by()
+        .values_list(
+            Value("r", output_field=CharField()),
+            "pk",
+            "title",
+            "number",
+            "voting_closes_at",
+            Value(False, output_field=BooleanField()),
+            "community__kind",
+            Value(0, output_field=IntegerField()),
+        )
+    )
+    found, votes = [], []
+    for kind, pk, title, number, when, is_read, community_kind, rank in latest.union(
+        awaiting, all=True
+    ):
+        community = SimpleNamespace(kind=community_kind)
+        if kind == "a":
+            found.append(
+                SimpleNamespace(
+                    pk=pk, title=title, publish_at=when, is_read=is_read, community=community
+                )
+            )
+            found[-1].rank = rank
+        else:
+            votes.append(
+                SimpleNamespace(
+                    pk=pk, title=title, number=number, voting_closes_at=when, community=community
+                )
+            )
+    found.sort(key=lambda item: item.rank)
+    # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.
+    votes.sort(key=lambda item: (item.voting_closes_at is None, item.voting_closes_at or 0))
+    return found, votes
 
 
 def voting_date(resolution: Resolution, now: datetime.datetime | None = None) -> datetime.date:

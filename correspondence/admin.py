@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from finance.reminders import payment_reminder_sms_send, reminder_text_max_length
 from notifications.services import SMS_MAX_LENGTH, SMS_MAX_PARTS, sms_size_for
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin
 from portal.pdf import render_pdf
 
 from .fee_notices import (

@@ -102,23 +102,38 @@ def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[i
 
 def valid_consent(*, user, premises, channel: str, on: datetime.date | None = None):
     """The user's active consent for the premises and channel, if the user still owns it."""
-    return (
+    return valid_consents([(user.pk, premises.pk)], channel=channel, on=on).get(
+        (user.pk, premises.pk)
+    )
+
+
+def valid_consents(
+    pairs, *, channel: str, on: datetime.date | None = None
+) -> dict[tuple[int, int], DeliveryConsent]:
+    """``valid_consent`` for many ``(user id, premises id)`` pairs at once (one query): the
+    earliest active consent of each pair whose user owns the premises on ``on``."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    owner_then = Ownership.objects.current(on).filter(
+        premises=OuterRef("premises"), user=OuterRef("user"), role__in=Ownership.OWNER_ROLES
+    )
+    consents = (
         DeliveryConsent.objects.active()
         .filter(
-            user=user,
-            premises=premises,
             channel=channel,
-            premises__in=Premises.objects.filter(
-                Exists(
-                    Ownership.objects.current(on).filter(
-                        premises=OuterRef("pk"), user=user, role__in=Ownership.OWNER_ROLES
-                    )
-                )
-            ),
+            user__in={user_id for user_id, _premises_id in pairs},
+            premises__in={premises_id for _user_id, premises_id in pairs},
         )
-        .order_by("given_at")
-        .first()
+        .filter(Exists(owner_then))
+        .order_by("given_at", "pk")
     )
+    found: dict[tuple[int, int], DeliveryConsent] = {}
+    for consent in consents:
+        key = (consent.user_id, consent.premises_id)
+        if key in pairs:
+            found.setdefault(key, consent)
+    return found
 
 
 def consents_for_user(user) -> QuerySet[DeliveryConsent]:

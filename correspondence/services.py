@@ -2,6 +2,7 @@
 
 import datetime
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 from lib.phones import format_phone, normalize_phone
 from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
-from notifications.services import message_queue, notify, render_plain
+from notifications.services import message_queue, messages_queue_many, notify, render_plain
 from premises.models import Community, Premises
 
 from .models import (
@@ -27,7 +28,13 @@ from .models import (
     ThreadAttachment,
     ThreadMessage,
 )
-from .selectors import owned_premises_for_user, premises_recipients, sms_recipients, valid_consent
+from .selectors import (
+    owned_premises_for_user,
+    premises_recipients,
+    sms_recipients,
+    valid_consent,
+    valid_consents,
+)
 
 # Seed 003: "Po złożeniu wniosku jeszcze przez 14 dni otrzymywać możecie Państwo korespondencję
 # drogą pocztową."
@@ -143,20 +150,7 @@ def _deliver(letter: Letter, now: datetime.datetime) -> Letter:
     letter.delivery_channel, letter.delivery_reason = channel, reason
     if channel == Letter.Channel.EMAIL:
         letter.delivery_address = consent.address
-        context = {
-            "letter": letter,
-            "user": letter.recipient,
-            "url": portal_url(reverse("correspondence:letter", args=[letter.pk])),
-        }
-        message_queue(
-            channel=Message.Channel.EMAIL,
-            to_address=consent.address,
-            subject=render_plain("correspondence/email/letter_subject.txt", context),
-            body=render_plain("correspondence/email/letter_body.txt", context),
-            recipient=letter.recipient,
-            related=letter,
-            community=letter.community,
-        )
+        message_queue(**_letter_email(letter))
     else:
         letter.delivery_address = ""
         letter.printed_at = None  # (again) on the list of letters to print and post
@@ -164,6 +158,102 @@ def _deliver(letter: Letter, now: datetime.datetime) -> Letter:
         update_fields=["delivery_channel", "delivery_reason", "delivery_address", "printed_at"]
     )
     return letter
+
+
+def _letter_email(letter: Letter) -> dict:
+    """The e-mail that delivers a letter (to ``letter.delivery_address``), as message_queue's
+    arguments."""
+    context = {
+        "letter": letter,
+        "user": letter.recipient,
+        "url": portal_url(reverse("correspondence:letter", args=[letter.pk])),
+    }
+    return {
+        "channel": Message.Channel.EMAIL,
+        "to_address": letter.delivery_address,
+        "subject": render_plain("correspondence/email/letter_subject.txt", context),
+        "body": render_plain("correspondence/email/letter_body.txt", context),
+        "recipient": letter.recipient,
+        "related": letter,
+        "community": letter.community,
+    }
+
+
+@dataclass
+class LetterDraft:
+    """One letter of ``letters_create_published``: to a premises' recipient, with PDFs."""
+
+    premises: Premises
+    recipient: object
+    kind: str
+    subject: str
+    body: str = ""
+    attachments: list[tuple[str, bytes]] = field(default_factory=list)
+
+
+@transaction.atomic
+def letters_create_published(
+    *, community: Community, drafts: list[LetterDraft], created_by=None, now=None
+) -> list[Letter]:
+    """Many published letters at once, each delivered as ``letter_publish`` delivers one.
+
+    The recipients' e-mail consents are read in one query (``valid_consents``), the channel of
+    each letter is ``delivery_decide``'s, letters, attachments and e-mails are inserted in bulk:
+    a fixed number of queries for any number of letters (the e-mails' sending tasks are queued
+    after commit, one per message, as always).
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    consents = valid_consents(
+        [(d.recipient.pk, d.premises.pk) for d in drafts],
+        channel=DeliveryConsent.Channel.EMAIL,
+        on=today,
+    )
+    letters = []
+    for draft in drafts:
+        consent = consents.get((draft.recipient.pk, draft.premises.pk))
+        channel, reason = delivery_decide(
+            kind=draft.kind,
+            created_on=today,
+            community=community,
+            consent_given_on=timezone.localdate(consent.given_at) if consent else None,
+            today=today,
+        )
+        letters.append(
+            Letter(
+                community=community,
+                premises=draft.premises,
+                recipient=draft.recipient,
+                kind=draft.kind,
+                subject=draft.subject,
+                body=draft.body,
+                created_by=created_by,
+                created_at=now,
+                published_at=now,
+                delivery_channel=channel,
+                delivery_reason=reason,
+                delivery_address=consent.address if channel == Letter.Channel.EMAIL else "",
+            )
+        )
+    Letter.objects.bulk_create(letters, batch_size=500)
+    LetterAttachment.objects.bulk_create(
+        [
+            LetterAttachment(
+                letter=letter, file=ContentFile(content, name=name), name=name, size=len(content)
+            )
+            for letter, draft in zip(letters, drafts, strict=True)
+            for name, content in draft.attachments
+        ],
+        batch_size=500,
+    )
+    messages_queue_many(
+        [
+            _letter_email(letter)
+            for letter in letters
+            if letter.delivery_channel == Letter.Channel.EMAIL
+        ]
+    )
+    return letters
 
 
 @transaction.atomic

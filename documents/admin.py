@@ -3,8 +3,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from office.admin_mixins import CommunityScopedAdminMixin
 from office.roles import is_office_admin
-from portal.admin_mixins import CommunityScopedAdminMixin
 
 from .models import Document
 

@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from lib.phones import format_phone
 from office import roles
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
 
 from .forms import FailureAdminForm

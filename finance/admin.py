@@ -18,8 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from imports.services import UploadGone, upload_peek, upload_store
 from lib.imports import MAX_FILE_BYTES
+from office.admin_mixins import CommunityScopedAdminMixin
 from office.roles import communities_for, community_ids_for
-from portal.admin_mixins import CommunityScopedAdminMixin
 
 from .imports import preview_bank_statement, preview_charges
 from .models import Charge, FundAccount, ImportBatch, Payment

@@ -1,7 +1,9 @@
 """The office's per-premises balance list ("Salda lokali") in admin, its exports and letters.
 
 Every figure comes from ``finance.selectors`` (``with_arrears`` for the list, the holder's own
-balances for payment demands). Scoped to the communities the staff member works for.
+balances for payment demands). Scoped to the communities the staff member works for. The board
+of a community sees its list and exports it; letters (payment demands, certificates) are the
+office's: only for communities in which the user books charges.
 """
 
 import csv
@@ -15,12 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin_mixins import CommunityScopedAdminMixin, ScopedCommunityFilter
+from office.admin_mixins import CommunityScopedAdminMixin, ScopedCommunityFilter
+from office.roles import community_ids_for
 from portal.pdf import render_pdf
 from portal.templatetags.strefa import format_money
 from premises.models import Building
 
-from .models import PremisesAccount
+from .models import Charge, PremisesAccount
 from .reminders import payment_recipients
 from .selectors import (
     arrears_age,
@@ -118,6 +121,29 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    # --- who writes letters: the office (whoever books charges there), not the board -----
+
+    def has_letters_permission(self, request):
+        ids = community_ids_for(request.user, Charge, "add")
+        return request.user.has_perm("finance.add_charge") and (ids is None or bool(ids))
+
+    def _letters_queryset(self, request, queryset):
+        """The selected premises the user may write letters for; None (with a message) if none.
+
+        Someone on the board of one community and in the office of another writes only for
+        the latter."""
+        ids = community_ids_for(request.user, Charge, "add")
+        if ids is not None:
+            queryset = queryset.filter(building__community_id__in=ids)
+        if not queryset.exists():
+            self.message_user(
+                request,
+                gettext("Nie wybrano lokali, dla których możesz wystawiać pisma."),
+                messages.ERROR,
+            )
+            return None
+        return queryset
 
     # --- columns ------------------------------------------------------------------------
 
@@ -234,8 +260,13 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
 
     # --- letters ------------------------------------------------------------------------
 
-    @admin.action(description=_("Wezwania do zapłaty (PDF do wysyłki pocztą)"))
+    @admin.action(
+        description=_("Wezwania do zapłaty (PDF do wysyłki pocztą)"), permissions=["letters"]
+    )
     def payment_demands_pdf(self, request, queryset):
+        queryset = self._letters_queryset(request, queryset)
+        if queryset is None:
+            return None
         today = timezone.localdate()
         premises = list(premises_in_arrears(queryset, today))
         if not premises:
@@ -281,8 +312,11 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
 
-    @admin.action(description=_("Zaświadczenia o niezaleganiu (PDF)"))
+    @admin.action(description=_("Zaświadczenia o niezaleganiu (PDF)"), permissions=["letters"])
     def no_arrears_certificates_pdf(self, request, queryset):
+        queryset = self._letters_queryset(request, queryset)
+        if queryset is None:
+            return None
         today = timezone.localdate()
         rows = list(queryset)
         owing = [p for p in rows if p.arrears > 0]

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from lib.imports import FileError, fold, parse_decimal, read_table
+from lib.imports import FileError, RowError, RowValueError, fold, parse_decimal, read_table
 from lib.statements import (
     BankTransaction,
     Statement,
@@ -134,8 +134,8 @@ def parse_amount(value: str) -> Decimal:
     try:
         return parse_decimal(value, label=_("Kwota"), **MONEY)
     except ValueError:
-        raise ValueError(
-            _("Nieprawidłowa kwota „%(value)s” (np. 350,27).") % {"value": value}
+        raise RowValueError(
+            "invalid_amount", _("Nieprawidłowa kwota „%(value)s” (np. 350,27).") % {"value": value}
         ) from None
 
 
@@ -150,7 +150,9 @@ def parse_month(value: str) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
-    raise ValueError(_("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value})
+    raise RowValueError(
+        "invalid_period", _("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value}
+    )
 
 
 def check_account(value: str, *, label: str) -> str:
@@ -165,13 +167,14 @@ def check_account(value: str, *, label: str) -> str:
         try:
             validate_nrb(digits)
         except ValidationError as error:
-            raise ValueError(f"{label}: {error.messages[0]}") from None
+            raise RowValueError("invalid_account", f"{label}: {error.messages[0]}") from None
         return digits
     try:
         return str(IBAN(compact).compact)
     except SchwiftyException:
-        raise ValueError(
-            _("%(label)s: nieprawidłowy numer rachunku (IBAN).") % {"label": label}
+        raise RowValueError(
+            "invalid_account",
+            _("%(label)s: nieprawidłowy numer rachunku (IBAN).") % {"label": label},
         ) from None
 
 
@@ -199,9 +202,10 @@ def parse_category(value: str) -> str:
     if key in _CATEGORY_ALIASES:
         return _CATEGORY_ALIASES[key]
     allowed = ", ".join(str(label) for label in Charge.Category.labels)
-    raise ValueError(
+    raise RowValueError(
+        "invalid_category",
         _("Nieznana kategoria „%(value)s”. Dozwolone: %(allowed)s.")
-        % {"value": value, "allowed": allowed}
+        % {"value": value, "allowed": allowed},
     )
 
 
@@ -214,7 +218,7 @@ def parse_fund(value: str) -> str:
         return Fund.REPAIR
     if key in ("eksploatacja", "eksploatacyjny", "zarzad", "podstawowy"):
         return Fund.OPERATING
-    raise ValueError(_("Nieznany fundusz „%(value)s”.") % {"value": value})
+    raise RowValueError("invalid_fund", _("Nieznany fundusz „%(value)s”.") % {"value": value})
 
 
 def default_charge_title(category: str, period: datetime.date) -> str:
@@ -259,8 +263,11 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
         row = ImportRow(line=source.line, cells=source.cells)
         if source.width > len(table.columns):
             row.errors.append(
-                _("Wiersz ma %(got)d pól zamiast %(expected)d.")
-                % {"got": source.width, "expected": len(table.columns)}
+                RowError(
+                    "row_too_wide",
+                    _("Wiersz ma %(got)d pól zamiast %(expected)d.")
+                    % {"got": source.width, "expected": len(table.columns)},
+                )
             )
         rows.append(row)
     charge_rows_check(rows, community)
@@ -303,11 +310,14 @@ def _charges_against_booked(rows: list[ImportRow], community: Community) -> None
         key = _charge_key(charge)
         if key in seen:
             row.errors.append(
-                _(
-                    "To samo naliczenie (lokal, kategoria, okres i tytuł) jest już w wierszu "
-                    "%(line)d; nadaj korekcie inny tytuł."
+                RowError(
+                    "duplicate_in_batch",
+                    _(
+                        "To samo naliczenie (lokal, kategoria, okres i tytuł) jest już w wierszu "
+                        "%(line)d; nadaj korekcie inny tytuł."
+                    )
+                    % {"line": seen[key]},
                 )
-                % {"line": seen[key]}
             )
             continue
         seen[key] = row.line
@@ -316,11 +326,14 @@ def _charges_against_booked(rows: list[ImportRow], community: Community) -> None
                 row.notice = _("Naliczenie zaksięgowane wcześniej – pominięto.")
             else:
                 row.errors.append(
-                    _(
-                        "To naliczenie jest już zaksięgowane z kwotą %(amount)s zł; zmianę "
-                        "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
+                    RowError(
+                        "conflict_with_booked",
+                        _(
+                            "To naliczenie jest już zaksięgowane z kwotą %(amount)s zł; zmianę "
+                            "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
+                        )
+                        % {"amount": str(booked[key]).replace(".", ",")},
                     )
-                    % {"amount": str(booked[key]).replace(".", ",")}
                 )
 
 
@@ -338,7 +351,7 @@ def _memo(memo: dict, name: str, parser, value):
             memo[key] = (None, str(error))
     result, error = memo[key]
     if error is not None:
-        raise ValueError(error)
+        raise RowValueError(getattr(error, "code", "invalid"), error)
     return result
 
 
@@ -356,16 +369,22 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
             p for p in candidates if _memo(memo, "street", fold, p.building.street) == wanted
         ]
     if not number:
-        errors.append(_("Brak numeru lokalu."))
+        errors.append(RowError("premises_missing", _("Brak numeru lokalu.")))
     elif not candidates:
         errors.append(
-            _("Lokal „%(number)s” nie istnieje we wspólnocie %(community)s.")
-            % {"number": number, "community": community.name}
+            RowError(
+                "premises_not_found",
+                _("Lokal „%(number)s” nie istnieje we wspólnocie %(community)s.")
+                % {"number": number, "community": community.name},
+            )
         )
     elif len(candidates) > 1:
         errors.append(
-            _("Lokal „%(number)s” jest w kilku budynkach: podaj kolumnę „budynek”.")
-            % {"number": number}
+            RowError(
+                "premises_ambiguous",
+                _("Lokal „%(number)s” jest w kilku budynkach: podaj kolumnę „budynek”.")
+                % {"number": number},
+            )
         )
     else:
         premises = candidates[0]
@@ -380,7 +399,7 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
         except ValueError as error:
             errors.append(str(error))
     if values.get("kwota") == 0:
-        errors.append(_("Kwota nie może być zerowa."))
+        errors.append(RowError("zero_amount", _("Kwota nie może być zerowa.")))
     due_date = None
     if cells.get("termin"):
         try:
@@ -630,11 +649,13 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
     errors = row.errors
     reference = transaction.reference
     if reference and reference in seen:
-        errors.append(_("Identyfikator transakcji powtarza się w pliku."))
+        errors.append(
+            RowError("duplicate_in_batch", _("Identyfikator transakcji powtarza się w pliku."))
+        )
     seen.add(reference)
     if errors or transaction.amount is None or transaction.booked_on is None:
         if not errors:
-            errors.append(_("Brak daty lub kwoty."))
+            errors.append(RowError("missing_date_or_amount", _("Brak daty lub kwoty.")))
         return
     if transaction.amount == 0:
         row.notice = _("Kwota zerowa – pominięto.")
@@ -678,11 +699,14 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
         )
     if target_community is None:
         errors.append(
-            _(
-                "Rachunek odbiorcy %(account)s nie należy do żadnej wspólnoty, którą "
-                "obsługujesz; wybierz wspólnotę w formularzu importu."
+            RowError(
+                "account_unknown",
+                _(
+                    "Rachunek odbiorcy %(account)s nie należy do żadnej wspólnoty, którą "
+                    "obsługujesz; wybierz wspólnotę w formularzu importu."
+                )
+                % {"account": format_nrb(recipient) if recipient else _("(brak)")},
             )
-            % {"account": format_nrb(recipient) if recipient else _("(brak)")}
         )
         return
     if premises is None and not fund:

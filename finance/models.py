@@ -163,6 +163,11 @@ class Charge(models.Model):
             models.Index(fields=["premises", "period"]),
             # The admin list's order, newest first (issue 17).
             models.Index(fields=["due_date", "id"], name="charge_due_date_id"),
+            # Charges due after a day, read whole from the index: the balance list subtracts
+            # them from the ledger totals (``LedgerTotal``) to get what is due or overdue.
+            models.Index(
+                fields=["due_date", "premises", "fund", "amount"], name="charge_due_after_cover"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="charge_amount_not_zero"),
@@ -267,6 +272,32 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.booked_on:%d.%m.%Y} {self.amount} zł"
+
+
+class LedgerTotal(models.Model):
+    """All charges and all payments ever booked for one premises and fund: a summary of the
+    ledger, so the office's balance list need not add up the whole register on every view.
+
+    Derived data, never edited by hand: ``finance.services.ledger_totals_refresh`` is the one
+    function that writes it, recounting the given premises from their charges and payments in
+    the same transaction as the write that changed them (single saves through the signals in
+    ``finance.signals``, bulk writes by calling it). Payments without a fund count towards the
+    operating fund. Figures that depend on the day (due by today, overdue) subtract the few
+    charges due after that day (``finance.selectors``).
+    """
+
+    premises = models.ForeignKey(Premises, on_delete=models.CASCADE, related_name="+")
+    fund = models.CharField(max_length=20, choices=Fund.choices)
+    charges = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+    payments = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["premises", "fund"], name="unique_ledger_total")
+        ]
+
+    def __str__(self):
+        return f"{self.premises_id}/{self.fund}: {self.charges} / {self.payments}"
 
 
 class PremisesAccount(Premises):

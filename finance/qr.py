@@ -133,13 +133,14 @@ def payment_targets(balance) -> list[PaymentTarget]:
     community = premises.building.community
     name = recipient_name(community.name)
     targets = []
+    unpaid = unpaid_periods(balance)  # one query for every fund
     for settlement in balance.settlements:
         fund = getattr(settlement, "fund", None)
         account = settlement.bank_account if fund else balance.payment_account
         is_next, deadline = False, None
         if settlement.amount_due > 0:
             amount = settlement.amount_due
-            periods = unpaid_periods(premises, balance, fund)
+            periods = unpaid[fund]
         elif settlement.next_payment is not None and settlement.next_payment.amount > 0:
             is_next, deadline = True, settlement.next_payment.deadline
             amount = settlement.next_payment.amount

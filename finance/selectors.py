@@ -19,8 +19,6 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import (
-    Case,
-    CharField,
     DecimalField,
     F,
     OuterRef,
@@ -29,11 +27,12 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
+    Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from lib import workdays
 from premises.models import Premises
@@ -44,7 +43,7 @@ from premises.selectors import (
     premises_for_user,
 )
 
-from .models import Charge, Fund, FundAccount, ImportBatch, Payment
+from .models import Charge, Fund, FundAccount, ImportBatch, LedgerTotal, Payment
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
@@ -215,6 +214,8 @@ class PremisesBalance(Settlement):
     since: datetime.date | None = None
     # Filled only where the community keeps some fund on its own account.
     funds: list[FundBalance] = field(default_factory=list)
+    # "Stan na dzień" of the holder's whole account (``data_as_of``), from balances_for_user.
+    data_as_of: datetime.date | None = None
 
     @property
     def amount_due(self) -> Decimal:
@@ -253,83 +254,214 @@ class PremisesBalance(Settlement):
         return [s for s in self.settlements if s.next_payment is not None]
 
 
-def _with_sums(premises_qs, today: datetime.date, since: Since | None):
-    charges, payments = Charge.objects.all(), Payment.objects.all()
-    if since is not None:
-        charges = charges.filter(held_since(since, "due_date"))
-        payments = payments.filter(held_since(since, "booked_on"))
-    return premises_qs.annotate(
-        charges_due=_sum_of(charges.filter(due_date__lte=today)),
-        charges_overdue=_sum_of(charges.filter(due_date__lte=overdue_cutoff(today))),
-        charges_total=_sum_of(charges),
-        payments_total=_sum_of(payments),
-    )
+def _since_sql(since: Since | None, column: str) -> tuple[str, list]:
+    """``held_since`` as SQL: rows dated on or after each premises' holding start."""
+    if since is None:
+        return "1 = 1", []
+    by_start: dict[datetime.date, list[int]] = defaultdict(list)
+    for premises_id, start in since.items():
+        by_start[start].append(premises_id)
+    if not by_start:
+        return "1 = 0", []
+    clauses, params = [], []
+    for start, ids in by_start.items():
+        clauses.append(f"(premises_id IN ({', '.join(['%s'] * len(ids))}) AND {column} >= %s)")
+        params += [*ids, start]
+    return "(" + " OR ".join(clauses) + ")", params
 
 
-def _fund_accounts(community_ids) -> dict[int, dict[str, str]]:
-    """{community_id: {fund: bank account}} of funds kept on their own account (1 query)."""
-    accounts = defaultdict(dict)
-    for fund_account in FundAccount.objects.filter(community_id__in=community_ids):
-        accounts[fund_account.community_id][fund_account.fund] = fund_account.bank_account
-    return accounts
+def _figure_rows(
+    premises_sql: str,
+    premises_params: list,
+    community_ids,
+    today: datetime.date,
+    since: Since | None,
+    *,
+    next_payment: bool,
+    imports: bool = False,
+) -> list[tuple]:
+    """Everything the balances need, in one query (issue 17: it was 4–7 per page).
 
-
-_PAYMENT_FUND = Case(
-    When(fund="", then=Value(Fund.OPERATING)), default=F("fund"), output_field=CharField()
-)
-
-
-def _fund_breakdown(
-    balances: list[PremisesBalance], today: datetime.date, since: Since | None
-) -> None:
-    """Per-fund figures for premises whose community keeps separate fund accounts (≤ 3 queries)."""
-    accounts = _fund_accounts({b.premises.building.community_id for b in balances})
-    split = [b for b in balances if accounts.get(b.premises.building.community_id)]
-    if not split:
-        return
-    ids = [b.premises.pk for b in split]
-    charges = Charge.objects.filter(premises_id__in=ids)
-    payments = Payment.objects.filter(premises_id__in=ids)
-    if since is not None:
-        charges = charges.filter(held_since(since, "due_date"))
-        payments = payments.filter(held_since(since, "booked_on"))
-    charge_rows = (
-        charges.order_by()
-        .values("premises_id", "fund")
-        .annotate(
-            due=Sum("amount", filter=Q(due_date__lte=today)),
-            overdue=Sum("amount", filter=Q(due_date__lte=overdue_cutoff(today))),
-            total=Sum("amount"),
-        )
-    )
-    payment_rows = (
-        payments.order_by()
-        .annotate(fund_or_default=_PAYMENT_FUND)
-        .values("premises_id", "fund_or_default")
-        .annotate(total=Sum("amount"))
-    )
-    by_premises = {}
-    for balance in split:
-        own = accounts[balance.premises.building.community_id]
-        funds = {
-            fund: FundBalance(
-                fund=fund,
-                label=str(label),
-                bank_account=own.get(fund, "") or balance.payment_account,
+    Rows ``(kind, key, fund, due_date, period, due, overdue, total, account, stamp)``:
+    ``c`` charges per premises and fund (due on or before today, overdue, all; the latest
+    booking time as ``stamp``), ``p`` payments per premises and fund (an empty fund is the
+    operating one; the latest booking day as ``due_date``), ``f`` the funds a community keeps on
+    their own account (key = community), for the next payment ``u`` the charges due after today
+    per due date and month and ``l`` the latest booked month's charges, and with ``imports``
+    ``i``: the latest import of the communities or of a bank statement (``stamp``).
+    """
+    charge, payment = Charge._meta.db_table, Payment._meta.db_table
+    fund_account = FundAccount._meta.db_table
+    charge_since, charge_since_params = _since_sql(since, "due_date")
+    payment_since, payment_since_params = _since_sql(since, "booked_on")
+    operating = Fund.OPERATING.value
+    # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
+    nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
+    no_stamp = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
+    charges_where = f"premises_id IN ({premises_sql}) AND {charge_since}"
+    charges_params = [*premises_params, *charge_since_params]
+    parts = [
+        (
+            f"""SELECT 'c', premises_id, fund, {nothing},
+                   SUM(CASE WHEN due_date <= %s THEN amount END),
+                   SUM(CASE WHEN due_date <= %s THEN amount END),
+                   SUM(amount), CAST(NULL AS TEXT), MAX(created_at)
+            FROM {charge} WHERE {charges_where} GROUP BY premises_id, fund""",  # noqa: S608 (table names from model meta; values are parameters)
+            [today, overdue_cutoff(today), *charges_params],
+        ),
+        (
+            f"""SELECT 'p', premises_id,
+                   CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                   MAX(booked_on), CAST(NULL AS DATE), CAST(NULL AS NUMERIC),
+                   CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
+            FROM {payment} WHERE premises_id IN ({premises_sql}) AND {payment_since}
+            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END""",  # noqa: S608 (table names from model meta; values are parameters)
+            [*premises_params, *payment_since_params],
+        ),
+    ]
+    if community_ids:
+        parts.append(
+            (
+                f"""SELECT 'f', community_id, fund, {nothing}, CAST(NULL AS NUMERIC),
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), bank_account, {no_stamp}
+                FROM {fund_account}
+                WHERE community_id IN ({", ".join(["%s"] * len(community_ids))})""",  # noqa: S608 (table names from model meta; values are parameters)
+                list(community_ids),
             )
-            for fund, label in Fund.choices
-        }
-        by_premises[balance.premises.pk] = funds
-        balance.funds = list(funds.values())
-    for row in charge_rows:
-        fund_balance = by_premises[row["premises_id"]][row["fund"]]
-        fund_balance.charges_due += _money(row["due"])
-        fund_balance.charges_overdue += _money(row["overdue"])
-        fund_balance.charges_total += _money(row["total"])
-    for row in payment_rows:
-        # An empty fund means the operating account; "" and "operating" may come as two rows.
-        fund = row["fund_or_default"] or Fund.OPERATING
-        by_premises[row["premises_id"]][fund].payments_total += _money(row["total"])
+        )
+    if next_payment:
+        parts.append(
+            (
+                f"""SELECT 'u', premises_id, fund, due_date, period, CAST(NULL AS NUMERIC),
+                       CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
+                FROM {charge} WHERE {charges_where} AND due_date > %s
+                GROUP BY premises_id, fund, due_date, period""",  # noqa: S608 (table names from model meta; values are parameters)
+                [*charges_params, today],
+            )
+        )
+        # The latest month booked for each premises and fund (over the whole history, as
+        # the office booked it), counted within the holder's account.
+        parts.append(
+            (
+                f"""SELECT 'l', x.premises_id, x.fund, CAST(NULL AS DATE), x.period,
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(x.amount),
+                       CAST(NULL AS TEXT), {no_stamp}
+                FROM (
+                    SELECT premises_id, fund, period, amount FROM {charge}
+                    WHERE {charges_where}
+                ) x JOIN (
+                    SELECT premises_id, fund, MAX(period) AS period FROM {charge}
+                    WHERE premises_id IN ({premises_sql}) GROUP BY premises_id, fund
+                ) latest ON latest.premises_id = x.premises_id AND latest.fund = x.fund
+                    AND latest.period = x.period
+                GROUP BY x.premises_id, x.fund, x.period""",  # noqa: S608 (table names from model meta; values are parameters)
+                [*charges_params, *premises_params],
+            )
+        )
+    if imports:
+        # Bank statements span communities (no community set); charge imports have one.
+        in_communities = ", ".join(["%s"] * len(community_ids)) or "NULL"
+        parts.append(
+            (
+                f"""SELECT 'i', CAST(NULL AS INTEGER), CAST(NULL AS TEXT), {nothing},
+                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC),
+                       CAST(NULL AS TEXT), MAX(created_at)
+                FROM {ImportBatch._meta.db_table}
+                WHERE community_id IS NULL OR community_id IN ({in_communities})""",  # noqa: S608 (table names from model meta; values are parameters)
+                list(community_ids),
+            )
+        )
+    sql = "\nUNION ALL\n".join(part for part, _ in parts)
+    params = [param for _, part_params in parts for param in part_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _premises_figures(
+    premises_list: list[Premises],
+    premises_sql: str,
+    premises_params: list,
+    today: datetime.date,
+    since: Since | None,
+    *,
+    next_payment: bool,
+    as_of: bool = False,
+) -> list[PremisesBalance]:
+    """Balances of ``premises_list`` (whose ids ``premises_sql`` selects) from one query;
+    ``as_of`` fills ``data_as_of`` as ``data_as_of()`` counts it."""
+    if not premises_list:
+        return []
+    community_ids = sorted({p.building.community_id for p in premises_list})
+    rows = _figure_rows(
+        premises_sql,
+        premises_params,
+        community_ids,
+        today,
+        since,
+        next_payment=next_payment,
+        imports=as_of,
+    )
+    sums: dict[int, dict[str, Settlement]] = defaultdict(lambda: defaultdict(Settlement))
+    accounts: dict[int, dict[str, str]] = defaultdict(dict)
+    future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    current: dict[tuple, list] = defaultdict(list)
+    latest: list[datetime.date] = []  # "stan na dzień": the latest booking or import
+    for kind, key, fund, due_date, period, due, overdue, total, account, stamp in rows:
+        if as_of and stamp is not None:
+            latest.append(_local_date(_as_datetime(stamp)))
+        if kind == "c":
+            figures = sums[key][fund]
+            figures.charges_due += _money(due)
+            figures.charges_overdue += _money(overdue)
+            figures.charges_total += _money(total)
+        elif kind == "p":
+            sums[key][fund].payments_total += _money(total)
+            if as_of and due_date is not None:
+                latest.append(_as_date(due_date))
+        elif kind == "f":
+            accounts[key][fund] = account
+        elif kind == "i":
+            pass
+        elif kind == "u":
+            future[key, fund][_as_date(due_date)].append((_as_date(period), _money(total)))
+        else:  # "l"
+            current[key, fund].append((_as_date(period), _money(total)))
+    balances = []
+    for premises in premises_list:
+        by_fund = sums.get(premises.pk, {})
+        balance = PremisesBalance(
+            premises=premises,
+            today=today,
+            since=None if since is None else since.get(premises.pk),
+            data_as_of=max(latest) if as_of and latest else None,
+        )
+        for figures in by_fund.values():
+            balance.charges_due += figures.charges_due
+            balance.charges_overdue += figures.charges_overdue
+            balance.charges_total += figures.charges_total
+            balance.payments_total += figures.payments_total
+        own = accounts.get(premises.building.community_id)
+        if own:
+            # The community keeps some fund on its own account: each fund is settled apart.
+            balance.funds = []
+            for fund, label in Fund.choices:
+                figures = by_fund.get(fund, Settlement())
+                balance.funds.append(
+                    FundBalance(
+                        fund=fund,
+                        label=str(label),
+                        bank_account=own.get(fund, "") or balance.payment_account,
+                        charges_due=figures.charges_due,
+                        charges_overdue=figures.charges_overdue,
+                        charges_total=figures.charges_total,
+                        payments_total=figures.payments_total,
+                    )
+                )
+        balances.append(balance)
+    if next_payment:
+        _attach_next_payments(balances, today, future, current)
+    return balances
 
 
 def balances_for_premises(
@@ -338,35 +470,37 @@ def balances_for_premises(
     """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given.
 
     The one place every money figure comes from: resident pages, the start page, PDFs, QR
-    codes, reminders, SMS, the dashboard and the arrears list (≤ 4 queries).
+    codes, reminders, SMS, the dashboard and the arrears list (2 queries: the premises, then
+    every sum in one grouped query).
     """
-    balances = [
-        PremisesBalance(
-            premises=p,
-            today=today,
-            charges_due=_money(p.charges_due),
-            charges_overdue=_money(p.charges_overdue),
-            charges_total=_money(p.charges_total),
-            payments_total=_money(p.payments_total),
-            since=None if since is None else since.get(p.pk),
-        )
-        for p in _with_sums(premises_qs, today, since)
-    ]
-    _fund_breakdown(balances, today, since)
-    return balances
+    premises_list = list(premises_qs.select_related("building__community"))
+    premises_sql, premises_params = premises_qs.order_by().values("pk").query.sql_with_params()
+    return _premises_figures(
+        premises_list, premises_sql, list(premises_params), today, since, next_payment=False
+    )
 
 
 def balances_for_user(
-    user, today: datetime.date, *, next_payment: bool = True
+    user, today: datetime.date, *, next_payment: bool = True, premises=None
 ) -> list[PremisesBalance]:
     """Amount due, arrears, overpayment and the next payment of each of the user's premises,
-    counted from the user's holding start of each (≤ 7 queries)."""
+    counted from the user's holding start of each (3 queries: holding starts, the premises,
+    the sums; 2 when the caller passes the user's premises already read, ``premises_for_request``).
+    """
     since = holding_starts_for_user(user, today)
-    balances = balances_for_premises(premises_for_user(user), today, since)
-    balances = [balance for balance in balances if balance.since]  # fail closed
-    if next_payment:
-        _attach_next_payments(balances, today, since)
-    return balances
+    if premises is None:
+        premises = list(premises_for_user(user))
+    premises = [p for p in premises if p.pk in since]  # fail closed: no holding start, no figures
+    ids = [p.pk for p in premises]
+    return _premises_figures(
+        premises,
+        ", ".join(["%s"] * len(ids)) or "NULL",
+        ids,
+        today,
+        since,
+        next_payment=next_payment,
+        as_of=True,
+    )
 
 
 def balances_for_holders(
@@ -404,43 +538,18 @@ def _month_after(day: datetime.date) -> datetime.date:
 
 
 def _attach_next_payments(
-    balances: list[PremisesBalance], today: datetime.date, since: Since
+    balances: list[PremisesBalance],
+    today: datetime.date,
+    future: dict[tuple, dict[datetime.date, list]],
+    current: dict[tuple, list],
 ) -> None:
-    """The coming instalment of each settlement (2 queries).
+    """The coming instalment of each settlement (no query: the rows come with the sums).
 
-    The charges with the nearest due date after today, else, when the next month is not
-    booked yet, the latest month's charges repeated on the next due day (projected). Any
-    overpayment of the settlement is counted towards it.
+    The charges with the nearest due date after today (``future``: per premises and fund, due
+    date → [(month, amount)]), else, when the next month is not booked yet, the latest month's
+    charges (``current``) repeated on the next due day (projected). Any overpayment of the
+    settlement is counted towards it.
     """
-    if not balances:
-        return
-    ids = [b.premises.pk for b in balances]
-    charges = Charge.objects.filter(premises_id__in=ids).filter(held_since(since, "due_date"))
-    upcoming = (
-        charges.filter(due_date__gt=today)
-        .order_by()
-        .values("premises_id", "fund", "due_date", "period")
-        .annotate(total=Sum("amount"))
-    )
-    latest_period = (  # the latest month booked for this premises and fund
-        Charge.objects.filter(premises_id=OuterRef("premises_id"), fund=OuterRef("fund"))
-        .order_by("-period")
-        .values("period")[:1]
-    )
-    latest = (
-        charges.filter(period=Subquery(latest_period))
-        .order_by()
-        .values("premises_id", "fund", "period")
-        .annotate(total=Sum("amount"))
-    )
-    future: dict[tuple, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
-    for row in upcoming:
-        future[row["premises_id"], row["fund"]][row["due_date"]].append(
-            (row["period"], _money(row["total"]))
-        )
-    current: dict[tuple, list] = defaultdict(list)
-    for row in latest:
-        current[row["premises_id"], row["fund"]].append((row["period"], _money(row["total"])))
     for balance in balances:
         community = balance.premises.building.community
         pk = balance.premises.pk
@@ -481,29 +590,43 @@ def _attach_next_payments(
             )
 
 
-def unpaid_periods(premises: Premises, balance: PremisesBalance, fund: str | None = None):
-    """The months the amount due covers (payments settle the oldest charges first; 1 query)."""
-    settlement = balance
-    charges = Charge.objects.filter(premises=premises, due_date__lte=balance.today)
+def unpaid_periods(balance: PremisesBalance) -> dict[str | None, tuple[datetime.date, ...]]:
+    """The months the amount due of each settlement covers, by fund (``None``: the premises as
+    a whole). Payments settle the oldest charges first, so these are the newest charges due.
+
+    One query for every settlement: each fund's newest 600 charges due (50 years of months).
+    """
+    owing = [s for s in balance.settlements if s.amount_due > 0]
+    if not owing:
+        return {}
+    charges = Charge.objects.filter(premises=balance.premises, due_date__lte=balance.today)
     if balance.since:
         charges = charges.filter(due_date__gte=balance.since)
-    if fund is not None:
-        charges = charges.filter(fund=fund)
-        settlement = next(f for f in balance.funds if f.fund == fund)
-    left = settlement.amount_due
-    periods = set()
-    if left <= 0:
-        return ()
-    for period, amount in charges.order_by("-due_date", "-pk").values_list("period", "amount")[
-        :600
-    ]:
-        if amount <= 0:
-            continue
-        periods.add(period)
-        left -= amount
-        if left <= 0:
-            break
-    return tuple(sorted(periods))
+    newest_first = [F("due_date").desc(), F("pk").desc()]
+    partition = [F("fund")] if balance.funds else None
+    rows = (
+        charges.annotate(row=Window(RowNumber(), partition_by=partition, order_by=newest_first))
+        .filter(row__lte=600)
+        .order_by(*newest_first)
+        .values_list("fund", "period", "amount")
+    )
+    by_fund = defaultdict(list)
+    for fund, period, amount in rows:
+        by_fund[fund if balance.funds else None].append((period, amount))
+    result = {}
+    for settlement in owing:
+        fund = getattr(settlement, "fund", None)
+        left = settlement.amount_due
+        periods = set()
+        for period, amount in by_fund[fund]:
+            if amount <= 0:
+                continue
+            periods.add(period)
+            left -= amount
+            if left <= 0:
+                break
+        result[fund] = tuple(sorted(periods))
+    return result
 
 
 def data_as_of(user, since: Since | None = None) -> datetime.date | None:
@@ -532,6 +655,15 @@ def data_as_of(user, since: Since | None = None) -> datetime.date | None:
     days = [paid] + [_local_date(value) for value in (charged, imported) if value]
     days = [day for day in days if day]
     return max(days) if days else None
+
+
+def _as_datetime(value) -> datetime.datetime:
+    """A timestamp from raw SQL (SQLite hands back UTC text)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value, datetime.UTC)
+    return value
 
 
 def _local_date(value: datetime.datetime) -> datetime.date:
@@ -593,6 +725,7 @@ class Ledger:
         self.date_from = date_from
         self.date_to = date_to
         self.newest_first = newest_first
+        self._cached_totals = None
 
     def _where(self) -> tuple[str, list]:
         clauses, params = [], []
@@ -633,13 +766,67 @@ class Ledger:
         """  # noqa: S608 (table names come from model meta; values are parameters)
         return sql, [self.premises_id, *since_params, self.premises_id, *since_params]
 
+    def _totals(self) -> tuple[int, "LedgerSummary"]:
+        """The number of entries in the period and the period's summary, in one query (the
+        page's paginator and summary used to read the history three times)."""
+        if self._cached_totals is None:
+            charge, payment = Charge._meta.db_table, Payment._meta.db_table
+            since_params = [self.since] if self.since else []
+            charge_since = " AND due_date >= %s" if self.since else ""
+            payment_since = " AND booked_on >= %s" if self.since else ""
+            within, within_params = ["1 = 1"], []
+            if self.date_from:
+                within.append("entry_date >= %s")
+                within_params.append(self.date_from)
+            if self.date_to:
+                within.append("entry_date <= %s")
+                within_params.append(self.date_to)
+            within_sql = " AND ".join(within)
+            before_sql, before_params = ("entry_date < %s", [self.date_from])
+            if not self.date_from:
+                before_sql, before_params = "1 = 0", []
+            sql = f"""
+                SELECT COUNT(CASE WHEN {within_sql} THEN 1 END),
+                       SUM(CASE WHEN is_charge = 1 AND {before_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 0 AND {before_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 1 AND {within_sql} THEN amount END),
+                       SUM(CASE WHEN is_charge = 0 AND {within_sql} THEN amount END)
+                FROM (
+                    SELECT 1 AS is_charge, due_date AS entry_date, amount
+                    FROM {charge} WHERE premises_id = %s{charge_since}
+                    UNION ALL
+                    SELECT 0, booked_on, amount
+                    FROM {payment} WHERE premises_id = %s{payment_since}
+                ) AS entries
+            """  # noqa: S608 (table names come from model meta; values are parameters)
+            params = [
+                *within_params,
+                *before_params,
+                *before_params,
+                *within_params,
+                *within_params,
+                self.premises_id,
+                *since_params,
+                self.premises_id,
+                *since_params,
+            ]
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                count, charges_before, payments_before, charges, payments = cursor.fetchone()
+            summary = LedgerSummary(
+                opening_balance=_money(payments_before) - _money(charges_before),
+                charges=_money(charges),
+                payments=_money(payments),
+            )
+            self._cached_totals = (count, summary)
+        return self._cached_totals
+
     def count(self) -> int:
-        inner, params = self._entries_sql()
-        where, where_params = self._where()
-        sql = f"SELECT COUNT(*) FROM ({inner}) AS ledger{where}"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params + where_params)
-            return cursor.fetchone()[0]
+        return self._totals()[0]
+
+    def summary(self) -> "LedgerSummary":
+        """Opening balance, charges and payments in the period, closing balance."""
+        return self._totals()[1]
 
     def __len__(self) -> int:
         return self.count()
@@ -723,39 +910,25 @@ def ledger_summary(
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> LedgerSummary:
-    """Opening balance, charges and payments in the period, closing balance (2 queries).
+    """Opening balance, charges and payments in the period, closing balance (1 query, shared
+    with the ledger's count: ``Ledger.summary``).
 
     Uses the same dates as the ledger (a charge's due date, a payment's booking date).
     """
-    charge_sums, payment_sums = {"within": Sum("amount")}, {"within": Sum("amount")}
-    if date_from:
-        charge_sums["before"] = Sum("amount", filter=Q(due_date__lt=date_from))
-        payment_sums["before"] = Sum("amount", filter=Q(booked_on__lt=date_from))
-    charge_period, payment_period = Q(), Q()
-    if date_from:
-        charge_period &= Q(due_date__gte=date_from)
-        payment_period &= Q(booked_on__gte=date_from)
-    if date_to:
-        charge_period &= Q(due_date__lte=date_to)
-        payment_period &= Q(booked_on__lte=date_to)
-    if charge_period:
-        charge_sums["within"] = Sum("amount", filter=charge_period)
-        payment_sums["within"] = Sum("amount", filter=payment_period)
-    charges = Charge.objects.filter(premises=premises)
-    payments = Payment.objects.filter(premises=premises)
-    if since:
-        charges = charges.filter(due_date__gte=since)
-        payments = payments.filter(booked_on__gte=since)
-    charges = charges.aggregate(**charge_sums)
-    payments = payments.aggregate(**payment_sums)
-    return LedgerSummary(
-        opening_balance=_money(payments.get("before")) - _money(charges.get("before")),
-        charges=_money(charges["within"]),
-        payments=_money(payments["within"]),
-    )
+    return Ledger(premises.pk, since=since, date_from=date_from, date_to=date_to).summary()
 
 
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
+
+
+def _tables():
+    return {
+        "charge": Charge._meta.db_table,
+        "totals": LedgerTotal._meta.db_table,
+        "fund_account": FundAccount._meta.db_table,
+        "building": Premises._meta.get_field("building").related_model._meta.db_table,
+        "premises": Premises._meta.db_table,
+    }
 
 
 def _settled_sql(*, owed: bool) -> str:
@@ -763,35 +936,27 @@ def _settled_sql(*, owed: bool) -> str:
     (``owed``) or overpaid, counting charges due on or before the parameter date.
 
     A settlement is a fund where the community keeps funds on their own accounts, else the
-    whole premises. Charges and payments go through one UNION scanned once per premises, so
-    the list stays fast at scale (each Django subquery would be repeated in every expression
-    that uses it).
+    whole premises. It reads the premises' ledger totals (``LedgerTotal``, one row per fund)
+    less its charges due after the date (few: the index on the due date), never the whole
+    history.
     """
-    charge, payment = Charge._meta.db_table, Payment._meta.db_table
-    fund_account = FundAccount._meta.db_table
-    building = Premises._meta.get_field("building").related_model._meta.db_table
-    premises = Premises._meta.db_table
+    t = _tables()
     part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
+    split = f"""EXISTS (
+        SELECT 1 FROM {t["fund_account"]} fa JOIN {t["building"]} b
+        ON fa.community_id = b.community_id WHERE b.id = {t["premises"]}.building_id
+    )"""  # noqa: S608 (table names from model meta)
     # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
     return f"""
         CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
             SELECT u.fund_key, SUM(u.signed) AS total FROM (
-                SELECT CASE WHEN EXISTS (
-                           SELECT 1 FROM {fund_account} fa JOIN {building} b
-                           ON fa.community_id = b.community_id
-                           WHERE b.id = {premises}.building_id
-                       ) THEN c.fund ELSE 'all' END AS fund_key,
-                       c.amount AS signed
-                FROM {charge} c WHERE c.premises_id = {premises}.id AND c.due_date <= %s
+                SELECT CASE WHEN {split} THEN lt.fund ELSE 'all' END AS fund_key,
+                       lt.charges - lt.payments AS signed
+                FROM {t["totals"]} lt WHERE lt.premises_id = {t["premises"]}.id
                 UNION ALL
-                SELECT CASE WHEN EXISTS (
-                           SELECT 1 FROM {fund_account} fa JOIN {building} b
-                           ON fa.community_id = b.community_id
-                           WHERE b.id = {premises}.building_id
-                       ) THEN (CASE WHEN p.fund = '' THEN '{Fund.OPERATING}' ELSE p.fund END)
-                       ELSE 'all' END,
-                       -p.amount
-                FROM {payment} p WHERE p.premises_id = {premises}.id
+                SELECT CASE WHEN {split} THEN c.fund ELSE 'all' END, -c.amount
+                FROM {t["charge"]} c
+                WHERE c.premises_id = {t["premises"]}.id AND c.due_date > %s
             ) u GROUP BY u.fund_key
         ) t) AS NUMERIC)
     """  # noqa: S608 (table names from model meta; the date is a parameter)
@@ -849,32 +1014,23 @@ def arrears_age(premises) -> ArrearsAge:
 
 def _owing_ids_sql(*, owed: bool) -> str:
     """Ids of premises with some settlement owing (``owed``) or overpaid, counting charges
-    due on or before the parameter date: one set-based pass over charges and payments (fast
-    for the whole register, unlike a per-premises subquery)."""
-    charge, payment = Charge._meta.db_table, Payment._meta.db_table
-    fund_account = FundAccount._meta.db_table
-    building = Premises._meta.get_field("building").related_model._meta.db_table
-    premises = Premises._meta.db_table
-    operating = Fund.OPERATING.value
-    # Sums per premises and fund first (few rows), then settled per fund only where the
-    # community keeps funds on their own accounts. Table names come from model meta.
+    due on or before the parameter date: one grouped pass over the ledger totals and the
+    charges due after the date, fast for the whole register."""
+    t = _tables()
     return f"""
         SELECT g.premises_id FROM (
-            SELECT premises_id, fund, SUM(amount) AS total
-            FROM {charge} WHERE due_date <= %s GROUP BY premises_id, fund
+            SELECT premises_id, fund, charges - payments AS total FROM {t["totals"]}
             UNION ALL
-            SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
-                   -SUM(amount)
-            FROM {payment} WHERE premises_id IS NOT NULL
-            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END
+            SELECT premises_id, fund, -SUM(amount)
+            FROM {t["charge"]} WHERE due_date > %s GROUP BY premises_id, fund
         ) g
-        JOIN {premises} pp ON pp.id = g.premises_id
-        JOIN {building} b ON b.id = pp.building_id
-        LEFT JOIN (SELECT DISTINCT community_id FROM {fund_account}) s
+        JOIN {t["premises"]} pp ON pp.id = g.premises_id
+        JOIN {t["building"]} b ON b.id = pp.building_id
+        LEFT JOIN (SELECT DISTINCT community_id FROM {t["fund_account"]}) s
             ON s.community_id = b.community_id
         GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
         HAVING SUM(g.total) {">" if owed else "<"} 0
-    """  # noqa: S608
+    """  # noqa: S608 (table names from model meta; the date is a parameter)
 
 
 def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):

@@ -10,7 +10,65 @@ from imports.services import upload_claim
 from premises.models import Community, Premises
 
 from .imports import ImportPreview
-from .models import Charge, ImportBatch, Payment
+from .models import Charge, Fund, ImportBatch, LedgerTotal, Payment
+
+_REFRESH_CHUNK = 2_000  # premises per statement (bound parameters stay few on every database)
+
+
+@transaction.atomic(savepoint=False)
+def ledger_totals_refresh(*, premises_ids=None) -> None:
+    """Recount ``LedgerTotal`` of the given premises from the ledger; None recounts every
+    premises without locks (seeds, repairs: while nobody books).
+
+    The one function that writes the ledger totals; call it in the transaction of every write
+    to charges or payments (single saves do it through ``finance.signals``). The premises rows
+    are locked first and the sums read after the lock, so of two transactions booking for the
+    same premises the later one recounts with the earlier one's rows: no lost update.
+    """
+    if premises_ids is None:
+        _ledger_totals_recount(None)
+        return
+    ids = sorted({pk for pk in premises_ids if pk is not None})
+    for start in range(0, len(ids), _REFRESH_CHUNK):
+        chunk = ids[start : start + _REFRESH_CHUNK]
+        if connection.features.has_select_for_update:  # SQLite serialises writes anyway
+            list(
+                Premises.objects.select_for_update(no_key=True)
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        _ledger_totals_recount(chunk)
+
+
+def _ledger_totals_recount(ids: list[int] | None) -> None:
+    totals, charge, payment = (
+        LedgerTotal._meta.db_table,
+        Charge._meta.db_table,
+        Payment._meta.db_table,
+    )
+    if ids is None:
+        where, params = "premises_id IS NOT NULL", []
+        LedgerTotal.objects.all().delete()
+    else:
+        where = f"premises_id IN ({', '.join(['%s'] * len(ids))})"
+        params = list(ids)
+        LedgerTotal.objects.filter(premises_id__in=ids).delete()
+    operating = Fund.OPERATING.value
+    sql = f"""
+        INSERT INTO {totals} (premises_id, fund, charges, payments)
+        SELECT premises_id, fund, SUM(charges), SUM(payments) FROM (
+            SELECT premises_id, fund, SUM(amount) AS charges, 0 AS payments
+            FROM {charge} WHERE {where} GROUP BY premises_id, fund
+            UNION ALL
+            SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                   0, SUM(amount)
+            FROM {payment} WHERE {where}
+            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END
+        ) t GROUP BY premises_id, fund
+    """  # noqa: S608 (table names from model meta, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + params)
 
 
 class ImportRejected(Exception):
@@ -56,6 +114,7 @@ def import_apply(*, preview: ImportPreview, user, upload=None) -> ImportBatch:
                 obj.import_batch = batch
             model = Charge if preview.kind == ImportBatch.Kind.CHARGES else Payment
             _bulk_create_audited(objects, model, batch=batch, user=user)
+            ledger_totals_refresh(premises_ids=[obj.premises_id for obj in objects])
     except IntegrityError:
         preview.file_errors.append(
             _("Część pozycji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")

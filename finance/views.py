@@ -21,7 +21,6 @@ from .selectors import (
     data_as_of,
     fee_breakdown,
     ledger_for_premises,
-    ledger_summary,
 )
 
 
@@ -69,21 +68,14 @@ class FinanceView(ResidentRequiredMixin, ListView):
             selected=self.selected,
             filter_form=self.filter_form,
             query_string=urlencode(params),
-            as_of=data_as_of(
-                self.request.user, since={b.premises.pk: b.since for b in self.balances}
-            )
-            if self.balances
-            else None,
+            # Read with the balances (issue 17: it was a query of its own).
+            as_of=self.balances[0].data_as_of if self.balances else None,
             today=self.today,
         )
         if self.selected is not None:
             premises = self.selected.premises
-            context["summary"] = ledger_summary(
-                premises,
-                since=self.selected.since,
-                date_from=self.filter_form.date_from,
-                date_to=self.filter_form.date_to,
-            )
+            # The ledger's count (for the pages) and its summary come from one query.
+            context["summary"] = self.object_list.summary()
             context["targets"] = targets = payment_targets(self.selected)
             context["recipient_name"] = recipient_name(premises.building.community.name)
             context["breakdown"] = fee_breakdown(self.selected)
@@ -112,20 +104,17 @@ class StatementPdfView(ResidentRequiredMixin, View):
         # The statement starts no earlier than the resident's account (holding start).
         date_from = max(form.date_from or since, since)
         date_to = form.date_to
-        entries = list(
-            ledger_for_premises(
-                premises, since=since, date_from=date_from, date_to=date_to, newest_first=False
-            )
+        ledger = ledger_for_premises(
+            premises, since=since, date_from=date_from, date_to=date_to, newest_first=False
         )
+        entries = list(ledger)
         pdf = render_pdf(
             "finance/statement_pdf.html",
             {
                 "premises": premises,
                 "community": premises.building.community,
                 "entries": entries,
-                "summary": ledger_summary(
-                    premises, since=since, date_from=date_from, date_to=date_to
-                ),
+                "summary": ledger.summary(),
                 "date_from": date_from,
                 "date_to": date_to,
                 "generated_on": timezone.localdate(),

@@ -41,6 +41,35 @@ class FileError(Exception):
         self.message = message
 
 
+class RowError(str):
+    """The Polish message of a bad row that also carries a machine-readable ``code``.
+
+    It is a ``str``: shown, joined and compared as before; the integration API returns the
+    code with the message (the table of codes: ``api.errors.ERROR_CODES``).
+    """
+
+    code: str = "invalid"
+
+    def __new__(cls, code: str, message) -> RowError:
+        error = super().__new__(cls, str(message))
+        error.code = code
+        return error
+
+    def __reduce__(self):
+        return (RowError, (self.code, str(self)))
+
+
+class RowValueError(ValueError):
+    """A cell that does not parse; ``str(error)`` is its :class:`RowError` (code kept)."""
+
+    def __init__(self, code: str, message):
+        super().__init__(str(message))
+        self.row_error = RowError(code, message)
+
+    def __str__(self):
+        return self.row_error
+
+
 @dataclass
 class Row:
     line: int
@@ -145,7 +174,13 @@ def _count_outside_quotes(line: str, delimiter: str) -> int:
 
 
 def parse_decimal(
-    value: str, *, max_digits: int, decimal_places: int, label: str, allow_negative=True
+    value: str,
+    *,
+    max_digits: int,
+    decimal_places: int,
+    label: str,
+    allow_negative=True,
+    code: str = "invalid_value",
 ) -> Decimal:
     """``"1 234,56"`` / ``"1234.56"`` as a Decimal that fits ``max_digits``/``decimal_places``.
 
@@ -160,26 +195,27 @@ def parse_decimal(
         text = text.replace(",", ".")
     sign = "-?" if allow_negative else ""
     if not re.fullmatch(rf"[+]?{sign}\d+(\.\d+)?", text):
-        raise ValueError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        raise RowValueError(
+            code, _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
         )
     try:
         number = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern above rules it out
-        raise ValueError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        raise RowValueError(
+            code, _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
         ) from None
     places = -number.as_tuple().exponent if number.as_tuple().exponent < 0 else 0
     if places > decimal_places:
         if number != number.quantize(Decimal(1).scaleb(-decimal_places)):
-            raise ValueError(
+            raise RowValueError(
+                code,
                 _("%(label)s: „%(value)s” ma za dużo miejsc po przecinku (najwyżej %(places)d).")
-                % {"label": label, "value": value, "places": decimal_places}
+                % {"label": label, "value": value, "places": decimal_places},
             )
         number = number.quantize(Decimal(1).scaleb(-decimal_places))
     if abs(number) >= Decimal(10) ** (max_digits - decimal_places):
-        raise ValueError(
-            _("%(label)s: „%(value)s” jest za duża.") % {"label": label, "value": value}
+        raise RowValueError(
+            code, _("%(label)s: „%(value)s” jest za duża.") % {"label": label, "value": value}
         )
     return number
 

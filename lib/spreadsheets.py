@@ -7,7 +7,7 @@ they are, also as text such as ``-12,50`` or ``+48 601 200 300``: they cannot ca
 
 django-import-export's own ``IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT`` only strips a leading
 ``=`` (``+cmd|…`` still runs) and turns every XLSX number into text, so Strefa's admin exports
-call :func:`escape_dataset` instead (``portal.admin_mixins``) and hand-written CSVs call
+call :func:`escape_dataset` instead (``office.admin_mixins``) and hand-written CSVs call
 :func:`escape_formula` per cell.
 """
 

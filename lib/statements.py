@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 
 from .imports import (
     FileError,
+    RowValueError,
     clean_text,
     decode,
     fold,
@@ -531,7 +532,9 @@ def parse_date(value: str) -> datetime.date:
             return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
         except ValueError:
             continue
-    raise ValueError(_("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value})
+    raise RowValueError(
+        "invalid_date", _("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value}
+    )
 
 
 # --- Entry point ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from imports.services import UploadGone, upload_store
 from lib.imports import MAX_FILE_BYTES
 from lib.spreadsheets import csv_writer
 from office import roles
-from portal.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
 from premises.models import Community
 

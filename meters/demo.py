@@ -6,8 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from lib.reading_window import period_month
+
 from .models import Meter, Reading
-from .window import period_month
 
 HISTORY_MONTHS = 24
 # Heat use per month of the year (share of a yearly total), highest in winter.

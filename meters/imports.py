@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from lib.imports import FileError, parse_decimal, read_table
+from lib.imports import FileError, RowError, parse_decimal, read_table
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS
 
@@ -43,6 +43,7 @@ class ImportRow:
     error: str = ""
     skip: bool = False
     meter: object = None
+    premises_id: int | None = None  # the meter is sought only there (the API names premises)
 
 
 @dataclass
@@ -95,11 +96,13 @@ def _parse_row(line: int, cells: dict[str, str]) -> ImportRow:
     row = ImportRow(line=line, serial=cells.get("numer_licznika", "")[:100])
     row.read_on = _parse_date(cells.get("data_odczytu", ""))
     if not row.serial:
-        row.error = str(_("Brak numeru licznika."))
+        row.error = RowError("meter_missing", _("Brak numeru licznika."))
     elif row.read_on is None:
-        row.error = str(_("Nieprawidłowa data „%(text)s” (RRRR-MM-DD lub DD.MM.RRRR).")) % {
-            "text": cells.get("data_odczytu", "")[:40]
-        }
+        row.error = RowError(
+            "invalid_date",
+            _("Nieprawidłowa data „%(text)s” (RRRR-MM-DD lub DD.MM.RRRR).")
+            % {"text": cells.get("data_odczytu", "")[:40]},
+        )
     else:
         try:
             row.value = parse_decimal(

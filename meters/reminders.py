@@ -16,12 +16,12 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from lib.reading_window import Window, reading_window
 from notifications.models import ReminderSent
 from notifications.services import notify, reminder_record, sms_address
 from premises.models import Community, Ownership
 
 from .models import Meter, Reading
-from .window import Window, reading_window
 
 TEMPLATE = "meters/email/reading_window"
 

@@ -18,11 +18,11 @@ from django.db.models.functions import Coalesce, Lag
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.reading_window import Window as ReadingWindow
+from lib.reading_window import period_month, reading_window, window_for_month
 from premises.selectors import holding_starts_for_user, premises_for_user
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
-from .window import Window as ReadingWindow
-from .window import period_month, reading_window, window_for_month
 
 VALUE_FIELD = DecimalField(max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
 CHART_MONTHS = 12

@@ -4,21 +4,25 @@ Every function checks everything before it writes; a refusal raises a Polish ``V
 and saves nothing.
 """
 
+import bisect
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from imports.services import upload_claim
+from lib.imports import RowError
+from lib.reading_window import reading_window
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
 from .models import Meter, Reading
 from .selectors import resident_submission_refusal
-from .window import reading_window
 
 IMPLAUSIBLE_FACTOR = 3
 RECENT_READINGS = 7  # the last six periods make "typical" consumption
@@ -42,6 +46,11 @@ def _check_resident_may_submit(meter: Meter, today: datetime.date) -> None:
         raise ValidationError(refusal, code="refused")
 
 
+def _invalid(field: str, message, code: str) -> ValidationError:
+    """A field's error that keeps its ``code`` (a dict of plain messages would drop it)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
 def _validate_value(
     *,
     meter: Meter,
@@ -53,30 +62,42 @@ def _validate_value(
     confirmed: bool = True,
 ) -> None:
     """Checks shared by residents' submissions and the office's imports."""
+    _check_basic(meter=meter, value=value, read_on=read_on, today=today, earliest=earliest)
+    others = Reading.objects.current().filter(meter=meter)
+    if exclude is not None:
+        others = others.exclude(pk=exclude.pk)
+    previous = _check_against(meter, value, read_on, _StoredNeighbours(others, read_on))
+    if not confirmed and previous is not None:
+        _check_plausible(meter=meter, value=value, read_on=read_on, others=others)
+
+
+def _check_basic(
+    *,
+    meter: Meter,
+    value: Decimal,
+    read_on: datetime.date,
+    today: datetime.date,
+    earliest: datetime.date | None,
+) -> None:
+    """The checks of a reading on its own: date, installation, sign and precision."""
     if read_on > today:
-        raise ValidationError(
-            {"read_on": _("Data odczytu nie może być z przyszłości.")}, code="future"
-        )
+        raise _invalid("read_on", _("Data odczytu nie może być z przyszłości."), "future")
     if earliest and read_on < earliest:
-        raise ValidationError(
-            {
-                "read_on": _(
-                    "Data odczytu musi przypadać w bieżącym okresie odczytów (od %(date)s)."
-                )
-                % {"date": _date(earliest)}
-            },
-            code="before_window",
+        raise _invalid(
+            "read_on",
+            _("Data odczytu musi przypadać w bieżącym okresie odczytów (od %(date)s).")
+            % {"date": _date(earliest)},
+            "before_window",
         )
     if read_on < meter.installed_on:
-        raise ValidationError(
-            {
-                "read_on": _("Licznik zamontowano %(date)s; odczyt nie może być wcześniejszy.")
-                % {"date": _date(meter.installed_on)}
-            },
-            code="before_install",
+        raise _invalid(
+            "read_on",
+            _("Licznik zamontowano %(date)s; odczyt nie może być wcześniejszy.")
+            % {"date": _date(meter.installed_on)},
+            "before_install",
         )
     if value < 0:
-        raise ValidationError({"value": _("Stan licznika nie może być ujemny.")}, code="negative")
+        raise _invalid("value", _("Stan licznika nie może być ujemny."), "negative")
     if value != meter.quantize(value):
         if meter.decimal_places == 0:
             message = _("Ten licznik pokazuje tylko pełne jednostki – wpisz stan bez przecinka.")
@@ -85,55 +106,87 @@ def _validate_value(
                 "Ten licznik pokazuje najwyżej %(places)d cyfry po przecinku – "
                 "wpisz stan tak, jak na wyświetlaczu."
             ) % {"places": meter.decimal_places}
-        raise ValidationError({"value": message}, code="precision")
+        raise _invalid("value", message, "precision")
 
-    others = Reading.objects.current().filter(meter=meter)
-    if exclude is not None:
-        others = others.exclude(pk=exclude.pk)
-    same_day = others.filter(read_on=read_on).first()
+
+class _StoredNeighbours:
+    """The meter's current readings around a day, read from the database when asked."""
+
+    def __init__(self, others, read_on: datetime.date):
+        self.others, self.read_on = others, read_on
+
+    def same_day(self):
+        return self.others.filter(read_on=self.read_on).first()
+
+    def previous(self):
+        return self.others.filter(read_on__lt=self.read_on).order_by("-read_on").first()
+
+    def following(self):
+        return self.others.filter(read_on__gt=self.read_on).order_by("read_on").first()
+
+
+@dataclass(frozen=True)
+class _Point:
+    read_on: datetime.date
+    value: Decimal
+
+
+class _KnownNeighbours:
+    """The same, from the meter's current readings loaded at once (sorted by day)."""
+
+    def __init__(self, points: list[_Point], read_on: datetime.date):
+        self.points, self.read_on = points, read_on
+        self.at = bisect.bisect_left([p.read_on for p in points], read_on)
+
+    def same_day(self):
+        found = self.points[self.at] if self.at < len(self.points) else None
+        return found if found is not None and found.read_on == self.read_on else None
+
+    def previous(self):
+        return self.points[self.at - 1] if self.at > 0 else None
+
+    def following(self):
+        at = self.at + (1 if self.same_day() is not None else 0)
+        return self.points[at] if at < len(self.points) else None
+
+
+def _check_against(meter: Meter, value: Decimal, read_on: datetime.date, neighbours):
+    """The checks against the meter's other current readings; returns the previous one."""
+    same_day = neighbours.same_day()
     if same_day is not None:
-        raise ValidationError(
-            {
-                "read_on": _(
-                    "Licznik ma już odczyt z %(date)s (%(value)s). Wybierz inną datę albo popraw "
-                    "tamten odczyt."
-                )
-                % {"date": _date(read_on), "value": _number(meter, same_day.value)}
-            },
-            code="duplicate_day",
+        raise _invalid(
+            "read_on",
+            _(
+                "Licznik ma już odczyt z %(date)s (%(value)s). Wybierz inną datę albo popraw "
+                "tamten odczyt."
+            )
+            % {"date": _date(read_on), "value": _number(meter, same_day.value)},
+            "duplicate_day",
         )
-    previous = others.filter(read_on__lt=read_on).order_by("-read_on").first()
+    previous = neighbours.previous()
     if previous is not None and value < previous.value:
-        raise ValidationError(
-            {
-                "value": _(
-                    "Stan nie może być niższy od poprzedniego odczytu: %(value)s z %(date)s."
-                )
-                % {"value": _number(meter, previous.value), "date": _date(previous.read_on)}
-            },
-            code="lower_than_previous",
+        raise _invalid(
+            "value",
+            _("Stan nie może być niższy od poprzedniego odczytu: %(value)s z %(date)s.")
+            % {"value": _number(meter, previous.value), "date": _date(previous.read_on)},
+            "lower_than_previous",
         )
     if previous is None and value < meter.initial_reading:
-        raise ValidationError(
-            {
-                "value": _("Stan nie może być niższy od stanu początkowego licznika: %(value)s.")
-                % {"value": _number(meter, meter.initial_reading)}
-            },
-            code="lower_than_initial",
+        raise _invalid(
+            "value",
+            _("Stan nie może być niższy od stanu początkowego licznika: %(value)s.")
+            % {"value": _number(meter, meter.initial_reading)},
+            "lower_than_initial",
         )
-    following = others.filter(read_on__gt=read_on).order_by("read_on").first()
+    following = neighbours.following()
     if following is not None and value > following.value:
-        raise ValidationError(
-            {
-                "value": _(
-                    "Stan nie może być wyższy od późniejszego odczytu: %(value)s z %(date)s."
-                )
-                % {"value": _number(meter, following.value), "date": _date(following.read_on)}
-            },
-            code="higher_than_following",
+        raise _invalid(
+            "value",
+            _("Stan nie może być wyższy od późniejszego odczytu: %(value)s z %(date)s.")
+            % {"value": _number(meter, following.value), "date": _date(following.read_on)},
+            "higher_than_following",
         )
-    if not confirmed and previous is not None:
-        _check_plausible(meter=meter, value=value, read_on=read_on, others=others)
+    return previous
 
 
 def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, others) -> None:
@@ -348,8 +401,8 @@ def readings_import_remote(
     """Import remote readings from CSV text: every row is saved, or none is.
 
     ``meters`` are the meters the office user may touch (admin scoping). A preview
-    (``dry_run``) runs the very same checks and writes, then rolls them back, so what the
-    preview shows is what applying does. Rows equal to a stored reading are skipped.
+    (``dry_run``) runs the very same checks (in ``readings_apply``) and writes nothing, so
+    what the preview shows is what applying does. Rows equal to a stored reading are skipped.
     """
     report = parse_readings(content)
     if report.file_error:
@@ -360,20 +413,49 @@ def readings_import_remote(
 def readings_apply(
     *, report: ImportReport, meters, user, dry_run: bool, today: datetime.date | None = None
 ) -> ImportReport:
-    """Save the parsed rows of ``report`` (a file's or the API's): all rows, or none."""
+    """Save the parsed rows of ``report`` (a file's or the API's): all rows, or none.
+
+    In bulk: the meters (locked, as a resident's submission locks its meter) and their current
+    readings are read in two queries, every row is checked in memory against them and the rows
+    before it (``_check_against``, the very checks of a single reading), and the new readings
+    are inserted with their history in chunks: a fixed number of queries, not per row.
+    A row may name its premises (``row.premises_id``): the meter is then sought only there.
+    """
     today = today or timezone.localdate()
-    by_serial: dict[str, list[Meter]] = {}
     serials = {row.serial for row in report.rows}
-    for meter in meters.filter(serial_number__in=serials).order_by("installed_on"):
-        by_serial.setdefault(meter.serial_number, []).append(meter)
     try:
         with transaction.atomic():
+            by_serial: dict[str, list[Meter]] = {}
+            found = (
+                meters.filter(serial_number__in=serials)
+                .order_by("installed_on", "pk")
+                .select_for_update(of=("self",))
+            )
+            for meter in found:
+                by_serial.setdefault(meter.serial_number, []).append(meter)
+            points: dict[int, list[_Point]] = {}
+            stored = (
+                Reading.objects.current()
+                .filter(meter__in=[m.pk for ms in by_serial.values() for m in ms])
+                .order_by("meter_id", "read_on")
+                .values_list("meter_id", "read_on", "value")
+            )
+            for meter_id, read_on, value in stored.iterator(chunk_size=5000):
+                points.setdefault(meter_id, []).append(_Point(read_on, value))
+            new = []
             for row in report.rows:
                 if row.error:
                     continue  # unreadable; the other rows are still checked for the report
-                _import_row(row, by_serial.get(row.serial, []), user=user, today=today)
+                candidates = by_serial.get(row.serial, [])
+                if row.premises_id is not None:
+                    candidates = [m for m in candidates if m.premises_id == row.premises_id]
+                reading = _import_row(row, candidates, user=user, today=today, points=points)
+                if reading is not None:
+                    new.append(reading)
             if dry_run or report.has_errors:
                 raise _Rollback
+            if new:
+                bulk_create_with_history(new, Reading, batch_size=500, default_user=user)
     except _Rollback:
         pass
     else:
@@ -405,31 +487,44 @@ def readings_import_upload(
     return report
 
 
-def _import_row(row: ImportRow, candidates: list[Meter], *, user, today: datetime.date) -> None:
+def _import_row(
+    row: ImportRow, candidates: list[Meter], *, user, today: datetime.date, points
+) -> Reading | None:
+    """Check one row against the loaded readings; the new (unsaved) reading, or None."""
     installed = [
         m
         for m in candidates
         if m.installed_on <= row.read_on and (m.removed_on is None or m.removed_on >= row.read_on)
     ]
     if not installed:
-        row.error = str(_("Nie ma licznika o tym numerze zamontowanego w dniu odczytu."))
-        return
+        row.error = RowError(
+            "meter_not_found", _("Nie ma licznika o tym numerze zamontowanego w dniu odczytu.")
+        )
+        return None
     if len(installed) > 1:
-        row.error = str(_("Ten numer fabryczny ma kilka liczników – wprowadź odczyt ręcznie."))
-        return
+        row.error = RowError(
+            "meter_ambiguous",
+            _("Ten numer fabryczny ma kilka liczników – wprowadź odczyt ręcznie."),
+        )
+        return None
     row.meter = meter = installed[0]
-    same_day = meter.readings.current().filter(read_on=row.read_on).first()
+    known = points.setdefault(meter.pk, [])
+    neighbours = _KnownNeighbours(known, row.read_on)
+    same_day = neighbours.same_day()
     if same_day is not None and same_day.value == row.value:
         row.skip = True
-        return
+        return None
     try:
-        _validate_value(
-            meter=meter, value=row.value, read_on=row.read_on, today=today, earliest=None
-        )
+        _check_basic(meter=meter, value=row.value, read_on=row.read_on, today=today, earliest=None)
+        _check_against(meter, row.value, row.read_on, neighbours)
     except ValidationError as error:
-        row.error = " ".join(error.messages)
-        return
-    Reading.objects.create(
+        codes = [e.code for errors in error.error_dict.values() for e in errors if e.code]
+        row.error = RowError(
+            f"reading_{codes[0]}" if codes else "invalid", " ".join(error.messages)
+        )
+        return None
+    known.insert(neighbours.at, _Point(row.read_on, row.value))
+    return Reading(
         meter=meter,
         read_on=row.read_on,
         value=row.value,

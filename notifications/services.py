@@ -123,6 +123,43 @@ def message_queue(
     An e-mail always gets an HTML part (built from the text when none is given); an SMS is
     cut to the parts it may cost.
     """
+    message = _message_build(
+        channel=channel,
+        to_address=to_address,
+        body=body,
+        subject=subject,
+        body_html=body_html,
+        recipient=recipient,
+        related=related,
+        community=community,
+        unsubscribe_url=unsubscribe_url,
+    )
+    message.save()
+    _enqueue_after_commit(message.pk)
+    return message
+
+
+def messages_queue_many(items: list[dict]) -> list[Message]:
+    """``message_queue`` for many messages (keyword dicts of its arguments): inserted in bulk,
+    each handed to the sending task after commit."""
+    messages = Message.objects.bulk_create([_message_build(**item) for item in items], 500)
+    for message in messages:
+        _enqueue_after_commit(message.pk)
+    return messages
+
+
+def _message_build(
+    *,
+    channel: str,
+    to_address: str,
+    body: str,
+    subject: str = "",
+    body_html: str = "",
+    recipient=None,
+    related=None,
+    community=None,
+    unsubscribe_url: str = "",
+) -> Message:
     if community is None and isinstance(getattr(related, "community", None), Community):
         community = related.community
     subject = " ".join(subject.split())[:255]
@@ -130,7 +167,7 @@ def message_queue(
         body = sms_prepare(body, community=community)
     elif not body_html:
         body_html = email_html_from_text(body, subject=subject)
-    message = Message.objects.create(
+    return Message(
         recipient=recipient,
         community=community,
         channel=channel,
@@ -143,8 +180,6 @@ def message_queue(
         next_attempt_at=timezone.now(),
         unsubscribe_url=unsubscribe_url,
     )
-    _enqueue_after_commit(message.pk)
-    return message
 
 
 def notify_user(

@@ -1,9 +1,9 @@
 """Demo: the office roles (groups) and a board member of WM Lipowa."""
 
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 
 from .roles import groups_sync, roles_sync_all
+from .services import community_role_assign
 
 
 def seed(ctx) -> None:

@@ -7,17 +7,25 @@ Three roles:
 * office staff: ``CommunityRole(role="staff")``; the office's work (register, money, meters,
   failures, letters, community pages, documents) in the communities assigned to them;
 * board member: ``CommunityRole(role="board")``; announcements, resolutions, documents,
-  failures (read and comment) and the community's info, only in their own community.
+  failures (read and comment), the community's info and its balance list (read and export),
+  only in their own community.
 
-The permissions of each role are defined here by app label and model name, so models added by
-later migrations are covered; ``groups_sync`` writes them into one Django group per role after
+The permissions of each role are contributed by each app in its AppConfig (``role_policy`` in
+``lib/contributions.py``) by model name, so models added by later migrations are covered;
+``groups_sync`` writes them into one Django group per role after
 every ``migrate`` and ``roles_sync_user`` puts a person into the groups of their roles. Which
 rows a person sees is decided per model from their ``CommunityRole`` rows (``community_ids_for``).
 """
 
+from functools import cache
+
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+
+from accounts.models import User
+from lib.contributions import VIEW, contributions
+from premises.models import Community, CommunityRole
 
 ADMIN_GROUP = "Administrator biura"
 STAFF_GROUP = "Pracownik biura"
@@ -27,48 +35,22 @@ STAFF = "staff"
 BOARD = "board"
 ROLE_GROUPS = {STAFF: STAFF_GROUP, BOARD: BOARD_GROUP}
 
-ALL = frozenset({"view", "add", "change", "delete"})
-VIEW = frozenset({"view"})
-OFFICE_APPS = (
-    "premises",
-    "accounts",
-    "notifications",
-    "finance",
-    "meters",
-    "failures",
-    "correspondence",
-    "community",
-    "documents",
-)
 
-# (app_label, model_name or "*", actions); the first matching line wins.
-POLICY: dict[str, list[tuple[str, str, frozenset]]] = {
-    STAFF: [
-        ("premises", "company", VIEW),
-        ("premises", "community", frozenset({"view", "change"})),
-        ("premises", "communityrole", VIEW),
-        # People are deactivated, never deleted: their history and ownerships stay.
-        ("accounts", "user", frozenset({"view", "add", "change"})),
-        *[(app, "*", ALL) for app in OFFICE_APPS],
-    ],
-    BOARD: [
-        ("premises", "community", VIEW),
-        # Needed to pick the building of a building-only announcement.
-        ("premises", "building", VIEW),
-        ("community", "announcement", ALL),
-        ("community", "resolution", ALL),
-        ("community", "*", VIEW),
-        ("documents", "*", ALL),
-        ("failures", "failurestatuschange", frozenset({"view", "add"})),
-        ("failures", "failurecomment", frozenset({"view", "add"})),
-        ("failures", "*", VIEW),
-    ],
-}
+@cache
+def policy() -> dict[str, list[tuple[str, str, frozenset]]]:
+    """``{role: [(app_label, model_name or "*", actions), ...]}``, from the apps' contributions;
+    the first matching line wins."""
+    lines: dict[str, list[tuple[str, str, frozenset]]] = {}
+    for item in contributions("role_policy"):
+        lines.setdefault(item.name, []).extend(
+            (item.app_label, model, frozenset(actions)) for model, actions in item.lines
+        )
+    return lines
 
 
 def role_actions(role: str, app_label: str, model_name: str) -> frozenset:
     """What a role may do with a model (empty if nothing)."""
-    for app, model, actions in POLICY.get(role, []):
+    for app, model, actions in policy().get(role, []):
         if app == app_label and model in ("*", model_name):
             return actions
     return frozenset()
@@ -96,8 +78,6 @@ def community_roles(user) -> dict[int, set[str]]:
     """``{community_id: {"staff", "board"}}`` for the user; cached on the user object."""
     cached = getattr(user, "_office_roles", None)
     if cached is None:
-        from premises.models import CommunityRole
-
         cached = {}
         if user.is_authenticated and user.is_active and user.is_staff:
             for community_id, role in CommunityRole.objects.filter(user=user).values_list(
@@ -129,8 +109,6 @@ def community_ids_for(user, model, action: str | None = None) -> list[int] | Non
 
 def communities_for(user, model, action: str | None = None):
     """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
-    from premises.models import Community
-
     ids = community_ids_for(user, model, action)
     return Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
 
@@ -177,8 +155,6 @@ def roles_sync_user(*, user) -> None:
 
     A board member or office staff member needs ``is_staff`` to enter the admin.
     """
-    from premises.models import CommunityRole
-
     roles = set(CommunityRole.objects.filter(user=user).values_list("role", flat=True))
     wanted = {ROLE_GROUPS[r] for r in roles if r in ROLE_GROUPS}
     groups = {g.name: g for g in Group.objects.filter(name__in=ROLE_GROUPS.values())}
@@ -198,8 +174,6 @@ def roles_sync_user(*, user) -> None:
 
 def roles_sync_all() -> int:
     """Sync the groups of everybody holding a community role; returns how many people."""
-    from accounts.models import User
-
     users = User.objects.filter(community_roles__isnull=False).distinct()
     count = 0
     for user in users:

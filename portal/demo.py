@@ -9,22 +9,11 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from accounts.models import User
+from lib.contributions import contributions
 from lib.phones import normalize_phone
 from premises.models import Building, Community, CommunityRole, Company, Ownership, Premises
-
-# Each tab app adds its own demo data after the register exists.
-TAB_SEEDERS = [
-    "finance.demo.seed",
-    "meters.demo.seed",
-    "failures.demo.seed",
-    "correspondence.demo.seed",
-    "community.demo.seed",
-    "documents.demo.seed",
-    "office.demo.seed",
-]
 
 DEMO_PASSWORD = "Strefa-demo-2026"  # noqa: S105 (a published demo password, local data only)
 
@@ -184,7 +173,8 @@ def seed_register() -> DemoContext:
 
 def seed_all() -> DemoContext:
     ctx = seed_register()
-    for path in TAB_SEEDERS:
+    # Each app adds its own demo data (``demo_seed`` in its AppConfig) after the register exists.
+    for item in contributions("demo_seed"):
         with transaction.atomic():
-            import_string(path)(ctx)
+            item.load()(ctx)
     return ctx

@@ -1,24 +1,16 @@
-"""Start page panels. Each tab app may contribute one panel through ``<app>/panels.py``.
+"""Start page panels: each app may contribute one through its AppConfig (``home_panel``).
 
 A provider is ``home_panel(request) -> dict | None``; the dict has ``template`` (the partial to
 include) and anything the partial needs. Providers must run a fixed number of queries.
 """
 
-from django.utils.module_loading import import_string
-
-PANEL_PROVIDERS = [
-    "finance.panels.home_panel",
-    "correspondence.panels.home_panel",
-    "failures.panels.home_panel",
-    "community.panels.home_panel",
-    "meters.panels.home_panel",
-]
+from lib.contributions import contributions
 
 
 def home_panels(request) -> list[dict]:
     panels = []
-    for path in PANEL_PROVIDERS:
-        panel = import_string(path)(request)
+    for item in contributions("home_panel"):
+        panel = item.load()(request)
         if panel:
             panels.append(panel)
     return panels

@@ -1,4 +1,5 @@
-"""The resident tabs. A tab appears once its app serves an ``index`` URL."""
+"""The resident tabs, contributed by the apps (``tab`` in their AppConfig). A tab appears once
+its app serves an ``index`` URL."""
 
 from dataclasses import dataclass, replace
 from functools import cache
@@ -6,6 +7,7 @@ from functools import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from lib.contributions import contributions
 from premises.models import Community
 from premises.selectors import communities_for_user
 
@@ -17,23 +19,12 @@ class Tab:
     url: str
 
 
-_TABS = [
-    ("finance", _("Finanse")),
-    ("premises", _("Lokale")),
-    ("meters", _("Liczniki")),
-    ("failures", _("Awarie")),
-    ("correspondence", _("Korespondencja")),
-    ("community", _("Wspólnota")),
-    ("documents", _("Dokumenty")),
-]
-
-
 @cache
 def available_tabs() -> tuple[Tab, ...]:
     tabs = []
-    for namespace, label in _TABS:
+    for item in contributions("tab"):
         try:
-            tabs.append(Tab(namespace, label, reverse(f"{namespace}:index")))
+            tabs.append(Tab(item.name, item.label, reverse(f"{item.name}:index")))
         except NoReverseMatch:
             continue
     return tuple(tabs)

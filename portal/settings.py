@@ -145,7 +145,7 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "lib.cache"
 
 # XLSX export of a cell with a control character answers a row, not a 500. Formula injection:
-# every admin export goes through lib.spreadsheets (portal.admin_mixins), which prefixes cells
+# every admin export goes through lib.spreadsheets (office.admin_mixins), which prefixes cells
 # starting with = + - @ tab CR; the library's IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off
 # because it strips only a leading "=" (so "+cmd|…" still runs) and turns every cell into text.
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True

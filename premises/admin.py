@@ -15,9 +15,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from imports.services import UploadGone, upload_plan_save, upload_store
 from lib.collation import polish
 from lib.imports import MAX_FILE_BYTES
-from meters.window import window_settings_error
-from office.roles import community_ids_for, roles_sync_user
-from portal.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
+from lib.reading_window import window_settings_error
+from office.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
+from office.roles import community_ids_for, is_office_admin, roles_sync_user
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
 from .register import KIND as REGISTER_IMPORT
@@ -268,8 +268,6 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin)
         ]
 
     def _import_scope(self, request):
-        from office.roles import is_office_admin
-
         return {
             "scope_ids": community_ids_for(request.user, Ownership, "add"),
             "may_create_communities": is_office_admin(request.user),

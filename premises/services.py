@@ -3,21 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from office.roles import roles_sync_user
-
-from .models import Community, CommunityRole, Ownership
-
-
-@transaction.atomic
-def community_role_assign(
-    *, user, community: Community, role: str, function: str = ""
-) -> CommunityRole:
-    """Make someone office staff for, or a board member of, a community (and let them in admin)."""
-    assigned, _ = CommunityRole.objects.update_or_create(
-        user=user, community=community, role=role, defaults={"function": function}
-    )
-    roles_sync_user(user=user)
-    return assigned
+from .models import Ownership
 
 
 @transaction.atomic

@@ -9,12 +9,16 @@ from django.utils import timezone
 from correspondence.services import thread_start
 from finance.models import Charge, FundAccount
 from tests.a11y import DESKTOP, PHONE, axe_violations, horizontal_overflow
-from tests.community.factories import AnnouncementFactory, ResolutionFactory
 from tests.correspondence.helpers import make_letter
-from tests.failures.conftest import make_report
-from tests.finance.conftest import add_charge, add_payment
-from tests.meters.conftest import monthly_readings
-from tests.meters.factories import MeterFactory
+from tests.factories import (
+    AnnouncementFactory,
+    MeterFactory,
+    ResolutionFactory,
+    add_charge,
+    add_payment,
+    make_report,
+    monthly_readings,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.community.factories import ResolutionFactory
+from tests.factories import ResolutionFactory
 
 pytestmark = pytest.mark.django_db
 

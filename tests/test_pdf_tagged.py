@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from portal.pdf import render_pdf
-from tests.finance.conftest import add_charge
+from tests.factories import add_charge
 from tests.pdf import pdf_accessibility, pdf_text
 
 

@@ -9,10 +9,13 @@ import pytest
 from community.services import vote_cast
 from correspondence.services import thread_start
 from finance.models import Charge, FundAccount
-from tests.community.factories import ResolutionFactory
-from tests.finance.conftest import add_charge, add_payment
-from tests.meters.conftest import monthly_readings
-from tests.meters.factories import MeterFactory
+from tests.factories import (
+    MeterFactory,
+    ResolutionFactory,
+    add_charge,
+    add_payment,
+    monthly_readings,
+)
 from tests.tables import stacked_table_problems
 
 pytestmark = pytest.mark.django_db

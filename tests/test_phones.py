@@ -11,8 +11,7 @@ from correspondence.services import sms_notice_send
 from failures.models import FailureReport
 from notifications.sms import MemorySmsBackend
 from premises import imports
-from tests.factories import UserFactory
-from tests.failures.conftest import make_report
+from tests.factories import UserFactory, make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -6,13 +6,11 @@ fails until it has one).
 """
 
 import datetime
-import io
 from urllib.parse import urlsplit
 
 import pytest
 from django.core.cache import caches
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
@@ -113,9 +111,8 @@ def resident_urls():
 
 
 @pytest.fixture
-def anna(db):
+def anna(demo):
     """The demo data, plus the few files the demo does not create, all reachable by Anna."""
-    call_command("seed_demo", stdout=io.StringIO())
     user = User.objects.get(username=ANNA)
     reading = readings_for_user(user).current().filter(submitted_by=user).latest("read_on")
     reading.photo = ContentFile(JPEG, name="photo.jpg")
@@ -415,7 +412,7 @@ def _foreign_admin_objects(staff):
     from django.contrib import admin
     from django.test import RequestFactory
 
-    from portal.admin_mixins import CommunityScopedAdminMixin
+    from office.admin_mixins import CommunityScopedAdminMixin
 
     superuser = User.objects.filter(is_superuser=True).first()
     registry = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -453,8 +450,8 @@ def _object_urls(model_admin, obj):
 
 def test_office_staff_of_another_community_gets_404_for_every_admin_object(client, anna):
     """Staff of Słoneczna open and POST to every admin URL of Lipowa's objects: never reached."""
+    from office.services import community_role_assign
     from premises.models import Community, CommunityRole
-    from premises.services import community_role_assign
 
     staff = User.objects.create_user(username="biuro-sloneczna", is_staff=True)
     sloneczna = Community.objects.exclude(pk=anna["premises"].building.community_id).get()

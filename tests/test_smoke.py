@@ -5,13 +5,10 @@ not undermined by inline styles or scripts, every form field has a label, and ad
 bounded number of queries at demo scale.
 """
 
-import io
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
-import pytest
 from django.contrib import admin
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -78,11 +75,6 @@ def audit(response, url):
     assert not page.problems, f"{url}: {page.problems}"
     assert not page.unlabelled_inputs(), f"{url}: inputs without a label {page.unlabelled_inputs()}"
     return page.links
-
-
-@pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=io.StringIO())
 
 
 def test_every_page_a_resident_can_reach_works(client, demo):

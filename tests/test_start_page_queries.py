@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from tests.factories import add_charge, add_payment, make_report
+
 from .correspondence.helpers import make_letter
 from .factories import OwnershipFactory, PremisesFactory
-from .failures.conftest import make_report
-from .finance.conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,10 @@ def household(resident, premises):
 
 def test_start_page_reads_each_thing_once(resident_client, household, django_assert_num_queries):
     resident_client.get("/")  # warms the cached company row
-    # session, user; finance: holding starts, premises with sums, fund accounts, next payment
-    # (2); the latest letter with the unread count; open failures; announcements and votes;
-    # meters; the premises list (shared with the failures panel). Was 16.
-    with django_assert_num_queries(13):
+    # session, user; the premises list (shared with the finance and failures panels); finance:
+    # holding starts and every sum in one query; the latest letter with the unread count; open
+    # failures; announcements and votes in one query; meters. Was 16, then 13.
+    with django_assert_num_queries(9):
         response = resident_client.get("/")
     body = response.content.decode()
     assert "2</span> nieprzeczytane pisma" in body
@@ -46,7 +46,7 @@ def test_start_page_counts_open_failures_in_the_same_query(
     for _ in range(4):
         make_report(household, building=premises.building)
     resident_client.get("/")
-    with django_assert_num_queries(13):  # as with one open failure: no separate COUNT
+    with django_assert_num_queries(9):  # as with one open failure: no separate COUNT
         body = resident_client.get("/").content.decode()
     assert "Otwarte zgłoszenia awarii w Twoich budynkach: <strong>5</strong>" in body
 
@@ -55,10 +55,52 @@ def test_finance_page_asks_for_the_data_date_once(
     resident_client, household, django_assert_num_queries
 ):
     resident_client.get("/finanse/")
-    # session, user; balances (5, as on the start page); ledger count and page; "stan na
-    # dzień" in one query (was three); summary (2); unpaid months; the month's charges. Was 16.
-    with django_assert_num_queries(14):
+    # session, user; balances (3: holding starts, premises, every sum with "stan na dzień"); the
+    # ledger's count with its summary, and its page; the unpaid months of every fund; the
+    # month's charges. Was 16, then 14.
+    with django_assert_num_queries(9):
         response = resident_client.get("/finanse/")
     body = response.content.decode()
     assert "221,09" in body
     assert "Stan na dzień" in body
+
+
+@pytest.fixture
+def landlord(resident, premises):
+    """A landlord with 40 premises in a community keeping its repair fund on its own account,
+    each with a ledger and an upcoming instalment, so every branch of the figures runs."""
+    from finance.models import FundAccount
+
+    FundAccount.objects.create(
+        community=premises.building.community,
+        fund="repair",
+        bank_account="27114020040000300201355387",
+    )
+    owned = [premises]
+    for number in range(100, 139):
+        flat = PremisesFactory(building=premises.building, number=str(number))
+        OwnershipFactory(user=resident, premises=flat)
+        owned.append(flat)
+    for flat in owned:
+        add_charge(flat, "300.00", datetime.date(2025, 1, 10))
+        add_charge(flat, "50.00", datetime.date(2025, 1, 10), category="repair_fund")
+        add_charge(flat, "300.00", datetime.date(2099, 1, 10))
+        add_payment(flat, "120.00", datetime.date(2025, 1, 12))
+    make_letter(premises=premises, recipient=resident, subject="Zawiadomienie o opłatach")
+    make_report(resident, building=premises.building)
+    return resident
+
+
+@pytest.mark.parametrize("path", ["/", "/finanse/"])
+def test_pages_stay_within_ten_queries_for_a_landlord_with_40_premises(
+    resident_client, landlord, path, django_assert_max_num_queries
+):
+    """Issue 17's budget: at most 10 queries, whatever the number of premises or funds."""
+    resident_client.get(path)
+    with django_assert_max_num_queries(10):
+        response = resident_client.get(path)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "lokal 138" in body
+    if path == "/finanse/":
+        assert "fundusz remontowy" in body.lower()

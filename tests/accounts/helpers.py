@@ -11,9 +11,7 @@ from correspondence.models import DeliveryConsent, Letter, Thread, ThreadMessage
 from failures.models import FailureReport, FailureStatusChange
 from finance.models import Charge, Payment
 from meters.models import Reading
-
-from ..community.factories import ResolutionFactory
-from ..meters.factories import MeterFactory
+from tests.factories import MeterFactory, ResolutionFactory
 
 _numbers = itertools.count(1)
 

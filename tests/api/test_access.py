@@ -84,3 +84,28 @@ def test_admin_creates_key_shows_secret_once(client, office_admin, community_a, 
     page = client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
     assert text.split(".", 1)[1] not in page
     assert key.prefix in page
+
+
+NEW_PULLS = ["/api/v1/consents/", "/api/v1/resolutions/", "/api/v1/resignations/"]
+
+
+@pytest.mark.parametrize("url", NEW_PULLS)
+def test_new_pulls_read_only_key_reads_revoked_key_refused(api, key_a_read, url):
+    assert api("get", url, key_a_read).status_code == 200
+    api_key_revoke(key=ApiKey.objects.get())
+    assert api("get", url, key_a_read).status_code == 401
+
+
+@pytest.mark.parametrize("push", ["batch/", "{id}/announcements/batch/"])
+def test_new_pushes_refuse_read_only_and_revoked_keys(api, key_a, key_a_read, community_a, push):
+    from community.models import Announcement
+    from premises.models import Community
+
+    url = "/api/v1/communities/" + push.format(id=community_a.pk)
+    row = {"external_id": "X-1", "name": "WM Nowa", "title": "T", "body": "B"}
+    assert api("post", url, key_a_read, json={"rows": [row]}).status_code == 403
+    for key in ApiKey.objects.all():
+        api_key_revoke(key=key)
+    assert api("post", url, key_a, json={"rows": [row]}).status_code == 401
+    assert not Community.objects.filter(name="WM Nowa").exists()
+    assert not Announcement.objects.exists()

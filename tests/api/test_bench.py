@@ -44,5 +44,61 @@ def test_charges_batch_of_10000_rows(api, key_a, community_a, building_a):
         elapsed = time.perf_counter() - started
         print(f"\n10 000 charges via API, {label}: {elapsed:.1f} s, {len(queries)} queries")
         assert response.status_code == 200, response.json()
-    assert response.json() == {"created": 0, "unchanged": 10_000, "batch_id": None}
+    assert response.json() == {"created": 0, "updated": 0, "unchanged": 10_000, "batch_id": None}
     assert Charge.objects.count() == 10_000
+
+
+def test_readings_batch_of_10000_rows(api, key_a, community_a, building_a):
+    import datetime
+
+    from meters.models import Meter, Reading
+
+    premises = Premises.objects.bulk_create(
+        [
+            Premises(
+                building=building_a,
+                number=str(n),
+                area=Decimal("50.00"),
+                persons=2,
+                share_numerator=1,
+                share_denominator=1000,
+            )
+            for n in range(1, 5001)
+        ]
+    )
+    meters = Meter.objects.bulk_create(
+        [
+            Meter(
+                premises=place,
+                kind=kind,
+                serial_number=f"{kind}-{place.number}",
+                unit=Meter.Unit.CUBIC_METRE,
+                decimal_places=3,
+                installed_on=datetime.date(2023, 1, 1),
+                initial_reading=Decimal("0"),
+            )
+            for place in premises
+            for kind in (Meter.Kind.COLD_WATER, Meter.Kind.HOT_WATER)
+        ]
+    )
+    Reading.objects.bulk_create(
+        [
+            Reading(meter=meter, read_on=datetime.date(2025, m, 28), value=Decimal(m))
+            for meter in meters
+            for m in (1, 2, 3)
+        ]
+    )
+    rows = [
+        {"serial_number": meter.serial_number, "read_on": "2025-04-30", "value": "4.5"}
+        for meter in meters
+    ]
+    url = f"/api/v1/communities/{community_a.pk}/readings/batch/"
+    for label in ("first", "repeated"):
+        started = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = api("post", url, key_a, json={"rows": rows})
+        elapsed = time.perf_counter() - started
+        print(f"\n10 000 readings via API, {label}: {elapsed:.1f} s, {len(queries)} queries")
+        assert response.status_code == 200, response.json()
+    assert response.json()["unchanged"] == 10_000
+    assert Reading.objects.count() == 40_000

@@ -9,10 +9,9 @@ from django.utils import timezone
 from correspondence.services import thread_start
 from failures.models import FailureReport, FailureStatusChange
 from meters.models import Reading
+from tests.factories import MeterFactory, ReadingFactory, make_report, read_streamed
 
 from ..factories import OwnershipFactory, UserFactory
-from ..failures.conftest import make_report, read_streamed
-from ..meters.factories import MeterFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 

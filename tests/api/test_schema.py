@@ -12,8 +12,10 @@ from hypothesis import settings as hypothesis_settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from api.errors import ERROR_CODES
+from tests.factories import make_report
+
 from ..factories import OwnershipFactory, UserFactory
-from ..failures.conftest import make_report
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +31,17 @@ def test_schema_lists_the_endpoints(client):
         "/api/v1/failures/",
         "/api/v1/failures/{id}/",
         "/api/v1/threads/",
+        "/api/v1/consents/",
+        "/api/v1/resolutions/",
+        "/api/v1/resignations/",
+        "/api/v1/communities/batch/",
+        "/api/v1/communities/{community_id}/announcements/batch/",
     } <= paths
+    schemas = response.json()["components"]["schemas"]
+    code = schemas["RowError"]["properties"]["code"]
+    enum = schemas[code["allOf"][0]["$ref"].rsplit("/", 1)[1]]["enum"]
+    assert enum == list(ERROR_CODES)
+    assert "`conflict_with_booked`" in code["description"]
     assert response.json()["info"]["title"] == "Strefa – API integracji"
 
 

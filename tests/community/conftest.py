@@ -1,9 +1,7 @@
 import pytest
 
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
-
-from .factories import ResolutionFactory
+from tests.factories import OwnershipFactory, PremisesFactory, ResolutionFactory, UserFactory
 
 
 @pytest.fixture

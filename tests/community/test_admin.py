@@ -9,10 +9,8 @@ from community.services import vote_cast
 from correspondence.models import Letter
 from notifications.models import Message
 from premises.models import CommunityRole
-from tests.factories import CommunityFactory, UserFactory
+from tests.factories import AnnouncementFactory, CommunityFactory, ResolutionFactory, UserFactory
 from tests.pdf import pdf_text
-
-from .factories import AnnouncementFactory, ResolutionFactory
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from community.models import Announcement
 from office.roles import ADMIN_GROUP, groups_sync
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 from tests.factories import UserFactory
 
 

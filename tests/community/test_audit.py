@@ -4,11 +4,9 @@ import pytest
 from django.utils import timezone
 
 from community.models import Announcement
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
-from tests.factories import UserFactory
-
-from .factories import AnnouncementFactory
+from tests.factories import AnnouncementFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from community.models import Vote
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
-
-from .factories import ResolutionFactory
+from tests.factories import OwnershipFactory, PremisesFactory, ResolutionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -30,11 +30,11 @@ from tests.factories import (
     CommunityFactory,
     OwnershipFactory,
     PremisesFactory,
+    ResolutionFactory,
     UserFactory,
 )
 from tests.pdf import pdf_text
 
-from .factories import ResolutionFactory
 from .helpers import close_at_end
 
 

@@ -22,12 +22,12 @@ from tests.factories import (
     CommunityFactory,
     OwnershipFactory,
     PremisesFactory,
+    ResolutionFactory,
     UserFactory,
 )
 from tests.pdf import pdf_text
 from tests.utils import count_queries
 
-from .factories import ResolutionFactory
 from .helpers import close_at_end
 
 LATEST_RULE = (

@@ -8,9 +8,13 @@ from django.utils import timezone
 from community.services import announcement_notify, resolution_open_voting
 from notifications.models import Message
 from tests.correspondence.helpers import make_consent
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
-
-from .factories import AnnouncementFactory, ResolutionFactory
+from tests.factories import (
+    AnnouncementFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ResolutionFactory,
+    UserFactory,
+)
 
 
 def _sms_community(community):

@@ -10,10 +10,15 @@ from community.selectors import resolution_tally
 from community.services import paper_vote_record, vote_cast
 from correspondence.models import Letter
 from premises.models import Community, Ownership
-from tests.factories import BuildingFactory, OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import (
+    BuildingFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ResolutionFactory,
+    UserFactory,
+)
 from tests.pdf import pdf_text
 
-from .factories import ResolutionFactory
 from .helpers import close_at_end
 
 

@@ -273,3 +273,32 @@ def test_paper_consent_only_for_the_designated_recipient(admin_client, premises,
 )
 def test_admin_lists_open(admin_client, path):
     assert admin_client.get(path).status_code == 200
+
+
+def test_a_big_fee_notice_run_is_split_into_chunks_for_several_workers(
+    e_community, premises, building, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 17: each worker takes a chunk of the run's premises; a retried chunk (or the
+    whole run's task) makes no copies."""
+    from correspondence import fee_notices
+    from correspondence.tasks import fee_notice_run_build
+    from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+
+    monkeypatch.setattr(fee_notices, "FEE_NOTICE_CHUNK", 2)
+    flats = [premises] + [PremisesFactory(building=building, number=f"C{i}") for i in range(4)]
+    for flat in flats:
+        OwnershipFactory(user=UserFactory(), premises=flat)
+        _charge(flat, "Zaliczka na koszty zarządu", "management", "100.00")
+    run = FeeNoticeRun.objects.create(
+        community=e_community, effective_from=datetime.date(2026, 4, 1)
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        fee_notices.fee_notice_run_generate_later(run=run)
+    assert len(queued) == 3  # 5 premises in chunks of 2
+    for callback in queued:
+        callback()
+    assert Letter.objects.filter(fee_notice_run=run).count() == 5
+    chunk = [flats[0].pk, flats[1].pk]
+    assert fee_notice_run_build.call(run_id=run.pk, premises_ids=chunk) == 0
+    assert fee_notice_run_build.call(run_id=run.pk) == 0
+    assert Letter.objects.filter(fee_notice_run=run).count() == 5

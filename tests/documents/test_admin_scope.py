@@ -5,8 +5,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from documents.admin import DocumentAdminForm
 from office.roles import ADMIN_GROUP, groups_sync
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 from tests.factories import UserFactory
 
 PDF = b"%PDF-1.4\n% test document\n"

@@ -8,9 +8,9 @@ from failures.models import FailurePhoto, FailureReport
 from failures.services import failure_change_status
 from office.roles import roles_sync_user
 from premises.models import CommunityRole
+from tests.factories import jpeg_bytes, make_report, read_streamed, upload
 
 from ..factories import UserFactory
-from .conftest import jpeg_bytes, make_report, read_streamed, upload
 
 pytestmark = pytest.mark.django_db
 

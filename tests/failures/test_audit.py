@@ -3,11 +3,11 @@
 import pytest
 
 from failures.models import FailureReport, FailureStatusChange
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
+from tests.factories import make_report
 
 from ..factories import UserFactory
-from .conftest import make_report
 from .test_comments import CHANGELIST, change_data
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,7 @@ import pytest
 from playwright.sync_api import expect
 
 from failures.models import FailureReport
-
-from .conftest import jpeg_bytes
+from tests.factories import jpeg_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

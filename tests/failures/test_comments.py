@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from failures.models import FailureComment, FailureReport
 from failures.services import failure_comment_add
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
+from tests.factories import make_report
 
 from ..factories import UserFactory
-from .conftest import make_report
 
 pytestmark = pytest.mark.django_db
 

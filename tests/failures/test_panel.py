@@ -4,9 +4,9 @@ from django.test import RequestFactory
 from failures.models import FailureReport
 from failures.panels import home_panel
 from failures.services import failure_change_status
+from tests.factories import make_report
 
 from ..factories import UserFactory
-from .conftest import make_report
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ from PIL import Image
 
 from failures.models import FailurePhoto, FailureReport
 from portal import images
+from tests.factories import jpeg_bytes, upload
 
 from ..factories import PremisesFactory
-from .conftest import jpeg_bytes, upload
 
 pytestmark = pytest.mark.django_db
 

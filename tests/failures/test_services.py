@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from failures.models import FailureReport, FailureStatusChange
 from failures.services import failure_change_status
+from tests.factories import make_report
 
 from ..factories import PremisesFactory, UserFactory
-from .conftest import make_report
 
 pytestmark = pytest.mark.django_db
 

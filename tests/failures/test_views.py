@@ -3,10 +3,10 @@ from django.test.utils import CaptureQueriesContext
 
 from failures.models import FailureReport
 from failures.services import failure_change_status
+from tests.factories import make_report, read_streamed
 
 from ..factories import PremisesFactory, UserFactory
 from ..utils import count_queries
-from .conftest import make_report, read_streamed
 
 pytestmark = pytest.mark.django_db
 

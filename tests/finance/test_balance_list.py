@@ -8,13 +8,11 @@ import pytest
 from django.utils import timezone
 
 from finance.models import Charge
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 from tests.pdf import pdf_text
 from tests.utils import count_queries
-
-from .conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -137,11 +135,93 @@ def test_certificate_only_without_arrears(staff_client, ledger):
     assert str(paid_up) in text and "Nadpłata: 50,00 zł" in text
 
 
-def test_board_member_does_not_see_the_list(client, community):
-    board = UserFactory(is_staff=True)
+@pytest.fixture
+def board_client(client, community):
+    board = UserFactory(username="zarzad", is_staff=True)
     community_role_assign(user=board, community=community, role=CommunityRole.Role.BOARD)
     client.force_login(board)
-    assert client.get(URL).status_code == 403
+    return client
+
+
+def _csv(response):
+    assert response["Content-Type"].startswith("text/csv"), response.status_code
+    return response.content.decode("utf-8-sig")
+
+
+def test_board_member_sees_and_exports_only_their_community(board_client, ledger):
+    premises, paid_up, theirs = ledger
+    response = board_client.get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "550,00" in _row(html, f"{premises} (") and f"{paid_up} (" in html
+    assert "999,00" not in html and "WM Obca" not in html
+    # Another community's id in the filter shows nothing of it.
+    other = theirs.building.community_id
+    html = board_client.get(URL, {"building__community__id__exact": other}).content.decode()
+    assert "999,00" not in html and f"{theirs} (" not in html
+    # Exports: a forged selection and "select all" hold only the board's own community.
+    text = _csv(_action(board_client, "export_csv", [premises.pk, theirs.pk]))
+    assert ";550,00;" in text and "999" not in text and "WM Obca" not in text
+    everything = board_client.post(
+        URL, {"action": "export_csv", "select_across": "1", "_selected_action": [theirs.pk]}
+    )
+    text = _csv(everything)
+    assert ";550,00;" in text and str(paid_up.number) in text and "WM Obca" not in text
+    from openpyxl import load_workbook
+
+    response = _action(board_client, "export_xlsx", [premises.pk, theirs.pk])
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert len(rows) == 2 and rows[1][2] == premises.number
+
+
+def test_board_member_writes_no_letters_and_changes_no_money(board_client, ledger):
+    premises, paid_up, _theirs = ledger
+    html = board_client.get(URL).content.decode()
+    assert 'value="export_csv"' in html and 'value="export_xlsx"' in html
+    assert "payment_demands_pdf" not in html and "no_arrears_certificates_pdf" not in html
+    for action, pk in (
+        ("payment_demands_pdf", premises.pk),
+        ("no_arrears_certificates_pdf", paid_up.pk),
+    ):
+        response = _action(board_client, action, [pk])
+        assert response.get("Content-Type") != "application/pdf", action
+    charges = Charge.objects.count()
+    for url in (
+        "/admin/finance/charge/",
+        "/admin/finance/charge/add/",
+        "/admin/finance/payment/",
+        "/admin/finance/payment/add/",
+        "/admin/finance/fundaccount/",
+    ):
+        assert board_client.get(url).status_code == 403, url
+    response = board_client.post(
+        "/admin/finance/charge/add/",
+        {"premises": premises.pk, "category": "management", "period": "2026-05-01", "amount": "1"},
+    )
+    assert response.status_code == 403
+    assert Charge.objects.count() == charges
+
+
+def test_office_staff_on_one_board_writes_letters_only_for_their_office(client, ledger, community):
+    """Staff of community A who sits on the board of B: B's list, but no letters for B."""
+    premises, _paid_up, theirs = ledger
+    user = UserFactory(username="oba", is_staff=True)
+    community_role_assign(user=user, community=community, role=CommunityRole.Role.OFFICE_STAFF)
+    community_role_assign(
+        user=user, community=theirs.building.community, role=CommunityRole.Role.BOARD
+    )
+    client.force_login(user)
+    assert f"{theirs} (" in client.get(URL).content.decode()
+    refused = client.post(
+        URL,
+        {"action": "payment_demands_pdf", "_selected_action": [theirs.pk]},
+        follow=True,
+    )
+    assert "Nie wybrano lokali, dla których możesz wystawiać pisma." in refused.content.decode()
+    response = _action(client, "payment_demands_pdf", [premises.pk, theirs.pk])
+    assert response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert str(premises.number) in text and "999" not in text
 
 
 def test_fund_charge_category_is_not_needed_for_the_list(staff_client, premises, resident):

@@ -4,8 +4,7 @@ from decimal import Decimal
 import pytest
 
 from finance.selectors import balances_for_user, ledger_for_premises, ledger_summary
-
-from .conftest import add_charge, add_payment
+from tests.factories import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +107,45 @@ def test_fund_balances_count_unassigned_fund_as_operating(resident, premises):
     operating = next(f for f in balance.funds if f.fund == "operating")
     assert operating.payments_total == Decimal("100.00")
     assert operating.amount_due == Decimal("0.00")
+
+
+def test_balances_carry_the_same_data_date_as_data_as_of(resident, premises, building):
+    """Issue 17: "Stan na dzień" comes with the balances' one query; it must be the date that
+    ``data_as_of`` gives: the latest payment booked, charge booked or import, in local time."""
+    from django.utils import timezone
+
+    from finance.models import Charge, ImportBatch
+    from finance.selectors import data_as_of
+    from tests.factories import CommunityFactory, UserFactory
+
+    today = datetime.date(2025, 6, 1)
+
+    def both():
+        [balance] = balances_for_user(resident, today)
+        return balance.data_as_of, data_as_of(resident)
+
+    assert both() == (None, None)
+    charge = add_charge(premises, "100.00", datetime.date(2025, 1, 10))
+    # Booked late on 31 December UTC: 1 January in Warsaw.
+    Charge.objects.filter(pk=charge.pk).update(
+        created_at=datetime.datetime(2026, 12, 31, 23, 30, tzinfo=datetime.UTC)
+    )
+    assert both() == (datetime.date(2027, 1, 1), datetime.date(2027, 1, 1))
+    add_payment(premises, "50.00", datetime.date(2027, 3, 1))
+    assert both() == (datetime.date(2027, 3, 1), datetime.date(2027, 3, 1))
+    office = UserFactory(is_staff=True)
+    for community in (None, building.community, CommunityFactory()):
+        batch = ImportBatch.objects.create(
+            kind=ImportBatch.Kind.BANK_CSV,
+            community=community,
+            file_name="w.csv",
+            file_sha256="0" * 64,
+            created_by=office,
+        )
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            created_at=timezone.make_aware(datetime.datetime(2027, 4, 2, 12, 0))
+            if community is not None and community != building.community
+            else timezone.make_aware(datetime.datetime(2027, 4, 1, 12, 0))
+        )
+    # Another community's import does not count; a statement's (no community) and our own do.
+    assert both() == (datetime.date(2027, 4, 1), datetime.date(2027, 4, 1))

@@ -3,9 +3,8 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
+from tests.factories import add_charge, add_payment
 from tests.pdf import pdf_text
-
-from .conftest import add_charge, add_payment
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

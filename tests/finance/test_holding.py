@@ -22,11 +22,9 @@ from finance.selectors import (
 )
 from premises.models import Ownership, Premises
 from premises.selectors import holding_starts_for_user
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 from tests.pdf import pdf_text
 from tests.utils import count_queries
-
-from .conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 

@@ -11,9 +11,7 @@ from notifications.models import ReminderSent
 from notifications.sms import MemorySmsBackend
 from portal.templatetags.strefa import format_money
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
-
-from .conftest import add_charge, add_payment
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 
 ACCOUNT = "27114020040000300201355387"
 ACCOUNT_DISPLAY = "27 1140 2004 0000 3002 0135 5387"

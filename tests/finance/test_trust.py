@@ -22,9 +22,7 @@ from finance.selectors import (
 )
 from notifications.sms import MemorySmsBackend
 from premises.models import Premises
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
-
-from .conftest import add_charge, add_payment
+from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

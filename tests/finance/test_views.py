@@ -8,11 +8,9 @@ from django.utils import timezone
 
 from finance.models import Charge, FundAccount, Payment
 from finance.panels import home_panel
-from tests.factories import OwnershipFactory, PremisesFactory
+from tests.factories import OwnershipFactory, PremisesFactory, add_charge, add_payment
 from tests.pdf import pdf_text
 from tests.utils import count_queries
-
-from .conftest import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,7 @@ from meters.models import Meter, Reading
 from meters.services import reading_submit
 from office.roles import roles_sync_user
 from premises.models import CommunityRole
-from tests.factories import UserFactory
-
-from .factories import MeterFactory, ReadingFactory
+from tests.factories import MeterFactory, ReadingFactory, UserFactory
 
 D = datetime.date
 

@@ -11,10 +11,14 @@ from PIL import Image
 
 from meters.models import Reading
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory
+from tests.factories import (
+    MeterFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ReadingFactory,
+    UserFactory,
+)
 from tests.utils import count_queries
-
-from .factories import MeterFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,7 @@ from meters.reminders import reading_reminders_send
 from notifications.models import Message, ReminderSent
 from notifications.sms import MemorySmsBackend
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, UserFactory
-
-from .factories import MeterFactory, ReadingFactory
+from tests.factories import MeterFactory, OwnershipFactory, ReadingFactory, UserFactory
 
 OPENS = datetime.date(2025, 5, 20)  # the default window: 20.05.2025–12.06.2025
 

@@ -16,9 +16,7 @@ from meters.services import (
     reading_correct,
     reading_submit,
 )
-
-from .conftest import monthly_readings
-from .factories import MeterFactory, ReadingFactory
+from tests.factories import MeterFactory, ReadingFactory, monthly_readings
 
 D = datetime.date
 

@@ -10,11 +10,14 @@ from django.urls import reverse
 from PIL import Image
 
 from meters.models import Reading
-from tests.factories import OwnershipFactory, PremisesFactory
+from tests.factories import (
+    MeterFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ReadingFactory,
+    monthly_readings,
+)
 from tests.utils import count_queries
-
-from .conftest import monthly_readings
-from .factories import MeterFactory, ReadingFactory
 
 D = datetime.date
 

@@ -5,7 +5,7 @@ import datetime
 
 import pytest
 
-from meters.window import (
+from lib.reading_window import (
     period_month,
     reading_window,
     window_at,

@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 
 from ..factories import UserFactory
 

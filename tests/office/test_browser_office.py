@@ -3,8 +3,8 @@
 import pytest
 from django.apps import apps
 
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 
 from ..factories import PASSWORD, UserFactory
 

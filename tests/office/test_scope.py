@@ -6,9 +6,9 @@ import pytest
 from django.contrib import admin
 
 from accounts.models import User
-from portal.admin_mixins import CommunityScopedAdminMixin, resolve_lookup
+from office.admin_mixins import CommunityScopedAdminMixin, resolve_lookup
+from office.services import community_role_assign
 from premises.models import Community, CommunityRole, Premises
-from premises.services import community_role_assign
 
 from ..factories import CommunityFactory
 
@@ -380,7 +380,7 @@ def test_every_inline_is_scoped_like_lists(
     label, model_admin, inline, staff_a, resident, stranger, rf_request
 ):
     """An inline under a parent that spans communities (a person) scopes its own rows."""
-    from portal.admin_mixins import ScopedInlineMixin
+    from office.admin_mixins import ScopedInlineMixin
 
     if not _crosses_communities(model_admin.model, model_admin.community_lookup):
         return  # every row of the parent's inline is in the parent's (checked) community

@@ -11,9 +11,8 @@ from django.contrib import admin
 from django.urls import reverse
 
 from lib.spreadsheets import escape_formula
-from portal.admin_mixins import CommunityScopedAdminMixin
-
-from ..meters.factories import MeterFactory, ReadingFactory
+from office.admin_mixins import CommunityScopedAdminMixin
+from tests.factories import MeterFactory, ReadingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from failures.models import FailurePhoto, FailureReport
 from meters.forms import ReadingForm
 from portal import images
 from portal.images import process_uploaded_image
-
-from ..failures.conftest import jpeg_bytes
+from tests.factories import jpeg_bytes
 
 pytestmark = pytest.mark.django_db
 

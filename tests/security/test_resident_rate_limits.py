@@ -6,8 +6,7 @@ from django.urls import reverse
 
 from correspondence.models import Thread, ThreadMessage
 from failures.models import FailureReport
-
-from ..meters.factories import MeterFactory
+from tests.factories import MeterFactory
 
 pytestmark = pytest.mark.django_db
 

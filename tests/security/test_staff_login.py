@@ -5,8 +5,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import caches
 
+from office.services import community_role_assign
 from premises.models import CommunityRole
-from premises.services import community_role_assign
 
 from ..factories import PASSWORD, UserFactory
 from .helpers import totp_code, totp_enable

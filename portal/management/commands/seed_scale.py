@@ -25,6 +25,7 @@ from accounts.models import User
 from correspondence.models import Letter
 from failures.models import FailureReport
 from finance.models import Charge, Payment
+from finance.services import ledger_totals_refresh
 from meters.models import Meter, Reading
 from premises.models import Building, Community, Company, Ownership, Premises
 
@@ -240,6 +241,7 @@ class Command(BaseCommand):
             if len(charges) >= BATCH:
                 made += self._flush(Charge, charges) + self._flush(Payment, payments)
         made += self._flush(Charge, charges) + self._flush(Payment, payments)
+        ledger_totals_refresh()  # bulk_create sends no signals
         self._log(f"{made} pozycji księgowych")
 
     def _flush(self, model, rows: list) -> int:

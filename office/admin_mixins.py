@@ -19,13 +19,9 @@ from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from lib.spreadsheets import escape_dataset
-from office import roles
+from premises.models import Community
 
-
-def community_model():
-    from premises.models import Community
-
-    return Community
+from . import roles
 
 
 def resolve_lookup(model, lookup: str):
@@ -86,7 +82,7 @@ class ScopedCommunityFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ids = roles.community_ids_for(request.user, model_admin.model)
-        qs = community_model().objects.order_by("name")
+        qs = Community.objects.order_by("name")
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         return [(c.pk, str(c)) for c in qs]

@@ -5,7 +5,8 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from community.models import Announcement, Resolution
-from tests.factories import CommunityFactory
+
+from .register import CommunityFactory
 
 
 class AnnouncementFactory(DjangoModelFactory):
