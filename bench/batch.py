@@ -15,6 +15,7 @@ the issue gives a size (e.g. "10 000 fee-notice PDFs < 10 min" becomes 60 ms per
 from __future__ import annotations
 
 import datetime
+import os
 import resource
 import time
 from dataclasses import dataclass, field
@@ -422,19 +423,25 @@ def run_batch(scale: str) -> list[BatchResult]:
     # Nothing leaves the machine: messages are rolled back anyway, these catch the rest.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SMS_BACKEND = "notifications.sms.MemorySmsBackend"
-    _fee_notices(1)  # warm-up, not reported: loads WeasyPrint and its fonts once
-    jobs = [
-        lambda: _fee_notices(_size("fee_notices", scale)),
-        _remind_payments,
-        _remind_readings,
-        _export,
-        lambda: _logins(_size("logins", scale)),
-        lambda: _statement(_size("statement", scale)),
-        lambda: _charges(_size("charges", scale)),
-        lambda: _api_charges(_size("api_charges", scale)),
-    ]
+    jobs = {
+        "fee_notices": lambda: _fee_notices(_size("fee_notices", scale)),
+        "remind_payments": _remind_payments,
+        "remind_readings": _remind_readings,
+        "export": _export,
+        "logins": lambda: _logins(_size("logins", scale)),
+        "statement": lambda: _statement(_size("statement", scale)),
+        "charges": lambda: _charges(_size("charges", scale)),
+        "api_charges": lambda: _api_charges(_size("api_charges", scale)),
+    }
+    # BENCH_BATCH: "all" (default), "none", or a comma-separated list of the jobs above.
+    chosen = os.environ.get("BENCH_BATCH", "all").strip()
+    if chosen != "all":
+        wanted = {name.strip() for name in chosen.split(",")} - {"none", ""}
+        jobs = {name: job for name, job in jobs.items() if name in wanted}
+    if "fee_notices" in jobs:
+        _fee_notices(1)  # warm-up, not reported: loads WeasyPrint and its fonts once
     results = []
-    for job in jobs:
+    for job in jobs.values():
         result = job()
         print(f"  {result.name:<42} {result.size:<20} {result.seconds:7.1f} s", flush=True)
         results.append(result)

@@ -305,6 +305,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         if formset.model is not FailureComment:
             return super().save_formset(request, form, formset, change)
         comments = formset.save(commit=False)
+        by_board = roles.speaks_for_board(request.user, form.instance.building.community_id)
         for comment in formset.deleted_objects:
             comment.delete()
         for comment in comments:
@@ -316,6 +317,7 @@ class FailureReportAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
                     author=request.user,
                     body=comment.body,
                     visible_to_residents=comment.visible_to_residents,
+                    by_board=by_board,
                 )
 
     def save_related(self, request, form, formsets, change):

@@ -149,30 +149,26 @@ def failure_change_status(
     return change
 
 
-def _comment_author_role(*, author, report: FailureReport) -> str:
-    """ "Zarząd wspólnoty" for a board member of the report's community, else "Biuro"."""
-    from office.roles import BOARD, STAFF, community_roles, is_office_admin
-
-    if author is None or is_office_admin(author):
-        return FailureComment.AuthorRole.OFFICE
-    roles = community_roles(author).get(report.building.community_id, set())
-    if BOARD in roles and STAFF not in roles:
-        return FailureComment.AuthorRole.BOARD
-    return FailureComment.AuthorRole.OFFICE
-
-
 @transaction.atomic
 def failure_comment_add(
-    *, report: FailureReport, author, body: str, visible_to_residents: bool = False
+    *,
+    report: FailureReport,
+    author,
+    body: str,
+    visible_to_residents: bool = False,
+    by_board: bool = False,
 ) -> FailureComment:
-    """Add a note to a report: internal unless ``visible_to_residents``."""
+    """Add a note to a report: internal unless ``visible_to_residents``. ``by_board`` signs it
+    "Zarząd wspólnoty" (the caller knows the author's office roles), else "Biuro"."""
     body = (body or "").strip()
     if not body:
         raise ValidationError({"body": _("Wpisz treść komentarza.")}, code="empty")
     comment = FailureComment(
         report=report,
         author=author,
-        author_role=_comment_author_role(author=author, report=report),
+        author_role=(
+            FailureComment.AuthorRole.BOARD if by_board else FailureComment.AuthorRole.OFFICE
+        ),
         body=body,
         visible_to_residents=visible_to_residents,
     )

@@ -74,6 +74,15 @@ def is_office_admin(user) -> bool:
     return cached
 
 
+def speaks_for_board(user, community_id: int) -> bool:
+    """A board member of the community who is not also its office staff or an office
+    administrator: their notes are signed "Zarząd wspólnoty"."""
+    if user is None or is_office_admin(user):
+        return False
+    roles = community_roles(user).get(community_id, set())
+    return BOARD in roles and STAFF not in roles
+
+
 def community_roles(user) -> dict[int, set[str]]:
     """``{community_id: {"staff", "board"}}`` for the user; cached on the user object."""
     cached = getattr(user, "_office_roles", None)

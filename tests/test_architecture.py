@@ -96,10 +96,9 @@ LAYERS = {
 }
 # Admin modules are the office's wiring of each app: they may use the office's scoping.
 ADMIN_MAY_USE = {"office.admin_mixins", "office.roles"}
-# Still to untangle (docs/architecture.md): a failure comment's author is "board" or "office"
-# by the author's office roles; the register import issues logins to the people it creates.
+# Still to untangle (docs/architecture.md): the register import issues logins to the people it
+# creates.
 KNOWN_UPWARD = {
-    "failures/services.py: office.roles",
     "premises/register.py: accounts.services",
 }
 

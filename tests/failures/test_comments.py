@@ -145,7 +145,11 @@ def test_resident_sees_public_comments_without_author_and_not_internal_ones(
     resident_client, board, staff, report
 ):
     failure_comment_add(
-        report=report, author=board, body="Zarząd zatwierdził wymianę.", visible_to_residents=True
+        report=report,
+        author=board,
+        body="Zarząd zatwierdził wymianę.",
+        visible_to_residents=True,
+        by_board=True,
     )
     failure_comment_add(
         report=report, author=staff, body="Serwis w piątek.", visible_to_residents=True
@@ -190,3 +194,12 @@ def test_empty_comment_is_refused(staff, report):
     with pytest.raises(ValidationError):
         failure_comment_add(report=report, author=staff, body="   ")
     assert not FailureComment.objects.exists()
+
+
+def test_speaks_for_board_only_for_a_board_member_of_that_community(board, staff, report):
+    from office.roles import speaks_for_board
+
+    community_id = report.building.community_id
+    assert speaks_for_board(board, community_id)
+    assert not speaks_for_board(board, community_id + 1000)
+    assert not speaks_for_board(staff, community_id)
