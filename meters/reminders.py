@@ -69,11 +69,13 @@ def reading_reminders_send(*, today: datetime.date | None = None) -> int:
         return 0
     windows = {community.pk: window for community, window in opening.items()}
     by_premises: dict[int, PremisesToRead] = {}
+    kind_labels = {kind: str(label) for kind, label in Meter.Kind.choices}
     for meter in meters_to_read(list(opening), today):
         community_id = meter.premises.building.community_id
         group = by_premises.setdefault(
             meter.premises_id, PremisesToRead(meter.premises, windows[community_id])
         )
+        meter.kind_label = kind_labels[meter.kind]  # translated once per kind, not per meter
         group.meters.append(meter)
     if not by_premises:
         return 0
