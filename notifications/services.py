@@ -274,7 +274,7 @@ def sms_addresses(notices: list[Notice]) -> list[str]:
     from correspondence.selectors import sms_consents_of_users  # consents live there
 
     wanted = [n for n in notices if n.sms and n.community is not None and n.community.sms_enabled]
-    consents: dict[tuple, dict[int, list]] = {}
+    consents: dict[datetime.date | None, dict[int, list]] = {}
     for on in {n.on for n in wanted}:
         consents[on] = sms_consents_of_users({n.user.pk for n in wanted if n.on == on}, on=on)
     phones = []
