@@ -1,8 +1,9 @@
 """Reads of correspondence. Every resident query builds on ``premises_for_user``."""
 
 import datetime
+from collections import defaultdict
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -184,34 +185,34 @@ def consent_overview_for_user(user) -> list[dict]:
     return rows
 
 
-def sms_consent_address(
-    *, user, community, building=None, premises=None, on: datetime.date | None = None
-) -> str:
-    """The number ``user`` consented to receive SMS at, or "" when they gave no valid consent.
-
-    The consent must be active and for premises the person currently owns: ``premises`` (one,
-    or a list), else any of theirs in ``building``, else in ``community``.
-    """
-    if premises is not None and not isinstance(premises, (list, tuple, set)):
-        consent = valid_consent(user=user, premises=premises, channel="sms", on=on)
-        return consent.address if consent else ""
+def sms_consents_of_users(
+    user_ids, *, on: datetime.date | None = None
+) -> dict[int, list[DeliveryConsent]]:
+    """The valid SMS consents of many people (one query): per user id, their active SMS
+    consents for premises they own on ``on``, earliest first, each with ``building_id`` and
+    ``community_id`` of its premises. ``notifications.services.sms_addresses`` picks from them
+    the one a message may go to."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return {}
+    owner_then = Ownership.objects.current(on).filter(
+        premises=OuterRef("premises"), user=OuterRef("user"), role__in=Ownership.OWNER_ROLES
+    )
     consents = (
         DeliveryConsent.objects.active()
-        .filter(user=user, channel="sms", premises__building__community=community)
-        .filter(
-            Exists(
-                Ownership.objects.current(on).filter(
-                    premises=OuterRef("premises"), user=user, role__in=Ownership.OWNER_ROLES
-                )
-            )
+        .filter(channel="sms", user__in=user_ids)
+        .filter(Exists(owner_then))
+        .annotate(
+            building_id=F("premises__building_id"),
+            community_id=F("premises__building__community_id"),
         )
+        .only("pk", "user", "premises", "address")
         .order_by("given_at", "pk")
     )
-    if building is not None:
-        consents = consents.filter(premises__building=building)
-    if premises is not None:
-        consents = consents.filter(premises__in=[getattr(p, "pk", p) for p in premises])
-    return consents.values_list("address", flat=True).first() or ""
+    found: dict[int, list[DeliveryConsent]] = defaultdict(list)
+    for consent in consents:
+        found[consent.user_id].append(consent)
+    return dict(found)
 
 
 def sms_recipients(*, community, building=None, premises_ids=None) -> list[DeliveryConsent]:

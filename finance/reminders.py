@@ -21,7 +21,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.models import Message, ReminderSent
-from notifications.services import message_queue, notify, reminder_record, sms_address
+from notifications.services import (
+    Notice,
+    messages_queue_many,
+    notify_many,
+    reminders_record,
+    sms_addresses,
+)
 from portal.templatetags.strefa import format_money
 from premises.models import Community, Ownership, Premises
 from premises.validators import format_nrb
@@ -31,6 +37,7 @@ from .selectors import PremisesBalance, balances_for_holders, payment_deadline
 TEMPLATE = "finance/email/payment_reminder"
 DEFAULT_DAYS_BEFORE = 3
 SMS = Message.Channel.SMS
+CHUNK = 1000  # premises reminded in one transaction
 
 
 def days_before() -> int:
@@ -96,47 +103,58 @@ def reminder_context(
 
 
 def payment_reminders_send(*, today: datetime.date | None = None, days: int | None = None) -> int:
-    """Queue the reminders due on ``today``; returns for how many premises."""
+    """Queue the reminders due on ``today``; returns for how many premises.
+
+    ``CHUNK`` premises a transaction: a run stopped halfway keeps the chunks it committed, and
+    running it again (the same day or later that month) reminds only the rest.
+    """
     today = today or timezone.localdate()
     due_date = today + datetime.timedelta(days=days_before() if days is None else days)
     communities = Community.objects.filter(payment_due_day=due_date.day)
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )
-    sent = 0
-    for premises, accounts in holder_balances(
-        premises_qs, due_date, today, amount="amount_due"
-    ).items():
-        if _remind(premises=premises, accounts=accounts, due_date=due_date, today=today):
-            sent += 1
-    return sent
+    due = list(holder_balances(premises_qs, due_date, today, amount="amount_due").items())
+    return sum(
+        _remind(chunk=due[start : start + CHUNK], due_date=due_date, today=today)
+        for start in range(0, len(due), CHUNK)
+    )
 
 
 @transaction.atomic
-def _remind(*, premises, accounts: list, due_date, today) -> bool:
-    community = premises.building.community
-    record = reminder_record(
-        kind=ReminderSent.Kind.PAYMENT,
-        period=due_date.replace(day=1),
-        premises=premises,
-        community=community,
-    )
-    if record is None:
-        return False  # this premises was reminded this month already
-    for balance, users in accounts:
-        context = reminder_context(balance, due_date=due_date)
-        for user in users:
-            notify(
-                user=user,
-                template=TEMPLATE,
-                context=context,
-                related=record,
-                community=community,
+def _remind(*, chunk: list, due_date, today) -> int:
+    records = reminders_record(
+        [
+            ReminderSent(
+                kind=ReminderSent.Kind.PAYMENT,
+                period=due_date.replace(day=1),
                 premises=premises,
-                sms=True,
-                on=today,
+                community=premises.building.community,
             )
-    return True
+            for premises, _accounts in chunk
+        ]
+    )
+    notices = []
+    for (premises, accounts), record in zip(chunk, records, strict=True):
+        if record is None:
+            continue  # this premises was reminded this month already
+        for balance, users in accounts:
+            context = reminder_context(balance, due_date=due_date)
+            notices.extend(
+                Notice(
+                    user=user,
+                    template=TEMPLATE,
+                    context=context,
+                    related=record,
+                    community=premises.building.community,
+                    premises=premises,
+                    sms=True,
+                    on=today,
+                )
+                for user in users
+            )
+    notify_many(notices)
+    return sum(record is not None for record in records)
 
 
 # --- The office's SMS payment reminder (correspondence admin) ---------------------------------
@@ -187,22 +205,37 @@ def payment_reminder_sms_send(*, notice, today: datetime.date | None = None) -> 
     )
     if notice.building_id:
         premises_qs = premises_qs.filter(building_id=notice.building_id)
-    count = 0
+    texts = []
     for premises, accounts in holder_balances(premises_qs, today, today, amount="arrears").items():
         for balance, users in accounts:
             text = fill_reminder_text(notice.text, balance=balance)
-            for user in users:
-                phone = sms_address(
-                    user=user, premises=premises, community=notice.community, on=today
-                )
-                if phone:
-                    message_queue(
-                        channel=SMS,
-                        to_address=phone,
-                        body=text,
-                        recipient=user,
-                        related=notice,
-                        community=notice.community,
-                    )
-                    count += 1
-    return count
+            texts.extend((user, premises, text) for user in users)
+    phones = sms_addresses(
+        [
+            Notice(
+                user=user,
+                template="",
+                context={},
+                community=notice.community,
+                premises=premises,
+                sms=True,
+                on=today,
+            )
+            for user, premises, text in texts
+        ]
+    )
+    messages = messages_queue_many(
+        [
+            {
+                "channel": SMS,
+                "to_address": phone,
+                "body": text,
+                "recipient": user,
+                "related": notice,
+                "community": notice.community,
+            }
+            for (user, _premises, text), phone in zip(texts, phones, strict=True)
+            if phone
+        ]
+    )
+    return len(messages)

@@ -3,7 +3,8 @@
 On the day a window opens, each resident (any current role, active account) gets one e-mail
 listing the meters of their premises that still lack a reading in this window; remote-read
 meters are left out. Owners with an SMS consent in a community with SMS on also get an SMS.
-Each person gets it once per window: ``ReminderSent`` records it in the same transaction.
+Each person gets it once per window: ``ReminderSent`` records it in the same transaction
+(``CHUNK`` people a transaction, so a run stopped halfway resumes without duplicates).
 """
 
 import datetime
@@ -18,12 +19,13 @@ from django.utils import timezone
 
 from lib.reading_window import Window, reading_window
 from notifications.models import ReminderSent
-from notifications.services import notify, reminder_record, sms_address
+from notifications.services import Notice, notify_channels, notify_many, reminders_record
 from premises.models import Community, Ownership
 
 from .models import Meter, Reading
 
 TEMPLATE = "meters/email/reading_window"
+CHUNK = 1000  # people reminded in one transaction
 
 
 @dataclass
@@ -67,11 +69,13 @@ def reading_reminders_send(*, today: datetime.date | None = None) -> int:
         return 0
     windows = {community.pk: window for community, window in opening.items()}
     by_premises: dict[int, PremisesToRead] = {}
+    kind_labels = {kind: str(label) for kind, label in Meter.Kind.choices}
     for meter in meters_to_read(list(opening), today):
         community_id = meter.premises.building.community_id
         group = by_premises.setdefault(
             meter.premises_id, PremisesToRead(meter.premises, windows[community_id])
         )
+        meter.kind_label = kind_labels[meter.kind]  # translated once per kind, not per meter
         group.meters.append(meter)
     if not by_premises:
         return 0
@@ -89,43 +93,50 @@ def reading_reminders_send(*, today: datetime.date | None = None) -> int:
         if group not in premises_of[ownership.user_id]:  # two roles in one premises
             premises_of[ownership.user_id].append(group)
     url = settings.PORTAL_URL.rstrip("/") + reverse("meters:index")
-    sent = 0
-    for user_id, groups in premises_of.items():
-        user = people[user_id]
-        if not user.email and not sms_address(
-            user=user,
+    notices = [
+        Notice(
+            user=people[user_id],
+            template=TEMPLATE,
+            context={
+                "groups": groups,
+                "meters_count": sum(len(g.meters) for g in groups),
+                "closes_on": min(g.window.closes_on for g in groups),
+                "url": url,
+            },
             community=groups[0].premises.building.community,
             premises=[g.premises for g in groups],
+            sms=True,
             on=today,
-        ):
-            continue  # nobody to tell: no e-mail address and no SMS consent
-        if _remind(user=user, groups=groups, today=today, url=url):
-            sent += 1
-    return sent
+        )
+        for user_id, groups in premises_of.items()
+    ]
+    return sum(
+        _remind(notices=notices[start : start + CHUNK], today=today)
+        for start in range(0, len(notices), CHUNK)
+    )
 
 
 @transaction.atomic
-def _remind(*, user, groups: list[PremisesToRead], today, url: str) -> bool:
-    community = groups[0].premises.building.community
-    record = reminder_record(
-        kind=ReminderSent.Kind.READING_WINDOW, period=today, user=user, community=community
+def _remind(*, notices: list[Notice], today) -> int:
+    """Remind one chunk of people, each once per window; returns how many were reminded."""
+    channels = notify_channels(notices)
+    # Nobody to tell (no e-mail address and no SMS consent): no reminder is recorded.
+    reachable = [(n, to) for n, to in zip(notices, channels, strict=True) if to]
+    records = reminders_record(
+        [
+            ReminderSent(
+                kind=ReminderSent.Kind.READING_WINDOW,
+                period=today,
+                user=notice.user,
+                community=notice.community,
+            )
+            for notice, _to in reachable
+        ]
     )
-    if record is None:
-        return False  # already reminded about this window
-    context = {
-        "groups": groups,
-        "meters_count": sum(len(g.meters) for g in groups),
-        "closes_on": min(g.window.closes_on for g in groups),
-        "url": url,
-    }
-    notify(
-        user=user,
-        template=TEMPLATE,
-        context=context,
-        related=record,
-        community=community,
-        premises=[g.premises for g in groups],
-        sms=True,
-        on=today,
-    )
-    return True
+    sending = []
+    for (notice, to), record in zip(reachable, records, strict=True):
+        if record is not None:  # else already reminded about this window
+            notice.related = record
+            sending.append((notice, to))
+    notify_many([n for n, _to in sending], channels=[to for _n, to in sending])
+    return len(sending)

@@ -7,6 +7,9 @@ is recorded and retried with back-off (``retry_due_messages``); after
 
 import datetime
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -55,23 +58,38 @@ def sending_lease() -> datetime.timedelta:
     return datetime.timedelta(seconds=max(60.0, 4 * float(settings.EMAIL_TIMEOUT or 10)))
 
 
+# Messages handed to one sending task when many are queued at once (a reminder run, a batch of
+# letters): a task row per 50 messages instead of one per message, yet the work still spreads
+# over the workers. Each message is claimed on its own just before it is sent.
+SEND_BATCH = 50
+
+
 def _enqueue_after_commit(message_id: int) -> None:
     from .tasks import send_message  # tasks import services; imported here to avoid a cycle
 
     transaction.on_commit(lambda: send_message.enqueue(message_id=message_id))
 
 
+def _enqueue_many_after_commit(message_ids: list[int]) -> None:
+    """Hand many stored messages to sending tasks after commit, ``SEND_BATCH`` per task."""
+    if len(message_ids) == 1:
+        _enqueue_after_commit(message_ids[0])
+        return
+    if not message_ids:
+        return
+    from .tasks import send_messages
+
+    def enqueue():
+        for start in range(0, len(message_ids), SEND_BATCH):
+            send_messages.enqueue(message_ids=message_ids[start : start + SEND_BATCH])
+
+    transaction.on_commit(enqueue)
+
+
 def render_plain(template_name: str, context: dict) -> str:
     """A template rendered as plain text: no HTML escaping (subjects, text bodies, SMS)."""
     template = get_template(template_name).template
     return template.render(Context(context, autoescape=False))
-
-
-def _render_optional(template_name: str, context: dict) -> str:
-    try:
-        return render_to_string(template_name, context)
-    except TemplateDoesNotExist:
-        return ""
 
 
 def email_html_from_text(body: str, *, subject: str = "") -> str:
@@ -120,8 +138,8 @@ def message_queue(
 ) -> Message:
     """Store one outgoing message and hand it to the sending task after commit.
 
-    An e-mail always gets an HTML part (built from the text when none is given); an SMS is
-    cut to the parts it may cost.
+    An e-mail always goes with an HTML part (built from the text when it is sent, if none is
+    given); an SMS is cut to the parts it may cost.
     """
     message = _message_build(
         channel=channel,
@@ -143,8 +161,7 @@ def messages_queue_many(items: list[dict]) -> list[Message]:
     """``message_queue`` for many messages (keyword dicts of its arguments): inserted in bulk,
     each handed to the sending task after commit."""
     messages = Message.objects.bulk_create([_message_build(**item) for item in items], 500)
-    for message in messages:
-        _enqueue_after_commit(message.pk)
+    _enqueue_many_after_commit([message.pk for message in messages])
     return messages
 
 
@@ -165,8 +182,6 @@ def _message_build(
     subject = " ".join(subject.split())[:255]
     if channel == Message.Channel.SMS:
         body = sms_prepare(body, community=community)
-    elif not body_html:
-        body_html = email_html_from_text(body, subject=subject)
     return Message(
         recipient=recipient,
         community=community,
@@ -180,6 +195,22 @@ def _message_build(
         next_attempt_at=timezone.now(),
         unsubscribe_url=unsubscribe_url,
     )
+
+
+@dataclass
+class Notice:
+    """One thing to tell one person: the arguments of ``notify`` (see there)."""
+
+    user: Any
+    template: str
+    context: dict
+    community: Community | None = None
+    building: Any = None
+    premises: Any = None  # one premises, or a list of them
+    related: Any = None
+    sms: bool = False
+    unsubscribable: bool = True
+    on: datetime.date | None = None
 
 
 def notify_user(
@@ -199,23 +230,14 @@ def notify_user(
     off on /profil/ carries a List-Unsubscribe link there (``unsubscribable=False`` for mails
     they cannot refuse).
     """
-    context = {**context, "user": user, "portal_url": portal_url("")}
-    messages = []
-    if user.email:
-        messages.append(
-            message_queue(
-                channel=Message.Channel.EMAIL,
-                to_address=user.email,
-                subject=render_plain(f"{template}_subject.txt", context),
-                body=render_plain(f"{template}_body.txt", context),
-                body_html=_render_optional(f"{template}_body.html", context),
-                recipient=user,
-                related=related,
-                community=community,
-                unsubscribe_url=(portal_url(reverse("accounts:profile")) if unsubscribable else ""),
-            )
-        )
-    return messages
+    return notify(
+        user=user,
+        template=template,
+        context=context,
+        related=related,
+        community=community,
+        unsubscribable=unsubscribable,
+    )
 
 
 def sms_address(*, user, community, building=None, premises=None, on=None) -> str:
@@ -225,13 +247,59 @@ def sms_address(*, user, community, building=None, premises=None, on=None) -> st
 
     The one SMS rule of the portal: a profile phone alone never receives an SMS.
     """
-    from correspondence.selectors import sms_consent_address  # consents live there
-
-    if community is None or not community.sms_enabled:
-        return ""
-    return sms_consent_address(
-        user=user, community=community, building=building, premises=premises, on=on
+    [phone] = sms_addresses(
+        [
+            Notice(
+                user=user,
+                template="",
+                context={},
+                community=community,
+                building=building,
+                premises=premises,
+                sms=True,
+                on=on,
+            )
+        ]
     )
+    return phone
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+def sms_addresses(notices: list[Notice]) -> list[str]:
+    """``sms_address`` of each notice asking for an SMS ("" for the others), in one query per
+    distinct ``on`` day (usually one), however many notices."""
+    from correspondence.selectors import sms_consents_of_users  # consents live there
+
+    wanted = [n for n in notices if n.sms and n.community is not None and n.community.sms_enabled]
+    consents: dict[datetime.date | None, dict[int, list]] = {}
+    for on in {n.on for n in wanted}:
+        consents[on] = sms_consents_of_users({n.user.pk for n in wanted if n.on == on}, on=on)
+    phones = []
+    for notice in notices:
+        phone = ""
+        if notice.sms and notice.community is not None and notice.community.sms_enabled:
+            for consent in consents[notice.on].get(notice.user.pk, []):
+                if _consent_fits(consent, notice):
+                    phone = consent.address
+                    break
+        phones.append(phone)
+    return phones
+
+
+def _consent_fits(consent, notice: Notice) -> bool:
+    """Whether a valid SMS consent of the notice's person is for the premises it is about: the
+    premises given, else any premises of theirs in the building given, else in the community."""
+    premises = notice.premises
+    if premises is not None and not isinstance(premises, (list, tuple, set)):
+        return consent.premises_id == _pk(premises)
+    if consent.community_id != notice.community.pk:
+        return False
+    if notice.building is not None and consent.building_id != _pk(notice.building):
+        return False
+    return premises is None or consent.premises_id in {_pk(p) for p in premises}
 
 
 def notify(
@@ -253,30 +321,101 @@ def notify(
     (the notice has a ``<template>_sms.txt``) an SMS goes as well, but only to the number
     of a valid SMS consent, and only if the community has SMS on (``sms_address``).
     """
-    messages = notify_user(
-        user=user,
-        template=template,
-        context=context,
-        related=related,
-        community=community,
-        unsubscribable=unsubscribable,
-    )
-    if sms:
-        phone = sms_address(
-            user=user, community=community, building=building, premises=premises, on=on
-        )
-        if phone:
-            messages.append(
-                notify_sms(
-                    user=user,
-                    to_address=phone,
-                    template=template,
-                    context=context,
-                    related=related,
-                    community=community,
-                )
+    [messages] = notify_many(
+        [
+            Notice(
+                user=user,
+                template=template,
+                context=context,
+                community=community,
+                building=building,
+                premises=premises,
+                related=related,
+                sms=sms,
+                unsubscribable=unsubscribable,
+                on=on,
             )
+        ]
+    )
     return messages
+
+
+def notify_channels(notices: list[Notice]) -> list[list[tuple[str, str]]]:
+    """The channel decision of ``notify`` for many notices at once: per notice, the
+    ``(channel, address)`` pairs it goes to (empty: nobody to tell). A fixed number of queries."""
+    channels = []
+    for notice, phone in zip(notices, sms_addresses(notices), strict=True):
+        to = []
+        if notice.user.email:
+            to.append((Message.Channel.EMAIL, notice.user.email))
+        if phone:
+            to.append((Message.Channel.SMS, phone))
+        channels.append(to)
+    return channels
+
+
+@transaction.atomic
+def notify_many(
+    notices: Iterable[Notice], *, channels: list[list[tuple[str, str]]] | None = None
+) -> list[list[Message]]:
+    """``notify`` for many notices: the messages of each, stored in bulk and handed to the
+    sending tasks after commit (a task per ``SEND_BATCH`` messages). The queries do not grow
+    with the number of notices. ``channels``: ``notify_channels(notices)`` if already known.
+    """
+    notices = list(notices)
+    if channels is None:
+        channels = notify_channels(notices)
+    templates: dict[str, Any] = {}
+
+    def template_of(name: str):
+        if name not in templates:
+            try:
+                templates[name] = get_template(name)
+            except TemplateDoesNotExist:
+                templates[name] = None
+        return templates[name]
+
+    def plain(name: str, context: dict) -> str:
+        return template_of(name).template.render(Context(context, autoescape=False))
+
+    unsubscribe_url = ""
+    builds: list[tuple[int, Message]] = []
+    for index, (notice, to) in enumerate(zip(notices, channels, strict=True)):
+        if not to:
+            continue
+        context = {**notice.context, "user": notice.user, "portal_url": portal_url("")}
+        for channel, address in to:
+            if channel == Message.Channel.EMAIL:
+                html = template_of(f"{notice.template}_body.html")
+                if notice.unsubscribable and not unsubscribe_url:
+                    unsubscribe_url = portal_url(reverse("accounts:profile"))
+                message = _message_build(
+                    channel=channel,
+                    to_address=address,
+                    subject=plain(f"{notice.template}_subject.txt", context),
+                    body=plain(f"{notice.template}_body.txt", context),
+                    body_html=html.render(context) if html is not None else "",
+                    recipient=notice.user,
+                    related=notice.related,
+                    community=notice.community,
+                    unsubscribe_url=unsubscribe_url if notice.unsubscribable else "",
+                )
+            else:
+                message = _message_build(
+                    channel=channel,
+                    to_address=address,
+                    body=plain(f"{notice.template}_sms.txt", context),
+                    recipient=notice.user,
+                    related=notice.related,
+                    community=notice.community,
+                )
+            builds.append((index, message))
+    stored = Message.objects.bulk_create([message for _index, message in builds], 500)
+    _enqueue_many_after_commit([message.pk for message in stored])
+    result: list[list[Message]] = [[] for _notice in notices]
+    for (index, _message), message in zip(builds, stored, strict=True):
+        result[index].append(message)
+    return result
 
 
 def notify_sms(
@@ -311,6 +450,62 @@ def reminder_record(
         return None
 
 
+def reminders_record(records: list[ReminderSent]) -> list[ReminderSent | None]:
+    """``reminder_record`` for many unsaved reminders at once: each saved one, or None where it
+    was already recorded (do not send again). Call it in the transaction that queues the
+    messages, so a crash leaves both or neither.
+
+    One query finds the recorded ones and one inserts the rest; should an overlapping run
+    insert one of them meanwhile, the constraints refuse the insert and each is recorded on
+    its own (``reminder_record``), so still nothing goes out twice.
+    """
+    if not records:
+        return []
+
+    def key(record: ReminderSent) -> tuple:
+        if record.premises_id is not None:
+            return (record.kind, record.period, "premises", record.premises_id)
+        return (record.kind, record.period, "user", record.user_id)
+
+    wanted = Q(pk__in=[])
+    for kind, period in {(r.kind, r.period) for r in records}:
+        same = [r for r in records if (r.kind, r.period) == (kind, period)]
+        wanted |= Q(
+            kind=kind,
+            period=period,
+            premises_id__in=[r.premises_id for r in same if r.premises_id is not None],
+        ) | Q(
+            kind=kind,
+            period=period,
+            premises__isnull=True,
+            user_id__in=[r.user_id for r in same if r.premises_id is None],
+        )
+    taken = {
+        key(r)
+        for r in ReminderSent.objects.filter(wanted).only("kind", "period", "premises", "user")
+    }
+    new = []
+    for record in records:
+        if key(record) not in taken:
+            taken.add(key(record))
+            new.append(record)
+    saved: dict[int, ReminderSent | None] = {}
+    try:
+        with transaction.atomic():
+            ReminderSent.objects.bulk_create(new, 1000)
+        saved = {id(record): record for record in new}
+    except IntegrityError:  # an overlapping run recorded some of them meanwhile
+        for record in new:
+            saved[id(record)] = reminder_record(
+                kind=record.kind,
+                period=record.period,
+                user=record.user,
+                premises=record.premises,
+                community=record.community,
+            )
+    return [saved.get(id(record)) for record in records]
+
+
 def sms_idx(message: Message) -> str:
     """The gateway's idempotency key: a retry of the same message is never sent twice."""
     return f"{settings.SMS_IDX_PREFIX}{message.pk}"
@@ -334,8 +529,12 @@ def _send_now(message: Message) -> str:
         reply_to=[company.email] if company is not None and company.email else None,
         headers=headers,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    # A message stored with text only gets its HTML part now, in the worker: a reminder run
+    # storing 20 000 messages does not render 20 000 HTML copies of their text (issue 17).
+    email.attach_alternative(
+        message.body_html or email_html_from_text(message.body, subject=message.subject),
+        "text/html",
+    )
     email.send(fail_silently=False)
     return ""
 
@@ -390,6 +589,18 @@ def message_send(*, message_id: int, now: datetime.datetime | None = None) -> Me
     if message is None:
         return Message.objects.filter(pk=message_id).first()
     return _attempt(message)
+
+
+def messages_send(*, message_ids: list[int]) -> int:
+    """``message_send`` for each of ``message_ids``, one after another; returns how many were
+    tried (a message already sent, or held by another worker, is skipped)."""
+    tried = 0
+    for message_id in message_ids:
+        message = message_claim(message_id=message_id)
+        if message is not None:
+            _attempt(message)
+            tried += 1
+    return tried
 
 
 def _attempt(message: Message) -> Message:

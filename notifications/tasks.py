@@ -14,3 +14,10 @@ def send_message(*, message_id: int) -> str | None:
 @task()
 def retry_due_messages() -> int:
     return services.messages_retry_due()
+
+
+@task()
+def send_messages(*, message_ids: list[int]) -> int:
+    """Send many queued messages (a reminder run): each claimed on its own, so a message
+    another worker holds is skipped, and one that fails is retried by ``retry_due_messages``."""
+    return services.messages_send(message_ids=message_ids)

@@ -1,17 +1,29 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from correspondence.models import DeliveryConsent
+from finance import reminders
 from finance.models import FundAccount
 from finance.reminders import payment_reminders_send
-from notifications.models import ReminderSent
+from notifications.models import Message, ReminderSent
 from notifications.sms import MemorySmsBackend
 from portal.templatetags.strefa import format_money
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    UserFactory,
+    add_charge,
+    add_payment,
+)
 
 ACCOUNT = "27114020040000300201355387"
 ACCOUNT_DISPLAY = "27 1140 2004 0000 3002 0135 5387"
@@ -187,3 +199,80 @@ def test_community_account_when_the_premises_has_none(
     body = mail.outbox[0].body
     assert "Rachunek do wpłat: 61 1090 1014 0000 0712 1981 2874" in body
     assert "indywidualny" not in body
+
+
+# --- At scale: a fixed number of queries, chunked transactions (issue 17) ----------------------
+
+
+def _owing_community(company, count: int, *, due_day: int):
+    """``count`` premises, each with one owner owing 100,00 zł on ``due_day`` of May 2025;
+    every other owner consented to SMS (the community has SMS on)."""
+    community = CommunityFactory(company=company, payment_due_day=due_day, sms_enabled=True)
+    building = BuildingFactory(community=community)
+    owners = []
+    for number in range(count):
+        premises = PremisesFactory(building=building, number=str(number + 1))
+        owner = UserFactory()
+        OwnershipFactory(user=owner, premises=premises)
+        add_charge(premises, "100.00", datetime.date(2025, 5, due_day))
+        if number % 2 == 0:
+            DeliveryConsent.objects.create(
+                user=owner,
+                premises=premises,
+                channel="sms",
+                address=f"60100{number:04d}",
+                consent_text="x",
+            )
+        owners.append(owner)
+    return community, owners
+
+
+def _queries(function) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        result = function()
+    return len(queries), result
+
+
+def test_queries_do_not_grow_with_the_premises(company):
+    _small, small_owners = _owing_community(company, 2, due_day=10)
+    _large, large_owners = _owing_community(company, 7, due_day=11)
+    ContentType.objects.get_for_model(ReminderSent)  # cached for the process after the first
+    small_queries, small_sent = _queries(
+        lambda: payment_reminders_send(today=datetime.date(2025, 5, 7))
+    )
+    large_queries, large_sent = _queries(
+        lambda: payment_reminders_send(today=datetime.date(2025, 5, 8))
+    )
+    assert (small_sent, large_sent) == (2, 7)
+    assert small_queries == large_queries
+    # The same channels as one notify() per person: e-mail to each, SMS only with a consent.
+    for owners in (small_owners, large_owners):
+        for number, owner in enumerate(owners):
+            channels = sorted(m.channel for m in Message.objects.filter(recipient=owner))
+            assert channels == (["email", "sms"] if number % 2 == 0 else ["email"])
+
+
+def test_a_run_stopped_halfway_resumes_without_duplicates(
+    company, monkeypatch, django_capture_on_commit_callbacks
+):
+    _community, owners = _owing_community(company, 5, due_day=10)
+    monkeypatch.setattr(reminders, "CHUNK", 2)
+    real_notify_many = reminders.notify_many
+    calls = []
+
+    def crash_on_the_second_chunk(notices, **kwargs):
+        calls.append(len(notices))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_notify_many(notices, **kwargs)
+
+    monkeypatch.setattr(reminders, "notify_many", crash_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        _send(django_capture_on_commit_callbacks)
+    assert ReminderSent.objects.count() == 2  # the first chunk stays, the second rolled back
+    assert len(mail.outbox) == 2
+    monkeypatch.setattr(reminders, "notify_many", real_notify_many)
+    assert _send(django_capture_on_commit_callbacks) == 3
+    assert _send(django_capture_on_commit_callbacks) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in owners)
+    assert len(MemorySmsBackend.outbox) == 3  # owners 0, 2 and 4 consented, once each

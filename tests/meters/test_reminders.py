@@ -1,15 +1,27 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from correspondence.models import DeliveryConsent
+from meters import reminders
 from meters.reminders import reading_reminders_send
 from notifications.models import Message, ReminderSent
 from notifications.sms import MemorySmsBackend
 from premises.models import Ownership
-from tests.factories import MeterFactory, OwnershipFactory, ReadingFactory, UserFactory
+from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
+    MeterFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ReadingFactory,
+    UserFactory,
+)
 
 OPENS = datetime.date(2025, 5, 20)  # the default window: 20.05.2025–12.06.2025
 
@@ -153,3 +165,86 @@ def test_command_rejects_a_bad_date():
 
     with pytest.raises(CommandError, match="RRRR-MM-DD"):
         call_command("remind_readings", "--date", "20.05.2025")
+
+
+# --- At scale: a fixed number of queries, chunked transactions (issue 17) ----------------------
+
+
+def _community_with_meters(company, count: int, *, opens_on_day: int):
+    """``count`` premises with one meter and one owner each; every other owner consented to
+    SMS (the community has SMS on)."""
+    community = CommunityFactory(
+        company=company, reading_window_start_day=opens_on_day, sms_enabled=True
+    )
+    building = BuildingFactory(community=community)
+    owners = []
+    for number in range(count):
+        premises = PremisesFactory(building=building, number=str(number + 1))
+        owner = UserFactory()
+        OwnershipFactory(user=owner, premises=premises)
+        MeterFactory(premises=premises, serial_number=f"ZW-{opens_on_day}-{number}")
+        if number % 2 == 0:
+            DeliveryConsent.objects.create(
+                user=owner,
+                premises=premises,
+                channel="sms",
+                address=f"60100{number:04d}",
+                consent_text="x",
+            )
+        owners.append(owner)
+    return owners
+
+
+def _queries(function):
+    with CaptureQueriesContext(connection) as queries:
+        result = function()
+    return len(queries), result
+
+
+def test_queries_do_not_grow_with_the_people(company):
+    small_owners = _community_with_meters(company, 2, opens_on_day=20)
+    large_owners = _community_with_meters(company, 7, opens_on_day=21)
+    ContentType.objects.get_for_model(ReminderSent)  # cached for the process after the first
+    small_queries, small_sent = _queries(lambda: reading_reminders_send(today=OPENS))
+    large_queries, large_sent = _queries(
+        lambda: reading_reminders_send(today=OPENS + datetime.timedelta(days=1))
+    )
+    assert (small_sent, large_sent) == (2, 7)
+    assert small_queries == large_queries
+    for owners in (small_owners, large_owners):
+        for number, owner in enumerate(owners):
+            channels = sorted(m.channel for m in Message.objects.filter(recipient=owner))
+            assert channels == (["email", "sms"] if number % 2 == 0 else ["email"])
+
+
+def test_a_run_stopped_halfway_resumes_without_duplicates(
+    company, monkeypatch, django_capture_on_commit_callbacks
+):
+    owners = _community_with_meters(company, 5, opens_on_day=20)
+    monkeypatch.setattr(reminders, "CHUNK", 2)
+    real_notify_many = reminders.notify_many
+    calls = []
+
+    def crash_on_the_second_chunk(notices, **kwargs):
+        calls.append(len(notices))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_notify_many(notices, **kwargs)
+
+    monkeypatch.setattr(reminders, "notify_many", crash_on_the_second_chunk)
+    with pytest.raises(RuntimeError):
+        _send(django_capture_on_commit_callbacks)
+    assert ReminderSent.objects.count() == 2  # the first chunk stays, the second rolled back
+    assert len(mail.outbox) == 2
+    monkeypatch.setattr(reminders, "notify_many", real_notify_many)
+    assert _send(django_capture_on_commit_callbacks) == 3
+    assert _send(django_capture_on_commit_callbacks) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in owners)
+    assert len(MemorySmsBackend.outbox) == 3  # owners 0, 2 and 4 consented, once each
+
+
+def test_nobody_to_tell_is_not_recorded(premises, meters, django_capture_on_commit_callbacks):
+    no_email = UserFactory(email="")
+    OwnershipFactory(user=no_email, premises=premises)
+    assert _send(django_capture_on_commit_callbacks) == 0
+    assert not ReminderSent.objects.exists()
