@@ -207,9 +207,8 @@ def _next_day(day: int) -> datetime.date:
 
 
 def _committed(result: BatchResult, job, *, budget_s: float) -> BatchResult:
-    """Run a reminder job as cron does (each premises or person in its own transaction: inside
-    one rolled-back transaction, tens of thousands of savepoints slow PostgreSQL down far more
-    than the job itself), with tasks held back (nothing is sent), then delete the reminders
+    """Run a reminder job as cron does (it commits 1 000 premises or people per transaction),
+    with tasks held back (nothing is sent), then delete the reminders
     and messages it stored, so the next run finds the same state."""
     from django.test.utils import override_settings
 
