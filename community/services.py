@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
 from correspondence.services import letter_create_for_owners
-from notifications.services import notify
+from notifications.services import Notice, notify_many
 from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
 
@@ -59,8 +59,8 @@ def _people(*, community, building=None, owners_only: bool = False) -> QuerySet:
 def _notify_owners(*, resolution: Resolution, template: str) -> None:
     """Tell every owner in the resolution's community (e-mail; SMS where they consented)."""
     community = resolution.community
-    for person in _people(community=community, owners_only=True):
-        notify(
+    notify_many(
+        Notice(
             user=person,
             template=template,
             context={"resolution": resolution, "community": community},
@@ -68,6 +68,8 @@ def _notify_owners(*, resolution: Resolution, template: str) -> None:
             community=community,
             sms=True,
         )
+        for person in _people(community=community, owners_only=True)
+    )
 
 
 # --- Announcements --------------------------------------------------------------------------
@@ -89,8 +91,8 @@ def announcement_notify(*, announcement: Announcement, now: datetime.datetime | 
         return 0
     community = announcement.community
     people = list(_people(community=community, building=announcement.building))
-    for person in people:
-        notify(
+    notify_many(
+        Notice(
             user=person,
             template="community/email/announcement",
             context={"announcement": announcement, "community": community},
@@ -99,6 +101,8 @@ def announcement_notify(*, announcement: Announcement, now: datetime.datetime | 
             building=announcement.building,
             sms=True,
         )
+        for person in people
+    )
     announcement.notified_at = now
     announcement.save(update_fields=["notified_at"])
     return len(people)

@@ -89,3 +89,24 @@ def test_no_sms_at_all_while_the_community_has_sms_off(community, building):
     announcement_notify(announcement=announcement)
 
     assert _channels(consenting, announcement) == [("email", consenting.email)]
+
+
+def _announcement_queries(community, building, people: int, start: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in range(start, start + people):
+        premises = PremisesFactory(building=building, number=str(number))
+        OwnershipFactory(user=UserFactory(), premises=premises)
+    announcement = AnnouncementFactory(community=community, title=f"Ogłoszenie {start}")
+    with CaptureQueriesContext(connection) as queries:
+        announcement_notify(announcement=announcement)
+    return len(queries)
+
+
+def test_announcement_to_many_residents_runs_a_fixed_number_of_queries(community, building):
+    """A cooperative's announcement to thousands of members is stored in bulk, in the request."""
+    _sms_community(community)
+    few = _announcement_queries(community, building, 2, start=100)
+    many = _announcement_queries(community, building, 12, start=200)
+    assert many == few
