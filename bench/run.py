@@ -109,7 +109,7 @@ def _setup_django() -> None:
 def _prepare_data() -> None:
     from django.core.management import call_command
 
-    from portal.management.commands.seed_scale import BENCH_COMPANY
+    from portal.management.commands.seed_scale import BENCH_COMPANY, table_statistics_refresh
     from premises.models import Company
 
     call_command("migrate", verbosity=0, interactive=False)
@@ -117,6 +117,8 @@ def _prepare_data() -> None:
     if not Company.objects.filter(name=BENCH_COMPANY).exists():
         print(f"== seed_scale --scale {SCALE} (once per database)", flush=True)
         call_command("seed_scale", scale=SCALE)
+    else:
+        table_statistics_refresh()  # a database seeded earlier may never have been analysed
 
 
 def _targets() -> list[tuple[str, str, str, str]]:

@@ -38,6 +38,7 @@ from lib import workdays
 from premises.models import Premises
 from premises.selectors import (
     communities_for_user,
+    held_premises_for_user,
     holding_starts_for_premises,
     holding_starts_for_user,
     premises_for_user,
@@ -489,7 +490,7 @@ def balances_for_user(
     """
     since = holding_starts_for_user(user, today)
     if premises is None:
-        premises = list(premises_for_user(user))
+        premises = held_premises_for_user(user)
     premises = [p for p in premises if p.pk in since]  # fail closed: no holding start, no figures
     ids = [p.pk for p in premises]
     return _premises_figures(

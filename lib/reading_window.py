@@ -19,6 +19,7 @@ pure date arithmetic.
 import calendar
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -81,6 +82,9 @@ def window_for_month(year: int, month: int, *, start_day: int, end_day: int) -> 
     )
 
 
+# Pure and asked once per meter on the meter pages (a landlord's 50 meters, issue 17): the
+# few (day, start, end) combinations of a day are kept; Window is frozen, so sharing is safe.
+@lru_cache(maxsize=512)
 def window_at(
     today: datetime.date,
     *,

@@ -4,10 +4,16 @@ from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from lib.ratelimit import rate_limit_hit
+from premises.selectors import remember_scope
 
 
 class ResidentRequiredMixin(LoginRequiredMixin):
     """A logged-in person. What they may see is decided by the selectors' scoping, not here."""
+
+    def dispatch(self, request, *args, **kwargs):
+        # The scope reads the person's premises once for the whole request (issue 17).
+        remember_scope(request.user)
+        return super().dispatch(request, *args, **kwargs)
 
 
 RATE_LIMIT_MESSAGES = {

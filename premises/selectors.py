@@ -10,27 +10,68 @@ from lib.collation import polish
 
 from .models import Building, Community, Company, Ownership, Premises
 
+# The signed-in resident's premises, shared within one request (issue 17). Resident views
+# switch it on for ``request.user`` (``remember_scope``); once a page has read the premises
+# list anyway (the start page, Finanse: ``held_premises_for_user``), the scoped queries after it
+# filter on those ids instead of nesting the ownership subquery again, which cost Django more
+# time to build than PostgreSQL took to run. Nothing is read only for this, so no page runs an
+# extra query; outside a request (jobs, tests, other users) the scope stays a subquery.
+SCOPE_MEMO = "_strefa_held_premises"
+
+
+def remember_scope(user) -> None:
+    """Let the scoping below share ``user``'s premises list (for one request: the user object)."""
+    if user.is_authenticated and getattr(user, SCOPE_MEMO, None) is None:
+        setattr(user, SCOPE_MEMO, {})
+
+
+def _remembered_premises(user) -> list[Premises] | None:
+    memo = getattr(user, SCOPE_MEMO, None)
+    return memo.get(timezone.localdate()) if memo else None
+
 
 def premises_for_user(user) -> QuerySet[Premises]:
     """Premises in which the user currently holds a role (owner, co-owner, tenant, member)."""
-    return Premises.objects.held_by(user).select_related("building__community")
+    held = _remembered_premises(user)
+    if held is None:
+        return Premises.objects.held_by(user).select_related("building__community")
+    return Premises.objects.filter(pk__in=[p.pk for p in held]).select_related(
+        "building__community"
+    )
+
+
+def held_premises_for_user(user) -> list[Premises]:
+    """``premises_for_user`` read into a list (one query), remembered for the rest of the
+    request when the view allows it (``remember_scope``)."""
+    held = _remembered_premises(user)
+    if held is None:
+        held = list(premises_for_user(user))
+        memo = getattr(user, SCOPE_MEMO, None)
+        if memo is not None:
+            memo.clear()
+            memo[timezone.localdate()] = held
+    return held
 
 
 def premises_for_request(request) -> list[Premises]:
     """The signed-in user's premises, fetched once per request and shared by the start page's
     list and its panels (issue 17: the same premises were read up to three times)."""
-    premises = getattr(request, "_strefa_premises", None)
-    if premises is None:
-        premises = request._strefa_premises = list(premises_for_user(request.user))
-    return premises
+    remember_scope(request.user)
+    return held_premises_for_user(request.user)
 
 
 def buildings_for_user(user) -> QuerySet[Building]:
-    return Building.objects.filter(premises__in=premises_for_user(user)).distinct()
+    held = _remembered_premises(user)
+    if held is None:
+        return Building.objects.filter(premises__in=premises_for_user(user)).distinct()
+    return Building.objects.filter(pk__in={p.building_id for p in held})
 
 
 def communities_for_user(user) -> QuerySet[Community]:
-    return Community.objects.filter(buildings__premises__in=premises_for_user(user)).distinct()
+    held = _remembered_premises(user)
+    if held is None:
+        return Community.objects.filter(buildings__premises__in=premises_for_user(user)).distinct()
+    return Community.objects.filter(pk__in={p.building.community_id for p in held})
 
 
 def ownerships_for_user(user) -> QuerySet[Ownership]:

@@ -1,6 +1,8 @@
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from premises.models import Ownership
 from premises.selectors import premises_for_user
@@ -92,3 +94,51 @@ def test_sole_owner_sees_no_other_people(client, resident):
     client.force_login(resident)
     content = client.get("/lokale/").content.decode()
     assert "Pozostałe osoby</dt><dd>brak</dd>" in content.replace("\n", "").replace("    ", "")
+
+
+# --- The request's premises list shared by the scope (issue 17) ---------------------------
+
+
+def test_scope_filters_on_the_list_a_resident_view_already_read(resident, premises, neighbour):
+    from premises.selectors import (
+        communities_for_user,
+        held_premises_for_user,
+        remember_scope,
+    )
+
+    remember_scope(resident)
+    assert "premises_ownership" in str(premises_for_user(resident).query)  # nothing read yet
+    assert held_premises_for_user(resident) == [premises]
+    with CaptureQueriesContext(connection) as queries:
+        scoped = premises_for_user(resident)
+        sql = str(scoped.query)
+    assert len(queries.captured_queries) == 0
+    assert "premises_ownership" not in sql  # the ids read, not the ownership subquery again
+    assert list(scoped) == [premises]
+    assert list(communities_for_user(resident)) == [premises.building.community]
+    # Another user (no list of their own) still gets their own scope, as a subquery.
+    assert "premises_ownership" in str(premises_for_user(neighbour).query)
+    assert premises not in premises_for_user(neighbour)
+
+
+def test_scope_list_is_not_kept_into_the_next_day(resident, premises, monkeypatch):
+    from django.utils import timezone
+
+    from premises.selectors import held_premises_for_user, remember_scope
+
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 3, 10))
+    remember_scope(resident)
+    assert held_premises_for_user(resident) == [premises]
+    Ownership.objects.filter(user=resident).update(valid_to=datetime.date(2026, 3, 10))
+    assert held_premises_for_user(resident) == [premises]  # the same request, the same day
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 3, 11))
+    assert list(premises_for_user(resident)) == []
+    assert held_premises_for_user(resident) == []
+
+
+def test_scope_list_is_never_kept_without_a_resident_view(resident, premises):
+    from premises.selectors import held_premises_for_user
+
+    assert held_premises_for_user(resident) == [premises]
+    Ownership.objects.filter(user=resident).delete()
+    assert held_premises_for_user(resident) == []

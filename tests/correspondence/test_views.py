@@ -146,6 +146,34 @@ def test_home_panel_counts_unread_letters(resident_client, letter, premises, res
     assert "Najnowsze pismo" in page
 
 
+def test_home_panel_latest_letter_is_the_newest_published_then_the_highest_id(
+    resident_client, premises, resident
+):
+    """The panel sorts on its own (NULLS LAST, so PostgreSQL does not scan every letter by the
+    published_at index): still the newest published letter, ties by id, as on the list."""
+    now = timezone.now()
+    make_letter(premises=premises, recipient=resident, subject="Dawne", published_at=now)
+    make_letter(
+        premises=premises, recipient=resident, subject="Późniejsze z dwóch", published_at=now
+    )
+    make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Zaplanowane",
+        published_at=now + datetime.timedelta(days=1),
+    )
+    make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Starsze",
+        published_at=now - datetime.timedelta(days=3),
+    )
+    page = resident_client.get("/").content.decode()
+    assert "Najnowsze: " in page and "Późniejsze z dwóch</a>" in page
+    assert "3</span> nieprzeczytane pisma" in page
+    assert "Zaplanowane" not in page
+
+
 # --- Messages to the office -------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -41,6 +41,15 @@ SCALES = {
     "full": (200, 20_000, 2_000_000, 500_000, 200_000, 50_000),
 }
 BATCH = 5_000
+
+
+def table_statistics_refresh() -> None:
+    """ANALYZE after the bulk inserts (PostgreSQL): without statistics the planner guessed a
+    few hundred rows for tables of tens of thousands (where autovacuum is off or has not run
+    yet) and chose e.g. a backward scan of every letter for the start page (issue 17)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
 
 class Command(BaseCommand):
@@ -77,6 +86,7 @@ class Command(BaseCommand):
         started = timezone.now()
         with transaction.atomic():
             self._build(sizes, opts["heavy_premises"])
+        table_statistics_refresh()
         took = (timezone.now() - started).total_seconds()
         self.stdout.write(
             self.style.SUCCESS(
