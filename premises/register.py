@@ -2,9 +2,12 @@
 
 The file goes through the shared pipeline like every other import: ``lib.imports`` reads it
 (UTF-8/cp1250/cp852, semicolon or comma, any line endings, XLSX), the admin keeps it as an
-``imports.StoredUpload`` behind a single-use token, the preview runs every row in a transaction
-that is rolled back, and applying runs them again in one transaction with the upload row locked:
-all rows or none, and a second confirmation of the same preview adds nothing.
+``imports.StoredUpload`` behind a single-use token. The preview and the apply decide every row
+the same way, in memory, from what a few queries read up front (communities, buildings, the
+premises the rows name with their holders, bank accounts, people by login or contact, planned
+logins); applying then writes the outcome in bulk with its history (a few statements per model,
+whatever the row count) in one transaction with the upload row locked: all rows or none, and a
+second confirmation of the same preview adds nothing.
 
 A row names the community, the building, the premises and the person with their role and
 contact data. Re-importing the same file updates instead of duplicating: a community is found
@@ -875,12 +878,20 @@ class _Importer:
 
     # --- Writes ---------------------------------------------------------------------------
 
-    def _changed(self, model, fields) -> list:
-        return [
-            obj
-            for obj in self._loaded[model]
-            if tuple(getattr(obj, name) for name in fields) != self._original[id(obj)]
-        ]
+    def _changed(self, model, fields) -> tuple[list, list[str]]:
+        """The objects read up front that the rows changed, and the fields they changed."""
+        changed, names = [], set()
+        for obj in self._loaded[model]:
+            original = self._original[id(obj)]
+            differ = [
+                name
+                for name, old in zip(fields, original, strict=True)
+                if getattr(obj, name) != old
+            ]
+            if differ:
+                changed.append(obj)
+                names.update(differ)
+        return changed, [name for name in fields if name in names]
 
     def write(self) -> None:
         """Save what the rows decided: a few statements per model, whatever the row count."""
@@ -888,28 +899,24 @@ class _Importer:
             bulk_create_with_history(self._new[Community], Community, batch_size=BATCH_SIZE)
         if self._new[Building]:
             Building.objects.bulk_create(self._new[Building], batch_size=BATCH_SIZE)
-        changed = self._changed(Premises, PREMISES_FIELDS)
+        changed, fields = self._changed(Premises, PREMISES_FIELDS)
         if changed:
-            bulk_update_with_history(
-                changed, Premises, list(PREMISES_FIELDS), batch_size=BATCH_SIZE
-            )
+            bulk_update_with_history(changed, Premises, fields, batch_size=BATCH_SIZE)
         if self._new[Premises]:
             bulk_create_with_history(self._new[Premises], Premises, batch_size=BATCH_SIZE)
-        changed = self._changed(User, USER_FIELDS)
+        changed, fields = self._changed(User, USER_FIELDS)
         if changed:
-            bulk_update_with_history(changed, User, list(USER_FIELDS), batch_size=BATCH_SIZE)
+            bulk_update_with_history(changed, User, fields, batch_size=BATCH_SIZE)
         if self._new[User]:
             bulk_create_with_history(self._new[User], User, batch_size=BATCH_SIZE)
         # Roles that stop being a premises' current recipient first, then the new recipients:
         # the database's one-recipient-per-premises index holds after every statement.
-        changed = self._changed(Ownership, OWNERSHIP_FIELDS)
+        changed, fields = self._changed(Ownership, OWNERSHIP_FIELDS)
         current = {id(o) for o in changed if o.is_correspondence_recipient and o.valid_to is None}
         ending = [o for o in changed if id(o) not in current]
         for group in (ending, [o for o in changed if id(o) in current]):
             if group:
-                bulk_update_with_history(
-                    group, Ownership, list(OWNERSHIP_FIELDS), batch_size=BATCH_SIZE
-                )
+                bulk_update_with_history(group, Ownership, fields, batch_size=BATCH_SIZE)
         if self._new[Ownership]:
             bulk_create_with_history(self._new[Ownership], Ownership, batch_size=BATCH_SIZE)
 
