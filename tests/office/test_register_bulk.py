@@ -187,3 +187,16 @@ def test_register_import_of_2000_rows(company):
         print(f"\nregister 2000 rows, {label}: {time.perf_counter() - started:.2f} s, {queries} q")
         assert not result.has_errors
     assert Ownership.objects.count() == 2000
+
+
+def test_a_clash_found_only_when_writing_saves_nothing(company, monkeypatch):
+    from django.db import IntegrityError
+
+    def clash(*args, **kwargs):
+        raise IntegrityError("duplicate key")
+
+    monkeypatch.setattr("premises.register.bulk_create_with_history", clash)
+    result, _queries = run([record(0)], apply=True)
+    assert not result.applied
+    assert "nic nie zapisano, spróbuj ponownie" in result.file_errors[0]
+    assert not Community.objects.exists() and not Premises.objects.exists()
