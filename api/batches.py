@@ -298,7 +298,7 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
 
     The rows go through ``premises.register`` (the admin's register file import: NRB, postal
     code and phone validators, shares, logins): found by street, number and person, else
-    created; the whole batch or nothing. Row by row, not in bulk. A row's
+    created; the whole batch or nothing, in bulk (a fixed number of queries per batch). A row's
     ``premises_external_id`` names its premises from then on in every batch.
     """
     from premises.register import register_import, register_rows_from_dicts

@@ -2,9 +2,12 @@
 
 The file goes through the shared pipeline like every other import: ``lib.imports`` reads it
 (UTF-8/cp1250/cp852, semicolon or comma, any line endings, XLSX), the admin keeps it as an
-``imports.StoredUpload`` behind a single-use token, the preview runs every row in a transaction
-that is rolled back, and applying runs them again in one transaction with the upload row locked:
-all rows or none, and a second confirmation of the same preview adds nothing.
+``imports.StoredUpload`` behind a single-use token. The preview and the apply decide every row
+the same way, in memory, from what a few queries read up front (communities, buildings, the
+premises the rows name with their holders, bank accounts, people by login or contact, planned
+logins); applying then writes the outcome in bulk with its history (a few statements per model,
+whatever the row count) in one transaction with the upload row locked: all rows or none, and a
+second confirmation of the same preview adds nothing.
 
 A row names the community, the building, the premises and the person with their role and
 contact data. Re-importing the same file updates instead of duplicating: a community is found
@@ -20,16 +23,19 @@ gives a Polish message and the whole file is refused.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.models import User
-from accounts.services import login_generate
+from accounts.services import logins_generate
 from lib.imports import MAX_ROWS, FileError, fold, read_grid
 
 from . import imports
@@ -180,10 +186,11 @@ def register_import(
     apply: bool,
     file_name: str = "",
 ) -> RegisterResult:
-    """Run every row; keep the changes only when ``apply`` and no row or total has an error.
+    """Decide every row; save the changes only when ``apply`` and no row or total has an error.
 
-    ``scope_ids``: communities the importing user works for (None: all). Without ``apply`` this
-    is the preview: the same writes, rolled back, so it sees exactly what applying will do.
+    ``scope_ids``: communities the importing user works for (None: all). The preview and the
+    apply take the same decisions in memory from the same reads (a fixed number of queries per
+    batch); applying then writes them in bulk, all rows or none.
     """
     result = RegisterResult(file_name=file_name, rows=rows)
     importer = _Importer(
@@ -191,20 +198,22 @@ def register_import(
         may_create_communities=may_create_communities,
         planned_logins=dict(planned_logins or {}),
     )
+    importer.run(rows)
     try:
-        with transaction.atomic():
-            for row in rows:
-                importer.run_row(row)
-            try:
-                importer.check_shares()
-            except ValidationError as error:
-                result.file_errors.extend(error.messages)
-            if not apply or result.has_errors:
-                raise _Rollback
-    except _Rollback:
-        pass
-    else:
-        result.applied = True
+        importer.check_shares()
+    except ValidationError as error:
+        result.file_errors.extend(error.messages)
+    if apply and not result.has_errors:
+        try:
+            with transaction.atomic():
+                importer.write()
+        except IntegrityError:
+            # Someone saved a clashing person, login or account since the rows were read.
+            result.file_errors.append(
+                _("Część pozycji zaimportowano w międzyczasie; nic nie zapisano, spróbuj ponownie.")
+            )
+        else:
+            result.applied = True
     result.warnings = list(dict.fromkeys(importer.warnings))
     result.planned_logins = importer.planned_logins
     return result
@@ -263,37 +272,115 @@ def register_apply_upload(
     return result
 
 
+BATCH_SIZE = 1000  # rows per INSERT/UPDATE statement
+QUERY_CHUNK = 2000  # values per IN (…) of a read
+
+PREMISES_FIELDS = (
+    "kind",
+    "area",
+    "persons",
+    "share_numerator",
+    "share_denominator",
+    "bank_account",
+)
+USER_FIELDS = ("first_name", "last_name", "email", "phone", "correspondence_address")
+OWNERSHIP_FIELDS = ("valid_from", "valid_to", "is_correspondence_recipient")
+
+
+def _chunks(values, size=QUERY_CHUNK):
+    values = list(values)
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass
+class _Decision:
+    """What one row found or created; kept only when the whole row is valid."""
+
+    community_key: object = None
+    community: Community | None = None
+    community_new: bool = False
+    building_key: object = None
+    building: Building | None = None
+    building_new: bool = False
+    premises: Premises | None = None
+    premises_new: bool = False
+    premises_account: str = ""  # its account before the row
+    user: User | None = None
+    user_new: bool = False
+    ownership: Ownership | None = None
+    ownership_new: bool = False
+
+
 class _Importer:
-    """Finds or creates the community, building, premises, person and role of each row."""
+    """Finds or creates the community, building, premises, person and role of each row.
+
+    Everything the rows may name is read up front (a few queries per batch, one more per
+    2 000 values); each row is then decided in memory by the rules below, in file order, so a
+    row sees what the rows before it created or changed; a row with an error changes nothing
+    (its changes to objects are undone). ``write`` saves the outcome in bulk.
+    """
 
     def __init__(self, *, scope_ids, may_create_communities, planned_logins):
         self.scope_ids = scope_ids
         self.may_create_communities = may_create_communities
         self.planned_logins = planned_logins
-        self.communities: dict = {}
-        self.buildings: dict = {}
+        self.communities: dict = {}  # nip or lower-case name → community
+        self.buildings: dict = {}  # (community, lower-case street) → building
         self.warnings: list[str] = []
         self._line = 0
+        self._company_found = None
+        # Read up front, then kept up to date by the valid rows.
+        self._known_communities: list[Community] = []
+        self._buildings_of: dict[int, list[Building]] = defaultdict(list)
+        self._premises: dict[tuple, Premises] = {}  # (building, number) → premises
+        self._owns: dict[int, list[Ownership]] = defaultdict(list)  # premises → its roles
+        self._accounts: dict[str, object] = {}  # NRB → premises (or its pk)
+        self._users: dict[int, User] = {}  # pk → person (one object per person)
+        self._by_login: dict[str, User] = {}
+        self._by_contact: dict[str, dict[int, User]] = defaultdict(dict)
+        self._contact_keys: dict[int, tuple] = {}
+        self._order: dict[int, tuple] = {}  # id(person) → (0, pk) or (1, n): "order by pk"
+        self._original: dict[int, tuple] = {}  # id(object) → its values as read
+        self._taken_planned: set[str] = set()
+        self._login_pool: list[str] = []
+        self._logins_used: set[str] = set()
+        self._remaining = 0
+        self._undo: list = []
+        # What ``write`` saves.
+        self._new: dict[type, list] = defaultdict(list)
+        self._loaded: dict[type, list] = defaultdict(list)
 
-    def run_row(self, row: RegisterRow) -> None:
+    # --- The batch ----------------------------------------------------------------------
+
+    def run(self, rows: list[RegisterRow]) -> None:
+        parsed = [(row, self._parse(row)) for row in rows]
+        self._load([(row, values) for row, values in parsed if values is not None])
+        for index, (row, values) in enumerate(parsed):
+            if values is None:
+                continue
+            self._remaining = len(parsed) - index
+            self.run_row(row, values)
+
+    def run_row(self, row: RegisterRow, values: dict) -> None:
         self._line = row.line
-        communities, buildings = dict(self.communities), dict(self.buildings)
+        self._undo = []
+        decision = _Decision()
         try:
-            with transaction.atomic():
-                self._row(row)
+            self._row(row, values, decision)
         except _RowFailed as failed:
             row.errors.extend(failed.errors)
         except ValidationError as error:
             row.errors.extend(_errors_of(error))
-        except IntegrityError:
-            row.errors.append(
-                RowError(_("Wiersz sprzeczny z danymi zapisanymi wcześniej; sprawdź go."))
-            )
         if row.errors:
-            # The row's writes were rolled back: forget what it created.
-            self.communities, self.buildings = communities, buildings
+            for obj, saved in reversed(self._undo):
+                obj.__dict__.clear()
+                obj.__dict__.update(saved)
+        else:
+            self._keep_decision(decision)
 
-    def _row(self, row: RegisterRow) -> None:
+    def _parse(self, row: RegisterRow) -> dict | None:
+        """The row's cells as values; None (and the row's errors) when a cell is wrong."""
         cells = row.cells
         errors: list[RowError] = []
 
@@ -309,42 +396,167 @@ class _Importer:
                 errors.append(
                     RowError(_("To pole jest wymagane."), column=_col(key), code="required")
                 )
-        nip = parse("community_nip", imports.nip)
-        kind = parse("kind", imports.premises_kind)
-        area = parse("area", imports.decimal, label=_("Powierzchnia")) if cells["area"] else None
-        persons = (
-            parse("persons", imports.integer, label=_("Liczba osób")) if cells["persons"] else None
-        )
-        share = parse("share", imports.share) if cells["share"] else None
-        bank_account = parse("bank_account", imports.nrb)
-        phone = parse("phone", imports.phone)
-        role = parse("role", imports.ownership_role)
-        valid_from = parse("valid_from", imports.date, label=_("Od"))
-        valid_to = parse("valid_to", imports.date, label=_("Do"))
+        values = {
+            "nip": parse("community_nip", imports.nip),
+            "kind": parse("kind", imports.premises_kind),
+            "area": (
+                parse("area", imports.decimal, label=_("Powierzchnia")) if cells["area"] else None
+            ),
+            "persons": (
+                parse("persons", imports.integer, label=_("Liczba osób"))
+                if cells["persons"]
+                else None
+            ),
+            "share": parse("share", imports.share) if cells["share"] else None,
+            "bank_account": parse("bank_account", imports.nrb),
+            "phone": parse("phone", imports.phone),
+            "role": parse("role", imports.ownership_role),
+            "valid_from": parse("valid_from", imports.date, label=_("Od")),
+            "valid_to": parse("valid_to", imports.date, label=_("Do")),
+        }
         if errors:
-            raise _RowFailed(errors)
+            row.errors.extend(errors)
+            return None
+        return values
 
-        community = self._community(cells, nip)
-        building = self._building(community, cells)
-        premises = self._premises(building, cells, kind, area, persons, share, bank_account)
-        user, new_person = self._person(cells, phone, premises)
+    # --- Reads ----------------------------------------------------------------------------
+
+    def _in_scope(self, qs, lookup):
+        if self.scope_ids is None:
+            return qs
+        return qs.filter(**{f"{lookup}__in": self.scope_ids})
+
+    def _people(self):
+        people = User.objects.filter(is_superuser=False)
+        if self.scope_ids is not None:
+            people = people.filter(
+                ownerships__premises__building__community__in=self.scope_ids
+            ).distinct()
+        return people
+
+    def _remember(self, obj, fields):
+        self._original[id(obj)] = tuple(getattr(obj, name) for name in fields)
+        self._loaded[type(obj)].append(obj)
+
+    def _person_known(self, user: User) -> User:
+        """One object per person, however many reads return them."""
+        known = self._users.get(user.pk)
+        if known is not None:
+            return known
+        self._users[user.pk] = user
+        self._order[id(user)] = (0, user.pk)
+        self._remember(user, USER_FIELDS)
+        if not user.is_superuser:
+            self._by_login.setdefault(user.username, user)
+            self._index_contact(user)
+        return user
+
+    def _load(self, items: list[tuple[RegisterRow, dict]]) -> None:
+        """Everything the rows may name, in a few queries."""
+        if not items:
+            return
+        nips = {values["nip"] for _row, values in items if values["nip"]}
+        names = {row.cells["community"].lower() for row, _values in items}
+        self._known_communities = list(self._in_scope(Community.objects.all(), "pk"))
+        matched = {
+            c.pk: c
+            for c in self._known_communities
+            if (c.nip and c.nip in nips) or c.name.lower() in names
+        }
+        buildings = {}
+        if matched:
+            for building in Building.objects.filter(community__in=list(matched)):
+                building.community = matched[building.community_id]
+                buildings[building.pk] = building
+                self._buildings_of[id(building.community)].append(building)
+        numbers = {row.cells["number"] for row, _values in items}
+        premises_by_pk = {}
+        if buildings:
+            for chunk in _chunks(numbers):
+                found = Premises.objects.filter(building__in=list(buildings), number__in=chunk)
+                for premises in found:
+                    premises.building = buildings[premises.building_id]
+                    premises_by_pk[premises.pk] = premises
+                    self._premises[(id(premises.building), premises.number)] = premises
+                    self._remember(premises, PREMISES_FIELDS)
+        for chunk in _chunks(premises_by_pk):
+            found = Ownership.objects.filter(premises__in=chunk).select_related("user")
+            for ownership in found.order_by("pk"):
+                ownership.user = self._person_known(ownership.user)
+                ownership.premises = premises_by_pk[ownership.premises_id]
+                self._owns[id(ownership.premises)].append(ownership)
+                self._remember(ownership, OWNERSHIP_FIELDS)
+        accounts = {values["bank_account"] for _row, values in items if values["bank_account"]}
+        for chunk in _chunks(accounts):
+            found = Premises.objects.filter(bank_account__in=chunk)
+            for account, pk in found.values_list("bank_account", "pk"):
+                self._accounts[account] = premises_by_pk.get(pk, pk)
+        logins = {row.cells["login"] for row, _values in items if row.cells["login"]}
+        for chunk in _chunks(logins):
+            for user in self._people().filter(username__in=chunk):
+                self._person_known(user)
+        emails = {row.cells["email"].lower() for row, _values in items if row.cells["email"]}
+        phones = {values["phone"] for _row, values in items if values["phone"]}
+        contacts = [("email", value) for value in emails] + [("phone", v) for v in phones]
+        for chunk in _chunks(contacts):
+            wanted = Q(
+                _email__in=[v for kind, v in chunk if kind == "email"],
+            ) | Q(phone__in=[v for kind, v in chunk if kind == "phone"])
+            for user in self._people().annotate(_email=Lower("email")).filter(wanted):
+                self._person_known(user)
+        planned = set(self.planned_logins.values())
+        for chunk in _chunks(planned):
+            found = User.objects.filter(username__in=chunk).values_list("username", flat=True)
+            self._taken_planned.update(found)
+
+    def _index_contact(self, user: User) -> None:
+        old = self._contact_keys.get(id(user), ())
+        new = tuple(
+            key
+            for key in (f"e:{user.email.lower()}" if user.email else "", f"p:{user.phone}")
+            if key not in ("", "p:")
+        )
+        for key in old:
+            self._by_contact[key].pop(id(user), None)
+        for key in new:
+            self._by_contact[key][id(user)] = user
+        self._contact_keys[id(user)] = new
+
+    def _keep(self, obj) -> None:
+        """Remember ``obj`` as it is before this row changes it (undone if the row fails)."""
+        self._undo.append((obj, obj.__dict__.copy()))
+
+    # --- One row --------------------------------------------------------------------------
+
+    def _row(self, row: RegisterRow, values: dict, decision: _Decision) -> None:
+        cells = row.cells
+        community = self._community(cells, values["nip"], decision)
+        building = self._building(community, cells, decision)
+        premises = self._premises_of(building, cells, values, decision)
+        user, new_person = self._person(cells, values["phone"], premises, decision)
         row.login, row.new_person = user.username, new_person
-        ownership = Ownership.objects.filter(user=user, premises=premises, role=role).first()
+        role = values["role"]
+        same = [o for o in self._owns.get(id(premises), ()) if o.user is user and o.role == role]
+        ownership = min(same, key=lambda o: o.valid_from) if same else None
         row.new_ownership = ownership is None
         if ownership is None:
             ownership = Ownership(user=user, premises=premises, role=role)
-        if valid_from:
-            ownership.valid_from = valid_from
-        ownership.valid_to = valid_to
+        else:
+            self._keep(ownership)
+        decision.ownership, decision.ownership_new = ownership, row.new_ownership
+        if values["valid_from"]:
+            ownership.valid_from = values["valid_from"]
+        ownership.valid_to = values["valid_to"]
         recipient = imports.boolean(cells["recipient"])
         ownership.is_correspondence_recipient = recipient
         if recipient:
-            taken = (
-                Ownership.objects.filter(premises=premises, is_correspondence_recipient=True)
-                .filter(valid_to__isnull=True)
-                .exclude(pk=ownership.pk)
+            taken = any(
+                other is not ownership
+                and other.is_correspondence_recipient
+                and other.valid_to is None
+                for other in self._owns.get(id(premises), ())
             )
-            if taken.exists():
+            if taken:
                 raise ValidationError(
                     {_col("recipient"): _("Ten lokal ma już innego adresata korespondencji.")}
                 )
@@ -355,28 +567,60 @@ class _Importer:
             "role": _col("role"),
         }
         try:
-            ownership.full_clean()
+            ownership.full_clean(
+                exclude=["user", "premises"], validate_unique=False, validate_constraints=False
+            )
+            if ownership.valid_to is not None and ownership.valid_to < ownership.valid_from:
+                # The dates' database constraint, with its own message (a query, on this row only).
+                ownership.full_clean(exclude=["user", "premises"])
         except ValidationError as e:
             raise ValidationError(
                 {labels.get(name, name): messages for name, messages in e.message_dict.items()}
             ) from None
-        ownership.save()
 
-    def _in_scope(self, qs, lookup):
-        if self.scope_ids is None:
-            return qs
-        return qs.filter(**{f"{lookup}__in": self.scope_ids})
+    def _keep_decision(self, decision: _Decision) -> None:
+        """The row is valid: what it found or created is there for the next rows."""
+        community, building, premises = decision.community, decision.building, decision.premises
+        self.communities[decision.community_key] = community
+        if decision.community_new:
+            self._known_communities.append(community)
+            self._new[Community].append(community)
+        self.buildings[decision.building_key] = building
+        if decision.building_new:
+            self._buildings_of[id(community)].append(building)
+            self._new[Building].append(building)
+        if decision.premises_new:
+            self._premises[(id(building), premises.number)] = premises
+            self._new[Premises].append(premises)
+        if premises.bank_account != decision.premises_account:
+            old = self._accounts.get(decision.premises_account)
+            if old is premises or (premises.pk and old == premises.pk):
+                del self._accounts[decision.premises_account]
+        if premises.bank_account:
+            self._accounts[premises.bank_account] = premises
+        user = decision.user
+        if decision.user_new:
+            self._order[id(user)] = (1, len(self._new[User]))
+            self._new[User].append(user)
+            self._by_login.setdefault(user.username, user)
+        self._index_contact(user)
+        if decision.ownership_new:
+            self._owns[id(premises)].append(decision.ownership)
+            self._new[Ownership].append(decision.ownership)
 
-    def _community(self, values, nip) -> Community:
+    def _community(self, values, nip, decision: _Decision) -> Community:
         key = nip or values["community"].lower()
+        decision.community_key = key
         if key in self.communities:
-            return self.communities[key]
-        qs = self._in_scope(Community.objects.all(), "pk")
-        found = qs.filter(nip=nip).first() if nip else None
+            decision.community = self.communities[key]
+            return decision.community
+        name = values["community"].lower()
+        known = self._known_communities
+        found = next((c for c in known if c.nip == nip), None) if nip else None
         named = None
-        if found is None or found.name.lower() != values["community"].lower():
-            named = qs.filter(name__iexact=values["community"]).first()
-        if found is not None and found.name.lower() != values["community"].lower():
+        if found is None or found.name.lower() != name:
+            named = next((c for c in known if c.name.lower() == name), None)
+        if found is not None and found.name.lower() != name:
             self.warnings.append(
                 _(
                     "NIP %(nip)s należy do wspólnoty %(found)s, a w pliku podano nazwę "
@@ -416,29 +660,33 @@ class _Importer:
                 postal_code=values["postal_code"],
                 city=values["city"],
             )
-            _clean(found, {"postal_code": "postal_code", "city": "city"})
-            found.save()
-        self.communities[key] = found
+            _clean(found, {"postal_code": "postal_code", "city": "city"}, exclude=["company"])
+            decision.community_new = True
+        decision.community = found
         return found
 
-    @staticmethod
-    def _company():
+    def _company(self):
         from .selectors import company_current
 
-        company = company_current()
-        if company is None:
+        if self._company_found is None:
+            self._company_found = company_current()
+        if self._company_found is None:
             raise ValidationError(
                 _("Najpierw wprowadź dane zarządcy (licencjobiorcy) w panelu biura.")
             )
-        return company
+        return self._company_found
 
-    def _building(self, community, values) -> Building:
-        key = (community.pk, values["street"].lower())
+    def _building(self, community, values, decision: _Decision) -> Building:
+        street = values["street"].lower()
+        key = (id(community), street)
+        decision.building_key = key
         if key in self.buildings:
-            return self.buildings[key]
-        building = Building.objects.filter(
-            community=community, street__iexact=values["street"]
-        ).first()
+            decision.building = self.buildings[key]
+            return decision.building
+        building = next(
+            (b for b in self._buildings_of.get(id(community), ()) if b.street.lower() == street),
+            None,
+        )
         if building is None:
             building = Building(
                 community=community,
@@ -446,22 +694,28 @@ class _Importer:
                 postal_code=values["postal_code"],
                 city=values["city"],
             )
-            _clean(building, {"postal_code": "postal_code", "city": "city"})
-            building.save()
-        self.buildings[key] = building
+            _clean(building, {"postal_code": "postal_code", "city": "city"}, exclude=["community"])
+            decision.building_new = True
+        decision.building = building
         return building
 
-    def _premises(self, building, values, kind, area, persons, share, bank_account) -> Premises:
-        premises = Premises.objects.filter(building=building, number=values["number"]).first()
+    def _premises_of(self, building, cells, values, decision: _Decision) -> Premises:
+        area, persons, share = values["area"], values["persons"], values["share"]
+        bank_account = values["bank_account"]
+        premises = self._premises.get((id(building), cells["number"]))
         if premises is None:
             missing = [
                 _col(key) for key, value in (("area", area), ("share", share)) if value is None
             ]
             if missing:
                 raise ValidationError({col: [_("Wymagane dla nowego lokalu.")] for col in missing})
-            premises = Premises(building=building, number=values["number"])
-        if values["kind"]:
-            premises.kind = kind
+            premises = Premises(building=building, number=cells["number"])
+            decision.premises_new = True
+        else:
+            self._keep(premises)
+        decision.premises, decision.premises_account = premises, premises.bank_account
+        if cells["kind"]:
+            premises.kind = values["kind"]
         if area is not None:
             premises.area = area
         if persons is not None:
@@ -469,8 +723,8 @@ class _Importer:
         if share is not None:
             premises.share_numerator, premises.share_denominator = share
         if bank_account:
-            clash = Premises.objects.filter(bank_account=bank_account).exclude(pk=premises.pk)
-            if clash.exists():
+            holder = self._accounts.get(bank_account)
+            if holder is not None and holder is not premises and holder != premises.pk:
                 raise ValidationError(
                     {_col("bank_account"): _("Ten numer rachunku ma już inny lokal.")}
                 )
@@ -480,50 +734,40 @@ class _Importer:
             {"area": "area", "persons": "persons", "bank_account": "bank_account"},
             exclude=["building"],
         )
-        premises.save()
         return premises
 
-    def _person(self, values, phone, premises) -> tuple[User, bool]:
-        people = User.objects.filter(is_superuser=False)
-        if self.scope_ids is not None:
-            people = people.filter(
-                ownerships__premises__building__community__in=self.scope_ids
-            ).distinct()
+    def _named(self, users, values):
+        first, last = values["first_name"].lower(), values["last_name"].lower()
+        matching = [
+            user
+            for user in users
+            if not user.is_superuser
+            and user.first_name.lower() == first
+            and user.last_name.lower() == last
+        ]
+        return min(matching, key=lambda user: self._order[id(user)], default=None)
+
+    def _person(self, values, phone, premises, decision: _Decision) -> tuple[User, bool]:
         user = None
         if values["login"]:
-            user = people.filter(username=values["login"]).first()
+            user = self._by_login.get(values["login"])
             if user is None:
                 raise ValidationError(
                     {_col("login"): _("Nie ma osoby z tym loginem. Zostaw puste dla nowej osoby.")}
                 )
         else:
-            contact = Q()
+            contact = []
             if values["email"]:
-                contact |= Q(email__iexact=values["email"])
+                contact += self._by_contact.get(f"e:{values['email'].lower()}", {}).values()
             if phone:
-                contact |= Q(phone=phone)
-            if contact:
-                user = (
-                    people.filter(
-                        contact,
-                        first_name__iexact=values["first_name"],
-                        last_name__iexact=values["last_name"],
-                    )
-                    .order_by("pk")
-                    .first()
-                )
-            if user is None and premises.pk and values["last_name"]:
+                contact += self._by_contact.get(f"p:{phone}", {}).values()
+            if values["email"] or phone:
+                user = self._named(contact, values)
+            if user is None and not decision.premises_new and values["last_name"]:
                 # No login, no matching contact: the same name among this premises' holders.
-                user = (
-                    people.filter(
-                        first_name__iexact=values["first_name"],
-                        last_name__iexact=values["last_name"],
-                        ownerships__premises=premises,
-                    )
-                    .order_by("pk")
-                    .first()
-                )
-                if user is not None and contact:
+                holders = [o.user for o in self._owns.get(id(premises), ())]
+                user = self._named(holders, values)
+                if user is not None and (values["email"] or phone):
                     self.warnings.append(
                         _(
                             "%(name)s (lokal %(premises)s): dane kontaktowe w pliku różnią się "
@@ -539,6 +783,9 @@ class _Importer:
         if new:
             user = User(username=self._login_for_new_person(), is_active=False)
             user.set_unusable_password()
+        else:
+            self._keep(user)
+        decision.user, decision.user_new = user, new
         user.first_name = values["first_name"] or user.first_name
         user.last_name = values["last_name"] or user.last_name
         if values["email"]:
@@ -552,32 +799,55 @@ class _Importer:
             {"email": "email", "first_name": "first_name", "last_name": "last_name"},
             exclude=["password", "username"],
         )
-        user.save()
         return user, new
 
     def _login_for_new_person(self) -> str:
-        """The login planned for this row in the preview, if still free; else a new one."""
+        """The login planned for this row in the preview, if still free; else a new one.
+
+        New logins come from a pool drawn for the rest of the file at once (one query), so a
+        file of new people does not ask the database once per person.
+        """
         key = str(self._line)
         planned = self.planned_logins.get(key)
-        if planned and not User.objects.filter(username=planned).exists():
+        if planned and planned not in self._taken_planned and planned not in self._logins_used:
+            self._logins_used.add(planned)
             return planned
-        login = login_generate()
+        if not self._login_pool:
+            self._login_pool = logins_generate(
+                max(self._remaining, 1),
+                exclude=set(self.planned_logins.values()) | self._logins_used,
+            )
+            self._login_pool.reverse()
+        login = self._login_pool.pop()
+        self._logins_used.add(login)
         self.planned_logins[key] = login
         return login
 
+    # --- The totals -----------------------------------------------------------------------
+
     def check_shares(self) -> None:
         """Shares of a community's premises: never above 1; a warning unless exactly 1."""
-        communities = {c.pk: c for c in self.communities.values() if c.pk}
+        communities = {id(c): c for c in self.communities.values()}
         if not communities:
             return
+        saved = {c.pk: key for key, c in communities.items() if c.pk}
+        shares: dict[tuple, tuple] = {}
+        if saved:
+            for community_id, pk, numerator, denominator in Premises.objects.filter(
+                building__community__in=list(saved)
+            ).values_list("building__community_id", "pk", "share_numerator", "share_denominator"):
+                shares[("pk", pk)] = (saved[community_id], Fraction(numerator, denominator))
+        for premises in [*self._loaded[Premises], *self._new[Premises]]:
+            key = id(premises.building.community)
+            if key in communities:
+                ref = ("pk", premises.pk) if premises.pk else ("new", id(premises))
+                shares[ref] = (key, premises.share)
         totals: dict[int, Fraction] = dict.fromkeys(communities, Fraction(0))
-        for community_id, numerator, denominator in Premises.objects.filter(
-            building__community__in=communities
-        ).values_list("building__community_id", "share_numerator", "share_denominator"):
-            totals[community_id] += Fraction(numerator, denominator)
+        for key, share in shares.values():
+            totals[key] += share
         errors = []
-        for community_id, total in totals.items():
-            name = communities[community_id].name
+        for key, total in totals.items():
+            name = communities[key].name
             shown = (
                 f"{total.numerator}/{total.denominator}"
                 if total.denominator != 1
@@ -605,6 +875,50 @@ class _Importer:
                 )
         if errors:
             raise ValidationError(errors)
+
+    # --- Writes ---------------------------------------------------------------------------
+
+    def _changed(self, model, fields) -> tuple[list, list[str]]:
+        """The objects read up front that the rows changed, and the fields they changed."""
+        changed, names = [], set()
+        for obj in self._loaded[model]:
+            original = self._original[id(obj)]
+            differ = [
+                name
+                for name, old in zip(fields, original, strict=True)
+                if getattr(obj, name) != old
+            ]
+            if differ:
+                changed.append(obj)
+                names.update(differ)
+        return changed, [name for name in fields if name in names]
+
+    def write(self) -> None:
+        """Save what the rows decided: a few statements per model, whatever the row count."""
+        if self._new[Community]:
+            bulk_create_with_history(self._new[Community], Community, batch_size=BATCH_SIZE)
+        if self._new[Building]:
+            Building.objects.bulk_create(self._new[Building], batch_size=BATCH_SIZE)
+        changed, fields = self._changed(Premises, PREMISES_FIELDS)
+        if changed:
+            bulk_update_with_history(changed, Premises, fields, batch_size=BATCH_SIZE)
+        if self._new[Premises]:
+            bulk_create_with_history(self._new[Premises], Premises, batch_size=BATCH_SIZE)
+        changed, fields = self._changed(User, USER_FIELDS)
+        if changed:
+            bulk_update_with_history(changed, User, fields, batch_size=BATCH_SIZE)
+        if self._new[User]:
+            bulk_create_with_history(self._new[User], User, batch_size=BATCH_SIZE)
+        # Roles that stop being a premises' current recipient first, then the new recipients:
+        # the database's one-recipient-per-premises index holds after every statement.
+        changed, fields = self._changed(Ownership, OWNERSHIP_FIELDS)
+        current = {id(o) for o in changed if o.is_correspondence_recipient and o.valid_to is None}
+        ending = [o for o in changed if id(o) not in current]
+        for group in (ending, [o for o in changed if id(o) in current]):
+            if group:
+                bulk_update_with_history(group, Ownership, fields, batch_size=BATCH_SIZE)
+        if self._new[Ownership]:
+            bulk_create_with_history(self._new[Ownership], Ownership, batch_size=BATCH_SIZE)
 
 
 def _clean(instance, columns, exclude=None):

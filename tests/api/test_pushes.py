@@ -192,3 +192,33 @@ def test_community_list_shows_external_id(api, key_a, community_a):
     api("post", COMMUNITIES, key_a, json={"rows": [{"external_id": "PAP-5", "id": community_a.pk}]})
     body = api("get", "/api/v1/communities/", key_a).json()
     assert body["results"][0]["external_id"] == "PAP-5"
+
+
+def register_push_queries(api, key, community, size, offset):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rows = [
+        register_row(
+            number=str(offset + i),
+            last_name=f"Kowalska{offset + i}",
+            email=f"k{offset + i}@example.com",
+            share="1/1000",
+            premises_external_id=f"PAP-{offset + i}",
+        )
+        for i in range(size)
+    ]
+    url = f"/api/v1/communities/{community.pk}/register/batch/"
+    with CaptureQueriesContext(connection) as queries:
+        response = api("post", url, key, json={"rows": rows})
+    assert response.status_code == 200, response.json()
+    assert response.json()["created"] == size
+    return len(queries)
+
+
+def test_register_push_queries_do_not_grow_with_rows(api, key_a, community_a, building_a):
+    # Key and throttle, the register's reads and bulk writes, the external ids: per batch
+    # (the first request also reads what is cached afterwards).
+    small = register_push_queries(api, key_a, community_a, 3, 100)
+    large = register_push_queries(api, key_a, community_a, 30, 200)
+    assert large <= small <= 30, (small, large)
