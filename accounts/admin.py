@@ -24,13 +24,13 @@ from premises.resources import PeopleExportResource
 from premises.services import ownership_add
 
 from .forms import PersonCreationForm, ResignationRequestAdminForm
+from .logins import login_generate
 from .models import CredentialsSheet, ResignationRequest, User
 from .services import (
     ISSUE_INLINE_MAX,
     account_deactivate,
     credentials_sheet_request,
     credentials_sheets_expire,
-    login_generate,
     login_issue,
     login_issue_selection,
     password_reset_issue,

@@ -34,8 +34,8 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from accounts.logins import logins_generate
 from accounts.models import User
-from accounts.services import logins_generate
 from lib.imports import MAX_ROWS, FileError, fold, read_grid
 
 from . import imports

@@ -13,8 +13,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.logins import logins_generate
 from accounts.models import User
-from accounts.services import logins_generate
 from premises.models import Community, Ownership, Premises
 from premises.register import register_import, register_rows_from_dicts
 from tests.factories import UserFactory

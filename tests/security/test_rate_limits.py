@@ -5,7 +5,7 @@ import re
 import pytest
 from django.core.cache import caches
 
-from accounts.services import login_generate
+from accounts.logins import login_generate
 from lib import throttle
 
 from ..factories import PASSWORD, UserFactory
