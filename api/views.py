@@ -168,7 +168,6 @@ def _batch_response(result):
 
 class _BatchView(APIView):
     push = None
-    tag = ""
 
     def post(self, request, community_id: int):
         community = get_object_or_404(
@@ -180,11 +179,20 @@ class _BatchView(APIView):
         return _batch_response(type(self).push(key=request.auth, community=community, rows=rows))
 
 
-@extend_schema(
-    tags=["rejestr"],
-    request=s.CommunityBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Wspólnoty: załóż lub zmień po external_id; nowe dołączają do wspólnot klucza"),
+def batch_schema(tag: str, request, summary):
+    """The schema of a batch push: rows in, counts out, per-row errors on 400."""
+    return extend_schema(
+        tags=[tag],
+        request=request,
+        responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+        summary=summary,
+    )
+
+
+@batch_schema(
+    "rejestr",
+    s.CommunityBatchSerializer,
+    _("Wspólnoty: załóż lub zmień po external_id; nowe dołączają do wspólnot klucza"),
 )
 class CommunityBatchView(APIView):
     def post(self, request):
@@ -194,11 +202,10 @@ class CommunityBatchView(APIView):
         return _batch_response(communities_push(key=request.auth, rows=rows))
 
 
-@extend_schema(
-    tags=["wspólnota"],
-    request=s.AnnouncementBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Ogłoszenia po external_id; mieszkańcy powiadamiani jak przy ogłoszeniu z panelu"),
+@batch_schema(
+    "wspólnota",
+    s.AnnouncementBatchSerializer,
+    _("Ogłoszenia po external_id; mieszkańcy powiadamiani jak przy ogłoszeniu z panelu"),
 )
 class AnnouncementBatchView(_BatchView):
     push = staticmethod(announcements_push)
@@ -211,51 +218,42 @@ def _batch_error(message, *, code, row):
     )
 
 
-@extend_schema(
-    tags=["rejestr"],
-    request=s.RegisterBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Rejestr: budynki, lokale, osoby i tytuły prawne; wszystko albo nic"),
+@batch_schema(
+    "rejestr",
+    s.RegisterBatchSerializer,
+    _("Rejestr: budynki, lokale, osoby i tytuły prawne; wszystko albo nic"),
 )
 class RegisterBatchView(_BatchView):
     push = staticmethod(register_push)
 
 
-@extend_schema(
-    tags=["korespondencja"],
-    request=s.LetterBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Pisma z załącznikami PDF, idempotentnie po external_id; wszystko albo nic"),
+@batch_schema(
+    "korespondencja",
+    s.LetterBatchSerializer,
+    _("Pisma z załącznikami PDF, idempotentnie po external_id; wszystko albo nic"),
 )
 class LetterBatchView(_BatchView):
     push = staticmethod(letters_push)
 
 
-@extend_schema(
-    tags=["finanse"],
-    request=s.ChargeBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Naliczenia: paczka do 10 000 wierszy, wszystko albo nic"),
+@batch_schema(
+    "finanse", s.ChargeBatchSerializer, _("Naliczenia: paczka do 10 000 wierszy, wszystko albo nic")
 )
 class ChargeBatchView(_BatchView):
     push = staticmethod(charges_push)
 
 
-@extend_schema(
-    tags=["finanse"],
-    request=s.PaymentBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Wpłaty: paczka do 10 000 wierszy, wszystko albo nic"),
+@batch_schema(
+    "finanse", s.PaymentBatchSerializer, _("Wpłaty: paczka do 10 000 wierszy, wszystko albo nic")
 )
 class PaymentBatchView(_BatchView):
     push = staticmethod(payments_push)
 
 
-@extend_schema(
-    tags=["liczniki"],
-    request=s.ReadingBatchSerializer,
-    responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
-    summary=_("Odczyty zdalne: paczka do 10 000 wierszy, wszystko albo nic"),
+@batch_schema(
+    "liczniki",
+    s.ReadingBatchSerializer,
+    _("Odczyty zdalne: paczka do 10 000 wierszy, wszystko albo nic"),
 )
 class ReadingBatchView(_BatchView):
     push = staticmethod(readings_push)
