@@ -18,12 +18,8 @@ from portal.mixins import ResidentRequiredMixin
 from .contact import contact_change
 from .export import export_filename, personal_data_json
 from .forms import ContactForm, PortalPasswordChangeForm, ResignationForm
-from .models import ResignationRequest
+from .selectors import open_resignation_for_user
 from .services import resignation_request
-
-
-def _open_resignation(user) -> ResignationRequest | None:
-    return ResignationRequest.objects.open().filter(user=user).first()
 
 
 class ProfileView(ResidentRequiredMixin, UpdateView):
@@ -40,7 +36,7 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
         contact_email = context["form"].initial.get("email", "")
         return {
             **context,
-            "open_resignation": _open_resignation(self.request.user),
+            "open_resignation": open_resignation_for_user(self.request.user),
             "email_consents": email_consents_for_user(
                 self.request.user, contact_email=contact_email
             ),
@@ -105,7 +101,7 @@ class ResignationView(ResidentRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return {
             **super().get_context_data(**kwargs),
-            "open_resignation": _open_resignation(self.request.user),
+            "open_resignation": open_resignation_for_user(self.request.user),
         }
 
     def form_valid(self, form):
