@@ -1,5 +1,9 @@
 from .selectors import reading_status_for_user
 
+# The start page names at most this many meters without a reading; the rest are counted, with a
+# link to Liczniki (an owner of 40 premises has 80 meters: the list would bury the page).
+MISSING_SHOWN = 8
+
 
 def home_panel(request) -> dict | None:
     """Whether the reading window is open and which meters still lack a reading (1 query)."""
@@ -10,5 +14,7 @@ def home_panel(request) -> dict | None:
         "template": "meters/_home_panel.html",
         "communities": status.communities,
         "missing": status.missing,
+        "shown": status.missing[:MISSING_SHOWN],
+        "more": max(len(status.missing) - MISSING_SHOWN, 0),
         "any_open": status.any_open,
     }

@@ -364,3 +364,22 @@ def test_chart_leaves_out_a_first_reading_long_after_installation(today, meter):
 
     monthly_readings(meter, start=Decimal(500), step=Decimal(2), months=3)
     assert max(m.consumption for m in consumption_by_month(meter)) == Decimal("2.000")
+
+
+def test_start_page_names_a_few_meters_and_counts_the_rest(today, resident_client, premises):
+    """An owner of many premises sees the first meters by name and the rest as a count with a
+    link to Liczniki, in the right Polish plural."""
+    from meters.panels import MISSING_SHOWN
+
+    for number in range(MISSING_SHOWN + 1):
+        MeterFactory(premises=premises, serial_number=f"WM-{number:03d}")
+    page = resident_client.get("/").content.decode()
+    assert len([n for n in range(MISSING_SHOWN + 1) if f"WM-{n:03d}" in page]) == MISSING_SHOWN
+    assert "Jeszcze 1 licznik bez odczytu" in page
+    assert f'href="{reverse("meters:index")}"' in page
+
+    MeterFactory(premises=premises, serial_number="WM-101")
+    assert "Jeszcze 2 liczniki bez odczytu" in resident_client.get("/").content.decode()
+    for number in range(3):
+        MeterFactory(premises=premises, serial_number=f"WM-2{number:02d}")
+    assert "Jeszcze 5 liczników bez odczytu" in resident_client.get("/").content.decode()
