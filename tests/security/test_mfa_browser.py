@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from .helpers import totp_code
+from .helpers import totp_code, totp_code_other_than
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,8 @@ def test_resident_turns_on_two_factor_login_after_a_reset_and_logs_in_with_a_cod
     expect(page.get_by_role("img", name=re.compile("Kod QR"))).to_be_visible()
     assert not page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     secret = page.locator("#totp-secret").inner_text().strip()
-    page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(totp_code(secret))
+    activation_code = totp_code(secret)
+    page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(activation_code)
     page.get_by_role("button", name="Włącz logowanie dwuetapowe").click()
     expect(page.get_by_text("Logowanie dwuetapowe zostało włączone")).to_be_visible()
     expect(page.get_by_role("heading", name="Kody zapasowe")).to_be_visible()
@@ -63,6 +64,7 @@ def test_resident_turns_on_two_factor_login_after_a_reset_and_logs_in_with_a_cod
     # One error pattern: a summary at the top linking to the field, and the message at the field.
     expect(page.locator("#id_code_error")).to_contain_text("Kod jest nieprawidłowy albo wygasł")
     expect(page.get_by_role("link", name="Kod jest nieprawidłowy albo wygasł")).to_be_visible()
-    page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(totp_code(secret))
+    code = totp_code_other_than(secret, activation_code)
+    page.get_by_label("Kod z aplikacji uwierzytelniającej").fill(code)
     page.get_by_role("button", name="Zaloguj się").click()
     expect(page.get_by_text("Dzień dobry")).to_be_visible()
