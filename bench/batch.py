@@ -104,6 +104,74 @@ def _bench_community():
 # --- Jobs -----------------------------------------------------------------------------------
 
 
+def fee_notice_fixture(count: int):
+    """A community of ``count`` flats, one owner each, with this month's charges, and a
+    fee-notice run for it (not yet built). Shared with ``bench/workers.py``."""
+    from accounts.models import User
+    from correspondence.models import FeeNoticeRun
+    from finance.models import Charge
+    from premises.models import Building, Community, Ownership, Premises
+
+    template = _bench_community()
+    community = Community.objects.create(
+        name="Wspólnota wsadowa (bench)",
+        company=template.company,
+        street="Wsadowa 1",
+        postal_code="00-001",
+        city="Warszawa",
+        bank_account=template.bank_account,
+        nip=template.nip,
+    )
+    building = Building.objects.create(
+        community=community, street="Wsadowa 1", city="Warszawa", postal_code="00-001"
+    )
+    flats = Premises.objects.bulk_create(
+        Premises(
+            building=building,
+            number=str(i + 1),
+            area=Decimal("50.00"),
+            share_numerator=1,
+            share_denominator=count,
+        )
+        for i in range(count)
+    )
+    people = User.objects.bulk_create(
+        User(username=f"bench-batch-{i}", first_name="Jan", last_name=f"Wsadowy {i}")
+        for i in range(count)
+    )
+    month = datetime.date.today().replace(day=1)
+    Ownership.objects.bulk_create(
+        Ownership(
+            premises=flat,
+            user=person,
+            role=Ownership.Role.OWNER,
+            valid_from=datetime.date(2020, 1, 1),
+        )
+        for flat, person in zip(flats, people, strict=True)
+    )
+    Charge.objects.bulk_create(
+        Charge(
+            premises=flat,
+            category=category,
+            fund=Charge.fund_for_category(category),
+            title=title,
+            period=month,
+            due_date=month.replace(day=10),
+            amount=Decimal(amount),
+        )
+        for flat in flats
+        for category, title, amount in (
+            (Charge.Category.MANAGEMENT, "Zaliczka na koszty zarządu", "312.40"),
+            (Charge.Category.REPAIR_FUND, "Fundusz remontowy", "150.00"),
+            (Charge.Category.WATER, "Woda i ścieki", "96.25"),
+        )
+    )
+    run = FeeNoticeRun.objects.create(
+        community=community, effective_from=month, created_by=_office_user()
+    )
+    return run
+
+
 def _fee_notices(count: int) -> BatchResult:
     """A fee-notice run of ``count`` premises through the worker's task, in one process."""
     result = BatchResult(
@@ -114,69 +182,10 @@ def _fee_notices(count: int) -> BatchResult:
     )
 
     def job():
-        from accounts.models import User
-        from correspondence.models import FeeNoticeRun, Letter
+        from correspondence.models import Letter
         from correspondence.tasks import fee_notice_run_build
-        from finance.models import Charge
-        from premises.models import Building, Community, Ownership, Premises
 
-        template = _bench_community()
-        community = Community.objects.create(
-            name="Wspólnota wsadowa (bench)",
-            company=template.company,
-            street="Wsadowa 1",
-            postal_code="00-001",
-            city="Warszawa",
-            bank_account=template.bank_account,
-            nip=template.nip,
-        )
-        building = Building.objects.create(
-            community=community, street="Wsadowa 1", city="Warszawa", postal_code="00-001"
-        )
-        flats = Premises.objects.bulk_create(
-            Premises(
-                building=building,
-                number=str(i + 1),
-                area=Decimal("50.00"),
-                share_numerator=1,
-                share_denominator=count,
-            )
-            for i in range(count)
-        )
-        people = User.objects.bulk_create(
-            User(username=f"bench-batch-{i}", first_name="Jan", last_name=f"Wsadowy {i}")
-            for i in range(count)
-        )
-        month = datetime.date.today().replace(day=1)
-        Ownership.objects.bulk_create(
-            Ownership(
-                premises=flat,
-                user=person,
-                role=Ownership.Role.OWNER,
-                valid_from=datetime.date(2020, 1, 1),
-            )
-            for flat, person in zip(flats, people, strict=True)
-        )
-        Charge.objects.bulk_create(
-            Charge(
-                premises=flat,
-                category=category,
-                fund=Charge.fund_for_category(category),
-                title=title,
-                period=month,
-                due_date=month.replace(day=10),
-                amount=Decimal(amount),
-            )
-            for flat in flats
-            for category, title, amount in (
-                (Charge.Category.MANAGEMENT, "Zaliczka na koszty zarządu", "312.40"),
-                (Charge.Category.REPAIR_FUND, "Fundusz remontowy", "150.00"),
-                (Charge.Category.WATER, "Woda i ścieki", "96.25"),
-            )
-        )
-        run = FeeNoticeRun.objects.create(
-            community=community, effective_from=month, created_by=_office_user()
-        )
+        run = fee_notice_fixture(count)
         made = fee_notice_run_build.call(run_id=run.pk)
         letters = Letter.objects.filter(fee_notice_run=run).count()
         assert made == count == letters, (made, count, letters)
