@@ -255,18 +255,27 @@ class PremisesBalance(Settlement):
         return [s for s in self.settlements if s.next_payment is not None]
 
 
-def _since_sql(since: Since | None, column: str) -> tuple[str, list]:
-    """``held_since`` as SQL: rows dated on or after each premises' holding start."""
-    if since is None:
-        return "1 = 1", []
+def _by_start(since: Since) -> dict[datetime.date, list[int]]:
     by_start: dict[datetime.date, list[int]] = defaultdict(list)
     for premises_id, start in since.items():
         by_start[start].append(premises_id)
+    return by_start
+
+
+def _since_sql(since: Since | None, column: str, *, before: bool = False) -> tuple[str, list]:
+    """``held_since`` as SQL: rows dated on or after each premises' holding start (``before``:
+    the rows dated before it, the previous holders')."""
+    if since is None:
+        return ("1 = 0" if before else "1 = 1"), []
+    by_start = _by_start(since)
     if not by_start:
         return "1 = 0", []
     clauses, params = [], []
     for start, ids in by_start.items():
-        clauses.append(f"(premises_id IN ({', '.join(['%s'] * len(ids))}) AND {column} >= %s)")
+        clauses.append(
+            f"(premises_id IN ({', '.join(['%s'] * len(ids))}) "
+            f"AND {column} {'<' if before else '>='} %s)"
+        )
         params += [*ids, start]
     return "(" + " OR ".join(clauses) + ")", params
 
@@ -281,43 +290,66 @@ def _figure_rows(
     next_payment: bool,
     imports: bool = False,
 ) -> list[tuple]:
-    """Everything the balances need, in one query (issue 17: it was 4–7 per page).
+    """Everything the balances need, in one query (issue 17: it was 4–7 per page). ``since``,
+    if given, holds the holding starts of exactly the premises ``premises_sql`` selects.
 
     Rows ``(kind, key, fund, due_date, period, due, overdue, total, account, stamp)``:
-    ``c`` charges per premises and fund (due on or before today, overdue, all; the latest
-    booking time as ``stamp``), ``p`` payments per premises and fund (an empty fund is the
-    operating one; the latest booking day as ``due_date``), ``f`` the funds a community keeps on
-    their own account (key = community), for the next payment ``u`` the charges due after today
-    per due date and month and ``l`` the latest booked month's charges, and with ``imports``
-    ``i``: the latest import of the communities or of a bank statement (``stamp``).
+    ``c`` charges per premises and fund (due on or before today, overdue, all), ``p``
+    payments per premises and fund (an empty fund is the operating one), ``f`` the funds a
+    community keeps on their own account (key = community), for the next payment ``u`` the
+    charges due after today per due date and month, ``l`` per premises and fund the latest
+    booked month (``period``) and its charges (``total``), with ``imports`` the latest
+    booking day of a payment (``due_date``) and time of a charge (``stamp``) of the premises,
+    and ``i``: the latest import of the communities or of a bank statement (``stamp``).
+
+    The sums never read the whole history: they start from the ledger totals
+    (``LedgerTotal``, all years per premises and fund) and subtract the few rows that differ:
+    the previous holders' (dated before the holding start) and, for what is due or overdue,
+    the charges due after the day. Every other figure is an index probe per premises and fund.
     """
     charge, payment = Charge._meta.db_table, Payment._meta.db_table
-    fund_account = FundAccount._meta.db_table
+    fund_account, totals = FundAccount._meta.db_table, LedgerTotal._meta.db_table
     charge_since, charge_since_params = _since_sql(since, "due_date")
-    payment_since, payment_since_params = _since_sql(since, "booked_on")
+    charge_before, charge_before_params = _since_sql(since, "due_date", before=True)
+    payment_before, payment_before_params = _since_sql(since, "booked_on", before=True)
     operating = Fund.OPERATING.value
+    cutoff = overdue_cutoff(today)  # always before today
     # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
     nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
     no_stamp = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
-    charges_where = f"premises_id IN ({premises_sql}) AND {charge_since}"
-    charges_params = [*premises_params, *charge_since_params]
+    if since is None:
+        charges_where, charges_params = f"premises_id IN ({premises_sql})", premises_params
+    else:  # the holding starts are of exactly these premises
+        charges_where, charges_params = charge_since, charge_since_params
     parts = [
         (
-            f"""SELECT 'c', premises_id, fund, {nothing},
-                   SUM(CASE WHEN due_date <= %s THEN amount END),
-                   SUM(CASE WHEN due_date <= %s THEN amount END),
-                   SUM(amount), CAST(NULL AS TEXT), MAX(created_at)
-            FROM {charge} WHERE {charges_where} GROUP BY premises_id, fund""",  # noqa: S608 (table names from model meta; values are parameters)
-            [today, overdue_cutoff(today), *charges_params],
+            f"""SELECT 'c', g.premises_id, g.fund, {nothing}, SUM(g.due), SUM(g.overdue),
+                   SUM(g.total), CAST(NULL AS TEXT), {no_stamp}
+            FROM (
+                SELECT premises_id, fund, charges AS due, charges AS overdue, charges AS total
+                FROM {totals} WHERE premises_id IN ({premises_sql})
+                UNION ALL
+                SELECT premises_id, fund, -amount, -amount, -amount
+                FROM {charge} WHERE {charge_before}
+                UNION ALL
+                SELECT premises_id, fund, CASE WHEN due_date > %s THEN -amount ELSE 0 END,
+                       -amount, 0
+                FROM {charge} WHERE {charges_where} AND due_date > %s
+            ) g GROUP BY g.premises_id, g.fund""",  # noqa: S608 (table names from model meta; values are parameters)
+            [*premises_params, *charge_before_params, today, *charges_params, cutoff],
         ),
         (
-            f"""SELECT 'p', premises_id,
-                   CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
-                   MAX(booked_on), CAST(NULL AS DATE), CAST(NULL AS NUMERIC),
-                   CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
-            FROM {payment} WHERE premises_id IN ({premises_sql}) AND {payment_since}
-            GROUP BY premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END""",  # noqa: S608 (table names from model meta; values are parameters)
-            [*premises_params, *payment_since_params],
+            f"""SELECT 'p', g.premises_id, g.fund, {nothing}, CAST(NULL AS NUMERIC),
+                   CAST(NULL AS NUMERIC), SUM(g.total), CAST(NULL AS TEXT), {no_stamp}
+            FROM (
+                SELECT premises_id, fund, payments AS total
+                FROM {totals} WHERE premises_id IN ({premises_sql})
+                UNION ALL
+                SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
+                       -amount
+                FROM {payment} WHERE {payment_before}
+            ) g GROUP BY g.premises_id, g.fund""",  # noqa: S608 (table names from model meta; values are parameters)
+            [*premises_params, *payment_before_params],
         ),
     ]
     if community_ids:
@@ -340,25 +372,57 @@ def _figure_rows(
                 [*charges_params, today],
             )
         )
-        # The latest month booked for each premises and fund (over the whole history, as
-        # the office booked it), counted within the holder's account.
-        parts.append(
-            (
-                f"""SELECT 'l', x.premises_id, x.fund, CAST(NULL AS DATE), x.period,
-                       CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), SUM(x.amount),
-                       CAST(NULL AS TEXT), {no_stamp}
-                FROM (
-                    SELECT premises_id, fund, period, amount FROM {charge}
-                    WHERE {charges_where}
-                ) x JOIN (
-                    SELECT premises_id, fund, MAX(period) AS period FROM {charge}
-                    WHERE premises_id IN ({premises_sql}) GROUP BY premises_id, fund
-                ) latest ON latest.premises_id = x.premises_id AND latest.fund = x.fund
-                    AND latest.period = x.period
-                GROUP BY x.premises_id, x.fund, x.period""",  # noqa: S608 (table names from model meta; values are parameters)
-                [*charges_params, *premises_params],
-            )
+    if next_payment or imports:
+        # Per premises and fund of the ledger totals (every one with a charge or a payment),
+        # one probe per figure on the (premises, period / due date / booking day) indexes,
+        # per holding start: the premises sharing a start share a branch.
+        groups = (
+            [(premises_sql, premises_params, None)]
+            if since is None
+            else [
+                (", ".join(["%s"] * len(ids)), ids, start)
+                for start, ids in _by_start(since).items()
+            ]
         )
+        for ids_sql, ids_params, start in groups:
+            held = "" if start is None else " AND c.due_date >= %s"
+            paid = "" if start is None else " AND c.booked_on >= %s"
+            held_params = [] if start is None else [start]
+            # The latest month booked (over the whole history, as the office booked it),
+            # its charges counted within the holder's account.
+            latest = f"""(SELECT MAX(c.period) FROM {charge} c
+                WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund)"""  # noqa: S608
+            month, month_params = "CAST(NULL AS DATE)", []
+            month_total, month_total_params = "CAST(NULL AS NUMERIC)", []
+            if next_payment:
+                month = latest
+                month_total = f"""(SELECT SUM(c.amount) FROM {charge} c
+                    WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund
+                    AND c.period = {latest}{held})"""  # noqa: S608
+                month_total_params = held_params
+            day, day_params, stamp, stamp_params = "CAST(NULL AS DATE)", [], no_stamp, []
+            if imports:
+                day = f"""(SELECT MAX(c.booked_on) FROM {payment} c
+                    WHERE c.premises_id = lt.premises_id{paid})"""  # noqa: S608
+                day_params = held_params
+                stamp = f"""(SELECT MAX(c.created_at) FROM {charge} c
+                    WHERE c.premises_id = lt.premises_id{held})"""  # noqa: S608
+                stamp_params = held_params
+            parts.append(
+                (
+                    f"""SELECT 'l', lt.premises_id, lt.fund, {day}, {month},
+                           CAST(NULL AS NUMERIC), CAST(NULL AS NUMERIC), {month_total},
+                           CAST(NULL AS TEXT), {stamp}
+                    FROM {totals} lt WHERE lt.premises_id IN ({ids_sql})""",  # noqa: S608 (table names from model meta; values are parameters)
+                    [
+                        *day_params,
+                        *month_params,
+                        *month_total_params,
+                        *stamp_params,
+                        *ids_params,
+                    ],
+                )
+            )
     if imports:
         # Bank statements span communities (no community set); charge imports have one.
         in_communities = ", ".join(["%s"] * len(community_ids)) or "NULL"
@@ -393,6 +457,10 @@ def _premises_figures(
     ``as_of`` fills ``data_as_of`` as ``data_as_of()`` counts it."""
     if not premises_list:
         return []
+    if since is not None:
+        # The figures' SQL filters by the holding starts alone (fewer lists of ids to plan).
+        since = {p.pk: since[p.pk] for p in premises_list if p.pk in since}
+        premises_sql, premises_params = ", ".join(["%s"] * len(since)) or "NULL", list(since)
     community_ids = sorted({p.building.community_id for p in premises_list})
     rows = _figure_rows(
         premises_sql,
@@ -418,8 +486,6 @@ def _premises_figures(
             figures.charges_total += _money(total)
         elif kind == "p":
             sums[key][fund].payments_total += _money(total)
-            if as_of and due_date is not None:
-                latest.append(_as_date(due_date))
         elif kind == "f":
             accounts[key][fund] = account
         elif kind == "i":
@@ -427,7 +493,10 @@ def _premises_figures(
         elif kind == "u":
             future[key, fund][_as_date(due_date)].append((_as_date(period), _money(total)))
         else:  # "l"
-            current[key, fund].append((_as_date(period), _money(total)))
+            if as_of and due_date is not None:
+                latest.append(_as_date(due_date))
+            if total is not None:  # some charge of the latest month is the holder's
+                current[key, fund].append((_as_date(period), _money(total)))
     balances = []
     for premises in premises_list:
         by_fund = sums.get(premises.pk, {})
