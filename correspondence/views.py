@@ -2,6 +2,8 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -41,10 +43,37 @@ from .services import (
 )
 
 
+class CountingPaginator(Paginator):
+    """Reads a page and the total in one query (a window count over the rows before
+    LIMIT), instead of a COUNT and the page (issue 17). An empty page (past the end, or no
+    rows) falls back to ``Paginator``: the COUNT then decides between page 1 and a 404."""
+
+    def page(self, number):
+        if self.orphans or "count" in self.__dict__:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)
+        if number < 1:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows = list(
+            self.object_list.annotate(total_rows=Window(Count("pk")))[
+                bottom : bottom + self.per_page
+            ]
+        )
+        if not rows:
+            return super().page(number)
+        self.count = rows[0].total_rows
+        return self._get_page(rows, number, self)
+
+
 class LetterListView(ResidentRequiredMixin, ListView):
     template_name = "correspondence/letter_list.html"
     context_object_name = "letters"
     paginate_by = 20
+    paginator_class = CountingPaginator
 
     def get_queryset(self):
         return letters_for_user(self.request.user)
