@@ -2,8 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count, Window
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +27,7 @@ from .selectors import (
     consent_overview_for_user,
     consents_for_user,
     letter_detail_for_user,
+    letter_pages_for_user,
     letters_for_user,
     thread_detail_for_user,
     threads_for_user,
@@ -43,10 +43,9 @@ from .services import (
 )
 
 
-class CountingPaginator(Paginator):
-    """Reads a page and the total in one query (a window count over the rows before
-    LIMIT), instead of a COUNT and the page (issue 17). An empty page (past the end, or no
-    rows) falls back to ``Paginator``: the COUNT then decides between page 1 and a 404."""
+class LetterPaginator(Paginator):
+    """Takes the count from the page's rows (``LetterPages``), so a page is one query; only
+    ``?page=last`` asks for the count first."""
 
     def page(self, number):
         if self.orphans or "count" in self.__dict__:
@@ -54,18 +53,17 @@ class CountingPaginator(Paginator):
         try:
             number = int(number)
         except (TypeError, ValueError):
-            return super().page(number)
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
-            return super().page(number)
+            raise EmptyPage(self.error_messages["min_page"])
         bottom = (number - 1) * self.per_page
-        rows = list(
-            self.object_list.annotate(total_rows=Window(Count("pk")))[
-                bottom : bottom + self.per_page
-            ]
-        )
-        if not rows:
-            return super().page(number)
-        self.count = rows[0].total_rows
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if rows:
+            self.count = rows[0].total_rows
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
         return self._get_page(rows, number, self)
 
 
@@ -73,10 +71,10 @@ class LetterListView(ResidentRequiredMixin, ListView):
     template_name = "correspondence/letter_list.html"
     context_object_name = "letters"
     paginate_by = 20
-    paginator_class = CountingPaginator
+    paginator_class = LetterPaginator
 
     def get_queryset(self):
-        return letters_for_user(self.request.user)
+        return letter_pages_for_user(self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(threads=threads_for_user(self.request.user)[:5], **kwargs)
