@@ -80,7 +80,7 @@ def _held_ids(user) -> set[int] | None:
 
 
 def _visible_letters(user) -> QuerySet[Letter]:
-    """The user's published letters, unordered and without annotations (see below)."""
+    """The published letters ``letters_for_user`` shows, unordered and not annotated."""
     rows = Ownership.objects.filter(user=user, role__in=Ownership.OWNER_ROLES).values_list(
         "premises_id", "valid_from", "valid_to"
     )
