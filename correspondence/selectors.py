@@ -17,7 +17,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from premises.models import Ownership, Premises
-from premises.selectors import _remembered_premises, premises_for_user
+from premises.selectors import held_roles_for_user, premises_for_user
 
 from .models import DeliveryConsent, Letter, LetterOpening, Thread, ThreadMessage
 
@@ -74,17 +74,14 @@ def in_windows(published_at: datetime.datetime, windows) -> bool:
     )
 
 
-def _held_ids(user) -> set[int] | None:
-    held = _remembered_premises(user)
-    return None if held is None else {p.pk for p in held}
-
-
 def _visible_letters(user) -> QuerySet[Letter]:
     """The published letters ``letters_for_user`` shows, unordered and not annotated."""
-    rows = Ownership.objects.filter(user=user, role__in=Ownership.OWNER_ROLES).values_list(
-        "premises_id", "valid_from", "valid_to"
-    )
-    windows = owner_windows(rows, today=timezone.localdate(), held_ids=_held_ids(user))
+    rows = [
+        (premises_id, valid_from, valid_to)
+        for premises_id, role, valid_from, valid_to in held_roles_for_user(user)
+        if role in Ownership.OWNER_ROLES
+    ]
+    windows = owner_windows(rows, today=timezone.localdate())
     # One term per period shared by several premises (a landlord's 40 usually share one).
     by_window: dict[tuple, list[int]] = defaultdict(list)
     for premises_id, premises_windows in windows.items():
@@ -120,7 +117,8 @@ def letters_for_user(user) -> QuerySet[Letter]:
     A tenant sees only letters addressed to them by name; an owner sees the premises' letters
     published while they owned it. ``is_unread`` is annotated per user.
 
-    The user's owner roles are read first (one small query) and the letters are filtered on
+    The user's roles are read first (``held_roles_for_user``: one small query, shared with the
+    holding starts within a request) and the letters are filtered on
     plain ids and instants: nesting the ownership subqueries (as an EXISTS per letter, a union
     of candidates and the scope's subquery) cost Django more to build than PostgreSQL to run
     (issue 17). Each term is served by the (recipient, published_at) or (premises,
