@@ -2,6 +2,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +27,7 @@ from .selectors import (
     consent_overview_for_user,
     consents_for_user,
     letter_detail_for_user,
+    letter_pages_for_user,
     letters_for_user,
     thread_detail_for_user,
     threads_for_user,
@@ -41,13 +43,38 @@ from .services import (
 )
 
 
+class LetterPaginator(Paginator):
+    """Takes the count from the page's rows (``LetterPages``), so a page is one query; only
+    ``?page=last`` asks for the count first."""
+
+    def page(self, number):
+        if self.orphans or "count" in self.__dict__:
+            return super().page(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom = (number - 1) * self.per_page
+        rows = self.object_list[bottom : bottom + self.per_page]
+        if rows:
+            self.count = rows[0].total_rows
+        elif number == 1 and self.allow_empty_first_page:
+            self.count = 0
+        else:
+            raise EmptyPage(self.error_messages["no_results"])
+        return self._get_page(rows, number, self)
+
+
 class LetterListView(ResidentRequiredMixin, ListView):
     template_name = "correspondence/letter_list.html"
     context_object_name = "letters"
     paginate_by = 20
+    paginator_class = LetterPaginator
 
     def get_queryset(self):
-        return letters_for_user(self.request.user)
+        return letter_pages_for_user(self.request.user)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(threads=threads_for_user(self.request.user)[:5], **kwargs)

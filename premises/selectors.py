@@ -23,6 +23,7 @@ def remember_scope(user) -> None:
     """Let the scoping below share ``user``'s premises list (for one request: the user object)."""
     if user.is_authenticated and getattr(user, SCOPE_MEMO, None) is None:
         setattr(user, SCOPE_MEMO, {})
+        setattr(user, ROLES_MEMO, {})
 
 
 def _remembered_premises(user) -> list[Premises] | None:
@@ -134,24 +135,50 @@ def company_cache_clear(**_kwargs) -> None:
     cache.delete(COMPANY_CACHE_KEY)
 
 
+ROLES_MEMO = "_strefa_held_roles"
+
+
+def held_roles_for_user(
+    user, on=None
+) -> list[tuple[int, str, datetime.date, datetime.date | None]]:
+    """``(premises_id, role, valid_from, valid_to)`` of every role the user has had, up to
+    ``on`` (today), on each premises they hold on ``on``; by premises, then start. One query.
+
+    Holding starts (Finanse, Liczniki) and the periods in which an owner sees a premises'
+    letters (Korespondencja) both come from these rows: within a request that remembers its
+    scope (``remember_scope``) they are read once for every panel of the start page.
+    """
+    if not user.is_authenticated:
+        return []
+    on = on or timezone.localdate()
+    memo = getattr(user, ROLES_MEMO, None)
+    if memo is not None and on in memo:
+        return memo[on]
+    rows = list(
+        Ownership.objects.filter(user=user, valid_from__lte=on)
+        .filter(
+            Exists(Ownership.objects.current(on).filter(user=user, premises=OuterRef("premises")))
+        )
+        .order_by("premises_id", "valid_from")
+        .values_list("premises_id", "role", "valid_from", "valid_to")
+    )
+    if memo is not None:
+        memo[on] = rows
+    return rows
+
+
 def holding_starts_for_user(user, on=None) -> dict[int, datetime.date]:
     """``{premises_id: holding start}`` for each premises the user holds on ``on`` (today).
 
     The holding start is the ``valid_from`` of the user's current role, extended back through
     the same user's earlier roles on the same premises that overlap it or end the day before
     (e.g. tenant, then owner without a gap). What happened on the premises before that day
-    belongs to the previous holder. One query.
+    belongs to the previous holder. One query (``held_roles_for_user``).
     """
-    if not user.is_authenticated:
-        return {}
     on = on or timezone.localdate()
     rows = (
-        Ownership.objects.filter(user=user, valid_from__lte=on)
-        .filter(
-            Exists(Ownership.objects.current(on).filter(user=user, premises=OuterRef("premises")))
-        )
-        .order_by("premises_id", "valid_from")
-        .values_list("premises_id", "valid_from", "valid_to")
+        (premises_id, valid_from, valid_to)
+        for premises_id, _role, valid_from, valid_to in held_roles_for_user(user, on)
     )
     return _chain_starts(rows, on)
 
