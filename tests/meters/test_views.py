@@ -149,9 +149,21 @@ def test_meter_page_runs_a_fixed_number_of_queries(today, resident_client, meter
             value=Decimal(500 - index),
         )
     # session, user, the meter (with replaces / replaced_by), the user's holding start,
-    # paginator count, the page of readings (LAG),
-    # the chart's readings, the company in the footer.
-    assert count_queries(resident_client, detail_url(meter)) == 8
+    # the readings (LAG) shared by the history's page and the chart, the company in the footer.
+    assert count_queries(resident_client, detail_url(meter)) == 6
+
+
+def test_meter_page_pages_the_history_and_charts_every_reading(today, resident_client, meter):
+    # 30 monthly readings (11.2022–04.2025): 24 on page 1, the 6 oldest on page 2; the chart
+    # covers the last 12 months on both pages.
+    monthly_readings(meter, start=Decimal(100), step=Decimal(2), months=30)
+    first = resident_client.get(detail_url(meter)).content.decode()
+    second = resident_client.get(detail_url(meter) + "?page=2").content.decode()
+    assert "Strona 1 z 2" in first and "Strona 2 z 2" in second
+    assert "25.04.2025" in first and "25.05.2023" in first and "25.04.2023" not in first
+    assert "25.04.2023" in second and "25.11.2022" in second and "25.05.2023" not in second
+    for page in (first, second):
+        assert "Zużycie w ostatnich 12 miesiącach: łącznie 22,000 m³." in page
 
 
 def test_meter_page_has_no_add_button_for_remote_meter(today, resident_client, premises):
