@@ -20,12 +20,13 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.reading_window import Window as ReadingWindow
 from lib.reading_window import period_month, reading_window, window_for_month
-from premises.selectors import holding_starts_for_user, premises_for_user
+from premises.selectors import _remembered_premises, holding_starts_for_user, premises_for_user
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 
 VALUE_FIELD = DecimalField(max_digits=VALUE_MAX_DIGITS, decimal_places=VALUE_DECIMAL_PLACES)
 CHART_MONTHS = 12
+METER_ORDER = ("premises__building__street", "premises__number", "removed_on", "kind", "pk")
 
 
 def _last_current(field: str):
@@ -49,7 +50,7 @@ def meters_for_user(user) -> QuerySet[Meter]:
             last_value=Subquery(_last_current("value"), output_field=VALUE_FIELD),
             last_read_on=_last_current("read_on"),
         )
-        .order_by("premises__building__street", "premises__number", "removed_on", "kind", "pk")
+        .order_by(*METER_ORDER)
     )
 
 
@@ -263,10 +264,33 @@ class ReadingStatus:
         )
 
 
+def _installed_meters_with_last_read_on(user, today: datetime.date) -> list[Meter]:
+    """The user's installed meters in ``meters_for_user`` order, each with ``last_read_on``
+    and its premises, building and community. One query.
+
+    When the request already holds the user's premises (the start page reads them first), the
+    meters are filtered on their ids and given those premises objects: no ownership subquery,
+    no joined columns to build three more objects per meter from (80 meters for an owner of 40
+    premises)."""
+    held = _remembered_premises(user)
+    if held is None:
+        return list(meters_for_user(user).installed(today))
+    premises = {p.pk: p for p in held}
+    meters = list(
+        Meter.objects.filter(premises_id__in=list(premises))
+        .installed(today)
+        .annotate(last_read_on=_last_current("read_on"))
+        .order_by(*METER_ORDER)
+    )
+    for meter in meters:
+        meter.premises = premises[meter.premises_id]
+    return meters
+
+
 def reading_status_for_user(user, today: datetime.date | None = None) -> ReadingStatus | None:
     """One query: the user's installed meters with their last reading; None without meters."""
     today = today or timezone.localdate()
-    meters = list(meters_for_user(user).installed(today))
+    meters = _installed_meters_with_last_read_on(user, today)
     if not meters:
         return None
     windows: dict[int, CommunityWindow] = {}

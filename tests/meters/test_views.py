@@ -11,6 +11,7 @@ from PIL import Image
 
 from meters.models import Reading
 from tests.factories import (
+    BuildingFactory,
     MeterFactory,
     OwnershipFactory,
     PremisesFactory,
@@ -395,3 +396,33 @@ def test_start_page_names_a_few_meters_and_counts_the_rest(today, resident_clien
     for number in range(3):
         MeterFactory(premises=premises, serial_number=f"WM-2{number:02d}")
     assert "Jeszcze 5 liczników bez odczytu" in resident_client.get("/").content.decode()
+
+
+def test_panel_uses_the_premises_the_start_page_already_read(today, rf, resident):
+    """With the request's premises remembered (the start page reads them first), the panel's one
+    query filters on their ids and takes premises, buildings and communities from them; the
+    meters keep their order (street, then number) and their communities."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meters.panels import home_panel
+    from premises.selectors import premises_for_request
+
+    first = resident.ownerships.get().premises
+    first.building.street = "ul. Zielona"
+    first.building.save()
+    other = PremisesFactory(building=BuildingFactory(street="ul. Akacjowa"), number="7")
+    OwnershipFactory(user=resident, premises=other)
+    MeterFactory(premises=first, serial_number="Z-1")
+    MeterFactory(premises=other, serial_number="A-1")
+    request = rf.get("/")
+    request.user = resident
+    premises_for_request(request)
+    with CaptureQueriesContext(connection) as ctx:
+        panel = home_panel(request)
+        names = [(m.serial_number, m.premises.building.street) for m in panel["shown"]]
+        communities = [item.community.pk for item in panel["communities"]]
+    assert names == [("A-1", "ul. Akacjowa"), ("Z-1", "ul. Zielona")]
+    assert communities == [other.building.community_id, first.building.community_id]
+    assert len(ctx.captured_queries) == 1
+    assert "premises_community" not in ctx.captured_queries[0]["sql"]
