@@ -13,6 +13,7 @@ from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
 
 from .charts import consumption_chart
 from .forms import ReadingForm
+from .fragments import WindowStatuses
 from .selectors import (
     consumption_by_month,
     hide_previous_holders,
@@ -42,6 +43,9 @@ class MeterListView(ResidentRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["groups"] = meters_by_premises(context["meters"])
+        window_status = WindowStatuses()
+        for group in context["groups"]:
+            group.status_html = window_status(group.premises.building.community, group.window)
         return context
 
 

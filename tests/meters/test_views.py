@@ -12,6 +12,7 @@ from PIL import Image
 from meters.models import Reading
 from tests.factories import (
     BuildingFactory,
+    CommunityFactory,
     MeterFactory,
     OwnershipFactory,
     PremisesFactory,
@@ -426,3 +427,22 @@ def test_panel_uses_the_premises_the_start_page_already_read(today, rf, resident
     assert communities == [other.building.community_id, first.building.community_id]
     assert len(ctx.captured_queries) == 1
     assert "premises_community" not in ctx.captured_queries[0]["sql"]
+
+
+def test_each_community_keeps_its_own_window_status(today, resident_client, resident):
+    """The window status is rendered once per distinct window and readings setting: two
+    communities with the same window, one not taking readings, each say their own."""
+    first = resident.ownerships.get().premises
+    first.building.street = "ul. Akacjowa"
+    first.building.save()
+    closed = CommunityFactory(name="WM Bez Odczytów", meter_readings_enabled=False)
+    other = PremisesFactory(building=BuildingFactory(community=closed, street="ul. Brzozowa"))
+    OwnershipFactory(user=resident, premises=other)
+    MeterFactory(premises=first)
+    MeterFactory(premises=other)
+    open_text = "Trwa okres podawania odczytów – do 12.06.2025."
+    closed_text = "Twoja wspólnota nie przyjmuje odczytów liczników przez Strefę Klienta"
+    for path in ("/", "/liczniki/"):
+        page = resident_client.get(path).content.decode()
+        assert page.count(open_text) == 1 and page.count(closed_text) == 1
+        assert page.index(open_text) < page.index(closed_text)
