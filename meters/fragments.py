@@ -1,6 +1,7 @@
 """Template fragments a page repeats with the same content, rendered once per page."""
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
 
@@ -24,3 +25,14 @@ class WindowStatuses:
             html = render_to_string(self.template_name, {"community": community, "window": window})
             self._rendered[key] = html
         return html
+
+
+# A pk no row has: the URL is reversed once with it and each row's pk put in its place.
+_PK_PLACEHOLDER = 9_876_543_210_123
+
+
+def pk_url(name: str):
+    """``pk -> reverse(name, args=[pk])`` with one ``reverse()`` for a whole list (Liczniki made
+    two per meter: 100 for a page of an owner of 40 premises)."""
+    head, tail = reverse(name, args=[_PK_PLACEHOLDER]).split(str(_PK_PLACEHOLDER))
+    return lambda pk: f"{head}{pk}{tail}"

@@ -13,7 +13,7 @@ from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
 
 from .charts import consumption_chart
 from .forms import ReadingForm
-from .fragments import WindowStatuses
+from .fragments import WindowStatuses, pk_url
 from .selectors import (
     consumption_by_month,
     hide_previous_holders,
@@ -44,8 +44,11 @@ class MeterListView(ResidentRequiredMixin, ListView):
         context = super().get_context_data(**kwargs)
         context["groups"] = meters_by_premises(context["meters"])
         window_status = WindowStatuses()
+        detail_url, add_url = pk_url("meters:detail"), pk_url("meters:reading_add")
         for group in context["groups"]:
             group.status_html = window_status(group.premises.building.community, group.window)
+            for meter in group.meters:
+                meter.detail_url, meter.add_url = detail_url(meter.pk), add_url(meter.pk)
         return context
 
 

@@ -446,3 +446,13 @@ def test_each_community_keeps_its_own_window_status(today, resident_client, resi
         page = resident_client.get(path).content.decode()
         assert page.count(open_text) == 1 and page.count(closed_text) == 1
         assert page.index(open_text) < page.index(closed_text)
+
+
+@pytest.mark.parametrize("name", ["meters:detail", "meters:reading_add"])
+def test_list_links_are_the_reversed_urls(name):
+    from meters.fragments import pk_url
+
+    url = pk_url(name)
+    assert [url(pk) for pk in (1, 42, 10**12)] == [
+        reverse(name, args=[pk]) for pk in (1, 42, 10**12)
+    ]
