@@ -1,3 +1,4 @@
+from .fragments import WindowStatuses
 from .selectors import reading_status_for_user
 
 # The start page names at most this many meters without a reading; the rest are counted, with a
@@ -10,6 +11,9 @@ def home_panel(request) -> dict | None:
     status = reading_status_for_user(request.user)
     if status is None:
         return None
+    window_status = WindowStatuses()
+    for item in status.communities:
+        item.status_html = window_status(item.community, item.window)
     return {
         "template": "meters/_home_panel.html",
         "communities": status.communities,

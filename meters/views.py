@@ -13,6 +13,7 @@ from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
 
 from .charts import consumption_chart
 from .forms import ReadingForm
+from .fragments import WindowStatuses, pk_url
 from .selectors import (
     consumption_by_month,
     hide_previous_holders,
@@ -23,6 +24,7 @@ from .selectors import (
     readings_in_full_for_user,
     readings_with_consumption,
     resident_submission_refusal,
+    scoped_meters_for_user,
     window_for_meter,
 )
 from .services import ImplausibleReadingError, reading_correct, reading_submit
@@ -41,6 +43,12 @@ class MeterListView(ResidentRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["groups"] = meters_by_premises(context["meters"])
+        window_status = WindowStatuses()
+        detail_url, add_url = pk_url("meters:detail"), pk_url("meters:reading_add")
+        for group in context["groups"]:
+            group.status_html = window_status(group.premises.building.community, group.window)
+            for meter in group.meters:
+                meter.detail_url, meter.add_url = detail_url(meter.pk), add_url(meter.pk)
         return context
 
 
@@ -49,18 +57,19 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
     context_object_name = "meter"
 
     def get_queryset(self):
-        return meters_for_user(self.request.user).select_related("replaces", "replaced_by")
+        return scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meter = self.object
-        page = Paginator(readings_with_consumption(meter), HISTORY_PER_PAGE).get_page(
-            self.request.GET.get("page")
-        )
+        # The chart reads every reading anyway: the page of the history comes from the same
+        # list (no COUNT, no second query with the window function).
+        readings = list(readings_with_consumption(meter))
+        page = Paginator(readings, HISTORY_PER_PAGE).get_page(self.request.GET.get("page"))
         window = window_for_meter(meter)
         mark_correctable(page.object_list, meter=meter, user=self.request.user, window=window)
         hide_previous_holders(page.object_list, meter=meter, user=self.request.user)
-        months = consumption_by_month(meter)
+        months = consumption_by_month(meter, readings=readings)
         context.update(
             page_obj=page,
             readings=page.object_list,
@@ -103,7 +112,7 @@ class _ReadingFormView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
 class ReadingCreateView(_ReadingFormView):
     @cached_property
     def meter(self):
-        return get_object_or_404(meters_for_user(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(scoped_meters_for_user(self.request.user), pk=self.kwargs["pk"])
 
     def get_initial(self):
         return {"read_on": timezone.localdate()}

@@ -11,6 +11,8 @@ from PIL import Image
 
 from meters.models import Reading
 from tests.factories import (
+    BuildingFactory,
+    CommunityFactory,
     MeterFactory,
     OwnershipFactory,
     PremisesFactory,
@@ -149,9 +151,21 @@ def test_meter_page_runs_a_fixed_number_of_queries(today, resident_client, meter
             value=Decimal(500 - index),
         )
     # session, user, the meter (with replaces / replaced_by), the user's holding start,
-    # paginator count, the page of readings (LAG),
-    # the chart's readings, the company in the footer.
-    assert count_queries(resident_client, detail_url(meter)) == 8
+    # the readings (LAG) shared by the history's page and the chart, the company in the footer.
+    assert count_queries(resident_client, detail_url(meter)) == 6
+
+
+def test_meter_page_pages_the_history_and_charts_every_reading(today, resident_client, meter):
+    # 30 monthly readings (11.2022–04.2025): 24 on page 1, the 6 oldest on page 2; the chart
+    # covers the last 12 months on both pages.
+    monthly_readings(meter, start=Decimal(100), step=Decimal(2), months=30)
+    first = resident_client.get(detail_url(meter)).content.decode()
+    second = resident_client.get(detail_url(meter) + "?page=2").content.decode()
+    assert "Strona 1 z 2" in first and "Strona 2 z 2" in second
+    assert "25.04.2025" in first and "25.05.2023" in first and "25.04.2023" not in first
+    assert "25.04.2023" in second and "25.11.2022" in second and "25.05.2023" not in second
+    for page in (first, second):
+        assert "Zużycie w ostatnich 12 miesiącach: łącznie 22,000 m³." in page
 
 
 def test_meter_page_has_no_add_button_for_remote_meter(today, resident_client, premises):
@@ -383,3 +397,62 @@ def test_start_page_names_a_few_meters_and_counts_the_rest(today, resident_clien
     for number in range(3):
         MeterFactory(premises=premises, serial_number=f"WM-2{number:02d}")
     assert "Jeszcze 5 liczników bez odczytu" in resident_client.get("/").content.decode()
+
+
+def test_panel_uses_the_premises_the_start_page_already_read(today, rf, resident):
+    """With the request's premises remembered (the start page reads them first), the panel's one
+    query filters on their ids and takes premises, buildings and communities from them; the
+    meters keep their order (street, then number) and their communities."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from meters.panels import home_panel
+    from premises.selectors import premises_for_request
+
+    first = resident.ownerships.get().premises
+    first.building.street = "ul. Zielona"
+    first.building.save()
+    other = PremisesFactory(building=BuildingFactory(street="ul. Akacjowa"), number="7")
+    OwnershipFactory(user=resident, premises=other)
+    MeterFactory(premises=first, serial_number="Z-1")
+    MeterFactory(premises=other, serial_number="A-1")
+    request = rf.get("/")
+    request.user = resident
+    premises_for_request(request)
+    with CaptureQueriesContext(connection) as ctx:
+        panel = home_panel(request)
+        names = [(m.serial_number, m.premises.building.street) for m in panel["shown"]]
+        communities = [item.community.pk for item in panel["communities"]]
+    assert names == [("A-1", "ul. Akacjowa"), ("Z-1", "ul. Zielona")]
+    assert communities == [other.building.community_id, first.building.community_id]
+    assert len(ctx.captured_queries) == 1
+    assert "premises_community" not in ctx.captured_queries[0]["sql"]
+
+
+def test_each_community_keeps_its_own_window_status(today, resident_client, resident):
+    """The window status is rendered once per distinct window and readings setting: two
+    communities with the same window, one not taking readings, each say their own."""
+    first = resident.ownerships.get().premises
+    first.building.street = "ul. Akacjowa"
+    first.building.save()
+    closed = CommunityFactory(name="WM Bez Odczytów", meter_readings_enabled=False)
+    other = PremisesFactory(building=BuildingFactory(community=closed, street="ul. Brzozowa"))
+    OwnershipFactory(user=resident, premises=other)
+    MeterFactory(premises=first)
+    MeterFactory(premises=other)
+    open_text = "Trwa okres podawania odczytów – do 12.06.2025."
+    closed_text = "Twoja wspólnota nie przyjmuje odczytów liczników przez Strefę Klienta"
+    for path in ("/", "/liczniki/"):
+        page = resident_client.get(path).content.decode()
+        assert page.count(open_text) == 1 and page.count(closed_text) == 1
+        assert page.index(open_text) < page.index(closed_text)
+
+
+@pytest.mark.parametrize("name", ["meters:detail", "meters:reading_add"])
+def test_list_links_are_the_reversed_urls(name):
+    from meters.fragments import pk_url
+
+    url = pk_url(name)
+    assert [url(pk) for pk in (1, 42, 10**12)] == [
+        reverse(name, args=[pk]) for pk in (1, 42, 10**12)
+    ]
