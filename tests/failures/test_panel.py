@@ -87,3 +87,8 @@ def test_no_panel_without_premises_reads_only_the_premises(django_assert_num_que
     user = UserFactory()
     with django_assert_num_queries(1):
         assert _panel(user) is None
+
+
+def test_open_reports_index_has_the_open_statuses():
+    index = next(i for i in FailureReport._meta.indexes if i.name == "failure_open_building")
+    assert index.condition.children == [("status__in", list(FailureReport.OPEN_STATUSES))]
