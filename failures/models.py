@@ -89,6 +89,13 @@ class FailureReport(models.Model):
             models.Index(fields=["status", "created_at"], name="failure_status_created"),
             # The admin list's order, newest first (issue 17).
             models.Index(fields=["created_at", "id"], name="failure_created_at_id"),
+            # The start page's open reports of the user's buildings: their count and the
+            # newest few (issue 17). The statuses are OPEN_STATUSES (a test keeps them equal).
+            models.Index(
+                fields=["building", "-created_at"],
+                name="failure_open_building",
+                condition=models.Q(status__in=["zgloszona", "przyjeta", "w_realizacji"]),
+            ),
         ]
 
     def __str__(self):

@@ -17,15 +17,17 @@ def home_panel(request):
     user = request.user
     if not user.is_authenticated:
         return None
-    reports = open_failures_for_user(user)
+    # The premises first: the start page has read them already, and their building ids make
+    # a plain filter (the nested building subquery scanned every report, issue 17).
+    premises = premises_for_request(request)
+    if not premises:
+        return None
+    reports = open_failures_for_user(user, premises)
     total = Subquery(
         reports.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
         output_field=IntegerField(),
     )
     latest = list(reports.annotate(total=total)[:LATEST])
-    premises = premises_for_request(request)
-    if not latest and not premises:
-        return None
     count = latest[0].total if latest else 0
     return {
         "template": "failures/_home_panel.html",

@@ -2,26 +2,38 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from premises.selectors import buildings_for_user, premises_for_user
+from premises.selectors import premises_for_user
 
 from .models import FailureComment, FailurePhoto, FailureReport, FailureStatusChange
 
 
-def failures_for_user(user) -> QuerySet[FailureReport]:
+def _in_buildings_of(user, premises: list | None) -> QuerySet[FailureReport]:
+    """Reports in the buildings of ``premises`` (the user's premises already read in this
+    request) or, without them, of ``premises_for_user`` as a subquery.
+
+    A plain list of ids lets PostgreSQL use the report indexes; the nested building subquery
+    made it scan every report for an owner of many premises (issue 17). The subquery reads
+    the premises' building ids directly: no join and no DISTINCT over buildings, about a
+    third less for Django to build (the detail and photo pages).
+    """
+    if premises is None:
+        scope = premises_for_user(user).values("building_id")
+        return FailureReport.objects.filter(building_id__in=scope)
+    return FailureReport.objects.filter(building_id__in={p.building_id for p in premises})
+
+
+def failures_for_user(user, premises: list | None = None) -> QuerySet[FailureReport]:
     """Reports in every building where the user currently holds premises, newest first.
 
+    ``premises``: the user's premises already fetched in this request (``held_premises_for_user``).
     Deliberately no ``select_related("reporter")``: neighbours never see who reported.
     """
-    return (
-        FailureReport.objects.filter(building__in=buildings_for_user(user))
-        .select_related("building", "premises")
-        .newest_first()
-    )
+    return _in_buildings_of(user, premises).select_related("building", "premises").newest_first()
 
 
-def failure_list_for_user(user) -> QuerySet[FailureReport]:
+def failure_list_for_user(user, premises: list | None = None) -> QuerySet[FailureReport]:
     """The Awarie list: reports with their photos (one extra query for any number of them)."""
-    return failures_for_user(user).prefetch_related(
+    return failures_for_user(user, premises).prefetch_related(
         Prefetch("photos", queryset=FailurePhoto.objects.order_by("added_by_office", "pk"))
     )
 
@@ -49,8 +61,9 @@ def failure_photos_for_user(user) -> QuerySet[FailurePhoto]:
     return FailurePhoto.objects.filter(report__in=failures_for_user(user).order_by())
 
 
-def open_failures_for_user(user) -> QuerySet[FailureReport]:
-    return failures_for_user(user).open()
+def open_failures_for_user(user, premises: list | None = None) -> QuerySet[FailureReport]:
+    """Open reports, newest first, with their premises (the start page shows no building)."""
+    return _in_buildings_of(user, premises).open().select_related("premises").newest_first()
 
 
 def _reporting_premises(user) -> QuerySet:

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from portal.files import serve_file
 from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
+from premises.selectors import held_premises_for_user
 
 from .forms import FailureReportForm
 from .selectors import (
@@ -24,12 +25,15 @@ class FailureListView(ResidentRequiredMixin, ListView):
     paginate_by = 10
 
     def get_queryset(self):
-        return failure_list_for_user(self.request.user)
+        # The user's premises (one query) give the buildings as a plain list of ids and tell
+        # whether reporting is switched on (issue 17: was a nested subquery and an EXISTS).
+        self.premises = held_premises_for_user(self.request.user)
+        return failure_list_for_user(self.request.user, self.premises)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The "Zgłoś awarię" button only where reporting is switched on (one query).
-        context["can_report"] = can_report_failures(self.request.user)
+        # The "Zgłoś awarię" button only where reporting is switched on.
+        context["can_report"] = can_report_failures(self.request.user, self.premises)
         return context
 
 

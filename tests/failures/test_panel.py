@@ -6,7 +6,7 @@ from failures.panels import home_panel
 from failures.services import failure_change_status
 from tests.factories import make_report
 
-from ..factories import UserFactory
+from ..factories import OwnershipFactory, PremisesFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +50,45 @@ def test_panel_runs_a_fixed_number_of_queries(
     for _ in range(count):
         make_report(resident, building=building)
     resident = type(resident).objects.get(pk=resident.pk)
-    # the latest open reports with their total (a window); the user's premises, which the
-    # start page shares with its other parts (they also tell whether reporting is switched on)
+    # the user's premises, which the start page shares with its other parts (their buildings'
+    # ids filter the reports; they also tell whether reporting is switched on); the latest
+    # open reports with their total (an uncorrelated subquery)
     with django_assert_max_num_queries(2):
         panel = _panel(resident)
     assert panel["open_count"] == count
     assert len(panel["latest"]) == min(count, 3)
+
+
+def test_panel_counts_open_failures_in_all_my_buildings(
+    resident, building, neighbour, other_building_resident, stranger
+):
+    """A landlord with premises in two buildings: open reports of both count, closed ones and
+    other buildings' do not (the filter is on the buildings' ids, issue 17)."""
+    office = UserFactory(is_staff=True)
+    other_premises = other_building_resident.ownerships.get().premises
+    OwnershipFactory(user=resident, premises=PremisesFactory(building=other_premises.building))
+    make_report(neighbour, building=building)
+    make_report(other_building_resident, building=other_premises.building, premises=other_premises)
+    closed = make_report(other_building_resident, building=other_premises.building)
+    failure_change_status(
+        report=closed, to_status=FailureReport.Status.REJECTED, changed_by=office, notify=False
+    )
+    make_report(stranger, building=stranger.ownerships.get().premises.building)
+    panel = _panel(type(resident).objects.get(pk=resident.pk))
+    assert panel["open_count"] == 2
+    assert [report.building_id for report in panel["latest"]] == [
+        other_premises.building_id,
+        building.pk,
+    ]
+
+
+def test_no_panel_without_premises_reads_only_the_premises(django_assert_num_queries):
+    # Was 2: the open reports were read before knowing there were no buildings.
+    user = UserFactory()
+    with django_assert_num_queries(1):
+        assert _panel(user) is None
+
+
+def test_open_reports_index_has_the_open_statuses():
+    index = next(i for i in FailureReport._meta.indexes if i.name == "failure_open_building")
+    assert index.condition.children == [("status__in", list(FailureReport.OPEN_STATUSES))]

@@ -5,7 +5,7 @@ from failures.models import FailureReport
 from failures.services import failure_change_status
 from tests.factories import make_report, read_streamed
 
-from ..factories import PremisesFactory, UserFactory
+from ..factories import OwnershipFactory, PremisesFactory, UserFactory
 from ..utils import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -141,10 +141,36 @@ def test_list_query_count_does_not_grow_with_reports_and_photos(
     _fill(resident, building, 9)
     many = count_queries(client, "/awarie/")
     assert one == many
-    # session, user, count, page of reports (with building and premises), photos,
-    # may-the-user-report (exists); the layout's company footer comes from the cache
+    # session, user, the user's premises (their buildings' ids filter the reports; they tell
+    # whether the user may report), count, page of reports (with building and premises),
+    # photos; the layout's company footer comes from the cache
     with django_assert_max_num_queries(6):
         client.get("/awarie/")
+
+
+def test_list_shows_reports_of_all_my_buildings(
+    client, resident, building, neighbour_report, other_building_resident, stranger
+):
+    """An owner of premises in two buildings: both buildings' reports, no one else's."""
+    other_premises = other_building_resident.ownerships.get().premises
+    OwnershipFactory(user=resident, premises=PremisesFactory(building=other_premises.building))
+    other = make_report(other_building_resident, building=other_premises.building)
+    foreign = make_report(stranger, building=stranger.ownerships.get().premises.building)
+    client.force_login(resident)
+    content = client.get("/awarie/").content.decode()
+    assert other.number in content and neighbour_report.number in content
+    assert foreign.number not in content
+    assert content.index(other.number) < content.index(neighbour_report.number)
+
+
+def test_list_without_premises_reads_no_reports(client, django_assert_num_queries):
+    client.force_login(UserFactory())
+    client.get("/awarie/")
+    # session, user, the (empty) premises; was 4: a COUNT and an EXISTS over no buildings
+    with django_assert_num_queries(3):
+        content = client.get("/awarie/").content.decode()
+    assert "nie zgłoszono jeszcze żadnej awarii" in content
+    assert "Zgłoś awarię" not in content
 
 
 def test_detail_query_count_does_not_grow_with_history(client, resident, building):
