@@ -190,9 +190,8 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     counted = entitled_votes(today).filter(
         resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
     )
-    return Ownership.objects.current().filter(
+    return ownerships_for_user(user).filter(
         ~Exists(counted),
-        user=user,
         role__in=Ownership.OWNER_ROLES,
         premises__building__community=OuterRef("community"),
     )
@@ -223,19 +222,6 @@ def resolutions_for_user(
     return visible_resolutions_for_user(user, scope).annotate(awaiting_vote=awaiting)
 
 
-def resolutions_awaiting_vote(user, now=None) -> QuerySet[Resolution]:
-    """The open resolutions waiting for the user's vote, closing first: ``awaiting_vote`` of
-    ``resolutions_for_user`` as plain conditions (issue 17: filtering on the annotation built
-    and compiled the whole expression twice, the start page's slowest part in Python)."""
-    return (
-        Resolution.objects.visible()
-        .open_for_voting(now)
-        .filter(Exists(_unvoted_ownerships(user, now)), community__in=_scope(user)[0])
-        .select_related("community")
-        .order_by("voting_closes_at")
-    )
-
-
 def home_items_for_user(user, *, announcements: int, now=None):
     """The start page's community panel in one query (issue 17: it was two): the latest
     ``announcements`` current announcements (pinned first, with ``is_read``) and the votes
@@ -243,10 +229,10 @@ def home_items_for_user(user, *, announcements: int, now=None):
     with ``pk``, ``title``, ``community.kind`` and ``is_read``/``publish_at`` or
     ``number``/``voting_closes_at``.
 
-    "Waiting" is ``resolutions_awaiting_vote`` decided in Python from three flat parts of the
-    same query: the open resolutions, the user's premises as owner and the ballots that count
-    on them (``entitled_votes``). Nesting those as subqueries cost Django several times the
-    SQL time to build and compile (issue 17).
+    "Waiting" is ``awaiting_vote`` of ``resolutions_for_user``, decided in Python from three
+    flat parts of the same query: the open resolutions, the user's premises as owner and the
+    ballots that count on them (``entitled_votes``). Nesting those as subqueries cost Django
+    several times the SQL time to build and compile (issue 17).
     """
     text, null = CharField(), Value(None, output_field=DateTimeField())
     newest = [F("pinned").desc(), F("publish_at").desc(), F("pk").desc()]
