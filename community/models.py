@@ -142,8 +142,13 @@ class AnnouncementRead(models.Model):
 
 class ResolutionQuerySet(models.QuerySet):
     def open_for_voting(self, now: datetime.datetime | None = None):
+        return self.filter(self.open_for_voting_q(now))
+
+    @staticmethod
+    def open_for_voting_q(now: datetime.datetime | None = None) -> Q:
+        """The condition of ``open_for_voting``, for an annotation on the same rows."""
         now = now or timezone.now()
-        return self.filter(
+        return Q(
             Q(voting_opens_at__isnull=True) | Q(voting_opens_at__lte=now),
             Q(voting_closes_at__isnull=True) | Q(voting_closes_at__gt=now),
             status=Resolution.Status.VOTING,

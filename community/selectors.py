@@ -10,10 +10,11 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DateTimeField,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -22,6 +23,7 @@ from django.db.models import (
     Sum,
     Value,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -30,7 +32,12 @@ from django.utils.translation import gettext as _
 from lib.collation import polish
 from lib.workdays import add_weeks_deadline
 from premises.models import Community, CommunityRole, Ownership, Premises
-from premises.selectors import buildings_for_user, communities_for_user, ownerships_for_user
+from premises.selectors import (
+    _remembered_premises,
+    buildings_for_user,
+    communities_for_user,
+    ownerships_for_user,
+)
 
 from .models import (
     CHALLENGE_WEEKS,
@@ -56,33 +63,81 @@ def tab_name(communities) -> str:
     return _("Wspólnota")
 
 
-def communities_with_details_for_user(user) -> QuerySet[Community]:
-    """The user's communities with the office (company) and the board prefetched."""
+@dataclass
+class CommunityScope:
+    """The user's communities (office and board with them) and buildings, as read once for the
+    Wspólnota tab: the other queries of the page filter on these ids."""
+
+    communities: list[Community]
+    community_ids: list[int]
+    building_ids: list[int]
+
+
+def community_scope_for_user(user) -> CommunityScope:
+    """The user's communities by name, each with the office (company) and ``board``, and the
+    user's buildings, from the user's current roles (2 queries).
+
+    Issue 17: the page then filters announcements and resolutions on plain ids instead of
+    nesting the scope's subqueries three times.
+    """
     board = (
         CommunityRole.objects.filter(role=CommunityRole.Role.BOARD)
         .select_related("user")
         .order_by(polish("user__last_name"), polish("user__first_name"))
     )
+    ownerships = (
+        ownerships_for_user(user)
+        .select_related("premises__building__community__company")
+        .order_by("premises__building__community__name", "premises__building__community_id")
+    )
+    communities: dict[int, Community] = {}
+    buildings = set()
+    for ownership in ownerships:
+        building = ownership.premises.building
+        buildings.add(building.pk)
+        communities.setdefault(building.community_id, building.community)
+    found = list(communities.values())
+    prefetch_related_objects(found, Prefetch("roles", queryset=board, to_attr="board"))
+    return CommunityScope(found, sorted(communities), sorted(buildings))
+
+
+def _scope(user, scope: CommunityScope | None = None) -> tuple:
+    """The user's communities and buildings to filter on: plain id lists once they are known
+    (``scope``, or the request's premises already read: issue 17, no subquery for Django to
+    build or PostgreSQL to plan), otherwise the scoping subqueries."""
+    if scope is not None:
+        return scope.community_ids, scope.building_ids
+    held = _remembered_premises(user)
+    if held is None:
+        return communities_for_user(user), buildings_for_user(user)
     return (
-        communities_for_user(user)
-        .select_related("company")
-        .prefetch_related(Prefetch("roles", queryset=board, to_attr="board"))
-        .order_by("name")
+        sorted({p.building.community_id for p in held}),
+        sorted({p.building_id for p in held}),
     )
 
 
-def announcements_for_user(user, now=None) -> QuerySet[Announcement]:
+def _current_announcements(user, now=None, scope=None) -> QuerySet[Announcement]:
+    """Current announcements for the user's communities or buildings (unordered)."""
+    communities, buildings = _scope(user, scope)
+    return Announcement.objects.current(now).filter(
+        Q(building__isnull=True) | Q(building__in=buildings), community__in=communities
+    )
+
+
+def _is_read(user) -> Exists:
+    return Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user))
+
+
+def announcements_for_user(
+    user, now=None, *, scope: CommunityScope | None = None
+) -> QuerySet[Announcement]:
     """Current announcements for the user's communities or buildings; pinned first.
 
     Each has ``is_read`` (the user opened it) and its attachments prefetched.
     """
     return (
-        Announcement.objects.current(now)
-        .filter(community__in=communities_for_user(user))
-        .filter(Q(building__isnull=True) | Q(building__in=buildings_for_user(user)))
-        .annotate(
-            is_read=Exists(AnnouncementRead.objects.filter(announcement=OuterRef("pk"), user=user))
-        )
+        _current_announcements(user, now, scope)
+        .annotate(is_read=_is_read(user))
         .select_related("community", "building")
         .prefetch_related("attachments")
         .order_by("-pinned", "-publish_at", "-pk")
@@ -114,10 +169,9 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     decides (the buyer may vote; until then the premises has no vote).
     """
     on = on or timezone.localdate()
-    owner_then = (
-        Ownership.objects.current(on)
-        .filter(user=OuterRef("voter"), premises=OuterRef("premises"))
-        .filter(role__in=Ownership.OWNER_ROLES)
+    # One ``filter`` per subquery: each call clones and re-resolves the nested expressions.
+    owner_then = Ownership.objects.current(on).filter(
+        user=OuterRef("voter"), premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES
     )
     proxy_then = CoOwnersProxy.objects.current(on).filter(
         proxy=OuterRef("voter"), premises=OuterRef("premises")
@@ -125,49 +179,47 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     return Vote.objects.filter(Exists(owner_then) | Exists(proxy_then))
 
 
-def _unvoted_premises(user, now=None) -> QuerySet[Premises]:
-    """The user's own premises (as owner) in the outer resolution's community with no ballot
-    that counts on it yet."""
+def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
+    """The user's own roles as owner (co-owner, member) in the outer resolution's community
+    on premises with no ballot that counts yet.
+
+    Rooted at the ownerships, not at ``_owner_premises_of``: one level of nesting less for
+    Django to clone and resolve and for PostgreSQL to plan (issue 17), the same rows.
+    """
     today = timezone.localdate(now) if now else None
-    return (
-        _owner_premises_of(user)
-        .filter(building__community=OuterRef("community"))
-        .exclude(
-            Exists(
-                entitled_votes(today).filter(
-                    resolution=OuterRef(OuterRef("pk")), premises=OuterRef("pk")
-                )
-            )
-        )
+    counted = entitled_votes(today).filter(
+        resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
+    )
+    return ownerships_for_user(user).filter(
+        ~Exists(counted),
+        role__in=Ownership.OWNER_ROLES,
+        premises__building__community=OuterRef("community"),
     )
 
 
-def resolutions_for_user(user, now=None) -> QuerySet[Resolution]:
+def visible_resolutions_for_user(user, scope: CommunityScope | None = None) -> QuerySet[Resolution]:
+    """Resolutions of the user's communities (drafts only when shown), with their community:
+    for pages of one resolution, which do not show ``awaiting_vote``."""
+    return (
+        Resolution.objects.visible()
+        .filter(community__in=_scope(user, scope)[0])
+        .select_related("community")
+    )
+
+
+def resolutions_for_user(
+    user, now=None, *, scope: CommunityScope | None = None
+) -> QuerySet[Resolution]:
     """Resolutions of the user's communities (drafts only when shown), newest first.
 
     ``awaiting_vote``: voting is open and one of the user's own premises has no vote yet.
     """
-    open_now = Resolution.objects.open_for_voting(now).filter(pk=OuterRef("pk"))
-    return (
-        Resolution.objects.visible()
-        .filter(community__in=communities_for_user(user))
-        .annotate(awaiting_vote=Exists(open_now) & Exists(_unvoted_premises(user, now)))
-        .select_related("community")
+    # "Open" read from the row itself, not from a second subquery on the same table.
+    is_open = Resolution.objects.open_for_voting_q(now)
+    awaiting = ExpressionWrapper(
+        is_open & Exists(_unvoted_ownerships(user, now)), output_field=BooleanField()
     )
-
-
-def resolutions_awaiting_vote(user, now=None) -> QuerySet[Resolution]:
-    """The open resolutions waiting for the user's vote, closing first: ``awaiting_vote`` of
-    ``resolutions_for_user`` as plain conditions (issue 17: filtering on the annotation built
-    and compiled the whole expression twice, the start page's slowest part in Python)."""
-    return (
-        Resolution.objects.visible()
-        .open_for_voting(now)
-        .filter(community__in=communities_for_user(user))
-        .filter(Exists(_unvoted_premises(user, now)))
-        .select_related("community")
-        .order_by("voting_closes_at")
-    )
+    return visible_resolutions_for_user(user, scope).annotate(awaiting_vote=awaiting)
 
 
 def home_items_for_user(user, *, announcements: int, now=None):
@@ -176,59 +228,121 @@ def home_items_for_user(user, *, announcements: int, now=None):
     waiting for the user (closing first). Returns ``(announcements, awaiting)`` as light rows
     with ``pk``, ``title``, ``community.kind`` and ``is_read``/``publish_at`` or
     ``number``/``voting_closes_at``.
+
+    "Waiting" is ``awaiting_vote`` of ``resolutions_for_user``, decided in Python from three
+    flat parts of the same query: the open resolutions, the user's premises as owner and the
+    ballots that count on them (``entitled_votes``). Nesting those as subqueries cost Django
+    several times the SQL time to build and compile (issue 17).
     """
+    text, null = CharField(), Value(None, output_field=DateTimeField())
     newest = [F("pinned").desc(), F("publish_at").desc(), F("pk").desc()]
     latest = (
-        announcements_for_user(user, now)
-        .prefetch_related(None)
-        .select_related(None)
-        .annotate(rank=Window(RowNumber(), order_by=newest))
+        _current_announcements(user, now)
+        .annotate(is_read=_is_read(user), rank=Window(RowNumber(), order_by=newest))
         .filter(rank__lte=announcements)
         .order_by()
         .values_list(
-            Value("a", output_field=CharField()),
+            Value("a", text),
             "pk",
             "title",
-            Value("", output_field=CharField()),
+            Value("", text),
             "publish_at",
             "is_read",
             "community__kind",
             "rank",
         )
     )
-    awaiting = (
-        resolutions_awaiting_vote(user, now)
-        .select_related(None)
+    held = _remembered_premises(user)
+    open_now = (
+        Resolution.objects.visible()
+        .open_for_voting(now)
+        .filter(community__in=_scope(user)[0])
         .order_by()
         .values_list(
-            Value("r", output_field=CharField()),
+            Value("r", text),
             "pk",
             "title",
             "number",
             "voting_closes_at",
-            Value(False, output_field=BooleanField()),
+            Value(False, BooleanField()),
             "community__kind",
-            Value(0, output_field=IntegerField()),
+            "community_id",
         )
     )
-    found, votes = [], []
-    for kind, pk, title, number, when, is_read, community_kind, rank in latest.union(
-        awaiting, all=True
-    ):
-        community = SimpleNamespace(kind=community_kind)
+    # The premises where the user may vote (as ``_owner_premises_of``), with their community.
+    owned = (
+        ownerships_for_user(user)
+        .filter(role__in=Ownership.OWNER_ROLES)
+        .order_by()
+        .values_list(
+            Value("o", text),
+            "premises_id",
+            Value("", text),
+            Value("", text),
+            null,
+            Value(False, BooleanField()),
+            Value("", text),
+            # Known from the request's premises when read; else joined.
+            Value(0) if held is not None else "premises__building__community_id",
+        )
+    )
+    on_premises = (
+        Q(premises__in=[p.pk for p in held])
+        if held is not None
+        else Q(premises__in=ownerships_for_user(user).values("premises"))
+    )
+    today = timezone.localdate(now) if now else None
+    counted = (
+        entitled_votes(today)
+        .filter(on_premises, resolution__status=Resolution.Status.VOTING)
+        .order_by()
+        .values_list(
+            Value("v", text),
+            "resolution_id",
+            Value("", text),
+            Value("", text),
+            null,
+            Value(False, BooleanField()),
+            Value("", text),
+            "premises_id",
+        )
+    )
+    community_of = {p.pk: p.building.community_id for p in held or ()}
+    found, candidates = [], []
+    owned_in: dict[int, set[int]] = {}
+    voted: set[tuple[int, int]] = set()
+    rows = latest.union(open_now, owned, counted, all=True)
+    for kind, pk, title, number, when, is_read, community_kind, extra in rows:
         if kind == "a":
-            found.append(
-                SimpleNamespace(
-                    pk=pk, title=title, publish_at=when, is_read=is_read, community=community
-                )
+            item = SimpleNamespace(
+                pk=pk,
+                title=title,
+                publish_at=when,
+                is_read=is_read,
+                community=SimpleNamespace(kind=community_kind),
             )
-            found[-1].rank = rank
+            item.rank = extra
+            found.append(item)
+        elif kind == "r":
+            item = SimpleNamespace(
+                pk=pk,
+                title=title,
+                number=number,
+                voting_closes_at=when,
+                community=SimpleNamespace(kind=community_kind),
+            )
+            candidates.append((item, extra))
+        elif kind == "o":
+            community_id = community_of.get(pk) if held is not None else extra
+            owned_in.setdefault(community_id, set()).add(pk)
         else:
-            votes.append(
-                SimpleNamespace(
-                    pk=pk, title=title, number=number, voting_closes_at=when, community=community
-                )
-            )
+            voted.add((pk, extra))
+    # Waiting: one of the user's premises in its community has no ballot that counts yet.
+    votes = [
+        item
+        for item, community_id in candidates
+        if any((item.pk, premises) not in voted for premises in owned_in.get(community_id, ()))
+    ]
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.
     votes.sort(key=lambda item: (item.voting_closes_at is None, item.voting_closes_at or 0))

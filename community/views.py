@@ -17,10 +17,11 @@ from .selectors import (
     announcement_attachments_for_user,
     announcements_for_user,
     challenge_deadlines_for_user,
-    communities_with_details_for_user,
+    community_scope_for_user,
     resolution_tally,
     resolutions_for_user,
     tab_name,
+    visible_resolutions_for_user,
     votes_of_user,
     voting_slots_for_user,
 )
@@ -34,10 +35,11 @@ class CommunityIndexView(ResidentRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        communities = list(communities_with_details_for_user(user))
-        announcements = list(announcements_for_user(user))
+        scope = community_scope_for_user(user)
+        communities = scope.communities
+        announcements = list(announcements_for_user(user, scope=scope))
         current = (
-            resolutions_for_user(user)
+            resolutions_for_user(user, scope=scope)
             .filter(status__in=[Resolution.Status.VOTING, Resolution.Status.DRAFT])
             .order_by("-status", "voting_closes_at", "-pk")
         )  # "voting" sorts before "draft"
@@ -97,7 +99,9 @@ class ResolutionView(ResidentRequiredMixin, FormView):
 
     @cached_property
     def resolution(self) -> Resolution:
-        return get_object_or_404(resolutions_for_user(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            visible_resolutions_for_user(self.request.user), pk=self.kwargs["pk"]
+        )
 
     @cached_property
     def slots(self):
@@ -173,7 +177,9 @@ class ResolutionReceiptView(ResidentRequiredMixin, TemplateView):
     template_name = "community/resolution_receipt.html"
 
     def get_context_data(self, **kwargs):
-        resolution = get_object_or_404(resolutions_for_user(self.request.user), pk=kwargs["pk"])
+        resolution = get_object_or_404(
+            visible_resolutions_for_user(self.request.user), pk=kwargs["pk"]
+        )
         return super().get_context_data(
             resolution=resolution, votes=votes_of_user(self.request.user, resolution), **kwargs
         )
@@ -181,6 +187,6 @@ class ResolutionReceiptView(ResidentRequiredMixin, TemplateView):
 
 class ResolutionPdfView(ResidentRequiredMixin, View):
     def get(self, request, pk):
-        resolution = get_object_or_404(resolutions_for_user(request.user), pk=pk)
+        resolution = get_object_or_404(visible_resolutions_for_user(request.user), pk=pk)
         number = resolution.number.replace("/", "-")
         return serve_file(resolution.pdf, download_name=f"uchwala-{number}.pdf")
