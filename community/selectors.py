@@ -33,10 +33,10 @@ from lib.collation import polish
 from lib.workdays import add_weeks_deadline
 from premises.models import Community, CommunityRole, Ownership, Premises
 from premises.selectors import (
-    _remembered_premises,
     buildings_for_user,
     communities_for_user,
     ownerships_for_user,
+    remembered_premises,
 )
 
 from .models import (
@@ -107,7 +107,7 @@ def _scope(user, scope: CommunityScope | None = None) -> tuple:
     build or PostgreSQL to plan), otherwise the scoping subqueries."""
     if scope is not None:
         return scope.community_ids, scope.building_ids
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         return communities_for_user(user), buildings_for_user(user)
     return (
@@ -252,7 +252,7 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "rank",
         )
     )
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     open_now = (
         Resolution.objects.visible()
         .open_for_voting(now)

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lib.reading_window import Window as ReadingWindow
 from lib.reading_window import period_month, reading_window, window_for_month
-from premises.selectors import _remembered_premises, holding_starts_for_user, premises_for_user
+from premises.selectors import holding_starts_for_user, premises_for_user, remembered_premises
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 
@@ -272,7 +272,7 @@ def _installed_meters_with_last_read_on(user, today: datetime.date) -> list[Mete
     meters are filtered on their ids and given those premises objects: no ownership subquery,
     no joined columns to build three more objects per meter from (80 meters for an owner of 40
     premises)."""
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         return list(meters_for_user(user).installed(today))
     premises = {p.pk: p for p in held}

@@ -26,14 +26,16 @@ def remember_scope(user) -> None:
         setattr(user, ROLES_MEMO, {})
 
 
-def _remembered_premises(user) -> list[Premises] | None:
+def remembered_premises(user) -> list[Premises] | None:
+    """The premises the request has read already (``held_premises_for_user``), or None: a
+    selector given them filters on plain ids instead of nesting the scope's subquery."""
     memo = getattr(user, SCOPE_MEMO, None)
     return memo.get(timezone.localdate()) if memo else None
 
 
 def premises_for_user(user) -> QuerySet[Premises]:
     """Premises in which the user currently holds a role (owner, co-owner, tenant, member)."""
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         return Premises.objects.held_by(user).select_related("building__community")
     return Premises.objects.filter(pk__in=[p.pk for p in held]).select_related(
@@ -44,7 +46,7 @@ def premises_for_user(user) -> QuerySet[Premises]:
 def held_premises_for_user(user) -> list[Premises]:
     """``premises_for_user`` read into a list (one query), remembered for the rest of the
     request when the view allows it (``remember_scope``)."""
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         held = list(premises_for_user(user))
         memo = getattr(user, SCOPE_MEMO, None)
@@ -62,14 +64,14 @@ def premises_for_request(request) -> list[Premises]:
 
 
 def buildings_for_user(user) -> QuerySet[Building]:
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         return Building.objects.filter(premises__in=premises_for_user(user)).distinct()
     return Building.objects.filter(pk__in={p.building_id for p in held})
 
 
 def communities_for_user(user) -> QuerySet[Community]:
-    held = _remembered_premises(user)
+    held = remembered_premises(user)
     if held is None:
         return Community.objects.filter(buildings__premises__in=premises_for_user(user)).distinct()
     return Community.objects.filter(pk__in={p.building.community_id for p in held})
