@@ -39,22 +39,20 @@ def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def owner_windows(rows, *, today: datetime.date, held_ids=None) -> dict[int, list[tuple]]:
+def owner_windows(rows, *, today: datetime.date) -> dict[int, list[tuple]]:
     """``{premises_id: [(from, until), ...]}``: the instants between which a premises' letters
     were published while the user owned it, for each premises the user owns today.
 
     ``rows`` are the user's owner roles (owner, co-owner, member) as ``(premises_id,
     valid_from, valid_to)``. A premises' letters from before the user held it (e.g. to the
     seller) stay private, and a seller sees none of them once the role has ended. ``until`` is
-    None for an open role; ``held_ids``, when given, is the request's premises list.
+    None for an open role.
     """
     spans: dict[int, list[tuple]] = defaultdict(list)
     for premises_id, valid_from, valid_to in rows:
         spans[premises_id].append((valid_from, valid_to))
     windows = {}
     for premises_id, periods in spans.items():
-        if held_ids is not None and premises_id not in held_ids:
-            continue
         if not any(start <= today and (end is None or end >= today) for start, end in periods):
             continue
         windows[premises_id] = [
@@ -65,13 +63,6 @@ def owner_windows(rows, *, today: datetime.date, held_ids=None) -> dict[int, lis
             for start, end in periods
         ]
     return windows
-
-
-def in_windows(published_at: datetime.datetime, windows) -> bool:
-    return any(
-        start <= published_at and (until is None or published_at < until)
-        for start, until in windows
-    )
 
 
 def _visible_letters(user) -> QuerySet[Letter]:
