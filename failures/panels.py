@@ -1,4 +1,5 @@
 from django.db.models import Func, IntegerField, Subquery
+from django.db.models.expressions import Star
 
 from premises.selectors import premises_for_request
 
@@ -12,7 +13,9 @@ def home_panel(request):
 
     The count rides on the rows as an uncorrelated subquery (computed once), not as a window:
     a window makes PostgreSQL read every open report of the user's buildings before the
-    ``LIMIT`` (140 ms for an owner of 40 premises at full scale; 12 ms this way).
+    ``LIMIT`` (140 ms for an owner of 40 premises at full scale; 12 ms this way). ``COUNT(*)``,
+    not of the id: the partial index of open reports answers it alone (an index-only scan;
+    counting ids read 836 table pages for that owner, 2 ms).
     """
     user = request.user
     if not user.is_authenticated:
@@ -23,10 +26,8 @@ def home_panel(request):
     if not premises:
         return None
     reports = open_failures_for_user(user, premises)
-    total = Subquery(
-        reports.order_by().annotate(n=Func("pk", function="COUNT")).values("n"),
-        output_field=IntegerField(),
-    )
+    count_all = Func(Star(), function="COUNT", output_field=IntegerField())
+    total = Subquery(reports.order_by().annotate(n=count_all).values("n"))
     latest = list(reports.annotate(total=total)[:LATEST])
     count = latest[0].total if latest else 0
     return {
