@@ -35,6 +35,7 @@ from premises.models import Community, CommunityRole, Ownership, Premises
 from premises.selectors import (
     buildings_for_user,
     communities_for_user,
+    held_roles_for_user,
     ownerships_for_user,
     remembered_premises,
 )
@@ -269,29 +270,39 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "community_id",
         )
     )
-    # The premises where the user may vote (as ``_owner_premises_of``), with their community.
-    owned = (
-        ownerships_for_user(user)
-        .filter(role__in=Ownership.OWNER_ROLES)
-        .order_by()
-        .values_list(
-            Value("o", text),
-            "premises_id",
-            Value("", text),
-            Value("", text),
-            null,
-            Value(False, BooleanField()),
-            Value("", text),
-            # Known from the request's premises when read; else joined.
-            Value(0) if held is not None else "premises__building__community_id",
+    # The premises where the user may vote (as ``_owner_premises_of``), with their community:
+    # from the roles the request has read already when it has (the start page's finance panel
+    # read them), else a part of the same query.
+    today = timezone.localdate(now) if now else None
+    owned_in: dict[int, set[int]] = {}
+    parts = [open_now]
+    if held is not None:
+        community_of = {p.pk: p.building.community_id for p in held}
+        on = today or timezone.localdate()
+        for premises_id, role, _start, valid_to in held_roles_for_user(user, on):
+            if role in Ownership.OWNER_ROLES and (valid_to is None or valid_to >= on):
+                owned_in.setdefault(community_of[premises_id], set()).add(premises_id)
+    else:
+        parts.append(
+            ownerships_for_user(user)
+            .filter(role__in=Ownership.OWNER_ROLES)
+            .order_by()
+            .values_list(
+                Value("o", text),
+                "premises_id",
+                Value("", text),
+                Value("", text),
+                null,
+                Value(False, BooleanField()),
+                Value("", text),
+                "premises__building__community_id",
+            )
         )
-    )
     on_premises = (
         Q(premises__in=[p.pk for p in held])
         if held is not None
         else Q(premises__in=ownerships_for_user(user).values("premises"))
     )
-    today = timezone.localdate(now) if now else None
     counted = (
         entitled_votes(today)
         .filter(on_premises, resolution__status=Resolution.Status.VOTING)
@@ -307,11 +318,10 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "premises_id",
         )
     )
-    community_of = {p.pk: p.building.community_id for p in held or ()}
+    parts.append(counted)
     found, candidates = [], []
-    owned_in: dict[int, set[int]] = {}
     voted: set[tuple[int, int]] = set()
-    rows = latest.union(open_now, owned, counted, all=True)
+    rows = latest.union(*parts, all=True)
     for kind, pk, title, number, when, is_read, community_kind, extra in rows:
         if kind == "a":
             item = SimpleNamespace(
@@ -333,8 +343,7 @@ def home_items_for_user(user, *, announcements: int, now=None):
             )
             candidates.append((item, extra))
         elif kind == "o":
-            community_id = community_of.get(pk) if held is not None else extra
-            owned_in.setdefault(community_id, set()).add(pk)
+            owned_in.setdefault(extra, set()).add(pk)
         else:
             voted.add((pk, extra))
     # Waiting: one of the user's premises in its community has no ballot that counts yet.
