@@ -2,7 +2,12 @@ from django.utils import timezone
 
 from premises.selectors import premises_for_request
 
-from .selectors import balances_for_user
+from .selectors import ZERO, balances_for_user
+
+# The start page lists at most this many premises' figures; an owner of 40 premises sees those
+# with something to pay (or an overpayment) first, the total due, and a link to Finanse for the
+# rest (the list would bury the page, as the meters panel's does).
+SHOWN = 8
 
 
 def home_panel(request):
@@ -13,4 +18,13 @@ def home_panel(request):
     )
     if not balances:
         return None
-    return {"template": "finance/_home_panel.html", "balances": balances}
+    more = max(len(balances) - SHOWN, 0)
+    if more:
+        # Stable: the address order stays within each group.
+        balances = sorted(balances, key=lambda b: not (b.amount_due > 0 or b.overpayment > 0))
+    return {
+        "template": "finance/_home_panel.html",
+        "balances": balances[:SHOWN],
+        "more": more,
+        "total_due": sum((b.amount_due for b in balances), ZERO) if more else None,
+    }

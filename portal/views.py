@@ -10,13 +10,19 @@ from premises.selectors import premises_for_request
 from .home import home_panels
 from .mixins import ResidentRequiredMixin
 
+# "Twoje lokale" names at most this many premises, then links to Lokale with the count (an
+# owner of 40 premises would find the panels below a long list).
+PREMISES_SHOWN = 8
+
 
 class HomeView(ResidentRequiredMixin, TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
+        premises = premises_for_request(self.request)
         return super().get_context_data(
-            premises_list=premises_for_request(self.request),
+            premises_list=premises[:PREMISES_SHOWN],
+            premises_count=len(premises),
             panels=home_panels(self.request),
             **kwargs,
         )

@@ -101,6 +101,26 @@ def test_pages_stay_within_ten_queries_for_a_landlord_with_40_premises(
         response = resident_client.get(path)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "lokal 138" in body
+    if path == "/":  # 8 premises named, the rest counted
+        assert "Wszystkie lokale (40)" in body and "Jeszcze 32 lokale – zobacz Finanse" in body
+    else:
+        assert "lokal 138" in body
     if path == "/finanse/":
         assert "fundusz remontowy" in body.lower()
+
+
+def test_start_page_names_eight_premises_and_links_to_all(resident_client, resident, premises):
+    """An owner of many premises: "Twoje lokale" names 8 and links to Lokale with the count
+    (issue 17: 40 lines before the panels)."""
+    for number in range(9):
+        OwnershipFactory(
+            user=resident, premises=PremisesFactory(building=premises.building, number=f"7{number}")
+        )
+    body = resident_client.get("/").content.decode()
+    section = body[
+        body.index('id="home-premises"') : body.index(
+            "</section>", body.index('id="home-premises"')
+        )
+    ]
+    assert section.count("<li>") == 8
+    assert '<a href="/lokale/">Wszystkie lokale (10)</a>' in section

@@ -223,6 +223,55 @@ def test_home_panel_shows_overpayment(rf, resident, premises, today):
     assert "nadpłata" in html and "80,00\xa0zł" in html
 
 
+@pytest.mark.parametrize(
+    ("extra", "more"),
+    [
+        (7, "Jeszcze 1 lokal – zobacz Finanse"),
+        (8, "Jeszcze 2 lokale – zobacz Finanse"),
+        (11, "Jeszcze 5 lokali – zobacz Finanse"),
+    ],
+)
+def test_home_panel_of_many_premises_shows_those_to_pay_first_and_the_total(
+    resident_client, resident, premises, today, extra, more
+):
+    """An owner of many premises: 8 lines, the ones with something to pay first, the total
+    due of all of them and a link to Finanse for the rest (issue 17: 40 lines buried the page
+    and took 5 ms to render)."""
+    for number in range(extra):
+        OwnershipFactory(
+            user=resident,
+            premises=PremisesFactory(building=premises.building, number=f"5{number:02d}"),
+        )
+    last = PremisesFactory(building=premises.building, number="99")
+    OwnershipFactory(user=resident, premises=last)
+    add_charge(last, "250.00", datetime.date(2025, 4, 10))
+    add_charge(premises, "100.00", datetime.date(2025, 4, 10))
+    html = resident_client.get("/").content.decode()
+    panel = html[
+        html.index('id="home-finance"') : html.index("</section>", html.index('id="home-finance"'))
+    ]
+    assert panel.count("<li>") == 8
+    assert "lokal 99</a>:" in panel  # to pay: listed although last by address
+    assert 'Razem do zapłaty: <span class="amount amount--due">350,00\xa0zł</span>' in panel
+    assert f'<a href="/finanse/">{more}</a>' in panel
+
+
+def test_home_panel_of_a_few_premises_lists_them_all_without_a_total(
+    resident_client, resident, premises, today
+):
+    for number in range(7):
+        OwnershipFactory(
+            user=resident,
+            premises=PremisesFactory(building=premises.building, number=f"5{number:02d}"),
+        )
+    html = resident_client.get("/").content.decode()
+    panel = html[
+        html.index('id="home-finance"') : html.index("</section>", html.index('id="home-finance"'))
+    ]
+    assert panel.count("<li>") == 8
+    assert "Razem do zapłaty" not in panel and "zobacz Finanse" not in panel
+
+
 def test_home_panel_absent_without_premises(rf, today):
     from tests.factories import UserFactory
 
