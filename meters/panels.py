@@ -1,5 +1,6 @@
-from .fragments import WindowStatuses
-from .selectors import reading_status_for_user
+from .fragments import WindowStatuses, pk_url
+from .models import Meter
+from .selectors import choice_labels, reading_status_for_user
 
 # The start page names at most this many meters without a reading; the rest are counted, with a
 # link to Liczniki (an owner of 40 premises has 80 meters: the list would bury the page).
@@ -14,11 +15,15 @@ def home_panel(request) -> dict | None:
     window_status = WindowStatuses()
     for item in status.communities:
         item.status_html = window_status(item.community, item.window)
+    shown = status.missing[:MISSING_SHOWN]
+    kinds, add_url = choice_labels(Meter.Kind.choices), pk_url("meters:reading_add")
+    for meter in shown:
+        meter.kind_label, meter.add_url = kinds.get(meter.kind, meter.kind), add_url(meter.pk)
     return {
         "template": "meters/_home_panel.html",
         "communities": status.communities,
         "missing": status.missing,
-        "shown": status.missing[:MISSING_SHOWN],
+        "shown": shown,
         "more": max(len(status.missing) - MISSING_SHOWN, 0),
         "any_open": status.any_open,
     }
