@@ -230,10 +230,12 @@ def home_items_for_user(user, *, announcements: int, now=None):
     with ``pk``, ``title``, ``community.kind`` and ``is_read``/``publish_at`` or
     ``number``/``voting_closes_at``.
 
-    "Waiting" is ``awaiting_vote`` of ``resolutions_for_user``, decided in Python from three
-    flat parts of the same query: the open resolutions, the user's premises as owner and the
-    ballots that count on them (``entitled_votes``). Nesting those as subqueries cost Django
-    several times the SQL time to build and compile (issue 17).
+    "Waiting" is ``awaiting_vote`` of ``resolutions_for_user``, decided in Python from flat
+    rows: the open resolutions (a part of the same query), the user's premises as owner (the
+    roles the request has read, or a part of the query) and, only when a vote is open where the
+    user owns premises, the ballots that count on them (``entitled_votes``, a second query).
+    Nesting those as subqueries cost Django several times the SQL time to build and compile,
+    and building the ballots' part when no vote is open was a third of the panel (issue 17).
     """
     text, null = CharField(), Value(None, output_field=DateTimeField())
     newest = [F("pinned").desc(), F("publish_at").desc(), F("pk").desc()]
@@ -298,31 +300,10 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 "premises__building__community_id",
             )
         )
-    on_premises = (
-        Q(premises__in=[p.pk for p in held])
-        if held is not None
-        else Q(premises__in=ownerships_for_user(user).values("premises"))
-    )
-    counted = (
-        entitled_votes(today)
-        .filter(on_premises, resolution__status=Resolution.Status.VOTING)
-        .order_by()
-        .values_list(
-            Value("v", text),
-            "resolution_id",
-            Value("", text),
-            Value("", text),
-            null,
-            Value(False, BooleanField()),
-            Value("", text),
-            "premises_id",
-        )
-    )
-    parts.append(counted)
     found, candidates = [], []
-    voted: set[tuple[int, int]] = set()
-    rows = latest.union(*parts, all=True)
-    for kind, pk, title, number, when, is_read, community_kind, extra in rows:
+    for kind, pk, title, number, when, is_read, community_kind, extra in latest.union(
+        *parts, all=True
+    ):
         if kind == "a":
             item = SimpleNamespace(
                 pk=pk,
@@ -342,15 +323,26 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 community=SimpleNamespace(kind=community_kind),
             )
             candidates.append((item, extra))
-        elif kind == "o":
-            owned_in.setdefault(extra, set()).add(pk)
         else:
-            voted.add((pk, extra))
+            owned_in.setdefault(extra, set()).add(pk)
+    # The ballots that count on the user's premises, only when a vote is open in a community
+    # where the user owns one (a second query; the start page usually has no open vote).
+    candidates = [(item, c) for item, c in candidates if owned_in.get(c)]
+    voted: set[tuple[int, int]] = set()
+    if candidates:
+        voted = set(
+            entitled_votes(today)
+            .filter(
+                resolution__in=[item.pk for item, _c in candidates],
+                premises__in=sorted(set().union(*owned_in.values())),
+            )
+            .values_list("resolution_id", "premises_id")
+        )
     # Waiting: one of the user's premises in its community has no ballot that counts yet.
     votes = [
         item
         for item, community_id in candidates
-        if any((item.pk, premises) not in voted for premises in owned_in.get(community_id, ()))
+        if any((item.pk, premises) not in voted for premises in owned_in[community_id])
     ]
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.

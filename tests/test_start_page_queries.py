@@ -40,6 +40,23 @@ def test_start_page_reads_each_thing_once(resident_client, household, django_ass
     assert "lokal 90" in body and "lokal 91" in body and "Zgłoś awarię" in body
 
 
+def test_start_page_with_an_open_vote_reads_the_ballots_once(
+    resident_client, household, premises, django_assert_num_queries
+):
+    """An open vote in the resident's community adds one query (the ballots on their premises),
+    whatever the number of votes or premises: 10, the budget."""
+    from tests.factories import ResolutionFactory
+
+    community = premises.building.community
+    community.voting_enabled = True
+    community.save()
+    ResolutionFactory(community=community, title="Remont dachu")
+    resident_client.get("/")
+    with django_assert_num_queries(10):
+        body = resident_client.get("/").content.decode()
+    assert "Remont dachu" in body
+
+
 def test_start_page_counts_open_failures_in_the_same_query(
     resident_client, household, premises, django_assert_num_queries
 ):

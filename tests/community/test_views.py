@@ -338,12 +338,28 @@ def test_home_panel_runs_fixed_number_of_queries(
     _populate(voting_community, building, count)
     request = rf.get("/")
     request.user = resident
-    # The latest announcements (with the unread marker) and the votes awaiting the user, in
-    # one query (issue 17: was two).
-    with django_assert_num_queries(1):
+    # The latest announcements (with the unread marker), the open votes and the user's
+    # premises in one query; the ballots on those premises in a second, whatever their number.
+    with django_assert_num_queries(2):
         panel = home_panel(request)
     assert len(panel["awaiting"]) == count
     assert len(panel["announcements"]) == min(count, 3)
+
+
+def test_home_panel_without_an_open_vote_runs_one_query(
+    rf, resident, voting_community, building, django_assert_num_queries
+):
+    """No vote open: the ballots are not read at all (issue 17: building that part of the
+    query was a third of the panel's time)."""
+    from community.panels import home_panel
+
+    _populate(voting_community, building, 3)
+    Resolution.objects.update(status=Resolution.Status.ADOPTED)
+    request = rf.get("/")
+    request.user = resident
+    with django_assert_num_queries(1):
+        panel = home_panel(request)
+    assert panel["awaiting"] == [] and len(panel["announcements"]) == 3
 
 
 def test_resolution_list_hides_other_communities(client, stranger, resolution):
