@@ -1,0 +1,59 @@
+"""How ``make bench`` judges its measurements: CI's regression guard (issue 17: "so a regression
+fails the build")."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parent.parent / "bench" / "run.py"
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_run", module)  # its dataclasses look themselves up
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "ENFORCE", "ci")
+    return module
+
+
+def measured(bench, auth_p50: float, pages: dict[str, tuple[str, float]]) -> dict:
+    results = {
+        ("/_bench/bare/", "anonymous"): bench.Result(
+            "bare view", "/_bench/bare/", "anonymous", "reference", p50=1.0, rps=1000
+        ),
+        ("/_bench/auth/", "b1"): bench.Result(
+            "bare authenticated view", "/_bench/auth/", "b1", "reference", p50=auth_p50, rps=500
+        ),
+    }
+    for path, (kind, p50) in pages.items():
+        results[(path, "b1")] = bench.Result(path, path, "b1", kind, queries=5, p50=p50, rps=50)
+    bench._judge(results)
+    return {path: results[(path, "b1")].broken for path in pages}
+
+
+def test_ci_fails_a_page_whose_median_is_over_twice_its_budget(bench):
+    broken = measured(
+        bench,
+        auth_p50=2.5,
+        pages={
+            "/": ("resident", 101.0),
+            "/finanse/": ("resident", 60.0),
+            "/admin/": ("admin", 590.0),
+            "/salda/": ("arrears", 1200.0),
+        },
+    )
+    assert broken["/"] == ["p50 101 ms > 100 ms (regression)"]
+    assert broken["/finanse/"] == [] and broken["/admin/"] == []
+    assert broken["/salda/"] == ["p50 1200 ms > 1000 ms (regression)"]
+
+
+def test_ci_allows_a_slower_machine_in_proportion(bench):
+    """The bare authenticated view twice as slow as on the reference machine: twice the room."""
+    broken = measured(bench, auth_p50=6.0, pages={"/": ("resident", 150.0)})
+    assert broken["/"] == []
+    broken = measured(bench, auth_p50=6.0, pages={"/": ("resident", 210.0)})
+    assert broken["/"] == ["p50 210 ms > 200 ms (regression)"]
