@@ -282,8 +282,10 @@ def home_items_for_user(user, *, announcements: int, now=None):
         community_of = {p.pk: p.building.community_id for p in held}
         on = today or timezone.localdate()
         for premises_id, role, _start, valid_to in held_roles_for_user(user, on):
-            if role in Ownership.OWNER_ROLES and (valid_to is None or valid_to >= on):
-                owned_in.setdefault(community_of[premises_id], set()).add(premises_id)
+            community_id = community_of.get(premises_id)  # None: not held today (``now``)
+            current = valid_to is None or valid_to >= on
+            if community_id is not None and current and role in Ownership.OWNER_ROLES:
+                owned_in.setdefault(community_id, set()).add(premises_id)
     else:
         parts.append(
             ownerships_for_user(user)
