@@ -49,7 +49,8 @@ lint: install
 # The scale benchmark on PostgreSQL (bench/run.py): BENCH_SCALE=small (2 000 premises, default)
 # or BENCH_SCALE=full (20 000 premises, 2 000 000 ledger rows). Writes bench/results-*.md and
 # exits non-zero when a page or a batch job (bench/batch.py, rolled back) breaks its budget.
-# BENCH_DATABASE_URL picks the database.
+# BENCH_DATABASE_URL picks the database. The load comes from wrk (apt-get install wrk) when
+# installed, else from a Python client (slower: it flatters the ratios to the bare view).
 # BENCH_SCALE=ci (500 premises) with BENCH_ENFORCE=queries is the CI step: only query-count
 # budgets fail it, time budgets are printed (CI machines vary).
 bench: install

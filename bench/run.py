@@ -5,9 +5,10 @@
    premises, 2 000 000 ledger rows).
 2. Counts the SQL queries of every page in process (Django's test client).
 3. Serves the site with gunicorn (2 sync workers, as in production) and measures every page with
-   ``BENCH_CONCURRENCY`` keep-alive clients on loopback: p50/p95/p99 latency, requests per second,
-   and each page's throughput as a ratio to a bare view and a bare authenticated view measured in
-   the same run.
+   ``BENCH_CONCURRENCY`` keep-alive connections on loopback (wrk when installed, for
+   ``BENCH_SECONDS`` per page; else a Python client, ``BENCH_REQUESTS`` per page; ``BENCH_CLIENT``
+   picks): p50/p95/p99 latency, requests per second, and each page's throughput as a ratio to a
+   bare view and a bare authenticated view measured in the same run.
 4. Times the batch work (``bench/batch.py``: fee-notice PDFs, reminders, a data export,
    issuing logins, imports, an API batch), each in a transaction rolled back afterwards, so
    it leaves nothing behind that a page measurement would see.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -41,6 +43,12 @@ DB_URL = os.environ.get(
 )
 REQUESTS = int(os.environ.get("BENCH_REQUESTS", "200"))
 CONCURRENCY = int(os.environ.get("BENCH_CONCURRENCY", "2"))
+# The load generator: wrk (Debian's package) when installed, else the bench's own Python
+# client. Python's client costs the 2 cores more than wrk does: it serves the bare view half the
+# requests per second wrk does (1 730 against 3 235), which flatters every ratio to that view.
+CLIENT = os.environ.get("BENCH_CLIENT") or ("wrk" if shutil.which("wrk") else "python")
+# wrk runs for a time, not a number of requests: about BENCH_REQUESTS of a 15 ms page.
+SECONDS = float(os.environ.get("BENCH_SECONDS", max(1.0, REQUESTS * 0.015)))
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 # "all"; "queries": only query counts (and errors) fail; "ci": queries, and a page whose median
 # is over twice its p95 budget scaled to the machine (``_regression_ceiling``).
@@ -269,8 +277,50 @@ def _start_server() -> subprocess.Popen:
     raise SystemExit("gunicorn did not start within 60 s")
 
 
-def _load(path: str, cookie: str | None, n: int) -> tuple[list[float], float, int]:
-    """``n`` GETs of ``path`` from CONCURRENCY keep-alive clients; (latencies ms, rps, errors)."""
+@dataclass
+class Load:
+    """One measurement of a path: latency percentiles (ms), requests, seconds and failures."""
+
+    p50: float
+    p95: float
+    p99: float
+    requests: int
+    seconds: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def _load(path: str, cookie: str | None, n: int, seconds: float = SECONDS) -> Load:
+    """Load ``path`` from CONCURRENCY keep-alive connections: wrk for ``seconds``, or the
+    Python client for ``n`` requests."""
+    if CLIENT == "wrk":
+        return _load_wrk(path, cookie, seconds)
+    return _load_python(path, cookie, n)
+
+
+def _load_wrk(path: str, cookie: str | None, seconds: float) -> Load:
+    command = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--timeout=60s"]
+    command += ["-s", str(ROOT / "bench" / "wrk_report.lua")]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    command.append(f"http://127.0.0.1:{PORT}{path}")
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    report = json.loads(output.strip().splitlines()[-1])
+    return Load(
+        report["p50"],
+        report["p95"],
+        report["p99"],
+        report["requests"],
+        report["seconds"],
+        report["errors"],
+    )
+
+
+def _load_python(path: str, cookie: str | None, n: int) -> Load:
+    """``n`` GETs of ``path`` from CONCURRENCY keep-alive clients in threads."""
     headers = {"Host": "127.0.0.1", "Cookie": cookie} if cookie else {"Host": "127.0.0.1"}
     latencies: list[float] = []
     errors = [0]
@@ -305,7 +355,14 @@ def _load(path: str, cookie: str | None, n: int) -> tuple[list[float], float, in
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return latencies, len(latencies) / wall, errors[0]
+    return Load(
+        statistics.median(latencies),
+        _percentile(latencies, 95),
+        _percentile(latencies, 99),
+        len(latencies),
+        wall,
+        errors[0],
+    )
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -319,35 +376,42 @@ def _percentile(values: list[float], q: float) -> float:
 REFERENCE_ROUNDS = 3
 
 
-def _record(res: Result, name: str, latencies: list[float], rps: float, errors: int) -> None:
-    res.p50 = statistics.median(latencies)
-    res.p95 = _percentile(latencies, 95)
-    res.p99 = _percentile(latencies, 99)
-    res.rps = rps
-    res.errors = errors
+def _record(res: Result, name: str, load: Load) -> None:
+    res.p50, res.p95, res.p99 = load.p50, load.p95, load.p99
+    res.rps = load.rps
+    res.errors = load.errors
     print(f"  {name:<28} {res.who:<12} p50 {res.p50:7.1f} ms  p95 {res.p95:7.1f} ms", flush=True)
+
+
+def _pooled(loads: list[Load]) -> Load:
+    """The rounds of a reference view as one: all requests over all seconds, and the median
+    round's percentiles."""
+    return Load(
+        statistics.median(load.p50 for load in loads),
+        statistics.median(load.p95 for load in loads),
+        statistics.median(load.p99 for load in loads),
+        sum(load.requests for load in loads),
+        sum(load.seconds for load in loads),
+        sum(load.errors for load in loads),
+    )
 
 
 def _measure(targets, cookies, results) -> None:
     references = [t for t in targets if t[3] == "reference"]
-    pooled = {(path, who): ([], 0.0, 0) for _n, path, who, _k in references}
+    rounds: dict[tuple, list[Load]] = {(path, who): [] for _n, path, who, _k in references}
     for _round in range(REFERENCE_ROUNDS):
         for _name, path, who, _kind in references:
             cookie = cookies.get(who)
-            _load(path, cookie, max(10, REQUESTS // 10))  # warm-up
-            latencies, rps, errors = _load(path, cookie, REQUESTS)
-            seen, wall, failed = pooled[(path, who)]
-            pooled[(path, who)] = (seen + latencies, wall + len(latencies) / rps, failed + errors)
+            _load(path, cookie, max(10, REQUESTS // 10), seconds=1)  # warm-up
+            rounds[(path, who)].append(_load(path, cookie, REQUESTS))
     for name, path, who, _kind in references:
-        latencies, wall, errors = pooled[(path, who)]
-        _record(results[(path, who)], name, latencies, len(latencies) / wall, errors)
+        _record(results[(path, who)], name, _pooled(rounds[(path, who)]))
     for name, path, who, kind in targets:
         if kind == "reference":
             continue
         cookie = cookies.get(who)
-        _load(path, cookie, max(10, REQUESTS // 10))  # warm-up: worker caches, connections
-        latencies, rps, errors = _load(path, cookie, REQUESTS)
-        _record(results[(path, who)], name, latencies, rps, errors)
+        _load(path, cookie, max(10, REQUESTS // 10), seconds=1)  # warm-up: caches, connections
+        _record(results[(path, who)], name, _load(path, cookie, REQUESTS))
 
 
 def _judge(results: dict) -> None:
@@ -404,6 +468,12 @@ def _verdict(r: Result) -> str:
     return "; ".join(notes) or "ok"
 
 
+def _client_words() -> str:
+    if CLIENT == "wrk":
+        return f"wrk, {max(1, round(SECONDS))} s per page"
+    return f"the Python client, {REQUESTS} requests per page"
+
+
 def _report(results: dict, sizes: str, batch: list) -> bool:
     rows = [
         "| page | user | queries | p50 ms | p95 ms | p99 ms | req/s | vs bare | vs bare auth "
@@ -417,8 +487,8 @@ def _report(results: dict, sizes: str, batch: list) -> bool:
             f"| {_verdict(r)} |"
         )
     header = (
-        f"Scale `{SCALE}` ({sizes}); gunicorn 2 sync workers, {CONCURRENCY} keep-alive clients "
-        f"on loopback, {REQUESTS} requests per page, PostgreSQL; {os.cpu_count()} CPU cores; "
+        f"Scale `{SCALE}` ({sizes}); gunicorn 2 sync workers, {CONCURRENCY} keep-alive "
+        f"connections on loopback ({_client_words()}), PostgreSQL; {os.cpu_count()} CPU cores; "
         f"budgets enforced: {ENFORCE}.\n\n"
     )
     from batch import batch_table
