@@ -57,3 +57,32 @@ def test_ci_allows_a_slower_machine_in_proportion(bench):
     assert broken["/"] == []
     broken = measured(bench, auth_p50=6.0, pages={"/": ("resident", 210.0)})
     assert broken["/"] == ["p50 210 ms > 200 ms (regression)"]
+
+
+def fake_wrk(monkeypatch, bench, reports: list[dict]) -> list[list[str]]:
+    """Replace wrk by canned reports, one per run; returns the commands run."""
+    import json
+    import subprocess
+
+    commands = []
+
+    def run(command, **kwargs):
+        commands.append(command)
+        report = {"seconds": 1.0, "errors": 0, "p50": 5.0, "p95": 6.0, "p99": 7.0}
+        return subprocess.CompletedProcess(command, 0, json.dumps({**report, **reports.pop(0)}))
+
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    return commands
+
+
+def test_a_page_too_slow_for_wrk_s_run_is_measured_again_for_longer(bench, monkeypatch):
+    commands = fake_wrk(monkeypatch, bench, [{"requests": 1}, {"requests": 4, "seconds": 10.0}])
+    load = bench._load_wrk("/", None, 1)
+    assert [c[3] for c in commands] == ["-d1s", "-d10s"]
+    assert (load.requests, load.rps, load.errors) == (4, 0.4, 0)
+
+
+def test_a_page_that_answers_nothing_fails_instead_of_measuring_zero(bench, monkeypatch):
+    fake_wrk(monkeypatch, bench, [{"requests": 0}, {"requests": 0, "seconds": 10.0}])
+    load = bench._load_wrk("/", None, 1)
+    assert (load.p50, load.errors) == (10_000.0, 1)
