@@ -313,8 +313,8 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 publish_at=when,
                 is_read=is_read,
                 community=SimpleNamespace(kind=community_kind),
+                rank=extra,
             )
-            item.rank = extra
             found.append(item)
         elif kind == "r":
             item = SimpleNamespace(
