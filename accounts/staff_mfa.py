@@ -4,13 +4,15 @@ The admin login page only sends people to ``/logowanie/`` (rate limits, two-fact
 staff and board accounts must switch on two-factor login before they open the admin.
 """
 
+from functools import cache
+
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 
@@ -57,6 +59,16 @@ def session_used_mfa(request) -> bool:
     )
 
 
+@cache
+def _admin_index(script_prefix: str, urlconf: str) -> str:
+    return reverse("admin:index")
+
+
+def admin_index_path() -> str:
+    """``/admin/``, worked out once rather than on every signed-in request."""
+    return _admin_index(get_script_prefix(), settings.ROOT_URLCONF)
+
+
 class StaffMfaRequiredMiddleware:
     """Staff reach the admin only with two-factor login switched on and used in this session.
 
@@ -72,7 +84,7 @@ class StaffMfaRequiredMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and request.path.startswith(reverse("admin:index"))
+            and request.path.startswith(admin_index_path())
             and mfa_required_for(user)
         ):
             if not has_totp(user):

@@ -221,7 +221,7 @@ def _session_cookies(logins: set[str]) -> dict[str, str]:
         user = _staff_user() if login == "bench-admin" else User.objects.get(username=login)
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         cookies[login] = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

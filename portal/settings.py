@@ -101,6 +101,9 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a new PostgreSQL connection per request costs more than the request.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that needs no round trip (portal/postgresql).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 
 
 def _without_jit(database: dict, *, jit: bool) -> dict:
@@ -154,10 +157,10 @@ IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's (logins, rate limits, timing-attack mitigation) with the signed-in user
+# read by plain SQL on each request (accounts/backends.py). Sessions made under the two
+# backends listed before were moved to it (accounts migration 0005).
+AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -309,6 +312,7 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
+SESSION_ENGINE = "portal.sessions"  # Django's database sessions, read with plain SQL
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
