@@ -117,6 +117,15 @@ def test_the_session_read_answers_its_data_and_nothing_for_an_expired_or_unknown
     assert unknown.load() == {} and unknown.session_key is None
 
 
+@pytest.mark.parametrize("cookie", ["abc\x00defghijkl", "ABCDEFGHIJKLMNOP", "a" * 5000, "'; --x"])
+def test_a_cookie_no_session_could_have_is_no_session_and_no_query(client, cookie):
+    client.cookies["sessionid"] = cookie
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/profil/")
+    assert response.status_code == 302 and response["Location"].startswith("/logowanie/")
+    assert not [q for q in queries if "session" in q["sql"]]
+
+
 def test_sessions_written_by_django_before_the_change_are_still_read():
     """Same table, same signing salt: nobody is signed out by switching the session engine."""
     user = UserFactory()
