@@ -13,3 +13,12 @@ class AccountsConfig(AppConfig):
         # People are deactivated, never deleted: their history and ownerships stay.
         role_policy("staff", [("user", frozenset({"view", "add", "change"})), ("*", ALL)]),
     )
+
+    def ready(self):
+        from django.core.signals import request_finished, request_started
+
+        from .backends import session_user_forget
+
+        # The user read with a request's session is that request's only (accounts.backends).
+        request_started.connect(session_user_forget, dispatch_uid="strefa-session-user-start")
+        request_finished.connect(session_user_forget, dispatch_uid="strefa-session-user-end")

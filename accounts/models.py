@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,3 +149,31 @@ class CredentialsSheet(models.Model):
 
     def __str__(self):
         return f"{self.people_count} – {timezone.localtime(self.created_at):%d.%m.%Y %H:%M}"
+
+
+class Session(AbstractBaseSession):
+    """A browser session, Django's own, with the signed-in user's id beside the signed data.
+
+    Every request reads its session and its user in one statement (``accounts.sessions``): the
+    id is a join hint only; who is signed in is still decided by the signed session data.
+    """
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("użytkownik"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        db_constraint=False,  # a hint: a session of a deleted user simply finds no user
+        related_name="+",
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        verbose_name = _("sesja")
+        verbose_name_plural = _("sesje")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -34,6 +34,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
+from importlib import import_module
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,10 +211,10 @@ def _session_cookies(logins: set[str]) -> dict[str, str]:
     """A logged-in session per user, made directly in the session store."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
 
     from accounts.models import User
 
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806
     cookies = {}
     for login in logins:
         if login == "anonymous":

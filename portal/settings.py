@@ -158,8 +158,8 @@ BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
 # One backend: allauth's (logins, rate limits, timing-attack mitigation) with the signed-in user
-# read by plain SQL on each request (accounts/backends.py). Sessions made under the two
-# backends listed before were moved to it (accounts migration 0005).
+# read with the session in one plain SQL statement (accounts/sessions.py, accounts/backends.py).
+# Sessions made under the two backends listed before were moved to it (accounts migration 0005).
 AUTHENTICATION_BACKENDS = ["accounts.backends.AuthenticationBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -312,7 +312,7 @@ PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 8
-SESSION_ENGINE = "portal.sessions"  # Django's database sessions, read with plain SQL
+SESSION_ENGINE = "accounts.sessions"  # Django's database sessions, read with their user
 CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

@@ -29,10 +29,10 @@ def household(resident, premises):
 
 def test_start_page_reads_each_thing_once(resident_client, household, django_assert_num_queries):
     resident_client.get("/")  # warms the cached company row
-    # session, user; the premises list (shared with the finance and failures panels); finance:
-    # holding starts and every sum in one query; the latest letter with the unread count; open
-    # failures; announcements and votes in one query; meters. Was 16, then 13.
-    with django_assert_num_queries(9):
+    # the session with its user; the premises list (shared with the finance and failures
+    # panels); finance: holding starts and every sum in one query; the latest letter with the
+    # unread count; open failures; announcements and votes in one query; meters. Was 16, 13, 9.
+    with django_assert_num_queries(8):
         response = resident_client.get("/")
     body = response.content.decode()
     assert "2</span> nieprzeczytane pisma" in body
@@ -44,7 +44,7 @@ def test_start_page_with_an_open_vote_reads_the_ballots_once(
     resident_client, household, premises, django_assert_num_queries
 ):
     """An open vote in the resident's community adds one query (the ballots on their premises),
-    whatever the number of votes or premises: 10, the budget."""
+    whatever the number of votes or premises: 9."""
     from tests.factories import ResolutionFactory
 
     community = premises.building.community
@@ -52,7 +52,7 @@ def test_start_page_with_an_open_vote_reads_the_ballots_once(
     community.save()
     ResolutionFactory(community=community, title="Remont dachu")
     resident_client.get("/")
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         body = resident_client.get("/").content.decode()
     assert "Remont dachu" in body
 
@@ -63,7 +63,7 @@ def test_start_page_counts_open_failures_in_the_same_query(
     for _ in range(4):
         make_report(household, building=premises.building)
     resident_client.get("/")
-    with django_assert_num_queries(9):  # as with one open failure: no separate COUNT
+    with django_assert_num_queries(8):  # as with one open failure: no separate COUNT
         body = resident_client.get("/").content.decode()
     assert "Otwarte zgłoszenia awarii w Twoich budynkach: <strong>5</strong>" in body
 
@@ -72,10 +72,10 @@ def test_finance_page_asks_for_the_data_date_once(
     resident_client, household, django_assert_num_queries
 ):
     resident_client.get("/finanse/")
-    # session, user; balances (3: holding starts, premises, every sum with "stan na dzień"); the
-    # ledger's count with its summary, and its page; the unpaid months of every fund; the
-    # month's charges. Was 16, then 14.
-    with django_assert_num_queries(9):
+    # the session with its user; balances (3: holding starts, premises, every sum with "stan na
+    # dzień"); the ledger's count with its summary, and its page; the unpaid months of every
+    # fund; the month's charges. Was 16, 14, 9.
+    with django_assert_num_queries(8):
         response = resident_client.get("/finanse/")
     body = response.content.decode()
     assert "221,09" in body

@@ -1,7 +1,8 @@
 """What every signed-in request reads before its page: the session and the user (issue 17).
 
-Both reads are plain SQL now (portal.sessions, accounts.backends): through the ORM they cost
-three times their round trip. These tests hold them to what Django's own reads answer.
+One plain SQL statement reads both now (accounts.sessions, accounts.backends): through the ORM
+the two reads cost three times their two round trips. These tests hold them to what Django's own
+reads answer, and to the rule that only the signed session data says who is signed in.
 """
 
 import datetime
@@ -12,7 +13,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user
 from django.contrib.sessions.backends.db import SessionStore as DjangoSessionStore
-from django.contrib.sessions.models import Session
+from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
 from django.db.models.sql.compiler import SQLCompiler
 from django.test import RequestFactory
@@ -20,8 +21,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.backends import AuthenticationBackend, user_by_pk
-from accounts.models import User
-from portal.sessions import SessionStore
+from accounts.models import Session, User
+from accounts.sessions import SessionStore
 
 from ..factories import PASSWORD, UserFactory
 
@@ -45,15 +46,44 @@ def _request_user(session_key):
     return get_user(request)
 
 
-def test_a_signed_in_request_reads_its_session_and_user_in_two_queries_without_the_orm():
+def test_a_signed_in_request_reads_its_session_and_user_in_one_query_without_the_orm():
     user = UserFactory()
     store = _session_for(user)
     with (
         mock.patch.object(SQLCompiler, "execute_sql", side_effect=AssertionError("ORM")),
         CaptureQueriesContext(connection) as queries,
     ):
-        assert _request_user(store.session_key) == user
-    assert len(queries) == 2
+        signed_in = _request_user(store.session_key)
+    assert signed_in == user and signed_in.username == user.username
+    assert len(queries) == 1
+
+
+def test_a_signed_in_page_runs_one_query_for_session_and_user_together(client):
+    user = UserFactory()
+    client.force_login(user)
+    assert Session.objects.get(session_key=client.session.session_key).user_id == user.pk
+    client.get("/o-aplikacji/")  # the company row is cached from here on
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/o-aplikacji/").context["user"] == user
+    assert len(queries) == 1
+
+
+def test_only_the_signed_session_data_says_who_is_signed_in():
+    """The user id kept beside the data is a join hint: pointing it elsewhere changes nothing."""
+    anna, jan = UserFactory(), UserFactory()
+    store = _session_for(anna)
+    Session.objects.filter(session_key=store.session_key).update(user=jan)
+    assert _request_user(store.session_key) == anna
+    Session.objects.filter(session_key=store.session_key).update(user=None)
+    assert _request_user(store.session_key) == anna
+
+
+def test_the_user_read_with_a_session_serves_that_request_only(client):
+    anna = UserFactory()
+    client.force_login(anna)
+    client.get("/o-aplikacji/")  # reads Anna with her session
+    User.objects.filter(pk=anna.pk).update(first_name="Zmieniona")
+    assert AuthenticationBackend().get_user(anna.pk).first_name == "Zmieniona"
 
 
 def test_the_user_read_answers_what_the_orm_reads_field_by_field():
@@ -126,40 +156,47 @@ def test_a_cookie_no_session_could_have_is_no_session_and_no_query(client, cooki
     assert not [q for q in queries if "session" in q["sql"]]
 
 
-def test_sessions_written_by_django_before_the_change_are_still_read():
-    """Same table, same signing salt: nobody is signed out by switching the session engine."""
-    user = UserFactory()
+def _django_session(user, backend):
     store = DjangoSessionStore()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = BACKEND
+    store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
-    assert _request_user(store.session_key) == user
+    return store
 
 
-def test_signed_in_sessions_move_to_the_one_backend_on_upgrade():
-    migration = importlib.import_module("accounts.migrations.0005_sessions_one_backend")
+def test_signed_in_sessions_move_over_on_upgrade_and_nobody_is_signed_out():
+    """Migration accounts/0005: live sessions from Django's table, with their user's id and the
+    one backend; an expired one stays behind."""
+    migration = importlib.import_module("accounts.migrations.0005_session")
     anna, jan, ola = UserFactory(), UserFactory(), UserFactory()
-    by_django = _session_for(anna, "django.contrib.auth.backends.ModelBackend")
-    by_allauth = _session_for(jan, "allauth.account.auth_backends.AuthenticationBackend")
-    foreign = _session_for(ola, "somewhere.else.Backend")
-    anonymous = SessionStore()
+    by_django = _django_session(anna, "django.contrib.auth.backends.ModelBackend")
+    by_allauth = _django_session(jan, "allauth.account.auth_backends.AuthenticationBackend")
+    foreign = _django_session(ola, "somewhere.else.Backend")
+    expired = _django_session(ola, "django.contrib.auth.backends.ModelBackend")
+    DjangoSession.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - datetime.timedelta(minutes=1)
+    )
+    anonymous = DjangoSessionStore()
     anonymous["jezyk"] = "pl"
     anonymous.create()
-    for store in (by_django, by_allauth):
-        assert not _request_user(store.session_key).is_authenticated
+    assert not _request_user(by_django.session_key).is_authenticated
 
     migration.forwards(apps, mock.Mock(connection=connection))
 
     assert _request_user(by_django.session_key) == anna
     assert _request_user(by_allauth.session_key) == jan
+    assert Session.objects.get(session_key=by_django.session_key).user_id == anna.pk
     assert SessionStore(foreign.session_key)[BACKEND_SESSION_KEY] == "somewhere.else.Backend"
     assert dict(SessionStore(anonymous.session_key).items()) == {"jezyk": "pl"}
+    assert Session.objects.get(session_key=anonymous.session_key).user_id is None
+    assert not Session.objects.filter(session_key=expired.session_key).exists()
 
+    DjangoSession.objects.all().delete()
     migration.backwards(apps, mock.Mock(connection=connection))
-    assert SessionStore(by_django.session_key)[BACKEND_SESSION_KEY] == (
-        "allauth.account.auth_backends.AuthenticationBackend"
-    )
+    back = DjangoSessionStore(by_django.session_key)
+    assert back[BACKEND_SESSION_KEY] == "allauth.account.auth_backends.AuthenticationBackend"
+    assert back[SESSION_KEY] == str(anna.pk)
 
 
 def test_one_backend_logs_in_and_checks_permissions(client):

@@ -345,9 +345,9 @@ def test_resolution_page_queries_do_not_grow_with_owners_and_votes(
     queries_many = count_queries(owner_client, f"/wspolnota/uchwaly/{many.pk}/")
 
     assert queries_few == queries_many
-    # session, user, resolution, user's holdings, their premises' ballots, owners, ballots of
-    # the tally (the company row comes from the cache).
-    assert queries_many == 7
+    # the session with its user, resolution, user's holdings, their premises' ballots, owners,
+    # ballots of the tally (the company row comes from the cache).
+    assert queries_many == 6
     tally = resolution_tally(many)
     assert tally.total_count == 1 + 9 * 2  # Anna, and per round one owner and one couple
 

@@ -297,9 +297,9 @@ def _populate(community, building, count):
 @pytest.mark.parametrize("count", [1, 6])
 def test_index_runs_fixed_number_of_queries(resident_client, voting_community, building, count):
     _populate(voting_community, building, count)
-    # session, user, communities, board (prefetch), announcements, attachments (prefetch),
-    # resolutions, company in the footer.
-    assert count_queries(resident_client, "/wspolnota/") == 8
+    # the session with its user, communities, board (prefetch), announcements, attachments
+    # (prefetch), resolutions, company in the footer.
+    assert count_queries(resident_client, "/wspolnota/") == 7
 
 
 @pytest.mark.parametrize("count", [1, 6])
@@ -308,8 +308,8 @@ def test_resolution_page_runs_fixed_number_of_queries(
 ):
     _populate(voting_community, building, count)
     resolution = Resolution.objects.first()
-    # session, user, resolution, user's holdings, their votes, tally, company.
-    assert count_queries(resident_client, f"/wspolnota/uchwaly/{resolution.pk}/") == 7
+    # the session with its user, resolution, user's holdings, their votes, tally, company.
+    assert count_queries(resident_client, f"/wspolnota/uchwaly/{resolution.pk}/") == 6
 
 
 def test_home_panel_lists_votes_awaiting_and_announcements(resident_client, resolution, community):
@@ -325,8 +325,9 @@ def test_resolution_list_runs_fixed_number_of_queries(
     resident_client, voting_community, building, count
 ):
     _populate(voting_community, building, count)
-    # session, user, count for pagination, the resolutions (with their community), company.
-    assert count_queries(resident_client, "/wspolnota/uchwaly/") == 5
+    # the session with its user, count for pagination, the resolutions (with their community),
+    # company.
+    assert count_queries(resident_client, "/wspolnota/uchwaly/") == 4
 
 
 @pytest.mark.parametrize("count", [1, 6])

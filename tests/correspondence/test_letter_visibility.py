@@ -172,8 +172,9 @@ def test_letter_list_reads_a_page_and_its_count_in_one_query(client, premises, o
     client.get("/korespondencja/")
     from tests.utils import count_queries
 
-    # session, user; the user's owner roles; the page with the count; messages to the office
-    assert count_queries(client, "/korespondencja/") == 5
+    # the session with its user; the user's owner roles; the page with the count; messages to
+    # the office
+    assert count_queries(client, "/korespondencja/") == 4
     assert "Strona 1 z 2" in client.get("/korespondencja/").content.decode()
     last = client.get("/korespondencja/?page=last").content.decode()
     assert "Strona 2 z 2" in last and "Pismo nr 0<" in last

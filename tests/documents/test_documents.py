@@ -108,9 +108,9 @@ def test_list_runs_fixed_number_of_queries(resident_client, community, count):
             title=f"Dokument {i}", community=community, category=list(Document.Category)[i % 6]
         )
     make_document(title="Ogólny")
-    # session, user, count for pagination, the documents (with their community), the company
-    # in the footer.
-    assert count_queries(resident_client, "/dokumenty/") == 5
+    # the session with its user, count for pagination, the documents (with their community), the
+    # company in the footer.
+    assert count_queries(resident_client, "/dokumenty/") == 4
 
 
 @pytest.mark.parametrize(

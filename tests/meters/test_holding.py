@@ -143,6 +143,6 @@ def test_buyers_meter_page_runs_the_usual_number_of_queries(client, sold):
     for month in range(1, 13):
         ReadingFactory(meter=meter, read_on=D(2024, month, 25), value=Decimal(month))
     client.force_login(buyer)
-    # session, user, the meter (with replaces / replaced_by), holding start, the readings
-    # (LAG) shared by the history's page and the chart, the company in the footer.
-    assert count_queries(client, reverse("meters:detail", args=[meter.pk])) == 6
+    # the session with its user, the meter (with replaces / replaced_by), holding start, the
+    # readings (LAG) shared by the history's page and the chart, the company in the footer.
+    assert count_queries(client, reverse("meters:detail", args=[meter.pk])) == 5

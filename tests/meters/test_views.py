@@ -109,15 +109,15 @@ def test_list_hides_other_residents_meters(today, resident_client, neighbour, st
 
 @pytest.mark.parametrize("meters", [1, 12])
 def test_list_runs_a_fixed_number_of_queries(today, resident_client, resident, meters):
-    # session + user, count for pagination, the meters with their last reading (subqueries),
-    # the company in the footer. Nothing per meter, premises or reading.
+    # the session with its user, count for pagination, the meters with their last reading
+    # (subqueries), the company in the footer. Nothing per meter, premises or reading.
     building = resident.ownerships.get().premises.building
     for index in range(meters):
         premises = PremisesFactory(building=building, number=f"M{index}")
         OwnershipFactory(user=resident, premises=premises)
         meter = MeterFactory(premises=premises)
         monthly_readings(meter, months=1 + index % 4)
-    assert count_queries(resident_client, "/liczniki/") == 5
+    assert count_queries(resident_client, "/liczniki/") == 4
 
 
 # --- Meter page -----------------------------------------------------------------------------
@@ -150,9 +150,9 @@ def test_meter_page_runs_a_fixed_number_of_queries(today, resident_client, meter
             read_on=D(2025, 5, 20) - datetime.timedelta(days=30 * index),
             value=Decimal(500 - index),
         )
-    # session, user, the meter (with replaces / replaced_by), the user's holding start,
+    # the session with its user, the meter (with replaces / replaced_by), the holding start,
     # the readings (LAG) shared by the history's page and the chart, the company in the footer.
-    assert count_queries(resident_client, detail_url(meter)) == 6
+    assert count_queries(resident_client, detail_url(meter)) == 5
 
 
 def test_meter_page_pages_the_history_and_charts_every_reading(today, resident_client, meter):
