@@ -1,7 +1,8 @@
 """Two reference views for the scale benchmark, served only when ``BENCH_VIEWS`` is on.
 
 ``make bench`` compares every page's throughput with these: a view that does nothing, and one
-that only loads ``request.user`` (session + user query), measured in the same run.
+that only loads ``request.user`` (the session with its user: one query), measured in the same
+run.
 """
 
 from django.http import HttpResponse
