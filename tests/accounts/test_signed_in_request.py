@@ -205,3 +205,17 @@ def test_one_backend_logs_in_and_checks_permissions(client):
     assert client.login(username=user.username, password=PASSWORD) is True
     assert client.session[BACKEND_SESSION_KEY] == BACKEND
     assert AuthenticationBackend().has_perm(user, "accounts.view_user") is False
+
+
+def test_logging_in_on_the_login_page_keeps_the_user_beside_the_session(client):
+    user = UserFactory()
+    response = client.post(
+        "/logowanie/", {"login": user.username, "password": PASSWORD}, follow=True
+    )
+    assert response.wsgi_request.user == user
+    session = Session.objects.get(session_key=client.session.session_key)
+    assert session.user_id == user.pk
+
+    client.post("/wyloguj/")
+    assert not Session.objects.filter(pk=session.pk).exists()
+    assert client.get("/profil/")["Location"].startswith("/logowanie/")
