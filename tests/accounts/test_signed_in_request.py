@@ -31,8 +31,8 @@ pytestmark = pytest.mark.django_db
 BACKEND = "accounts.backends.AuthenticationBackend"
 
 
-def _session_for(user, backend=BACKEND) -> SessionStore:
-    store = SessionStore()
+def _session_for(user, backend=BACKEND, store_class=SessionStore):
+    store = store_class()
     store[SESSION_KEY] = str(user.pk)
     store[BACKEND_SESSION_KEY] = backend
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
@@ -157,12 +157,8 @@ def test_a_cookie_no_session_could_have_is_no_session_and_no_query(client, cooki
 
 
 def _django_session(user, backend):
-    store = DjangoSessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = backend
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return store
+    """A session as Django's own store kept it before the upgrade."""
+    return _session_for(user, backend, store_class=DjangoSessionStore)
 
 
 def test_signed_in_sessions_move_over_on_upgrade_and_nobody_is_signed_out():
