@@ -10,6 +10,7 @@ from django.views.generic import DetailView, FormView, ListView
 
 from portal.files import serve_file
 from portal.mixins import ResidentRateLimitMixin, ResidentRequiredMixin
+from premises.selectors import holding_starts_for_user
 
 from .charts import consumption_chart
 from .forms import ReadingForm
@@ -57,6 +58,10 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
     context_object_name = "meter"
 
     def get_queryset(self):
+        # The page needs the user's holding starts (``hide_previous_holders``): read first, the
+        # roles they come from scope the meter by plain premises ids instead of a nested
+        # ownership subquery, which took PostgreSQL longer to plan than to run (issue 17).
+        holding_starts_for_user(self.request.user)
         return scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
 
     def get_context_data(self, **kwargs):

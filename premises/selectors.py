@@ -17,6 +17,7 @@ from .models import Building, Community, Company, Ownership, Premises
 # time to build than PostgreSQL took to run. Nothing is read only for this, so no page runs an
 # extra query; outside a request (jobs, tests, other users) the scope stays a subquery.
 SCOPE_MEMO = "_strefa_held_premises"
+ROLES_MEMO = "_strefa_held_roles"  # the user's roles, by day (``held_roles_for_user``)
 
 
 def remember_scope(user) -> None:
@@ -33,14 +34,27 @@ def remembered_premises(user) -> list[Premises] | None:
     return memo.get(timezone.localdate()) if memo else None
 
 
-def premises_for_user(user) -> QuerySet[Premises]:
-    """Premises in which the user currently holds a role (owner, co-owner, tenant, member)."""
+def _held_ids(user) -> list[int] | None:
+    """Ids of the premises the user holds today, when the request has read them already: the
+    premises themselves, or the user's roles (``held_roles_for_user`` reads the roles on exactly
+    the premises ``Premises.objects.held_by`` names); else None."""
     held = remembered_premises(user)
-    if held is None:
+    if held is not None:
+        return [p.pk for p in held]
+    memo = getattr(user, ROLES_MEMO, None)
+    rows = memo.get(timezone.localdate()) if memo else None
+    return None if rows is None else sorted({row[0] for row in rows})
+
+
+def premises_for_user(user) -> QuerySet[Premises]:
+    """Premises in which the user currently holds a role (owner, co-owner, tenant, member).
+
+    Once the request has read the user's premises or roles, on their plain ids: the nested
+    ownership subquery cost PostgreSQL more to plan than to run (issue 17)."""
+    ids = _held_ids(user)
+    if ids is None:
         return Premises.objects.held_by(user).select_related("building__community")
-    return Premises.objects.filter(pk__in=[p.pk for p in held]).select_related(
-        "building__community"
-    )
+    return Premises.objects.filter(pk__in=ids).select_related("building__community")
 
 
 def held_premises_for_user(user) -> list[Premises]:
@@ -135,9 +149,6 @@ def company_current() -> Company | None:
 
 def company_cache_clear(**_kwargs) -> None:
     cache.delete(COMPANY_CACHE_KEY)
-
-
-ROLES_MEMO = "_strefa_held_roles"
 
 
 def held_roles_for_user(

@@ -121,6 +121,41 @@ def test_scope_filters_on_the_list_a_resident_view_already_read(resident, premis
     assert premises not in premises_for_user(neighbour)
 
 
+def test_scope_filters_on_the_premises_the_roles_read_name(building):
+    """Once a request has read the user's roles (holding starts), the scope filters on their
+    premises ids: the same premises as the ownership subquery, for a current owner, a tenant, a
+    seller, a buyer from tomorrow and a co-owner who left (issue 17: the meter page)."""
+    from django.utils import timezone
+
+    from premises.models import Premises
+    from premises.selectors import held_roles_for_user, remember_scope
+
+    today = timezone.localdate()
+    day = datetime.timedelta(days=1)
+    user = UserFactory()
+    owned, rented, sold, bought, left = (PremisesFactory(building=building) for _ in range(5))
+    OwnershipFactory(user=user, premises=owned, valid_from=today - 400 * day)
+    OwnershipFactory(user=user, premises=rented, role="tenant", valid_from=today)
+    OwnershipFactory(user=user, premises=sold, valid_from=today - 400 * day, valid_to=today - day)
+    OwnershipFactory(user=user, premises=bought, valid_from=today + day)
+    OwnershipFactory(
+        user=user,
+        premises=left,
+        role="co_owner",
+        valid_from=today - 9 * day,
+        valid_to=today - 2 * day,
+    )
+    expected = set(Premises.objects.held_by(user))
+    assert expected == {owned, rented}
+
+    remember_scope(user)
+    held_roles_for_user(user)
+    with CaptureQueriesContext(connection) as queries:
+        sql = str(premises_for_user(user).query)
+    assert len(queries.captured_queries) == 0 and "premises_ownership" not in sql
+    assert set(premises_for_user(user)) == expected
+
+
 def test_scope_list_is_not_kept_into_the_next_day(resident, premises, monkeypatch):
     from django.utils import timezone
 
