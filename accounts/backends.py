@@ -27,8 +27,10 @@ class UserColumns:
 
     alias: str
     table: str  # quoted
+    pk_column: str  # quoted
     columns: str  # the user's columns, quoted, each prefixed with ``u.``
     names: tuple[str, ...]
+    pk_index: int  # the primary key's place among ``names``
     converters: tuple
 
     def user(self, values):
@@ -39,10 +41,9 @@ class UserColumns:
             for converter in column_converters:
                 value = converter(value, column, connection)
             converted.append(value)
-        model = get_user_model()
-        if converted[self.names.index(model._meta.pk.attname)] is None:
+        if converted[self.pk_index] is None:
             return None  # the session's LEFT JOIN found no user
-        return model.from_db(self.alias, self.names, converted)
+        return get_user_model().from_db(self.alias, self.names, converted)
 
 
 @cache
@@ -53,11 +54,14 @@ def user_columns(alias: str) -> UserColumns:
     table = model._meta.db_table
     fields = model._meta.concrete_fields
     columns = [field.get_col(table) for field in fields]
+    names = tuple(field.attname for field in fields)
     return UserColumns(
         alias=alias,
         table=quote(table),
+        pk_column=quote(model._meta.pk.column),
         columns=", ".join(f"u.{quote(field.column)}" for field in fields),
-        names=tuple(field.attname for field in fields),
+        names=names,
+        pk_index=names.index(model._meta.pk.attname),
         # The ORM's own converters for each column (SQLCompiler.get_converters).
         converters=tuple(
             ([*connection.ops.get_db_converters(col), *col.get_db_converters(connection)], col)
@@ -85,7 +89,7 @@ def user_by_pk(user_id):
     columns = user_columns(alias)
     sql = (  # names quoted from the model, the key as a parameter
         f"SELECT {columns.columns} FROM {columns.table} u "  # noqa: S608
-        f"WHERE u.{connection.ops.quote_name(model._meta.pk.column)} = %s"
+        f"WHERE u.{columns.pk_column} = %s"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [model._meta.pk.get_db_prep_value(pk, connection)])

@@ -13,7 +13,9 @@ column holds 40) is no session: it is not looked up at all (a NUL in it was a da
 an error page).
 """
 
-from django.contrib.auth import SESSION_KEY, get_user_model
+from functools import cache
+
+from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.db import connections, router
@@ -44,28 +46,33 @@ class SessionStore(db.SessionStore):
         return session
 
     def _get_session_from_db(self):
-        model = self.model
-        alias = router.db_for_read(model)
+        alias = router.db_for_read(self.model)
         connection = connections[alias]
-        quote = connection.ops.quote_name
-        data, key, expiry, user = (
-            quote(model._meta.get_field(name).column)
-            for name in ("session_data", "session_key", "expire_date", "user")
-        )
-        users = user_columns(alias)
-        user_key = quote(get_user_model()._meta.pk.column)
-        sql = (  # names quoted from the models, values as parameters
-            f"SELECT s.{data}, {users.columns} FROM {quote(model._meta.db_table)} s "  # noqa: S608
-            f"LEFT JOIN {users.table} u ON u.{user_key} = s.{user} "
-            f"WHERE s.{key} = %s AND s.{expiry} > %s"
-        )
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.session_key, now])
+            cursor.execute(_session_with_user_sql(alias), [self.session_key, now])
             row = cursor.fetchone()
         if row is None:
             session_user_read(None)
             self._session_key = None
             return None
-        session_user_read(users.user(row[1:]))
-        return model(session_key=self.session_key, session_data=row[0])
+        session_user_read(user_columns(alias).user(row[1:]))
+        return self.model(session_key=self.session_key, session_data=row[0])
+
+
+@cache
+def _session_with_user_sql(alias: str) -> str:
+    """The session's data and its user's columns by session key, on database ``alias``."""
+    from .models import Session
+
+    quote = connections[alias].ops.quote_name
+    data, key, expiry, user = (
+        quote(Session._meta.get_field(name).column)
+        for name in ("session_data", "session_key", "expire_date", "user")
+    )
+    users = user_columns(alias)
+    return (  # names quoted from the models, values as parameters
+        f"SELECT s.{data}, {users.columns} FROM {quote(Session._meta.db_table)} s "  # noqa: S608
+        f"LEFT JOIN {users.table} u ON u.{users.pk_column} = s.{user} "
+        f"WHERE s.{key} = %s AND s.{expiry} > %s"
+    )
