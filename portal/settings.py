@@ -121,6 +121,34 @@ def _without_jit(database: dict, *, jit: bool) -> dict:
 
 
 _without_jit(DATABASES["default"], jit=env.bool("DB_JIT", default=False))
+
+
+# A query the connection has run this many times is prepared on the server (psycopg).
+PREPARE_THRESHOLD = 5
+
+
+def _with_prepared_statements(database: dict, *, prepared: bool) -> dict:
+    """Prepared statements for the portal's PostgreSQL connections (``DB_PREPARED_STATEMENTS``).
+
+    Each page runs the same few queries on every request. With the values sent apart from the
+    SQL (server-side binding) psycopg prepares a query once a connection has run it
+    ``PREPARE_THRESHOLD`` times; PostgreSQL then no longer parses it, and plans it once for all
+    values where that plan is as good as one per value. For these short queries planning took
+    longer than running (0.6 ms against 0.06 ms for the documents count): pages answered 15–30%
+    faster (issue 17). Behind a pooler that hands one connection to several clients in turn
+    (PgBouncer in transaction mode before 1.21), set ``DB_PREPARED_STATEMENTS=false``.
+    """
+    if not prepared or "postgresql" not in database.get("ENGINE", ""):
+        return database
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", PREPARE_THRESHOLD)
+    return database
+
+
+_with_prepared_statements(
+    DATABASES["default"], prepared=env.bool("DB_PREPARED_STATEMENTS", default=True)
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
