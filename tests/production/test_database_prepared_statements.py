@@ -51,3 +51,17 @@ def test_a_repeated_query_is_prepared_once_and_answers_each_value():
         # The same SQL each time, another value: the answer must follow the value.
         assert User.objects.get(pk=user.pk).username == user.username
     assert prepared() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_statement_with_more_values_than_the_protocol_takes_still_answers():
+    """PostgreSQL takes at most 65 535 bound values in one statement: an ``__in`` of 70 000
+    ids (a big import's check, a deletion collected in one batch) must not fail."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the limit is PostgreSQL's protocol's")
+    wanted = [User.objects.create_user(login, password=None) for login in ("50%", "o'hara", "x")]
+    others = [f"absent-{i}" for i in range(70_000)]
+    found = User.objects.filter(username__in=[*others, "50%", "o'hara"])
+    assert sorted(found.values_list("username", flat=True)) == ["50%", "o'hara"]
+    ids = [-i for i in range(1, 70_000)] + [user.pk for user in wanted]
+    assert User.objects.filter(pk__in=ids).delete()[0] == 3
