@@ -43,6 +43,10 @@ from .services import (
 )
 
 
+# No resident has a billion pages of letters; a higher number would overflow the OFFSET.
+MAX_PAGE = 10**9
+
+
 class LetterPaginator(Paginator):
     """Takes the count from the page's rows (``LetterPages``), so a page is one query; only
     ``?page=last`` asks for the count first."""
@@ -56,6 +60,8 @@ class LetterPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
+        if number > MAX_PAGE:  # its offset would overflow the database's integers
+            raise EmptyPage(self.error_messages["no_results"])
         bottom = (number - 1) * self.per_page
         rows = self.object_list[bottom : bottom + self.per_page]
         if rows:

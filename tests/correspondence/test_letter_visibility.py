@@ -180,6 +180,10 @@ def test_letter_list_reads_a_page_and_its_count_in_one_query(client, premises, o
     assert "Strona 2 z 2" in last and "Pismo nr 0<" in last
     assert client.get("/korespondencja/?page=3").status_code == 404
     assert client.get("/korespondencja/?page=0").status_code == 404
+    # A page number whose offset no database integer holds is a page that does not exist
+    # (it was an error page: "bigint out of range" on PostgreSQL, an overflow on SQLite).
+    for number in ("9223372036854775807", "99999999999999999999999"):
+        assert client.get(f"/korespondencja/?page={number}").status_code == 404
 
 
 def test_letter_list_without_letters_says_so(client, premises, owner):
