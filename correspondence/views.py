@@ -42,7 +42,6 @@ from .services import (
     thread_start,
 )
 
-
 # No resident has a billion pages of letters; a higher number would overflow the OFFSET.
 MAX_PAGE = 10**9
 
