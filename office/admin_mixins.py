@@ -12,6 +12,7 @@ they may do comes from their Django permissions (the role groups, see ``office.r
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError
@@ -179,6 +180,15 @@ class CommunityScopedAdminMixin:
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         formfield = safe_autocomplete(super().formfield_for_manytomany(db_field, request, **kwargs))
         return self._scope_related(request, formfield, db_field.related_model)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """simple_history's history of one row; an id no row of this model can have (``abc``)
+        is a page that does not exist: simple_history queried with it (an error page)."""
+        try:
+            self.model._meta.pk.to_python(unquote(object_id))
+        except ValidationError:
+            raise Http404 from None
+        return super().history_view(request, object_id, extra_context)
 
     def get_search_results(self, request, queryset, search_term):
         # PostgreSQL refuses NUL in text ("?q=%00" or an autocomplete term was a 500).
