@@ -44,3 +44,26 @@ def test_history_of_an_id_no_row_can_have_is_not_found(admin_client_, premises):
     assert checked >= 15
     history = admin_client_.get(f"/admin/premises/premises/{premises.pk}/history/")
     assert history.status_code == 200
+
+
+def test_an_action_on_ids_no_row_can_have_is_not_run_and_says_why(
+    admin_client_, office_admin, rf_request, premises
+):
+    """``_selected_action=abc`` made Django's admin filter on ``abc`` (a 500 on every list)."""
+    checked = 0
+    for url, _model, model_admin in _lists():
+        actions = model_admin.get_actions(rf_request(office_admin, url))
+        if not actions:
+            continue
+        action = next(iter(actions))
+        for odd in ("abc", "1.5", "a\x00b"):
+            data = {"action": action, "_selected_action": [odd], "index": "0"}
+            response = admin_client_.post(url, data, follow=True)
+            assert response.status_code == 200, (url, action, odd)
+            assert "Nie wykonano akcji: zaznaczenie zawiera wiersz" in response.content.decode()
+        checked += 1
+    assert checked >= 15
+    # A real selection still runs its action.
+    data = {"action": "delete_selected", "_selected_action": [premises.pk], "index": "0"}
+    confirm = admin_client_.post("/admin/premises/premises/", data)
+    assert confirm.status_code == 200 and "Usuwanie wielu obiektów" in confirm.content.decode()
