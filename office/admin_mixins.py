@@ -190,11 +190,6 @@ class CommunityScopedAdminMixin:
             raise Http404 from None
         return super().history_view(request, object_id, extra_context)
 
-    def get_search_results(self, request, queryset, search_term):
-        # PostgreSQL refuses NUL in text ("?q=%00" or an autocomplete term was a 500).
-        search_term = search_term.replace("\x00", "")
-        return super().get_search_results(request, queryset, search_term)
-
     # --- a database constraint hit while saving is a message, not a 500 --------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
