@@ -221,6 +221,9 @@ def parse_mt940(text: str) -> Statement:
     current_account = ""
     last: BankTransaction | None = None
     number = 0
+    # A transaction's :86: fields, read once all are known: ING writes two, the operation
+    # code (with /OCMT/ and the like) and then the subfields.
+    details: list[tuple[BankTransaction, list[str], str]] = []
     for tag, value in _fields(text):
         if tag == "25":
             current_account = compact_account(value.split("\n")[0])
@@ -232,11 +235,14 @@ def parse_mt940(text: str) -> Statement:
             last = BankTransaction(line=number, account=current_account)
             statement.transactions.append(last)
             _read_61(last, value)
+            details.append((last, [], bank_of(current_account)))
         elif tag == "86" and last is not None:
-            _read_86(last, value, bank_of(current_account))
-            last = None
+            details[-1][1].append(value)
         elif tag in ("20", "62F", "62M"):
             last = None
+    for transaction, values, bank in details:
+        if values:
+            _read_86(transaction, values, bank)
     if not statement.transactions:
         raise FileError(_("Wyciąg MT940 nie zawiera żadnych transakcji."))
     banks = {bank_of(account) for account in statement.accounts} - {""}
@@ -276,13 +282,19 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
     transaction.details = clean_text(match["supplement"] or "")
 
 
-def _read_86(transaction: BankTransaction, value: str, bank: str) -> None:
-    code, fields = subfields(value)
-    profile = _PROFILES.get(bank, _DEFAULT_PROFILE)
-    if not fields:
-        transaction.title = clean_text(value)[:255]
-        transaction.details += " " + clean_text(value)
+def _read_86(transaction: BankTransaction, values: list[str], bank: str) -> None:
+    """The transaction's :86: fields: the first with subfields is read by the bank's profile,
+    the text of the others only searched for virtual accounts."""
+    transaction.raw["86"] = clean_text(" ".join(values))
+    read = [(value, *subfields(value)) for value in values]
+    structured = [(code, fields) for _value, code, fields in read if fields]
+    plain = clean_text(" ".join(value for value, _code, fields in read if not fields))
+    if not structured:
+        transaction.title = plain[:255]
+        transaction.details = clean_text(f"{transaction.details} {plain}")
         return
+    code, fields = structured[0]
+    profile = _PROFILES.get(bank, _DEFAULT_PROFILE)
 
     def joined(codes) -> str:
         # Banks cut one long text into fixed-width subfields, even mid-word: join as is.
@@ -303,8 +315,8 @@ def _read_86(transaction: BankTransaction, value: str, bank: str) -> None:
     transaction.payer_account = payer[:34]
     used = set(profile.title) | set(profile.name) | {"38", "30", "31"}
     rest = [fields[c] for c in sorted(fields) if c not in used]
-    transaction.details = clean_text(" ".join([transaction.details, code, *rest]))
-    transaction.raw["86"] = clean_text(value)
+    more = [" ".join([c, *f.values()]) for c, f in structured[1:]]
+    transaction.details = clean_text(" ".join([transaction.details, plain, code, *rest, *more]))
 
 
 # --- CSV / XLSX exports ---------------------------------------------------------------------

@@ -632,3 +632,41 @@ def test_santander_export_is_read_as_the_bank_writes_it(community, building, off
     again = preview_bank_statement(file_name="historia (1).csv", content=content)
     assert not again.has_errors and again.to_create == []
     assert again.skipped_count == 3
+
+
+# --- Layouts as the banks publish them ------------------------------------------------------
+
+
+def test_ing_mt940_reads_the_second_86_field_with_the_subfields(community, building, office):
+    """ING writes two :86: per operation: the code (with /OCMT/…), then the ~ subfields, the
+    payer's NRB in ~29 and the address in ~62–~63 (format description "Import/export files
+    formats used in ING Business", MT940 chapter; example on mksiegowa.pl)."""
+    flat_12, _flat_7 = setup_bank(community, building, "10501445")
+    details = (
+        f"020~00COCGPRZELEW ~20{TITLE} lokal 12 ~21 ~22 ~23~24 ~25 ~29{PAYER}"
+        f"~3010501445 ~31{PAYER[10:]}~32 ŻANETA GĘŚLA-ŁOŚ ~33 ~34020 ~38 PL{PAYER} ~60 ~61 "
+        "~62 UL. ŁĄKOWA 1 ~6390-001 ŁÓDŹ"
+    )
+    content = "\r\n".join(
+        [
+            "{1:F01INGBPLPWAXXX0000000000}{2:I940INGBPLPWXXXXN}{4:",
+            ":20:P250505000000001",
+            f":25:/PL{community.bank_account}",
+            ":28C:00089",
+            ":NS:22WSPÓLNOTA MIESZKANIOWA ŁĄKOWA",
+            ":60F:C250504PLN1000,00",
+            ":61:2505050505C350,27S0200000123456789//BRF2505050001",
+            ":86:020/OCMT/PLN350,27/",
+            wrap_86(details),
+            ":62F:C250505PLN1350,27",
+            ":64:C250505PLN1350,27",
+            "-}",
+        ]
+    ).encode("cp852")
+    preview = preview_bank_statement(file_name="ing.sta", content=content)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    [payment] = preview.to_create
+    assert payment.title == f"{TITLE} lokal 12"
+    assert payment.payer_name == "ŻANETA GĘŚLA-ŁOŚ"
+    assert payment.payer_account == PAYER
+    assert payment.premises == flat_12
