@@ -151,7 +151,10 @@ _PROFILES = {
     "mBank": Mt940Profile(name=("32", "33"), name_fallback=("27", "28", "29")),
 }
 
-_TAG_LINE = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
+# The tags of MT940 (and MT942, which some banks export under the same name); ":NS:" is the
+# Polish banks' non-standard field. Any other ":NN:" at the start of a line is text: :86: is cut
+# every 65 characters wherever that falls, e.g. in "godz. 10:30:00".
+_TAG_LINE = re.compile(r"^:(20|21|25P?|28C?|60[FM]|61|62[FM]|64|65|86|13D?|34F|90[CD]|NS):(.*)$")
 _LINE_61 = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?"
     r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>[^/\n]*)"

@@ -670,3 +670,21 @@ def test_ing_mt940_reads_the_second_86_field_with_the_subfields(community, build
     assert payment.payer_name == "ŻANETA GĘŚLA-ŁOŚ"
     assert payment.payer_account == PAYER
     assert payment.premises == flat_12
+
+
+def test_mt940_text_line_starting_like_a_tag_stays_in_the_details(community, building):
+    """:86: is cut every 65 characters wherever that falls; a line may start with ":10:"."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    content = (
+        ":20:ST250505CYC/1\n"
+        f":25:/PL{community.bank_account}\n"
+        ":61:2505050505CN350,27N020NONREF//25125000001\n"
+        ":86:020~00PRZELEW~20Zaliczka maj, zapłacono dnia 05.05.2025 godz.\n"
+        f":10:30 ~21lokal 12~32JAN NOWAK~38PL{PAYER}\n"
+        ":62F:C250505PLN1350,27\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="mbank.sta", content=content)
+    [payment] = preview.to_create
+    assert payment.title == "Zaliczka maj, zapłacono dnia 05.05.2025 godz.:10:30 lokal 12"
+    assert payment.payer_name == "JAN NOWAK" and payment.payer_account == PAYER
+    assert payment.premises == flat_12
