@@ -660,6 +660,19 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
     if transaction.amount == 0:
         row.notice = _("Kwota zerowa – pominięto.")
         return
+    if transaction.reversal:
+        # "RD" (a debit reversed) is money back, not a resident's payment; "RC" takes back a
+        # credit that may have been imported as a payment, which only the office can undo.
+        row.notice = _("Storno operacji (korekta banku) – pominięto.")
+        if transaction.amount < 0:
+            row.warnings.append(
+                _(
+                    "Bank cofnął wpływ %(amount)s zł; jeśli był zaimportowany jako wpłata, "
+                    "usuń lub popraw tę wpłatę."
+                )
+                % {"amount": str(-transaction.amount).replace(".", ",")}
+            )
+        return
     if transaction.amount < 0:
         row.notice = _("Obciążenie rachunku (wypłata) – pominięto.")
         return

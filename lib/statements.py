@@ -68,6 +68,7 @@ class BankTransaction:
     payer_account: str = ""
     account: str = ""  # the account paid to: the statement's, or a virtual one
     details: str = ""  # every other text, searched for virtual accounts
+    reversal: bool = False  # MT940 "RC"/"RD": the bank took back an earlier operation
     errors: list[str] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)  # what the preview shows
 
@@ -276,6 +277,7 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
         transaction.errors.append(str(error))
         return
     transaction.amount = -amount if match["mark"] in ("D", "RC") else amount
+    transaction.reversal = match["mark"].startswith("R")
     references = [match["bankref"] or "", match["ref"] or ""]
     for reference in references:
         reference = reference.strip()

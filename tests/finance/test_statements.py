@@ -688,3 +688,26 @@ def test_mt940_text_line_starting_like_a_tag_stays_in_the_details(community, bui
     assert payment.title == "Zaliczka maj, zapłacono dnia 05.05.2025 godz.:10:30 lokal 12"
     assert payment.payer_name == "JAN NOWAK" and payment.payer_account == PAYER
     assert payment.premises == flat_12
+
+
+def test_mt940_reversals_are_not_payments(community, building):
+    """RD gives back a debit (a refund that bounced), RC takes back a credit (SWIFT MT940)."""
+    setup_bank(community, building, "11402004")
+    content = (
+        ":20:ST250505CYC/1\n"
+        f":25:/PL{community.bank_account}\n"
+        ":61:2505050505RDN120,00N020NONREF//25125000007\n"
+        ":86:020~00ZWROT PRZELEWU~20Zwrot nadpłaty lokal 12~32JAN NOWAK\n"
+        ":61:2505060506RCN80,00N020NONREF//25126000008\n"
+        ":86:020~00STORNO UZNANIA~20Lokal 7 maj~32ANNA NOWAK\n"
+        ":62F:C250506PLN1000,00\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="mbank.sta", content=content)
+    assert not preview.has_errors
+    assert preview.to_create == []
+    refund, taken_back = preview.rows
+    assert refund.notice == taken_back.notice == "Storno operacji (korekta banku) – pominięto."
+    assert taken_back.warnings == [
+        "Bank cofnął wpływ 80,00 zł; jeśli był zaimportowany jako wpłata, usuń lub popraw tę "
+        "wpłatę."
+    ]
