@@ -385,8 +385,11 @@ CSV_ALIASES = {
     "opis": "description",
     "szczegoly": "description",
     "waluta": "currency",
+    "kwota_blokady/zwolnienie_blokady": "blocked",  # ING: a card payment not booked yet
 }
-_CSV_HINT = {"booked_on", "amount", "credit"}
+# The header has a date and an amount; mBank's summary block above it ("#Waluta;#Wpływy;
+# #Wydatki;") has only amounts.
+_CSV_HINT = ({"booked_on"}, {"amount", "credit", "debit"})
 
 # iPKO's description cells ("Tytuł: …") and similar key-value details.
 _DETAIL_KEYS = {
@@ -480,15 +483,13 @@ def parse_csv(content: bytes) -> Statement:
         lines, encoding, _delimiter = read_grid(content)
         rows = [values for values in lines if any(str(v).strip() for v in values)]
         return _parse_santander(rows, encoding)
-    table = read_table(content, aliases=CSV_ALIASES, header_hint=_CSV_HINT)
-    columns = set(table.columns)
-    if "booked_on" not in columns or not ({"amount", "credit"} & columns):
-        raise FileError(
-            _(
-                "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
-                "(np. „Data operacji”, „Kwota”)."
-            )
-        )
+    unknown_layout = _(
+        "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
+        "(np. „Data operacji”, „Kwota”)."
+    )
+    table = read_table(
+        content, aliases=CSV_ALIASES, header_hint=_CSV_HINT, header_missing=unknown_layout
+    )
     statement = Statement(format="csv", encoding=table.encoding)
     for line in table.preamble:
         for account in accounts_in(line):
@@ -496,6 +497,8 @@ def parse_csv(content: bytes) -> Statement:
                 statement.accounts.append(account)
     for row in table.rows:
         cells = row.cells
+        if not _is_operation(cells):
+            continue
         transaction = BankTransaction(line=row.line, raw=dict(cells))
         details = []
         for text in [cells.get("description", ""), *row.extra]:
@@ -519,9 +522,7 @@ def parse_csv(content: bytes) -> Statement:
             transaction.title = clean_text(" ".join(details))[:255]
         transaction.payer_name = clean_text(cells.get("payer_name", ""))[:200]
         transaction.payer_account = compact_account(cells.get("payer_account", ""))[:34]
-        own = cells.get("account", "")
-        found = accounts_in(own)
-        transaction.account = found[0] if found else compact_account(own)[:34]
+        transaction.account = _csv_own_account(cells.get("account", ""))
         transaction.details = clean_text(" ".join(details))
         statement.transactions.append(transaction)
     if not statement.transactions:
@@ -529,6 +530,34 @@ def parse_csv(content: bytes) -> Statement:
     banks = {bank_of(a) for a in statement.accounts} - {""}
     statement.bank = ", ".join(sorted(banks))
     return statement
+
+
+def _is_operation(cells: dict[str, str]) -> bool:
+    """False for a line under the table that is no operation: a footer with neither a date nor
+    an amount (ING: "Dokument ma charakter informacyjny…"), or a card payment the bank has only
+    blocked (ING: "Kwota blokady" without "Kwota transakcji"; it comes booked later)."""
+    if any(cells.get(name, "").strip() for name in ("amount", "credit", "debit")):
+        return True
+    if cells.get("blocked", "").strip():
+        return False
+    try:
+        parse_date(cells.get("booked_on", ""))
+    except ValueError:
+        return False
+    return True
+
+
+_ACCOUNT_NUMBER = re.compile(r"(?:[A-Z]{2})?\d[A-Z0-9]*")  # a wrong one is a row error later
+
+
+def _csv_own_account(value: str) -> str:
+    """The account a row was paid to; mBank's "#Rachunek" holds only a label of the own
+    account ("mBiznes konto 6111 ... 0001"), which is no account number and is ignored."""
+    found = accounts_in(value)
+    if found:
+        return found[0]
+    compact = compact_account(value)[:34]
+    return compact if _ACCOUNT_NUMBER.fullmatch(compact) else ""
 
 
 def _csv_amount(cells: dict[str, str]) -> Decimal:

@@ -711,3 +711,90 @@ def test_mt940_reversals_are_not_payments(community, building):
         "Bank cofnął wpływ 80,00 zł; jeśli był zaimportowany jako wpłata, usuń lub popraw tę "
         "wpłatę."
     ]
+
+
+def mbank_lista_operacji_2025(account):
+    """mBank's current "Lista operacji": a summary "#Waluta;#Wpływy;#Wydatki;" above the table,
+    one description column (name, title, type, payer's account), "#Rachunek" only a label."""
+    label = f"mBiznes konto {account[:4]} ... {account[-4:]}"
+    return (
+        "\ufeffmBank S.A. Bankowość Detaliczna;\r\n"
+        "\t\tSkrytka Pocztowa 2108;\r\n"
+        "\t\t90-959 Łódź 2;\r\n"
+        "\r\n"
+        "#Klient;\r\n"
+        "WSPÓLNOTA MIESZKANIOWA ŁĄKOWA 1;\r\n"
+        "\r\n"
+        "Lista operacji;\r\n"
+        "\r\n"
+        "#Za okres:;\r\n"
+        "01.05.2025;31.05.2025;\r\n"
+        "\r\n"
+        "#zgodnie z wybranymi filtrami wyszukiwania;\r\n"
+        "      #dla rachunków:;\r\n"
+        f"      mBiznes konto - {account};\r\n"
+        "\r\n"
+        "      #Waluta;#Wpływy;#Wydatki;\r\n"
+        "PLN;1 350,27;-12,00;\r\n"
+        "\r\n"
+        "#Data operacji;#Opis operacji;#Rachunek;#Kategoria;#Kwota;\r\n"
+        f'2025-05-05;"ŻANETA GĘŚLA UL. ŁĄKOWA 1, {TITLE} lokal 12  ŻANETA GĘŚLA  '
+        f'UL. ŁĄKOWA 1 PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY  {PAYER}  ";"{label}";'
+        '"Wpływy - inne";1 350,27 PLN;;\r\n'
+        f'2025-05-06;"OPŁATA ZA PROWADZENIE RACHUNKU";"{label}";"Opłaty i odsetki";'
+        "-12,00 PLN;;\r\n"
+        "\r\n"
+    )
+
+
+def test_mbank_lista_operacji_with_its_summary_block_is_read(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    content = mbank_lista_operacji_2025(community.bank_account).encode("utf-8")
+    preview = preview_bank_statement(file_name="lista_operacji.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert preview.community == community
+    [payment] = preview.to_create
+    assert payment.amount == Decimal("1350.27") and payment.premises == flat_12
+    assert TITLE in payment.title
+    assert payment.recipient_account == ""  # "#Rachunek" names the account, it is no number
+    import_apply(preview=preview, user=office)
+    again = preview_bank_statement(file_name="lista_operacji (1).csv", content=content)
+    assert not again.has_errors and again.to_create == []
+
+
+def test_ing_csv_footer_and_card_blocks_are_not_operations(community, building):
+    """ING's "Lista transakcji": a card payment only blocked has "Kwota blokady" and no
+    "Kwota transakcji"; the file ends with a one-cell notice."""
+    flat_12, _flat_7 = setup_bank(community, building, "10501445")
+    account = community.bank_account
+    spaced = f"{account[:2]} " + " ".join(account[i : i + 4] for i in range(2, 26, 4))
+    content = (
+        '"Lista transakcji"\n'
+        '"Wybrane rachunki:";\n'
+        f'"Konto Wspólnoty (PLN)";;"{spaced}";\n'
+        "\n"
+        '"Data transakcji";"Data księgowania";"Dane kontrahenta";"Tytuł";"Nr rachunku";'
+        '"Nazwa banku";"Szczegóły";"Nr transakcji";"Kwota transakcji (waluta rachunku)";'
+        '"Waluta";"Kwota blokady/zwolnienie blokady";"Waluta";"Kwota płatności w walucie";'
+        '"Waluta";"Saldo po transakcji";"Waluta";"Konto"\n'
+        f'2025-05-05;2025-05-05;"ŻANETA GĘŚLA";"{TITLE} lokal 12";"\'{PAYER}\'";"mBank S.A.";'
+        '"PRZELEW";"202512500001";1350,27;PLN;;;;;2350,27;PLN;"Konto Wspólnoty"\n'
+        '2025-05-07;;"STACJA PALIW";"Płatność kartą 07.05.2025";;;"TR.KART";"";;;-120,00;PLN;'
+        ';;;;"Konto Wspólnoty"\n'
+        "\n"
+        '"Dokument ma charakter informacyjny, nie stanowi dowodu księgowego"\n'
+    ).encode("cp1250")
+    preview = preview_bank_statement(file_name="lista_transakcji.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert [row.line for row in preview.rows] == [6]
+    assert preview.to_create[0].premises == flat_12
+
+
+def test_csv_of_an_unknown_layout_is_refused_in_polish(community):
+    content = "Data;Opis;Wartość\n2025-05-05;Wpłata;10,00\n".encode()
+    for sample in (content, b"a;b\n1;2\n"):
+        preview = preview_bank_statement(file_name="x.csv", content=sample, community=community)
+        assert preview.file_errors == [
+            "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
+            "(np. „Data operacji”, „Kwota”)."
+        ]
