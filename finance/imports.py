@@ -603,11 +603,14 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
 def finish_bank(preview, statement: Statement, accounts: Accounts, community_id) -> None:
     transactions = statement.transactions
     occurrences: dict[str, int] = {}
+    by_payer_reference: dict[str, list[BankTransaction]] = {}
     for transaction in transactions:
         if not transaction.reference and not transaction.errors:
             base = synthetic_reference(transaction, 0)
             occurrences[base] = occurrences.get(base, 0) + 1
             transaction.reference = synthetic_reference(transaction, occurrences[base] - 1)
+            if transaction.payer_reference:
+                by_payer_reference.setdefault(transaction.payer_reference, []).append(transaction)
     references = [t.reference for t in transactions if t.reference]
     known = set()
     for start in range(0, len(references), 5000):
@@ -616,6 +619,15 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
                 bank_transaction_id__in=references[start : start + 5000]
             ).values_list("bank_transaction_id", flat=True)
         )
+    # Earlier imports kept the payer's reference as the transaction's id when the bank
+    # gave none; such a payment is still known by it, on the same day and for the same amount.
+    if by_payer_reference:
+        for reference, booked_on, amount in Payment.objects.filter(
+            bank_transaction_id__in=list(by_payer_reference)
+        ).values_list("bank_transaction_id", "booked_on", "amount"):
+            for transaction in by_payer_reference[reference]:
+                if (transaction.booked_on, transaction.amount) == (booked_on, amount):
+                    known.add(transaction.reference)
     row_communities = {community_id} if community_id else set()
     for transaction in transactions:
         owner = accounts.get(transaction.account)

@@ -69,6 +69,7 @@ class BankTransaction:
     account: str = ""  # the account paid to: the statement's, or a virtual one
     details: str = ""  # every other text, searched for virtual accounts
     reversal: bool = False  # MT940 "RC"/"RD": the bank took back an earlier operation
+    payer_reference: str = ""  # MT940: the payer's own reference, not unique
     errors: list[str] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)  # what the preview shows
 
@@ -158,7 +159,7 @@ _PROFILES = {
 _TAG_LINE = re.compile(r"^:(20|21|25P?|28C?|60[FM]|61|62[FM]|64|65|86|13D?|34F|90[CD]|NS):(.*)$")
 _LINE_61 = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?"
-    r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>[^/\n]*)"
+    r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>(?:(?!//)[^\n])*)"
     r"(?://(?P<bankref>[^\n]*))?(?:\n(?P<supplement>.*))?$",
     re.S,
 )
@@ -278,12 +279,13 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
         return
     transaction.amount = -amount if match["mark"] in ("D", "RC") else amount
     transaction.reversal = match["mark"].startswith("R")
-    references = [match["bankref"] or "", match["ref"] or ""]
-    for reference in references:
-        reference = reference.strip()
-        if reference and reference.upper() != "NONREF":
-            transaction.reference = reference[:60]
-            break
+    # Only the bank's reference (after "//") names one operation; the one before it is the
+    # payer's ("Reference for the Account Owner"): "NOTPROVIDED", or "CZYNSZ" every month.
+    bank_reference, payer_reference = (match["bankref"] or "").strip(), match["ref"].strip()
+    if bank_reference.upper() != "NONREF":
+        transaction.reference = bank_reference[:60]
+    if payer_reference.upper() != "NONREF":
+        transaction.payer_reference = payer_reference[:60]
     transaction.details = clean_text(match["supplement"] or "")
 
 
@@ -602,15 +604,17 @@ def parse_statement(content: bytes) -> Statement:
 
 
 def synthetic_reference(transaction: BankTransaction, occurrence: int) -> str:
-    """For a transaction the bank gave no reference: date, amount, accounts and title."""
-    raw = "|".join(
-        [
-            str(transaction.booked_on),
-            str(transaction.amount),
-            transaction.account,
-            transaction.payer_account,
-            fold(transaction.title),
-            str(occurrence),
-        ]
-    )
+    """For a transaction the bank gave no reference: date, amount, accounts, title (and the
+    payer's reference, when there is one)."""
+    parts = [
+        str(transaction.booked_on),
+        str(transaction.amount),
+        transaction.account,
+        transaction.payer_account,
+        fold(transaction.title),
+        str(occurrence),
+    ]
+    if transaction.payer_reference:
+        parts.append(transaction.payer_reference)
+    raw = "|".join(parts)
     return "H-" + hashlib.sha256(raw.encode()).hexdigest()[:40]

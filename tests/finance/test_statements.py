@@ -798,3 +798,47 @@ def test_csv_of_an_unknown_layout_is_refused_in_polish(community):
             "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
             "(np. „Data operacji”, „Kwota”)."
         ]
+
+
+def standing_order_statement(account, day, payer_reference="CZYNSZ"):
+    """A bank that gives no reference of its own ("//…"): only the payer's, the same monthly."""
+    return (
+        f":20:ST25{day}\n"
+        f":25:/PL{account}\n"
+        f":61:25{day}{day[-4:]}CN350,27N020{payer_reference}\n"
+        ":86:020~20Zaliczka lokal 12~32JAN NOWAK\n"
+        f":61:25{day}{day[-4:]}CN200,00N020NOTPROVIDED\n"
+        ":86:020~20Zaliczka lokal 7~32ANNA NOWAK\n"
+        f":61:25{day}{day[-4:]}CN10,00N020FV 1/2025\n"
+        ":86:020~20Darowizna~32EWA NOWAK\n"
+    ).encode()
+
+
+def test_payers_reference_is_no_transaction_id(community, building, office):
+    """The :61: reference before "//" is the payer's (SWIFT MT940 field 61, subfield 7)."""
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    may = standing_order_statement(community.bank_account, "0505")
+    preview = preview_bank_statement(file_name="maj.sta", content=may)
+    assert not preview.has_errors, [r.errors for r in preview.rows]  # NOTPROVIDED twice
+    import_apply(preview=preview, user=office)
+    june = standing_order_statement(community.bank_account, "0605")
+    preview = preview_bank_statement(file_name="czerwiec.sta", content=june)
+    assert [(p.premises, p.amount) for p in preview.to_create][0] == (flat_12, Decimal("350.27"))
+    assert len(preview.to_create) == 3  # "CZYNSZ" again is June's payment, not May's
+    again = preview_bank_statement(file_name="maj (1).sta", content=may)
+    assert again.to_create == []
+
+
+def test_payment_imported_by_the_payers_reference_before_is_known(community, building):
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    Payment.objects.create(
+        community=community,
+        premises=flat_12,
+        booked_on=datetime.date(2025, 5, 5),
+        amount=Decimal("350.27"),
+        title="Zaliczka lokal 12",
+        bank_transaction_id="CZYNSZ",
+    )
+    may = standing_order_statement(community.bank_account, "0505")
+    preview = preview_bank_statement(file_name="maj.sta", content=may)
+    assert [p.amount for p in preview.to_create] == [Decimal("200.00"), Decimal("10.00")]
