@@ -21,6 +21,7 @@ in the title; the rest wait for the office in the queue of unassigned payments.
 import datetime
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -642,6 +643,41 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
+    _booked_from_another_export(preview.rows, set(references))
+
+
+def _booked_from_another_export(rows: list[ImportRow], references: set[str]) -> None:
+    """Skip a transfer booked before from another export of the account (MT940 after CSV, or
+    another bank's CSV layout): its id differs (the bank's reference in one, a content hash or
+    another column in the other), so it is recognised by day, amount and payer's account.
+    Each booked payment whose id is not in this file stands for one row."""
+    rows = [row for row in rows if row.will_create and row.obj.payer_account]
+    if not rows:
+        return
+    booked: Counter = Counter()
+    for community_id, booked_on, amount, payer_account, reference in (
+        Payment.objects.filter(
+            community_id__in={row.obj.community_id for row in rows},
+            booked_on__range=(
+                min(r.obj.booked_on for r in rows),
+                max(r.obj.booked_on for r in rows),
+            ),
+            source=Payment.Source.BANK,
+        )
+        .exclude(payer_account="")
+        .values_list("community_id", "booked_on", "amount", "payer_account", "bank_transaction_id")
+    ):
+        if reference not in references:
+            booked[(community_id, booked_on, amount, payer_account)] += 1
+    for row in rows:
+        payment = row.obj
+        key = (payment.community_id, payment.booked_on, payment.amount, payment.payer_account)
+        if booked[key]:
+            booked[key] -= 1
+            row.notice = _(
+                "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota "
+                "i rachunek zleceniodawcy) – pominięto."
+            )
 
 
 def _bank_cells(transaction: BankTransaction) -> dict[str, str]:

@@ -521,11 +521,11 @@ def test_statement_preview_runs_a_fixed_number_of_queries(
     lines = [":20:1", f":25:/PL{community.bank_account}"]
     for i in range(size):
         lines.append(f":61:2505050505CN{10 + i},00NTRFNONREF//R{i:06d}")
-        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK")
+        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK~38PL{PAYER}")
     content = "\n".join(lines).encode()
     # accounts: communities, fund accounts, premises; the statement's community;
-    # references booked before; premises for titles
-    with django_assert_num_queries(6):
+    # references booked before; premises for titles; payments from other exports of the days
+    with django_assert_num_queries(7):
         preview = preview_bank_statement(file_name="w.sta", content=content)
     assert len(preview.to_create) == size
 
@@ -842,3 +842,38 @@ def test_payment_imported_by_the_payers_reference_before_is_known(community, bui
     may = standing_order_statement(community.bank_account, "0505")
     preview = preview_bank_statement(file_name="maj.sta", content=may)
     assert [p.amount for p in preview.to_create] == [Decimal("200.00"), Decimal("10.00")]
+
+
+def test_same_transfer_from_mt940_and_then_csv_is_booked_once(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    sta = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    import_apply(
+        preview=preview_bank_statement(file_name="maj.sta", content=sta.encode()), user=office
+    )
+    csv = mbank_lista_operacji(community.bank_account, flat_12.bank_account).encode("cp1250")
+    preview = preview_bank_statement(file_name="maj.csv", content=csv)
+    assert not preview.has_errors
+    by_amount = {row.cells["kwota"]: row for row in preview.rows}
+    assert by_amount["350,27"].notice == (
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota i rachunek "
+        "zleceniodawcy) – pominięto."
+    )
+    import_apply(preview=preview, user=office)
+    assert Payment.objects.filter(amount=Decimal("350.27")).count() == 1
+
+
+def test_two_equal_transfers_of_one_day_are_both_kept_across_exports(community, building, office):
+    """A payer who paid twice the same day: each booked payment stands for one row only."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    first = (
+        "id_transakcji;data;kwota;tytul;rachunek_nadawcy;rachunek_odbiorcy\n"
+        f"TR-1;05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+    ).encode()
+    import_apply(preview=preview_bank_statement(file_name="a.csv", content=first), user=office)
+    both = (
+        "data;kwota;tytul;rachunek_nadawcy;rachunek_odbiorcy\n"
+        f"05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+        f"05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="b.csv", content=both)
+    assert len(preview.to_create) == 1 and preview.skipped_count == 1
