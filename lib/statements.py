@@ -7,10 +7,13 @@ MT940 (SWIFT, as the Polish banks export it, "wyciąg dzienny STA"): statements 
 ``:20:``, ``:25:`` is the account (``/PL`` + NRB, ``PL`` + NRB or the bare NRB), ``:61:`` a
 transaction line (value date, booking date, ``C``/``D``/``RC``/``RD``, amount with a decimal
 comma, ``N`` + type code, the customer reference, ``//`` + the bank reference), ``:86:`` the
-details. The details are structured into subfields marked by a separator and two digits; the
-separator differs by bank (``~`` mBank, ING, Pekao, Millennium, Alior, cooperative banks'
-"SGB/BPS" layout; ``<`` PKO BP and Santander; ``^`` BNP Paribas; ``+`` some) and is detected
-from the text. The subfield numbers follow the common Polish layout (ZBP/MultiCash):
+details (ING writes two: the operation code, then the subfields). Only the bank's reference
+after ``//`` identifies a transaction; the one before it is the payer's. ``RC``/``RD`` are
+reversals, not payments. The details are structured into subfields marked by a separator and
+two digits; the separator differs by bank (``~`` mBank, ING, PKO BP (iPKO biznes), Pekao,
+Millennium, Alior, cooperative banks' "SGB/BPS" layout; ``<`` Santander and PKO BP's older
+MultiCash export; ``^`` BNP Paribas; ``+`` some) and is detected from the text. The subfield
+numbers follow the common Polish layout (ZBP/MultiCash):
 
 * ``00`` operation description, ``10`` operation number,
 * ``20``–``25`` title (``26`` continues it in some banks),
@@ -23,8 +26,10 @@ from the text. The subfield numbers follow the common Polish layout (ZBP/MultiCa
 A per-bank profile (found from the sort code in ``:25:``) says which subfields hold the title
 and the payer's name; every other text of the transaction is searched for virtual accounts.
 
-CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account),
-PKO BP iPKO (``Opis transakcji`` followed by unnamed ``Klucz: wartość`` cells), ING, Pekao,
+CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account and a
+``#Waluta;#Wpływy;#Wydatki`` summary; the current export has one ``#Opis operacji`` column and
+a ``#Rachunek`` label, not a number), PKO BP iPKO (``Opis transakcji`` followed by unnamed
+``Klucz: wartość`` cells), ING (a footer line and card blocks are no operations), Pekao,
 Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
 read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
 header row and is recognised by its first line (see ``_parse_santander``).
