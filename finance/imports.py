@@ -21,6 +21,7 @@ in the title; the rest wait for the office in the queue of unassigned payments.
 import datetime
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -603,11 +604,14 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
 def finish_bank(preview, statement: Statement, accounts: Accounts, community_id) -> None:
     transactions = statement.transactions
     occurrences: dict[str, int] = {}
+    by_payer_reference: dict[str, list[BankTransaction]] = {}
     for transaction in transactions:
         if not transaction.reference and not transaction.errors:
             base = synthetic_reference(transaction, 0)
             occurrences[base] = occurrences.get(base, 0) + 1
             transaction.reference = synthetic_reference(transaction, occurrences[base] - 1)
+            if transaction.payer_reference:
+                by_payer_reference.setdefault(transaction.payer_reference, []).append(transaction)
     references = [t.reference for t in transactions if t.reference]
     known = set()
     for start in range(0, len(references), 5000):
@@ -616,6 +620,15 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
                 bank_transaction_id__in=references[start : start + 5000]
             ).values_list("bank_transaction_id", flat=True)
         )
+    # Earlier imports kept the payer's reference as the transaction's id when the bank
+    # gave none; such a payment is still known by it, on the same day and for the same amount.
+    if by_payer_reference:
+        for reference, booked_on, amount in Payment.objects.filter(
+            bank_transaction_id__in=list(by_payer_reference)
+        ).values_list("bank_transaction_id", "booked_on", "amount"):
+            for transaction in by_payer_reference[reference]:
+                if (transaction.booked_on, transaction.amount) == (booked_on, amount):
+                    known.add(transaction.reference)
     row_communities = {community_id} if community_id else set()
     for transaction in transactions:
         owner = accounts.get(transaction.account)
@@ -630,6 +643,41 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
+    _booked_from_another_export(preview.rows, set(references))
+
+
+def _booked_from_another_export(rows: list[ImportRow], references: set[str]) -> None:
+    """Skip a transfer booked before from another export of the account (MT940 after CSV, or
+    another bank's CSV layout): its id differs (the bank's reference in one, a content hash or
+    another column in the other), so it is recognised by day, amount and payer's account.
+    Each booked payment whose id is not in this file stands for one row."""
+    rows = [row for row in rows if row.will_create and row.obj.payer_account]
+    if not rows:
+        return
+    booked: Counter = Counter()
+    for community_id, booked_on, amount, payer_account, reference in (
+        Payment.objects.filter(
+            community_id__in={row.obj.community_id for row in rows},
+            booked_on__range=(
+                min(r.obj.booked_on for r in rows),
+                max(r.obj.booked_on for r in rows),
+            ),
+            source=Payment.Source.BANK,
+        )
+        .exclude(payer_account="")
+        .values_list("community_id", "booked_on", "amount", "payer_account", "bank_transaction_id")
+    ):
+        if reference not in references:
+            booked[(community_id, booked_on, amount, payer_account)] += 1
+    for row in rows:
+        payment = row.obj
+        key = (payment.community_id, payment.booked_on, payment.amount, payment.payer_account)
+        if booked[key]:
+            booked[key] -= 1
+            row.notice = _(
+                "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota "
+                "i rachunek zleceniodawcy) – pominięto."
+            )
 
 
 def _bank_cells(transaction: BankTransaction) -> dict[str, str]:
@@ -659,6 +707,19 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
         return
     if transaction.amount == 0:
         row.notice = _("Kwota zerowa – pominięto.")
+        return
+    if transaction.reversal:
+        # "RD" (a debit reversed) is money back, not a resident's payment; "RC" takes back a
+        # credit that may have been imported as a payment, which only the office can undo.
+        row.notice = _("Storno operacji (korekta banku) – pominięto.")
+        if transaction.amount < 0:
+            row.warnings.append(
+                _(
+                    "Bank cofnął wpływ %(amount)s zł; jeśli był zaimportowany jako wpłata, "
+                    "usuń lub popraw tę wpłatę."
+                )
+                % {"amount": str(-transaction.amount).replace(".", ",")}
+            )
         return
     if transaction.amount < 0:
         row.notice = _("Obciążenie rachunku (wypłata) – pominięto.")

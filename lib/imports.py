@@ -319,18 +319,21 @@ def read_table(
     required: Iterable[str] = (),
     max_rows: int = MAX_ROWS,
     max_bytes: int = MAX_FILE_BYTES,
-    header_hint: Iterable[str] = (),
+    header_hint: Iterable[Iterable[str]] = (),
+    header_missing: str = "",
 ) -> Table:
     """The rows of a CSV or XLSX file keyed by canonical column names.
 
     ``aliases`` maps folded header names (see :func:`fold`) to canonical ones; ``required``
     canonical columns must all be present. The header is the first of the top lines that has
-    every required column (banks write a preamble above it); ``header_hint`` names columns
-    that also mark a header line when ``required`` is empty.
+    every required column (banks write a preamble above it). When ``required`` is empty,
+    ``header_hint`` is a list of column groups: the header is the first line with a column of
+    every group (a bank's summary block above the table, e.g. mBank's "Waluta; Wpływy;
+    Wydatki", names only some of them). ``header_missing`` is the message when no line is one.
     """
     aliases = {fold(key): value for key, value in (aliases or {}).items()}
     required = set(required)
-    hint = set(header_hint) | required
+    hint = [set(group) for group in header_hint]
     lines, encoding, delimiter = read_grid(content, max_rows=max_rows, max_bytes=max_bytes)
 
     def canonical(name: str) -> str:
@@ -345,16 +348,18 @@ def read_table(
         if required and required <= names:
             header_index = index
             break
-        if not required and (names & hint if hint else True):
+        if not required and all(names & group for group in hint):
             header_index = index
             break
     if header_index is None:
+        if header_missing and not required:
+            raise FileError(header_missing)
         first = next((values for values in lines if any(str(v).strip() for v in values)), [])
         names = {canonical(v) for v in first}
         missing = sorted(required - names)
         raise FileError(
             _("Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek.")
-            % {"columns": ", ".join(missing) or ", ".join(sorted(hint))}
+            % {"columns": ", ".join(missing)}
         )
     header = [str(v).strip().lstrip("#").strip() for v in lines[header_index]]
     columns = [canonical(name) if name else "" for name in header]

@@ -7,10 +7,13 @@ MT940 (SWIFT, as the Polish banks export it, "wyciąg dzienny STA"): statements 
 ``:20:``, ``:25:`` is the account (``/PL`` + NRB, ``PL`` + NRB or the bare NRB), ``:61:`` a
 transaction line (value date, booking date, ``C``/``D``/``RC``/``RD``, amount with a decimal
 comma, ``N`` + type code, the customer reference, ``//`` + the bank reference), ``:86:`` the
-details. The details are structured into subfields marked by a separator and two digits; the
-separator differs by bank (``~`` mBank, ING, Pekao, Millennium, Alior, cooperative banks'
-"SGB/BPS" layout; ``<`` PKO BP and Santander; ``^`` BNP Paribas; ``+`` some) and is detected
-from the text. The subfield numbers follow the common Polish layout (ZBP/MultiCash):
+details (ING writes two: the operation code, then the subfields). Only the bank's reference
+after ``//`` identifies a transaction; the one before it is the payer's. ``RC``/``RD`` are
+reversals, not payments. The details are structured into subfields marked by a separator and
+two digits; the separator differs by bank (``~`` mBank, ING, PKO BP (iPKO biznes), Pekao,
+Millennium, Alior, cooperative banks' "SGB/BPS" layout; ``<`` Santander and PKO BP's older
+MultiCash export; ``^`` BNP Paribas; ``+`` some) and is detected from the text. The subfield
+numbers follow the common Polish layout (ZBP/MultiCash):
 
 * ``00`` operation description, ``10`` operation number,
 * ``20``–``25`` title (``26`` continues it in some banks),
@@ -23,8 +26,10 @@ from the text. The subfield numbers follow the common Polish layout (ZBP/MultiCa
 A per-bank profile (found from the sort code in ``:25:``) says which subfields hold the title
 and the payer's name; every other text of the transaction is searched for virtual accounts.
 
-CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account),
-PKO BP iPKO (``Opis transakcji`` followed by unnamed ``Klucz: wartość`` cells), ING, Pekao,
+CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the account and a
+``#Waluta;#Wpływy;#Wydatki`` summary; the current export has one ``#Opis operacji`` column and
+a ``#Rachunek`` label, not a number), PKO BP iPKO (``Opis transakcji`` followed by unnamed
+``Klucz: wartość`` cells), ING (a footer line and card blocks are no operations), Pekao,
 Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
 read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
 header row and is recognised by its first line (see ``_parse_santander``).
@@ -68,6 +73,8 @@ class BankTransaction:
     payer_account: str = ""
     account: str = ""  # the account paid to: the statement's, or a virtual one
     details: str = ""  # every other text, searched for virtual accounts
+    reversal: bool = False  # MT940 "RC"/"RD": the bank took back an earlier operation
+    payer_reference: str = ""  # MT940: the payer's own reference, not unique
     errors: list[str] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)  # what the preview shows
 
@@ -151,10 +158,13 @@ _PROFILES = {
     "mBank": Mt940Profile(name=("32", "33"), name_fallback=("27", "28", "29")),
 }
 
-_TAG_LINE = re.compile(r"^:(\d{2}[A-Z]?):(.*)$")
+# The tags of MT940 (and MT942, which some banks export under the same name); ":NS:" is the
+# Polish banks' non-standard field. Any other ":NN:" at the start of a line is text: :86: is cut
+# every 65 characters wherever that falls, e.g. in "godz. 10:30:00".
+_TAG_LINE = re.compile(r"^:(20|21|25P?|28C?|60[FM]|61|62[FM]|64|65|86|13D?|34F|90[CD]|NS):(.*)$")
 _LINE_61 = re.compile(
     r"^(?P<value>\d{6})(?P<entry>\d{4})?(?P<mark>R?[CD])(?P<funds>[A-Z])?"
-    r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>[^/\n]*)"
+    r"(?P<amount>\d+(?:,\d*)?)(?P<type>[NSF][A-Z0-9]{3})(?P<ref>(?:(?!//)[^\n])*)"
     r"(?://(?P<bankref>[^\n]*))?(?:\n(?P<supplement>.*))?$",
     re.S,
 )
@@ -221,6 +231,9 @@ def parse_mt940(text: str) -> Statement:
     current_account = ""
     last: BankTransaction | None = None
     number = 0
+    # A transaction's :86: fields, read once all are known: ING writes two, the operation
+    # code (with /OCMT/ and the like) and then the subfields.
+    details: list[tuple[BankTransaction, list[str], str]] = []
     for tag, value in _fields(text):
         if tag == "25":
             current_account = compact_account(value.split("\n")[0])
@@ -232,11 +245,14 @@ def parse_mt940(text: str) -> Statement:
             last = BankTransaction(line=number, account=current_account)
             statement.transactions.append(last)
             _read_61(last, value)
+            details.append((last, [], bank_of(current_account)))
         elif tag == "86" and last is not None:
-            _read_86(last, value, bank_of(current_account))
-            last = None
+            details[-1][1].append(value)
         elif tag in ("20", "62F", "62M"):
             last = None
+    for transaction, values, bank in details:
+        if values:
+            _read_86(transaction, values, bank)
     if not statement.transactions:
         raise FileError(_("Wyciąg MT940 nie zawiera żadnych transakcji."))
     banks = {bank_of(account) for account in statement.accounts} - {""}
@@ -267,22 +283,30 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
         transaction.errors.append(str(error))
         return
     transaction.amount = -amount if match["mark"] in ("D", "RC") else amount
-    references = [match["bankref"] or "", match["ref"] or ""]
-    for reference in references:
-        reference = reference.strip()
-        if reference and reference.upper() != "NONREF":
-            transaction.reference = reference[:60]
-            break
+    transaction.reversal = match["mark"].startswith("R")
+    # Only the bank's reference (after "//") names one operation; the one before it is the
+    # payer's ("Reference for the Account Owner"): "NOTPROVIDED", or "CZYNSZ" every month.
+    bank_reference, payer_reference = (match["bankref"] or "").strip(), match["ref"].strip()
+    if bank_reference.upper() != "NONREF":
+        transaction.reference = bank_reference[:60]
+    if payer_reference.upper() != "NONREF":
+        transaction.payer_reference = payer_reference[:60]
     transaction.details = clean_text(match["supplement"] or "")
 
 
-def _read_86(transaction: BankTransaction, value: str, bank: str) -> None:
-    code, fields = subfields(value)
-    profile = _PROFILES.get(bank, _DEFAULT_PROFILE)
-    if not fields:
-        transaction.title = clean_text(value)[:255]
-        transaction.details += " " + clean_text(value)
+def _read_86(transaction: BankTransaction, values: list[str], bank: str) -> None:
+    """The transaction's :86: fields: the first with subfields is read by the bank's profile,
+    the text of the others only searched for virtual accounts."""
+    transaction.raw["86"] = clean_text(" ".join(values))
+    read = [(value, *subfields(value)) for value in values]
+    structured = [(code, fields) for _value, code, fields in read if fields]
+    plain = clean_text(" ".join(value for value, _code, fields in read if not fields))
+    if not structured:
+        transaction.title = plain[:255]
+        transaction.details = clean_text(f"{transaction.details} {plain}")
         return
+    code, fields = structured[0]
+    profile = _PROFILES.get(bank, _DEFAULT_PROFILE)
 
     def joined(codes) -> str:
         # Banks cut one long text into fixed-width subfields, even mid-word: join as is.
@@ -303,8 +327,8 @@ def _read_86(transaction: BankTransaction, value: str, bank: str) -> None:
     transaction.payer_account = payer[:34]
     used = set(profile.title) | set(profile.name) | {"38", "30", "31"}
     rest = [fields[c] for c in sorted(fields) if c not in used]
-    transaction.details = clean_text(" ".join([transaction.details, code, *rest]))
-    transaction.raw["86"] = clean_text(value)
+    more = [" ".join([c, *f.values()]) for c, f in structured[1:]]
+    transaction.details = clean_text(" ".join([transaction.details, plain, code, *rest, *more]))
 
 
 # --- CSV / XLSX exports ---------------------------------------------------------------------
@@ -368,8 +392,11 @@ CSV_ALIASES = {
     "opis": "description",
     "szczegoly": "description",
     "waluta": "currency",
+    "kwota_blokady/zwolnienie_blokady": "blocked",  # ING: a card payment not booked yet
 }
-_CSV_HINT = {"booked_on", "amount", "credit"}
+# The header has a date and an amount; mBank's summary block above it ("#Waluta;#Wpływy;
+# #Wydatki;") has only amounts.
+_CSV_HINT = ({"booked_on"}, {"amount", "credit", "debit"})
 
 # iPKO's description cells ("Tytuł: …") and similar key-value details.
 _DETAIL_KEYS = {
@@ -463,15 +490,13 @@ def parse_csv(content: bytes) -> Statement:
         lines, encoding, _delimiter = read_grid(content)
         rows = [values for values in lines if any(str(v).strip() for v in values)]
         return _parse_santander(rows, encoding)
-    table = read_table(content, aliases=CSV_ALIASES, header_hint=_CSV_HINT)
-    columns = set(table.columns)
-    if "booked_on" not in columns or not ({"amount", "credit"} & columns):
-        raise FileError(
-            _(
-                "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
-                "(np. „Data operacji”, „Kwota”)."
-            )
-        )
+    unknown_layout = _(
+        "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
+        "(np. „Data operacji”, „Kwota”)."
+    )
+    table = read_table(
+        content, aliases=CSV_ALIASES, header_hint=_CSV_HINT, header_missing=unknown_layout
+    )
     statement = Statement(format="csv", encoding=table.encoding)
     for line in table.preamble:
         for account in accounts_in(line):
@@ -479,6 +504,8 @@ def parse_csv(content: bytes) -> Statement:
                 statement.accounts.append(account)
     for row in table.rows:
         cells = row.cells
+        if not _is_operation(cells):
+            continue
         transaction = BankTransaction(line=row.line, raw=dict(cells))
         details = []
         for text in [cells.get("description", ""), *row.extra]:
@@ -502,9 +529,7 @@ def parse_csv(content: bytes) -> Statement:
             transaction.title = clean_text(" ".join(details))[:255]
         transaction.payer_name = clean_text(cells.get("payer_name", ""))[:200]
         transaction.payer_account = compact_account(cells.get("payer_account", ""))[:34]
-        own = cells.get("account", "")
-        found = accounts_in(own)
-        transaction.account = found[0] if found else compact_account(own)[:34]
+        transaction.account = _csv_own_account(cells.get("account", ""))
         transaction.details = clean_text(" ".join(details))
         statement.transactions.append(transaction)
     if not statement.transactions:
@@ -512,6 +537,34 @@ def parse_csv(content: bytes) -> Statement:
     banks = {bank_of(a) for a in statement.accounts} - {""}
     statement.bank = ", ".join(sorted(banks))
     return statement
+
+
+def _is_operation(cells: dict[str, str]) -> bool:
+    """False for a line under the table that is no operation: a footer with neither a date nor
+    an amount (ING: "Dokument ma charakter informacyjny…"), or a card payment the bank has only
+    blocked (ING: "Kwota blokady" without "Kwota transakcji"; it comes booked later)."""
+    if any(cells.get(name, "").strip() for name in ("amount", "credit", "debit")):
+        return True
+    if cells.get("blocked", "").strip():
+        return False
+    try:
+        parse_date(cells.get("booked_on", ""))
+    except ValueError:
+        return False
+    return True
+
+
+_ACCOUNT_NUMBER = re.compile(r"(?:[A-Z]{2})?\d[A-Z0-9]*")  # a wrong one is a row error later
+
+
+def _csv_own_account(value: str) -> str:
+    """The account a row was paid to; mBank's "#Rachunek" holds only a label of the own
+    account ("mBiznes konto 6111 ... 0001"), which is no account number and is ignored."""
+    found = accounts_in(value)
+    if found:
+        return found[0]
+    compact = compact_account(value)[:34]
+    return compact if _ACCOUNT_NUMBER.fullmatch(compact) else ""
 
 
 def _csv_amount(cells: dict[str, str]) -> Decimal:
@@ -556,15 +609,17 @@ def parse_statement(content: bytes) -> Statement:
 
 
 def synthetic_reference(transaction: BankTransaction, occurrence: int) -> str:
-    """For a transaction the bank gave no reference: date, amount, accounts and title."""
-    raw = "|".join(
-        [
-            str(transaction.booked_on),
-            str(transaction.amount),
-            transaction.account,
-            transaction.payer_account,
-            fold(transaction.title),
-            str(occurrence),
-        ]
-    )
+    """For a transaction the bank gave no reference: date, amount, accounts, title (and the
+    payer's reference, when there is one)."""
+    parts = [
+        str(transaction.booked_on),
+        str(transaction.amount),
+        transaction.account,
+        transaction.payer_account,
+        fold(transaction.title),
+        str(occurrence),
+    ]
+    if transaction.payer_reference:
+        parts.append(transaction.payer_reference)
+    raw = "|".join(parts)
     return "H-" + hashlib.sha256(raw.encode()).hexdigest()[:40]

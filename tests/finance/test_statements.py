@@ -521,11 +521,11 @@ def test_statement_preview_runs_a_fixed_number_of_queries(
     lines = [":20:1", f":25:/PL{community.bank_account}"]
     for i in range(size):
         lines.append(f":61:2505050505CN{10 + i},00NTRFNONREF//R{i:06d}")
-        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK")
+        lines.append(f":86:020~20Lokal {7 if i % 2 else 12}~32JAN NOWAK~38PL{PAYER}")
     content = "\n".join(lines).encode()
     # accounts: communities, fund accounts, premises; the statement's community;
-    # references booked before; premises for titles
-    with django_assert_num_queries(6):
+    # references booked before; premises for titles; payments from other exports of the days
+    with django_assert_num_queries(7):
         preview = preview_bank_statement(file_name="w.sta", content=content)
     assert len(preview.to_create) == size
 
@@ -632,3 +632,248 @@ def test_santander_export_is_read_as_the_bank_writes_it(community, building, off
     again = preview_bank_statement(file_name="historia (1).csv", content=content)
     assert not again.has_errors and again.to_create == []
     assert again.skipped_count == 3
+
+
+# --- Layouts as the banks publish them ------------------------------------------------------
+
+
+def test_ing_mt940_reads_the_second_86_field_with_the_subfields(community, building, office):
+    """ING writes two :86: per operation: the code (with /OCMT/…), then the ~ subfields, the
+    payer's NRB in ~29 and the address in ~62–~63 (format description "Import/export files
+    formats used in ING Business", MT940 chapter; example on mksiegowa.pl)."""
+    flat_12, _flat_7 = setup_bank(community, building, "10501445")
+    details = (
+        f"020~00COCGPRZELEW ~20{TITLE} lokal 12 ~21 ~22 ~23~24 ~25 ~29{PAYER}"
+        f"~3010501445 ~31{PAYER[10:]}~32 ŻANETA GĘŚLA-ŁOŚ ~33 ~34020 ~38 PL{PAYER} ~60 ~61 "
+        "~62 UL. ŁĄKOWA 1 ~6390-001 ŁÓDŹ"
+    )
+    content = "\r\n".join(
+        [
+            "{1:F01INGBPLPWAXXX0000000000}{2:I940INGBPLPWXXXXN}{4:",
+            ":20:P250505000000001",
+            f":25:/PL{community.bank_account}",
+            ":28C:00089",
+            ":NS:22WSPÓLNOTA MIESZKANIOWA ŁĄKOWA",
+            ":60F:C250504PLN1000,00",
+            ":61:2505050505C350,27S0200000123456789//BRF2505050001",
+            ":86:020/OCMT/PLN350,27/",
+            wrap_86(details),
+            ":62F:C250505PLN1350,27",
+            ":64:C250505PLN1350,27",
+            "-}",
+        ]
+    ).encode("cp852")
+    preview = preview_bank_statement(file_name="ing.sta", content=content)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    [payment] = preview.to_create
+    assert payment.title == f"{TITLE} lokal 12"
+    assert payment.payer_name == "ŻANETA GĘŚLA-ŁOŚ"
+    assert payment.payer_account == PAYER
+    assert payment.premises == flat_12
+
+
+def test_mt940_text_line_starting_like_a_tag_stays_in_the_details(community, building):
+    """:86: is cut every 65 characters wherever that falls; a line may start with ":10:"."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    content = (
+        ":20:ST250505CYC/1\n"
+        f":25:/PL{community.bank_account}\n"
+        ":61:2505050505CN350,27N020NONREF//25125000001\n"
+        ":86:020~00PRZELEW~20Zaliczka maj, zapłacono dnia 05.05.2025 godz.\n"
+        f":10:30 ~21lokal 12~32JAN NOWAK~38PL{PAYER}\n"
+        ":62F:C250505PLN1350,27\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="mbank.sta", content=content)
+    [payment] = preview.to_create
+    assert payment.title == "Zaliczka maj, zapłacono dnia 05.05.2025 godz.:10:30 lokal 12"
+    assert payment.payer_name == "JAN NOWAK" and payment.payer_account == PAYER
+    assert payment.premises == flat_12
+
+
+def test_mt940_reversals_are_not_payments(community, building):
+    """RD gives back a debit (a refund that bounced), RC takes back a credit (SWIFT MT940)."""
+    setup_bank(community, building, "11402004")
+    content = (
+        ":20:ST250505CYC/1\n"
+        f":25:/PL{community.bank_account}\n"
+        ":61:2505050505RDN120,00N020NONREF//25125000007\n"
+        ":86:020~00ZWROT PRZELEWU~20Zwrot nadpłaty lokal 12~32JAN NOWAK\n"
+        ":61:2505060506RCN80,00N020NONREF//25126000008\n"
+        ":86:020~00STORNO UZNANIA~20Lokal 7 maj~32ANNA NOWAK\n"
+        ":62F:C250506PLN1000,00\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="mbank.sta", content=content)
+    assert not preview.has_errors
+    assert preview.to_create == []
+    refund, taken_back = preview.rows
+    assert refund.notice == taken_back.notice == "Storno operacji (korekta banku) – pominięto."
+    assert taken_back.warnings == [
+        "Bank cofnął wpływ 80,00 zł; jeśli był zaimportowany jako wpłata, usuń lub popraw tę "
+        "wpłatę."
+    ]
+
+
+def mbank_lista_operacji_2025(account):
+    """mBank's current "Lista operacji": a summary "#Waluta;#Wpływy;#Wydatki;" above the table,
+    one description column (name, title, type, payer's account), "#Rachunek" only a label."""
+    label = f"mBiznes konto {account[:4]} ... {account[-4:]}"
+    return (
+        "\ufeffmBank S.A. Bankowość Detaliczna;\r\n"
+        "\t\tSkrytka Pocztowa 2108;\r\n"
+        "\t\t90-959 Łódź 2;\r\n"
+        "\r\n"
+        "#Klient;\r\n"
+        "WSPÓLNOTA MIESZKANIOWA ŁĄKOWA 1;\r\n"
+        "\r\n"
+        "Lista operacji;\r\n"
+        "\r\n"
+        "#Za okres:;\r\n"
+        "01.05.2025;31.05.2025;\r\n"
+        "\r\n"
+        "#zgodnie z wybranymi filtrami wyszukiwania;\r\n"
+        "      #dla rachunków:;\r\n"
+        f"      mBiznes konto - {account};\r\n"
+        "\r\n"
+        "      #Waluta;#Wpływy;#Wydatki;\r\n"
+        "PLN;1 350,27;-12,00;\r\n"
+        "\r\n"
+        "#Data operacji;#Opis operacji;#Rachunek;#Kategoria;#Kwota;\r\n"
+        f'2025-05-05;"ŻANETA GĘŚLA UL. ŁĄKOWA 1, {TITLE} lokal 12  ŻANETA GĘŚLA  '
+        f'UL. ŁĄKOWA 1 PRZELEW ZEWNĘTRZNY PRZYCHODZĄCY  {PAYER}  ";"{label}";'
+        '"Wpływy - inne";1 350,27 PLN;;\r\n'
+        f'2025-05-06;"OPŁATA ZA PROWADZENIE RACHUNKU";"{label}";"Opłaty i odsetki";'
+        "-12,00 PLN;;\r\n"
+        "\r\n"
+    )
+
+
+def test_mbank_lista_operacji_with_its_summary_block_is_read(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    content = mbank_lista_operacji_2025(community.bank_account).encode("utf-8")
+    preview = preview_bank_statement(file_name="lista_operacji.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert preview.community == community
+    [payment] = preview.to_create
+    assert payment.amount == Decimal("1350.27") and payment.premises == flat_12
+    assert TITLE in payment.title
+    assert payment.recipient_account == ""  # "#Rachunek" names the account, it is no number
+    import_apply(preview=preview, user=office)
+    again = preview_bank_statement(file_name="lista_operacji (1).csv", content=content)
+    assert not again.has_errors and again.to_create == []
+
+
+def test_ing_csv_footer_and_card_blocks_are_not_operations(community, building):
+    """ING's "Lista transakcji": a card payment only blocked has "Kwota blokady" and no
+    "Kwota transakcji"; the file ends with a one-cell notice."""
+    flat_12, _flat_7 = setup_bank(community, building, "10501445")
+    account = community.bank_account
+    spaced = f"{account[:2]} " + " ".join(account[i : i + 4] for i in range(2, 26, 4))
+    content = (
+        '"Lista transakcji"\n'
+        '"Wybrane rachunki:";\n'
+        f'"Konto Wspólnoty (PLN)";;"{spaced}";\n'
+        "\n"
+        '"Data transakcji";"Data księgowania";"Dane kontrahenta";"Tytuł";"Nr rachunku";'
+        '"Nazwa banku";"Szczegóły";"Nr transakcji";"Kwota transakcji (waluta rachunku)";'
+        '"Waluta";"Kwota blokady/zwolnienie blokady";"Waluta";"Kwota płatności w walucie";'
+        '"Waluta";"Saldo po transakcji";"Waluta";"Konto"\n'
+        f'2025-05-05;2025-05-05;"ŻANETA GĘŚLA";"{TITLE} lokal 12";"\'{PAYER}\'";"mBank S.A.";'
+        '"PRZELEW";"202512500001";1350,27;PLN;;;;;2350,27;PLN;"Konto Wspólnoty"\n'
+        '2025-05-07;;"STACJA PALIW";"Płatność kartą 07.05.2025";;;"TR.KART";"";;;-120,00;PLN;'
+        ';;;;"Konto Wspólnoty"\n'
+        "\n"
+        '"Dokument ma charakter informacyjny, nie stanowi dowodu księgowego"\n'
+    ).encode("cp1250")
+    preview = preview_bank_statement(file_name="lista_transakcji.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert [row.line for row in preview.rows] == [6]
+    assert preview.to_create[0].premises == flat_12
+
+
+def test_csv_of_an_unknown_layout_is_refused_in_polish(community):
+    content = "Data;Opis;Wartość\n2025-05-05;Wpłata;10,00\n".encode()
+    for sample in (content, b"a;b\n1;2\n"):
+        preview = preview_bank_statement(file_name="x.csv", content=sample, community=community)
+        assert preview.file_errors == [
+            "Nie rozpoznano układu wyciągu CSV: potrzebne są kolumny z datą i kwotą "
+            "(np. „Data operacji”, „Kwota”)."
+        ]
+
+
+def standing_order_statement(account, day, payer_reference="CZYNSZ"):
+    """A bank that gives no reference of its own ("//…"): only the payer's, the same monthly."""
+    return (
+        f":20:ST25{day}\n"
+        f":25:/PL{account}\n"
+        f":61:25{day}{day[-4:]}CN350,27N020{payer_reference}\n"
+        ":86:020~20Zaliczka lokal 12~32JAN NOWAK\n"
+        f":61:25{day}{day[-4:]}CN200,00N020NOTPROVIDED\n"
+        ":86:020~20Zaliczka lokal 7~32ANNA NOWAK\n"
+        f":61:25{day}{day[-4:]}CN10,00N020FV 1/2025\n"
+        ":86:020~20Darowizna~32EWA NOWAK\n"
+    ).encode()
+
+
+def test_payers_reference_is_no_transaction_id(community, building, office):
+    """The :61: reference before "//" is the payer's (SWIFT MT940 field 61, subfield 7)."""
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    may = standing_order_statement(community.bank_account, "0505")
+    preview = preview_bank_statement(file_name="maj.sta", content=may)
+    assert not preview.has_errors, [r.errors for r in preview.rows]  # NOTPROVIDED twice
+    import_apply(preview=preview, user=office)
+    june = standing_order_statement(community.bank_account, "0605")
+    preview = preview_bank_statement(file_name="czerwiec.sta", content=june)
+    assert [(p.premises, p.amount) for p in preview.to_create][0] == (flat_12, Decimal("350.27"))
+    assert len(preview.to_create) == 3  # "CZYNSZ" again is June's payment, not May's
+    again = preview_bank_statement(file_name="maj (1).sta", content=may)
+    assert again.to_create == []
+
+
+def test_payment_imported_by_the_payers_reference_before_is_known(community, building):
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    Payment.objects.create(
+        community=community,
+        premises=flat_12,
+        booked_on=datetime.date(2025, 5, 5),
+        amount=Decimal("350.27"),
+        title="Zaliczka lokal 12",
+        bank_transaction_id="CZYNSZ",
+    )
+    may = standing_order_statement(community.bank_account, "0505")
+    preview = preview_bank_statement(file_name="maj.sta", content=may)
+    assert [p.amount for p in preview.to_create] == [Decimal("200.00"), Decimal("10.00")]
+
+
+def test_same_transfer_from_mt940_and_then_csv_is_booked_once(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    sta = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    import_apply(
+        preview=preview_bank_statement(file_name="maj.sta", content=sta.encode()), user=office
+    )
+    csv = mbank_lista_operacji(community.bank_account, flat_12.bank_account).encode("cp1250")
+    preview = preview_bank_statement(file_name="maj.csv", content=csv)
+    assert not preview.has_errors
+    by_amount = {row.cells["kwota"]: row for row in preview.rows}
+    assert by_amount["350,27"].notice == (
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota i rachunek "
+        "zleceniodawcy) – pominięto."
+    )
+    import_apply(preview=preview, user=office)
+    assert Payment.objects.filter(amount=Decimal("350.27")).count() == 1
+
+
+def test_two_equal_transfers_of_one_day_are_both_kept_across_exports(community, building, office):
+    """A payer who paid twice the same day: each booked payment stands for one row only."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    first = (
+        "id_transakcji;data;kwota;tytul;rachunek_nadawcy;rachunek_odbiorcy\n"
+        f"TR-1;05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+    ).encode()
+    import_apply(preview=preview_bank_statement(file_name="a.csv", content=first), user=office)
+    both = (
+        "data;kwota;tytul;rachunek_nadawcy;rachunek_odbiorcy\n"
+        f"05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+        f"05.05.2025;100,00;Lokal 12;{PAYER};{flat_12.bank_account}\n"
+    ).encode()
+    preview = preview_bank_statement(file_name="b.csv", content=both)
+    assert len(preview.to_create) == 1 and preview.skipped_count == 1
