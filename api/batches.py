@@ -49,6 +49,18 @@ def _digest(rows) -> str:
     return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()
 
 
+# The largest id a key (a PostgreSQL bigint) can hold: a larger number names no row, and the
+# database must not be asked for it (SQLite cannot even bind it).
+MAX_ID = 2**63 - 1
+
+
+def _strefa_id(value) -> int | None:
+    """``premises_id`` as sent, when it is a whole number some row could have."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
+    return None
+
+
 def _text(value) -> str:
     """A cell as text; NUL characters (which PostgreSQL cannot store) are dropped."""
     return "" if value is None else str(value).replace("\x00", "").strip()
@@ -68,8 +80,8 @@ def _premises_by_id(community: Community, rows: list[dict]) -> PremisesLookup:
     (``premises_external_id``), only within ``community``: one query, two with external ids."""
     ids, external_ids = set(), set()
     for row in rows:
-        value = row.get("premises_id")
-        if isinstance(value, int) and not isinstance(value, bool):
+        value = _strefa_id(row.get("premises_id"))
+        if value is not None:
             ids.add(value)
         external_id = _text(row.get("premises_external_id"))
         if external_id:
@@ -107,7 +119,7 @@ def _premises_error(row: dict, lookup: PremisesLookup) -> tuple[Premises | None,
     value = row.get("premises_id")
     if value is None:
         return None, ""
-    if not isinstance(value, int) or isinstance(value, bool) or value not in lookup.by_id:
+    if _strefa_id(value) not in lookup.by_id:
         return None, RowError(
             "premises_not_found",
             _("Lokal o identyfikatorze %(id)s nie istnieje w tej wspólnocie.") % {"id": value},

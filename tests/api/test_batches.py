@@ -401,3 +401,17 @@ def test_letters_batch_query_count_does_not_grow_with_rows(
     by_channel = {c: Letter.objects.filter(delivery_channel=c).count() for c in ("email", "post")}
     assert by_channel == {"email": size // 2, "post": size - size // 2}
     assert Message.objects.filter(channel="email").count() == size // 2
+
+
+@pytest.mark.parametrize("premises_id", [2**70, 2**63, -5, 0])
+def test_charges_batch_with_an_id_no_row_can_have_is_a_row_error(
+    api, key_a, community_a, premises_id
+):
+    row = {"premises_id": premises_id, "category": "management", "period": "2026-05"}
+    response = api("post", charges_url(community_a), key_a, json={"rows": [row | {"amount": "1"}]})
+    assert response.status_code == 400
+    errors = {e["code"]: e["message"] for e in response.json()["errors"]}
+    assert errors["premises_not_found"] == (
+        f"Lokal o identyfikatorze {premises_id} nie istnieje w tej wspólnocie."
+    )
+    assert Charge.objects.count() == 0
