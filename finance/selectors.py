@@ -298,8 +298,9 @@ def _figure_rows(
     payments per premises and fund (an empty fund is the operating one), ``f`` the funds a
     community keeps on their own account (key = community), for the next payment ``u`` the
     charges due after today per due date and month, ``l`` per premises and fund the latest
-    booked month (``period``) and its charges (``total``), with ``imports`` the latest
-    booking day of a payment (``due_date``) and time of a charge (``stamp``) of the premises,
+    booked month (``period``) and its charges without corrections (``total``), with
+    ``imports`` the latest booking day of a payment (``due_date``) and time of a charge
+    (``stamp``) of the premises,
     and ``i``: the latest import of the communities or of a bank statement (``stamp``).
 
     The sums never read the whole history: they start from the ledger totals
@@ -389,16 +390,18 @@ def _figure_rows(
             paid = "" if start is None else " AND c.booked_on >= %s"
             held_params = [] if start is None else [start]
             # The latest month booked (over the whole history, as the office booked it),
-            # its charges counted within the holder's account.
+            # its charges counted within the holder's account. The monthly fee is what
+            # ``fee_breakdown`` lists: corrections (negative amounts) are one-off, left out.
             latest = f"""(SELECT MAX(c.period) FROM {charge} c
-                WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund)"""  # noqa: S608
+                WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund
+                AND c.amount > 0)"""  # noqa: S608
             month, month_params = "CAST(NULL AS DATE)", []
             month_total, month_total_params = "CAST(NULL AS NUMERIC)", []
             if next_payment:
                 month = latest
                 month_total = f"""(SELECT SUM(c.amount) FROM {charge} c
                     WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund
-                    AND c.period = {latest}{held})"""  # noqa: S608
+                    AND c.amount > 0 AND c.period = {latest}{held})"""  # noqa: S608
                 month_total_params = held_params
             day, day_params, stamp, stamp_params = "CAST(NULL AS DATE)", [], no_stamp, []
             if imports:
@@ -617,7 +620,8 @@ def _attach_next_payments(
 
     The charges with the nearest due date after today (``future``: per premises and fund, due
     date → [(month, amount)]), else, when the next month is not booked yet, the latest month's
-    charges (``current``) repeated on the next due day (projected). Any overpayment of the
+    fee as ``fee_breakdown`` lists it (``current``: no corrections) repeated on the next due
+    day (projected). Any overpayment of the
     settlement is counted towards it.
     """
     for balance in balances:
