@@ -182,6 +182,51 @@ def test_separate_fund_accounts_listed(
     assert "fundusz remontowy: 100,00\xa0zł, rachunek 61 1090 1014 0000 0712 1981 2875" in body
 
 
+def test_sms_with_separate_fund_accounts_never_sends_the_whole_amount_to_one_account(
+    community, owed, resident, django_capture_on_commit_callbacks
+):
+    # The e-mail lists each fund's amount and account; the SMS asked for the total on the
+    # premises' account, so the repair-fund part would have been paid to the wrong fund.
+    community.sms_enabled = True
+    community.save()
+    DeliveryConsent.objects.create(
+        user=resident, premises=owed, channel="sms", address="601000001", consent_text="x"
+    )
+    FundAccount.objects.create(
+        community=community, fund="repair", bank_account="61109010140000071219812875"
+    )
+    add_charge(owed, "100.00", DUE, category="repair_fund")
+    assert _send(django_capture_on_commit_callbacks) == 1
+    [(_to, text)] = MemorySmsBackend.outbox
+    assert text == (
+        f"Strefa Klienta: do 12.05.2025 prosimy o wpłaty za lokal {owed}: koszty eksploatacji "
+        "1\xa0234,56\xa0zł, fundusz remontowy 100,00\xa0zł – każdą na rachunek jej funduszu "
+        "(Finanse w Strefie Klienta)."
+    )
+
+
+def test_sms_with_one_fund_owing_names_that_funds_account(
+    community, premises, resident, django_capture_on_commit_callbacks
+):
+    community.sms_enabled = True
+    community.save()
+    premises.bank_account = ACCOUNT
+    premises.save()
+    DeliveryConsent.objects.create(
+        user=resident, premises=premises, channel="sms", address="601000001", consent_text="x"
+    )
+    FundAccount.objects.create(
+        community=community, fund="repair", bank_account="61109010140000071219812875"
+    )
+    add_charge(premises, "100.00", DUE, category="repair_fund")
+    assert _send(django_capture_on_commit_callbacks) == 1
+    [(_to, text)] = MemorySmsBackend.outbox
+    assert text == (
+        "Strefa Klienta: do 12.05.2025 prosimy o wpłatę 100,00\xa0zł za lokal "
+        f"{premises} na rachunek 61 1090 1014 0000 0712 1981 2875."
+    )
+
+
 def test_command_rejects_bad_input():
     from django.core.management.base import CommandError
 

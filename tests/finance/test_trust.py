@@ -168,6 +168,27 @@ def test_repair_fund_payment_keeps_the_flat_in_arrears_and_reminders(
     assert "Kwota do zapłaty: 1\xa0362,12\xa0zł" in mail.outbox[0].body
 
 
+def test_office_sms_names_the_account_of_the_fund_in_arrears(
+    premises, resident, django_capture_on_commit_callbacks
+):
+    community = premises.building.community
+    community.sms_enabled = True
+    community.save()
+    _sms_consent(resident, premises)
+    FundAccount.objects.create(community=community, fund="repair", bank_account=REPAIR_ACCOUNT)
+    add_charge(premises, "300.00", D(2025, 4, 10))
+    add_payment(premises, "300.00", D(2025, 4, 9))
+    add_charge(premises, "120.00", D(2025, 4, 10), category=Charge.Category.REPAIR_FUND)
+    notice = SmsNotice.objects.create(
+        community=community, kind="payment_reminder", text="Zaległość {kwota}, rachunek {rachunek}."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reminder_sms_send(notice=notice, today=D(2025, 5, 20)) == 1
+    assert MemorySmsBackend.outbox == [
+        ("601000009", "Zaległość 120,00\xa0zł, rachunek 27 1140 2004 0000 3002 0135 5387.")
+    ]
+
+
 # --- 3. Working days (art. 115 k.c.) -------------------------------------------------------
 
 
