@@ -1059,8 +1059,9 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
         qs = qs.annotate(
             amount_due=RawSQL(_settled_sql(owed=True), [today], output_field=_MONEY),  # noqa: S611
             overpayment=RawSQL(_settled_sql(owed=False), [today], output_field=_MONEY),  # noqa: S611
-            overdue_30=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=30))),
-            overdue_90=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=90))),
+            # Days late counted from the due date: "do 30 dni" holds 0–30, "31–90 dni" 31–90.
+            overdue_30=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=30))),
+            overdue_90=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=90))),
             last_payment=Subquery(last_payment),
         )
     return qs
@@ -1077,7 +1078,7 @@ def arrears_age(premises) -> ArrearsAge:
     """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
 
     Payments settle the oldest charges first, so what is still owed is the newest overdue
-    charges: the last 30 days' first, then 31–90 days', the rest is older.
+    charges: up to 30 days late first, then 31–90 days, the rest is older.
     """
     left = _money(premises.arrears)
     recent = min(left, max(_money(premises.overdue_30), ZERO))
@@ -1108,11 +1109,12 @@ def _owing_ids_sql(*, owed: bool) -> str:
 
 
 def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):
-    """The given premises with arrears on ``today`` (optionally arrears older than that many
-    days, counted from the due date). Set-based: fast on the whole register."""
+    """The given premises with arrears on ``today`` (optionally arrears more than that many
+    days late, counted from the due date, as ``arrears_age`` counts them). Set-based: fast on
+    the whole register."""
     cutoff = overdue_cutoff(today)
     if older_than_days:
-        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days))
+        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days + 1))
     ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
     return premises_qs.filter(pk__in=ids)
 
