@@ -32,7 +32,7 @@ from portal.templatetags.strefa import format_money
 from premises.models import Community, Ownership, Premises
 from premises.validators import format_nrb
 
-from .selectors import PremisesBalance, balances_for_holders, payment_deadline
+from .selectors import PremisesBalance, balances_for_holders, due_date_for, payment_deadline
 
 TEMPLATE = "finance/email/payment_reminder"
 DEFAULT_DAYS_BEFORE = 3
@@ -117,7 +117,13 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     """
     today = today or timezone.localdate()
     due_date = today + datetime.timedelta(days=days_before() if days is None else days)
-    communities = Community.objects.filter(payment_due_day=due_date.day)
+    # The communities whose due date this month is ``due_date``, by the one due-date rule (a
+    # due day past the month's end falls on its last day).
+    communities = [
+        community.pk
+        for community in Community.objects.only("pk", "payment_due_day")
+        if due_date_for(community, due_date) == due_date
+    ]
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )

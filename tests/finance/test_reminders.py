@@ -119,6 +119,17 @@ def test_early_due_day_is_reminded_at_the_end_of_the_previous_month(
     assert "Termin płatności: 02.01.2026" in mail.outbox[-1].body
 
 
+def test_due_day_past_the_months_end_is_reminded_before_the_last_day(
+    community, premises, resident, django_capture_on_commit_callbacks
+):
+    # The due date of a month is ``due_date_for``'s: day 30 in February is the 28th.
+    type(community).objects.filter(pk=community.pk).update(payment_due_day=30)
+    add_charge(premises, "150.00", datetime.date(2026, 2, 28))
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2026, 2, 25)) == 1
+    # Due Saturday 28.02.2026: payable until Monday 02.03.2026.
+    assert "Termin płatności: 02.03.2026" in mail.outbox[0].body
+
+
 def test_once_per_premises_per_month(owed, resident, django_capture_on_commit_callbacks):
     assert _send(django_capture_on_commit_callbacks) == 1
     assert _send(django_capture_on_commit_callbacks) == 0
