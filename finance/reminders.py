@@ -32,7 +32,7 @@ from portal.templatetags.strefa import format_money
 from premises.models import Community, Ownership, Premises
 from premises.validators import format_nrb
 
-from .selectors import PremisesBalance, balances_for_holders, payment_deadline
+from .selectors import PremisesBalance, balances_for_holders, due_date_for, payment_deadline
 
 TEMPLATE = "finance/email/payment_reminder"
 DEFAULT_DAYS_BEFORE = 3
@@ -81,23 +81,30 @@ def holder_balances(premises_qs, on: datetime.date, today: datetime.date, *, amo
 def reminder_context(
     balance: PremisesBalance, *, due_date: datetime.date | None, arrears: bool = False
 ) -> dict:
+    """``account`` is where the whole ``amount`` goes: the owing fund's own account where
+    funds are kept apart, "" when the amount is split among several funds (``funds``)."""
     premises = balance.premises
+    owing = [fund for fund in balance.funds if (fund.arrears if arrears else fund.amount_due) > 0]
+    account = balance.payment_account
+    if balance.funds:
+        account = owing[0].bank_account if len(owing) == 1 else ""
+    funds = [
+        {
+            "label": fund.label,
+            "amount": format_money(fund.arrears if arrears else fund.amount_due),
+            "account": format_nrb(fund.bank_account) if fund.bank_account else "",
+        }
+        for fund in owing
+    ]
     return {
         "premises": premises,
         "premises_label": str(premises),
         "community": premises.building.community,
         "amount": format_money(balance.arrears if arrears else balance.amount_due),
         "due_date": payment_deadline(due_date) if due_date else None,
-        "account": format_nrb(balance.payment_account) if balance.payment_account else "",
-        "funds": [
-            {
-                "label": fund.label,
-                "amount": format_money(fund.arrears if arrears else fund.amount_due),
-                "account": format_nrb(fund.bank_account) if fund.bank_account else "",
-            }
-            for fund in balance.funds
-            if (fund.arrears if arrears else fund.amount_due) > 0
-        ],
+        "account": format_nrb(account) if account else "",
+        "funds": funds,
+        "funds_text": ", ".join(f"{fund['label']} {fund['amount']}" for fund in funds),
         "url": settings.PORTAL_URL.rstrip("/") + reverse("finance:index"),
     }
 
@@ -110,7 +117,13 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     """
     today = today or timezone.localdate()
     due_date = today + datetime.timedelta(days=days_before() if days is None else days)
-    communities = Community.objects.filter(payment_due_day=due_date.day)
+    # The communities whose due date this month is ``due_date``, by the one due-date rule (a
+    # due day past the month's end falls on its last day).
+    communities = [
+        community.pk
+        for community in Community.objects.only("pk", "payment_due_day")
+        if due_date_for(community, due_date) == due_date
+    ]
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )
@@ -167,13 +180,18 @@ PLACEHOLDER_WIDTH = {"{kwota}": 16, "{lokal}": 60, "{rachunek}": 32}
 def fill_reminder_text(text: str, *, balance: PremisesBalance) -> str:
     """The office's text for one holder: placeholders filled; the amount added if missing.
 
-    {kwota} is the holder's own arrears (past the working-day deadline).
+    {kwota} is the holder's own arrears (past the working-day deadline); {rachunek} the
+    account it goes to (the owing fund's own account where funds are kept apart).
     """
     context = reminder_context(balance, due_date=None, arrears=True)
+    # Several funds owing: no single account fits the office's text; it keeps the premises'.
+    account = context["account"] or (
+        format_nrb(balance.payment_account) if balance.payment_account else ""
+    )
     filled = (
         text.replace("{kwota}", context["amount"])
         .replace("{lokal}", context["premises_label"])
-        .replace("{rachunek}", context["account"])
+        .replace("{rachunek}", account)
     )
     if "{kwota}" not in text:
         filled = f"{filled.rstrip()} " + _("Do zapłaty: %(amount)s.") % {

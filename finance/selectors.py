@@ -298,8 +298,9 @@ def _figure_rows(
     payments per premises and fund (an empty fund is the operating one), ``f`` the funds a
     community keeps on their own account (key = community), for the next payment ``u`` the
     charges due after today per due date and month, ``l`` per premises and fund the latest
-    booked month (``period``) and its charges (``total``), with ``imports`` the latest
-    booking day of a payment (``due_date``) and time of a charge (``stamp``) of the premises,
+    booked month (``period``) and its charges without corrections (``total``), with
+    ``imports`` the latest booking day of a payment (``due_date``) and time of a charge
+    (``stamp``) of the premises,
     and ``i``: the latest import of the communities or of a bank statement (``stamp``).
 
     The sums never read the whole history: they start from the ledger totals
@@ -389,16 +390,18 @@ def _figure_rows(
             paid = "" if start is None else " AND c.booked_on >= %s"
             held_params = [] if start is None else [start]
             # The latest month booked (over the whole history, as the office booked it),
-            # its charges counted within the holder's account.
+            # its charges counted within the holder's account. The monthly fee is what
+            # ``fee_breakdown`` lists: corrections (negative amounts) are one-off, left out.
             latest = f"""(SELECT MAX(c.period) FROM {charge} c
-                WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund)"""  # noqa: S608
+                WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund
+                AND c.amount > 0)"""  # noqa: S608
             month, month_params = "CAST(NULL AS DATE)", []
             month_total, month_total_params = "CAST(NULL AS NUMERIC)", []
             if next_payment:
                 month = latest
                 month_total = f"""(SELECT SUM(c.amount) FROM {charge} c
                     WHERE c.premises_id = lt.premises_id AND c.fund = lt.fund
-                    AND c.period = {latest}{held})"""  # noqa: S608
+                    AND c.amount > 0 AND c.period = {latest}{held})"""  # noqa: S608
                 month_total_params = held_params
             day, day_params, stamp, stamp_params = "CAST(NULL AS DATE)", [], no_stamp, []
             if imports:
@@ -617,7 +620,8 @@ def _attach_next_payments(
 
     The charges with the nearest due date after today (``future``: per premises and fund, due
     date → [(month, amount)]), else, when the next month is not booked yet, the latest month's
-    charges (``current``) repeated on the next due day (projected). Any overpayment of the
+    fee as ``fee_breakdown`` lists it (``current``: no corrections) repeated on the next due
+    day (projected). Any overpayment of the
     settlement is counted towards it.
     """
     for balance in balances:
@@ -1055,8 +1059,9 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
         qs = qs.annotate(
             amount_due=RawSQL(_settled_sql(owed=True), [today], output_field=_MONEY),  # noqa: S611
             overpayment=RawSQL(_settled_sql(owed=False), [today], output_field=_MONEY),  # noqa: S611
-            overdue_30=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=30))),
-            overdue_90=_sum_of(overdue.filter(due_date__gt=today - datetime.timedelta(days=90))),
+            # Days late counted from the due date: "do 30 dni" holds 0–30, "31–90 dni" 31–90.
+            overdue_30=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=30))),
+            overdue_90=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=90))),
             last_payment=Subquery(last_payment),
         )
     return qs
@@ -1073,7 +1078,7 @@ def arrears_age(premises) -> ArrearsAge:
     """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
 
     Payments settle the oldest charges first, so what is still owed is the newest overdue
-    charges: the last 30 days' first, then 31–90 days', the rest is older.
+    charges: up to 30 days late first, then 31–90 days, the rest is older.
     """
     left = _money(premises.arrears)
     recent = min(left, max(_money(premises.overdue_30), ZERO))
@@ -1104,11 +1109,12 @@ def _owing_ids_sql(*, owed: bool) -> str:
 
 
 def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: int = 0):
-    """The given premises with arrears on ``today`` (optionally arrears older than that many
-    days, counted from the due date). Set-based: fast on the whole register."""
+    """The given premises with arrears on ``today`` (optionally arrears more than that many
+    days late, counted from the due date, as ``arrears_age`` counts them). Set-based: fast on
+    the whole register."""
     cutoff = overdue_cutoff(today)
     if older_than_days:
-        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days))
+        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days + 1))
     ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
     return premises_qs.filter(pk__in=ids)
 

@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from finance.models import Charge
+from finance.selectors import arrears_age, premises_in_arrears, with_arrears
 from office.services import community_role_assign
-from premises.models import CommunityRole
+from premises.models import CommunityRole, Premises
 from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
 from tests.pdf import pdf_text
 from tests.utils import count_queries
@@ -227,3 +228,23 @@ def test_office_staff_on_one_board_writes_letters_only_for_their_office(client, 
 def test_fund_charge_category_is_not_needed_for_the_list(staff_client, premises, resident):
     add_charge(premises, "10.00", D(2026, 1, 10), category=Charge.Category.WASTE)
     assert "10,00" in _row(staff_client.get(URL).content.decode(), f"{premises} (")
+
+
+def test_age_buckets_count_whole_days_since_the_due_date(premises):
+    # "do 30 dni" holds a charge exactly 30 days late, "31–90 dni" one exactly 90 days late;
+    # "ponad 90 dni" (column and filter alike) starts at 91.
+    add_charge(premises, "30.00", TODAY - datetime.timedelta(days=30), title="30 dni")
+    add_charge(premises, "90.00", TODAY - datetime.timedelta(days=90), title="90 dni")
+    row = with_arrears(Premises.objects.filter(pk=premises.pk), TODAY, full=True).get()
+    age = arrears_age(row)
+    assert (age.up_to_30, age.from_31_to_90, age.over_90) == (
+        Decimal("30.00"),
+        Decimal("90.00"),
+        Decimal("0.00"),
+    )
+    qs = Premises.objects.filter(pk=premises.pk)
+    assert not premises_in_arrears(qs, TODAY, older_than_days=90).exists()
+    add_charge(premises, "91.00", TODAY - datetime.timedelta(days=91), title="91 dni")
+    row = with_arrears(qs, TODAY, full=True).get()
+    assert arrears_age(row).over_90 == Decimal("91.00")
+    assert premises_in_arrears(qs, TODAY, older_than_days=90).exists()

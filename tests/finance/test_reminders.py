@@ -119,6 +119,17 @@ def test_early_due_day_is_reminded_at_the_end_of_the_previous_month(
     assert "Termin płatności: 02.01.2026" in mail.outbox[-1].body
 
 
+def test_due_day_past_the_months_end_is_reminded_before_the_last_day(
+    community, premises, resident, django_capture_on_commit_callbacks
+):
+    # The due date of a month is ``due_date_for``'s: day 30 in February is the 28th.
+    type(community).objects.filter(pk=community.pk).update(payment_due_day=30)
+    add_charge(premises, "150.00", datetime.date(2026, 2, 28))
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2026, 2, 25)) == 1
+    # Due Saturday 28.02.2026: payable until Monday 02.03.2026.
+    assert "Termin płatności: 02.03.2026" in mail.outbox[0].body
+
+
 def test_once_per_premises_per_month(owed, resident, django_capture_on_commit_callbacks):
     assert _send(django_capture_on_commit_callbacks) == 1
     assert _send(django_capture_on_commit_callbacks) == 0
@@ -180,6 +191,52 @@ def test_separate_fund_accounts_listed(
     body = mail.outbox[0].body
     assert f"Kwota do zapłaty: {format_money('1334.56')}" in body
     assert "fundusz remontowy: 100,00\xa0zł, rachunek 61 1090 1014 0000 0712 1981 2875" in body
+
+
+def test_sms_with_separate_fund_accounts_never_sends_the_whole_amount_to_one_account(
+    community, owed, resident, django_capture_on_commit_callbacks
+):
+    # The e-mail lists each fund's amount and account; the SMS asked for the total on the
+    # premises' account, so the repair-fund part would have been paid to the wrong fund.
+    community.sms_enabled = True
+    community.save()
+    DeliveryConsent.objects.create(
+        user=resident, premises=owed, channel="sms", address="601000001", consent_text="x"
+    )
+    FundAccount.objects.create(
+        community=community, fund="repair", bank_account="61109010140000071219812875"
+    )
+    add_charge(owed, "100.00", DUE, category="repair_fund")
+    assert _send(django_capture_on_commit_callbacks) == 1
+    [(_to, text)] = MemorySmsBackend.outbox
+    # The amounts come first: a long address may cut only the closing hint (3 SMS parts).
+    assert text.startswith(
+        f"Strefa Klienta: do 12.05.2025 prosimy o wpłaty za lokal {owed}: koszty eksploatacji "
+        "1\xa0234,56\xa0zł, fundusz remontowy 100,00\xa0zł, każdą na rachunek funduszu"
+    )
+    assert ACCOUNT_DISPLAY not in text and "1\xa0334,56" not in text
+
+
+def test_sms_with_one_fund_owing_names_that_funds_account(
+    community, premises, resident, django_capture_on_commit_callbacks
+):
+    community.sms_enabled = True
+    community.save()
+    premises.bank_account = ACCOUNT
+    premises.save()
+    DeliveryConsent.objects.create(
+        user=resident, premises=premises, channel="sms", address="601000001", consent_text="x"
+    )
+    FundAccount.objects.create(
+        community=community, fund="repair", bank_account="61109010140000071219812875"
+    )
+    add_charge(premises, "100.00", DUE, category="repair_fund")
+    assert _send(django_capture_on_commit_callbacks) == 1
+    [(_to, text)] = MemorySmsBackend.outbox
+    assert text == (
+        "Strefa Klienta: do 12.05.2025 prosimy o wpłatę 100,00\xa0zł za lokal "
+        f"{premises} na rachunek 61 1090 1014 0000 0712 1981 2875."
+    )
 
 
 def test_command_rejects_bad_input():

@@ -168,6 +168,27 @@ def test_repair_fund_payment_keeps_the_flat_in_arrears_and_reminders(
     assert "Kwota do zapłaty: 1\xa0362,12\xa0zł" in mail.outbox[0].body
 
 
+def test_office_sms_names_the_account_of_the_fund_in_arrears(
+    premises, resident, django_capture_on_commit_callbacks
+):
+    community = premises.building.community
+    community.sms_enabled = True
+    community.save()
+    _sms_consent(resident, premises)
+    FundAccount.objects.create(community=community, fund="repair", bank_account=REPAIR_ACCOUNT)
+    add_charge(premises, "300.00", D(2025, 4, 10))
+    add_payment(premises, "300.00", D(2025, 4, 9))
+    add_charge(premises, "120.00", D(2025, 4, 10), category=Charge.Category.REPAIR_FUND)
+    notice = SmsNotice.objects.create(
+        community=community, kind="payment_reminder", text="Zaległość {kwota}, rachunek {rachunek}."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reminder_sms_send(notice=notice, today=D(2025, 5, 20)) == 1
+    assert MemorySmsBackend.outbox == [
+        ("601000009", "Zaległość 120,00\xa0zł, rachunek 27 1140 2004 0000 3002 0135 5387.")
+    ]
+
+
 # --- 3. Working days (art. 115 k.c.) -------------------------------------------------------
 
 
@@ -359,3 +380,32 @@ def test_next_payment_per_fund_projects_each_funds_own_monthly_charge(
         Decimal("0.00"),
         True,
     )
+
+
+def test_projected_instalment_is_the_monthly_fee_without_corrections(
+    resident_client, premises, resident, monkeypatch
+):
+    # The page's "Wykaz opłat" leaves corrections out of the monthly fee; the next payment
+    # projected from that fee must too, or the page shows two different monthly amounts.
+    _today(monkeypatch, D(2026, 5, 20))
+    add_charge(premises, "350.00", D(2026, 5, 10), title="Zaliczka 05/2026")
+    add_charge(premises, "-20.00", D(2026, 5, 15), title="Korekta wody 04/2026")
+    add_payment(premises, "330.00", D(2026, 5, 11))
+    [balance] = balances_for_user(resident, D(2026, 5, 20))
+    next_payment = balance.next_payment
+    assert next_payment.projected
+    assert (next_payment.instalment, next_payment.deadline) == (Decimal("350.00"), D(2026, 6, 10))
+    html = resident_client.get(URL).content.decode()
+    assert "Razem miesięcznie" in html
+    next_section = html.split('class="finance-next"')[1].split("</section>")[0]
+    assert "350,00\xa0zł" in next_section and "330,00" not in next_section
+
+
+def test_a_correction_booked_for_a_later_month_does_not_hide_the_next_payment(premises, resident):
+    add_charge(premises, "350.00", D(2026, 5, 10), title="Zaliczka 05/2026")
+    add_payment(premises, "350.00", D(2026, 5, 8))
+    correction = add_charge(premises, "-20.00", D(2026, 5, 15), title="Korekta 06/2026")
+    Charge.objects.filter(pk=correction.pk).update(period=D(2026, 6, 1))
+    [balance] = balances_for_user(resident, D(2026, 5, 20))
+    assert balance.next_payment is not None
+    assert balance.next_payment.instalment == Decimal("350.00")
