@@ -11,7 +11,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from finance.selectors import charges_for_month
+from finance.models import Fund
+from finance.selectors import charges_for_month, fund_accounts, fund_payment_account
+from lib.validators import format_nrb
 from portal.pdf import render_pdf
 from premises.models import Premises
 
@@ -47,6 +49,7 @@ def fee_notice_run_generate(*, run: FeeNoticeRun, premises_ids=None) -> list[Let
     for charge in charges:
         items[charge.premises_id].append(charge)
     totals = dict(charges.order_by().values_list("premises_id").annotate(total=Sum("amount")))
+    own = fund_accounts([community.pk]).get(community.pk, {})
     recipients = premises_recipients(items.keys(), on=date)
     letters = []
     subject = _("Zawiadomienie o wysokości opłat od %(date)s") % {"date": f"{date:%d.%m.%Y}"}
@@ -58,12 +61,11 @@ def fee_notice_run_generate(*, run: FeeNoticeRun, premises_ids=None) -> list[Let
             "community": community,
             "premises": premises,
             "recipient": recipient,
-            "items": premises_items,
+            "sections": notice_sections(premises, premises_items, own),
             "total": totals[premises_id],
             "run": run,
             "date": date,
             "issued": timezone.localdate(),
-            "bank_account": premises.bank_account_display or community.bank_account_display,
         }
         pdf = render_pdf("correspondence/pdf/fee_notice.html", context)
         letters.append(
@@ -81,6 +83,27 @@ def fee_notice_run_generate(*, run: FeeNoticeRun, premises_ids=None) -> list[Let
             )
         )
     return letters
+
+
+def notice_sections(premises: Premises, items: list, own: dict[str, str]) -> list[dict]:
+    """The notice's charges with the account to pay them to: one section, or one per fund
+    where the community keeps a fund on its own account (each with its subtotal)."""
+    if not own:
+        account = fund_payment_account(premises, Fund.OPERATING, own)
+        return [{"label": "", "items": items, "total": None, "account": format_nrb(account)}]
+    sections = []
+    for fund, label in Fund.choices:
+        fund_items = [charge for charge in items if charge.fund == fund]
+        if fund_items:
+            sections.append(
+                {
+                    "label": label,
+                    "items": fund_items,
+                    "total": sum(charge.amount for charge in fund_items),
+                    "account": format_nrb(fund_payment_account(premises, fund, own)),
+                }
+            )
+    return sections
 
 
 def fee_notice_run_has_charges(*, run: FeeNoticeRun) -> bool:

@@ -109,12 +109,35 @@ def payments_for_user(user, since: Since | None = None) -> QuerySet[Payment]:
 
 
 def charges_for_month(*, premises_ids, year: int, month: int) -> QuerySet[Charge]:
-    """Charges concerning one month for the given premises (e.g. for fee notices)."""
+    """The monthly fee's charges of one month for the given premises (fee notices).
+
+    Corrections (negative amounts) are left out, as in ``fee_breakdown``: a notice states what
+    the monthly fee is made of, not a one-off credit booked for that month.
+    """
     return (
-        Charge.objects.filter(premises_id__in=premises_ids, period=datetime.date(year, month, 1))
+        Charge.objects.filter(
+            premises_id__in=premises_ids, period=datetime.date(year, month, 1), amount__gt=0
+        )
         .select_related("premises__building__community")
         .order_by("premises_id", "category", "pk")
     )
+
+
+def fund_accounts(community_ids) -> dict[int, dict[str, str]]:
+    """``{community_id: {fund: account}}`` for the funds communities keep on their own account."""
+    accounts: dict[int, dict[str, str]] = defaultdict(dict)
+    for community_id, fund, account in FundAccount.objects.filter(
+        community_id__in=community_ids
+    ).values_list("community_id", "fund", "bank_account"):
+        accounts[community_id][fund] = account
+    return dict(accounts)
+
+
+def fund_payment_account(premises: Premises, fund: str, own: dict[str, str]) -> str:
+    """Where to pay ``fund`` of ``premises``: the fund's own account where its community keeps
+    one (``own``: that community's ``fund_accounts``), else the premises' individual account,
+    else the community's."""
+    return own.get(fund, "") or premises.bank_account or premises.building.community.bank_account
 
 
 # --- Due dates ------------------------------------------------------------------------------
@@ -524,7 +547,7 @@ def _premises_figures(
                     FundBalance(
                         fund=fund,
                         label=str(label),
-                        bank_account=own.get(fund, "") or balance.payment_account,
+                        bank_account=fund_payment_account(premises, fund, own),
                         charges_due=figures.charges_due,
                         charges_overdue=figures.charges_overdue,
                         charges_total=figures.charges_total,

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -302,3 +303,44 @@ def test_a_big_fee_notice_run_is_split_into_chunks_for_several_workers(
     assert fee_notice_run_build.call(run_id=run.pk, premises_ids=chunk) == 0
     assert fee_notice_run_build.call(run_id=run.pk) == 0
     assert Letter.objects.filter(fee_notice_run=run).count() == 5
+
+
+def _notice_text(run) -> str:
+    from correspondence.fee_notices import fee_notice_run_generate
+
+    (letter,) = fee_notice_run_generate(run=run)
+    with letter.attachments.get().file.open("rb") as handle:
+        return pdf_text(handle.read())
+
+
+def test_fee_notice_states_the_monthly_fee_without_a_correction(e_community, premises, resident):
+    _charge(premises, "Zaliczka na koszty zarządu", "management", "228.06")
+    _charge(premises, "Korekta wody za marzec", "water", "-35.20")
+    run = FeeNoticeRun.objects.create(
+        community=e_community, effective_from=datetime.date(2026, 4, 1)
+    )
+    text = _notice_text(run)
+    assert "Korekta wody" not in text
+    assert re.search(r"Razem do zapłaty miesięcznie\s+228,06 zł", text)
+
+
+def test_fee_notice_names_each_funds_own_account(e_community, premises, resident):
+    from finance.models import FundAccount
+
+    FundAccount.objects.create(
+        community=e_community, fund="repair", bank_account="27114020040000300201355387"
+    )
+    _charge(premises, "Zaliczka na koszty zarządu", "management", "228.06")
+    repair = _charge(premises, "Fundusz remontowy", "repair_fund", "135.75")
+    repair.fund = "repair"
+    repair.save()
+    run = FeeNoticeRun.objects.create(
+        community=e_community, effective_from=datetime.date(2026, 4, 1)
+    )
+    text = " ".join(_notice_text(run).split())
+    assert "Razem koszty eksploatacji 228,06 zł" in text
+    assert "Razem fundusz remontowy 135,75 zł" in text
+    assert "Razem do zapłaty miesięcznie 363,81 zł" in text
+    assert "Fundusz remontowy: 27 1140 2004 0000 3002 0135 5387" in text
+    own = premises.bank_account or e_community.bank_account
+    assert f"Koszty eksploatacji: {own[:2]} {own[2:6]}" in text
