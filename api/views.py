@@ -75,7 +75,7 @@ def _community_param(request) -> int | None:
     value = request.query_params.get("community", "")
     if not value:
         return None
-    if not value.isdigit():
+    if not (value.isascii() and value.isdigit()):  # "²" is a digit to str.isdigit
         raise ApiValidationError({"community": [_("Podaj liczbę – id wspólnoty.")]})
     return int(value)
 
@@ -88,10 +88,13 @@ class ScopedListView(generics.ListAPIView):
     updated_field = ""
 
     def get_queryset(self):
-        queryset = self.scoped(self.base_queryset(), community_ids(self.request.auth))
+        ids = community_ids(self.request.auth)
         community = _community_param(self.request)
         if community is not None:
-            queryset = self.scoped(queryset, [community])
+            # Narrowed among the key's own ids: another number (even one no key could hold)
+            # answers an empty list and never reaches the database.
+            ids = [pk for pk in ids if pk == community]
+        queryset = self.scoped(self.base_queryset(), ids)
         since = _updated_since(self.request)
         if since is not None:
             queryset = queryset.filter(**{f"{self.updated_field}__gte": since})
