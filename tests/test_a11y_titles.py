@@ -1,9 +1,12 @@
 """Page titles a screen reader announces first on every page (WCAG 2.4.2)."""
 
+import datetime
 import re
 
 import pytest
 from django.template.loader import get_template
+
+from tests.factories import add_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -28,3 +31,13 @@ def test_allauth_page_titles_leave_the_error_prefix_to_the_layout(template):
     source = get_template(template).template.source
     title_block = re.search(r"{% block title %}(.*?){% endblock %}", source, re.S).group(1)
     assert "Błąd:" not in title_block
+
+
+def test_a_further_page_of_a_list_says_which_in_its_title(resident_client, premises):
+    for year in (2023, 2024, 2025):
+        for month in range(1, 13):
+            add_charge(premises, "10.00", datetime.date(year, month, 10))
+    first = resident_client.get("/finanse/").content.decode()
+    second = resident_client.get("/finanse/?page=2").content.decode()
+    assert _title(first) == "Finanse – Strefa"
+    assert re.fullmatch(r"Finanse \(strona 2 z \d\) – Strefa", _title(second)), _title(second)
