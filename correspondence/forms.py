@@ -185,9 +185,12 @@ class ConsentForm(forms.Form):
         if channel == DeliveryConsent.Channel.SMS:
             self.fields["address"].label = _("Numer telefonu komórkowego")
             self.fields["address"].widget.input_type = "tel"
+            # What the field is for, so a browser fills it and a phone shows digits (1.3.5).
+            self.fields["address"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         elif channel == DeliveryConsent.Channel.EMAIL:
             self.fields["address"].label = _("Adres e-mail")
             self.fields["address"].widget.input_type = "email"
+            self.fields["address"].widget.attrs["autocomplete"] = "email"
         self.fields["premises"].error_messages["invalid_choice"] = _(
             "Zgodę może wyrazić tylko właściciel, współwłaściciel lub członek spółdzielni."
         )

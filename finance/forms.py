@@ -28,8 +28,10 @@ class MonthField(forms.DateField):
 class LedgerFilterForm(forms.Form):
     """The period of the history and of the statement: from one month to another."""
 
-    od = MonthField(label=_("Od miesiąca"), required=False)
-    do = MonthField(label=_("Do miesiąca"), required=False)
+    # Firefox and Safari on a computer show a month field as a plain text box: the hint says
+    # what to type there.
+    od = MonthField(label=_("Od miesiąca"), required=False, help_text=_("Np. 2025-05."))
+    do = MonthField(label=_("Do miesiąca"), required=False, help_text=_("Np. 2025-12."))
 
     def clean(self):
         data = super().clean()

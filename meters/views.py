@@ -106,7 +106,9 @@ class _ReadingFormView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
             self.save(form)
         except ImplausibleReadingError as error:
             form.ask_confirmation()
-            form.add_error(None, error)
+            # On the checkbox the user has to tick: the summary links to it, and a screen
+            # reader reads the message with it (aria-describedby, aria-invalid).
+            form.add_error("confirmed", error)
             return self.form_invalid(form)
         except ValidationError as error:
             form.add_error(None, error)

@@ -3,6 +3,8 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from lib import forms as lib_forms
 from lib.phones import format_phone
@@ -31,6 +33,29 @@ def format_money(value) -> str:
 @register.filter
 def pln(value) -> str:
     return format_money(value)
+
+
+@register.filter
+def balance(value) -> str:
+    """A balance (payments minus charges) with what its sign means in words for screen readers:
+    a minus alone is skipped by some of them, and then arrears sound like an overpayment."""
+    try:
+        amount = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    if amount < 0:
+        return format_html(
+            '<span class="amount amount--due">{}</span><span class="visually-hidden"> ({})</span>',
+            format_money(amount),
+            _("niedopłata"),
+        )
+    if amount > 0:
+        return format_html(
+            '<span class="amount">{}</span><span class="visually-hidden"> ({})</span>',
+            format_money(amount),
+            _("nadpłata"),
+        )
+    return format_html('<span class="amount">{}</span>', format_money(amount))
 
 
 @register.filter

@@ -5,6 +5,13 @@
   // page, so a phone scrolls to it and a screen reader reads it (GOV.UK error summary).
   var summary = document.querySelector("[data-error-summary]");
   if (!summary) {
+    // After an action (reading saved, vote cast, failure reported) the next page carries its
+    // message: focus it so a screen reader reads it first. A status region that is already
+    // in a freshly loaded page is not announced.
+    var messages = document.querySelector("[data-messages]");
+    if (messages) {
+      messages.focus();
+    }
     return;
   }
   summary.focus();

@@ -17,7 +17,7 @@ def test_resident_adds_a_reading_and_sees_it_in_history_and_chart(
     live_login(resident)
     page.get_by_role("navigation", name="Zakładki").get_by_role("link", name="Liczniki").click()
     expect(page.get_by_role("heading", name="Liczniki", exact=True)).to_be_visible()
-    page.get_by_role("link", name="Zimna woda").click()
+    page.get_by_role("heading", name="Zimna woda").get_by_role("link").click()
     expect(page.get_by_role("heading", name="Historia odczytów")).to_be_visible()
 
     page.get_by_role("link", name="Dodaj odczyt").click()
@@ -26,6 +26,9 @@ def test_resident_adds_a_reading_and_sees_it_in_history_and_chart(
     page.get_by_role("button", name="Zapisz odczyt").click()
 
     expect(page.get_by_text("Odczyt został zapisany")).to_be_visible()
+    # The message has focus, so a screen reader reads it first (a status region already in
+    # a freshly loaded page is not announced).
+    expect(page.get_by_role("status")).to_be_focused()
     history = page.get_by_role("table").last
     expect(history.get_by_role("row").nth(1)).to_contain_text("25.05.2025")
     expect(history.get_by_role("row").nth(1)).to_contain_text("117,250")

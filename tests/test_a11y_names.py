@@ -1,0 +1,33 @@
+"""Links and buttons repeated on a page are told apart by their accessible names (WCAG 2.4.4),
+and each name starts with the visible text (2.5.3, voice control)."""
+
+import re
+
+import pytest
+
+from tests.factories import MeterFactory, ResolutionFactory
+
+pytestmark = pytest.mark.django_db
+
+HIDDEN = '<span class="visually-hidden">'
+
+
+def test_meter_list_links_name_their_meter(resident_client, premises):
+    MeterFactory(premises=premises, serial_number="ZW-1")
+    MeterFactory(premises=premises, serial_number="ZW-2")
+    html = resident_client.get("/liczniki/").content.decode()
+    for serial in ("ZW-1", "ZW-2"):
+        assert re.search(rf'class="button">Dodaj odczyt{HIDDEN} – [^<]+ {serial}</span></a>', html)
+        assert re.search(rf"Historia i zużycie{HIDDEN} – [^<]+ {serial}</span></a>", html)
+        assert re.search(rf"<h3 [^>]*><a [^>]*>[^<]+{HIDDEN} {serial}</span></a>", html)
+
+
+def test_vote_buttons_name_their_premises(resident_client, community, premises):
+    community.voting_enabled = True
+    community.save()
+    resolution = ResolutionFactory(community=community)
+    html = resident_client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
+    assert (
+        f'<button type="submit" class="button">Oddaj głos{HIDDEN} za lokal {premises.number}'
+        "</span></button>"
+    ) in html
