@@ -22,10 +22,11 @@ from functools import cache
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from accounts.models import User
 from lib.contributions import VIEW, contributions
-from premises.models import Community, CommunityRole
+from premises.models import Community, CommunityRole, Ownership
 
 ADMIN_GROUP = "Administrator biura"
 STAFF_GROUP = "Pracownik biura"
@@ -120,6 +121,30 @@ def communities_for(user, model, action: str | None = None):
     """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
     ids = community_ids_for(user, model, action)
     return Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
+
+
+def people_in_communities(queryset: QuerySet[User], community_ids) -> QuerySet[User]:
+    """The people of ``queryset`` whom office staff of ``community_ids`` manage (change their
+    contact data, issue their logins, import them): those who hold or held premises there and
+    the communities' board members; never a superuser, office staff or an office
+    administrator, whom only the office administrator manages."""
+    holds = Ownership.objects.filter(
+        user=OuterRef("pk"), premises__building__community__in=community_ids
+    )
+    board = CommunityRole.objects.filter(
+        user=OuterRef("pk"), community__in=community_ids, role=CommunityRole.Role.BOARD
+    )
+    office = CommunityRole.objects.filter(user=OuterRef("pk"), role=CommunityRole.Role.OFFICE_STAFF)
+    return queryset.filter(Exists(holds) | Exists(board)).exclude(
+        Q(is_superuser=True) | Exists(office) | Q(groups__name=ADMIN_GROUP)
+    )
+
+
+def people_managed_by(user, model=User, action: str | None = None) -> QuerySet[User] | None:
+    """:func:`people_in_communities` of the communities where ``user`` may do ``action`` with
+    ``model``; None for the office administrator (everybody)."""
+    ids = community_ids_for(user, model, action)
+    return None if ids is None else people_in_communities(User.objects.all(), ids)
 
 
 def _policy_permissions(role: str) -> list[Permission]:
