@@ -164,7 +164,13 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
     def scope_queryset(self, request, queryset, action=None):
         if is_office_admin(request.user):
             return queryset
-        return people_in_communities(queryset, self.scope_ids(request, action) or [])
+        ids = self.scope_ids(request, action) or []
+        return people_in_communities(queryset, ids, to_change=action in ("change", "delete"))
+
+    def response_action(self, request, queryset):
+        # Every action here changes people (logins, passwords, activation): only those the
+        # staff member may change, not a former owner who now belongs to another community.
+        return super().response_action(request, self.scope_queryset(request, queryset, "change"))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -316,7 +316,7 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
             outcome = register_import(
                 rows=register_rows_from_dicts(records),
                 scope_ids=[community.pk],
-                people=people_in_communities(User.objects.all(), [community.pk]),
+                people=people_in_communities(User.objects.all(), [community.pk], to_change=True),
                 may_create_communities=False,
                 apply=True,
             )
