@@ -3,7 +3,7 @@ import base64
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -18,8 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from lib.collation import polish
 from lib.phones import format_phone
 from office.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
-from office.roles import ADMIN_GROUP, is_office_admin
-from premises.models import CommunityRole, Ownership, Premises
+from office.roles import is_office_admin, people_in_communities
+from premises.models import Ownership, Premises
 from premises.resources import PeopleExportResource
 from premises.services import ownership_add
 
@@ -165,16 +165,12 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         if is_office_admin(request.user):
             return queryset
         ids = self.scope_ids(request, action) or []
-        holds = Ownership.objects.filter(user=OuterRef("pk"), premises__building__community__in=ids)
-        board = CommunityRole.objects.filter(
-            user=OuterRef("pk"), community__in=ids, role=CommunityRole.Role.BOARD
-        )
-        office = CommunityRole.objects.filter(
-            user=OuterRef("pk"), role=CommunityRole.Role.OFFICE_STAFF
-        )
-        return queryset.filter(Exists(holds) | Exists(board)).exclude(
-            Q(is_superuser=True) | Exists(office) | Q(groups__name=ADMIN_GROUP)
-        )
+        return people_in_communities(queryset, ids, to_change=action in ("change", "delete"))
+
+    def response_action(self, request, queryset):
+        # Every action here changes people (logins, passwords, activation): only those the
+        # staff member may change, not a former owner who now belongs to another community.
+        return super().response_action(request, self.scope_queryset(request, queryset, "change"))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -313,6 +313,8 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
     created; the whole batch or nothing, in bulk (a fixed number of queries per batch). A row's
     ``premises_external_id`` names its premises from then on in every batch.
     """
+    from accounts.models import User
+    from office.roles import people_in_communities
     from premises.register import register_import, register_rows_from_dicts
     from premises.resources import COLUMNS, _col
 
@@ -326,6 +328,7 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
             outcome = register_import(
                 rows=register_rows_from_dicts(records),
                 scope_ids=[community.pk],
+                people=people_in_communities(User.objects.all(), [community.pk], to_change=True),
                 may_create_communities=False,
                 apply=True,
             )

@@ -14,6 +14,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from premises.models import Ownership, Premises
@@ -78,13 +79,34 @@ def _visible_letters(user) -> QuerySet[Letter]:
     for premises_id, premises_windows in windows.items():
         for window in premises_windows:
             by_window[window].append(premises_id)
-    visible = Q(recipient=user)
+    owned = Q(pk__in=[])
     for (start, until), premises_ids in by_window.items():
         term = Q(premises_id__in=sorted(premises_ids), published_at__gte=start)
         if until is not None:
             term &= Q(published_at__lt=until)
-        visible |= term
-    return Letter.objects.published().filter(visible)
+        owned |= term
+    visible = Q(recipient=user)
+    if by_window:
+        # Another person's letter only when it went to an owner of the premises: never the
+        # seller's after the sale (their settlement or payment demand), never the tenant's.
+        visible |= owned & Exists(_recipient_owned_it_then())
+    letters = Letter.objects.published()
+    if by_window:
+        letters = letters.alias(published_on=TruncDate("published_at"))
+    return letters.filter(visible)
+
+
+def _recipient_owned_it_then() -> QuerySet[Ownership]:
+    """An owner role (owner, co-owner, member) of the outer letter's recipient on its premises
+    on the day the letter was published (``published_on``)."""
+    day = OuterRef("published_on")
+    return Ownership.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+        user=OuterRef("recipient"),
+        premises=OuterRef("premises"),
+        role__in=Ownership.OWNER_ROLES,
+        valid_from__lte=day,
+    )
 
 
 # NULLS LAST (published letters have none): with the published_at index's order on offer,
@@ -106,7 +128,8 @@ def letters_for_user(user) -> QuerySet[Letter]:
     """Published letters addressed to the user, or to a premises the user owns (co-owners too).
 
     A tenant sees only letters addressed to them by name; an owner sees the premises' letters
-    published while they owned it. ``is_unread`` is annotated per user.
+    to its owners published while they owned it (not the seller's after the sale nor the
+    tenant's). ``is_unread`` is annotated per user.
 
     The user's roles are read first (``held_roles_for_user``: one small query, shared with the
     holding starts within a request) and the letters are filtered on

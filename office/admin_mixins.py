@@ -12,7 +12,7 @@ they may do comes from their Django permissions (the role groups, see ``office.r
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectMultiple
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError
@@ -87,6 +87,19 @@ class ScopedCommunityFilter(admin.RelatedFieldListFilter):
         if ids is not None:
             qs = qs.filter(pk__in=ids)
         return [(c.pk, str(c)) for c in qs]
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter by a related object (e.g. the import a charge came from), offering only the
+    objects the user may see in that model's own admin; Django's offers every row."""
+
+    def field_choices(self, field, request, model_admin):
+        related_admin = model_admin.admin_site._registry.get(field.related_model)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        queryset = related_admin.scope_queryset(request, field.related_model._default_manager.all())
+        if ordering:
+            queryset = queryset.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in queryset]
 
 
 class CommunityScopedAdminMixin:
@@ -210,13 +223,24 @@ class CommunityScopedAdminMixin:
     # --- community filter everywhere --------------------------------------------------------
 
     def get_list_filter(self, request):
-        filters = list(super().get_list_filter(request))
+        filters = [self._scoped_filter(f) for f in super().get_list_filter(request)]
         if self.community_lookup:
             path = self.community_lookup
             filters = [f for f in filters if f != path]
             if not any(isinstance(f, tuple) and f[0] == path for f in filters):
                 filters.insert(0, (path, ScopedCommunityFilter))
         return filters
+
+    def _scoped_filter(self, list_filter):
+        """A plain related-field filter (``"import_batch"``) as one offering only the related
+        objects in the user's scope, when that model has a scoped admin."""
+        if not isinstance(list_filter, str) or list_filter == self.community_lookup:
+            return list_filter
+        field = get_fields_from_path(self.model, list_filter)[-1]
+        related_admin = self.admin_site._registry.get(getattr(field, "related_model", None))
+        if field.is_relation and isinstance(related_admin, CommunityScopedAdminMixin):
+            return (list_filter, ScopedRelatedFieldListFilter)
+        return list_filter
 
 
 class ScopedInlineMixin:

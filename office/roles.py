@@ -22,10 +22,12 @@ from functools import cache
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from lib.contributions import VIEW, contributions
-from premises.models import Community, CommunityRole
+from premises.models import Community, CommunityRole, Ownership
 
 ADMIN_GROUP = "Administrator biura"
 STAFF_GROUP = "Pracownik biura"
@@ -120,6 +122,41 @@ def communities_for(user, model, action: str | None = None):
     """The Community queryset behind :func:`community_ids_for`, for forms and import views."""
     ids = community_ids_for(user, model, action)
     return Community.objects.all() if ids is None else Community.objects.filter(pk__in=ids)
+
+
+def people_in_communities(
+    queryset: QuerySet[User], community_ids, *, to_change: bool = False
+) -> QuerySet[User]:
+    """The people of ``queryset`` whom office staff of ``community_ids`` manage (see them,
+    change their contact data, issue their logins, import them): those who hold or held
+    premises there and the communities' board members; never a superuser, office staff or an
+    office administrator, whom only the office administrator manages.
+
+    ``to_change``: only those the staff may also change. A former owner who now holds premises
+    (or a board seat) only in other communities belongs to those communities' office: a new
+    password or e-mail from here would open their current data to this office.
+    """
+    holds = Ownership.objects.filter(user=OuterRef("pk"))
+    board = CommunityRole.objects.filter(user=OuterRef("pk"), role=CommunityRole.Role.BOARD)
+    office = CommunityRole.objects.filter(user=OuterRef("pk"), role=CommunityRole.Role.OFFICE_STAFF)
+    here = {"premises__building__community__in": community_ids}
+    people = queryset.filter(
+        Exists(holds.filter(**here)) | Exists(board.filter(community__in=community_ids))
+    ).exclude(Q(is_superuser=True) | Exists(office) | Q(groups__name=ADMIN_GROUP))
+    if not to_change:
+        return people
+    today = timezone.localdate()
+    lasting = holds.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    now_here = Exists(lasting.filter(**here)) | Exists(board.filter(community__in=community_ids))
+    elsewhere = Exists(lasting.exclude(**here)) | Exists(board.exclude(community__in=community_ids))
+    return people.filter(now_here | ~elsewhere)
+
+
+def people_managed_by(user, model=User, action: str | None = None) -> QuerySet[User] | None:
+    """The people ``user`` may change (:func:`people_in_communities`) in the communities where
+    they may do ``action`` with ``model``; None for the office administrator (everybody)."""
+    ids = community_ids_for(user, model, action)
+    return None if ids is None else people_in_communities(User.objects.all(), ids, to_change=True)
 
 
 def _policy_permissions(role: str) -> list[Permission]:

@@ -17,7 +17,7 @@ from lib.collation import polish
 from lib.imports import MAX_FILE_BYTES
 from lib.reading_window import window_settings_error
 from office.admin_mixins import CommunityScopedAdminMixin, ScopedInlineMixin
-from office.roles import community_ids_for, is_office_admin, roles_sync_user
+from office.roles import community_ids_for, is_office_admin, people_managed_by, roles_sync_user
 
 from .models import Building, Community, CommunityRole, Company, Ownership, Premises
 from .register import KIND as REGISTER_IMPORT
@@ -270,6 +270,7 @@ class OwnershipAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin)
     def _import_scope(self, request):
         return {
             "scope_ids": community_ids_for(request.user, Ownership, "add"),
+            "people": people_managed_by(request.user, Ownership, "add"),
             "may_create_communities": is_office_admin(request.user),
         }
 

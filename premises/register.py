@@ -181,6 +181,7 @@ def register_import(
     *,
     rows: list[RegisterRow],
     scope_ids=None,
+    people=None,
     may_create_communities: bool = True,
     planned_logins: dict[str, str] | None = None,
     apply: bool,
@@ -188,13 +189,16 @@ def register_import(
 ) -> RegisterResult:
     """Decide every row; save the changes only when ``apply`` and no row or total has an error.
 
-    ``scope_ids``: communities the importing user works for (None: all). The preview and the
+    ``scope_ids``: communities the importing user works for (None: all). ``people``: the
+    people whose data the importing user may change (``office.roles.people_managed_by``; None:
+    everybody but superusers); a row changing anybody else's is refused. The preview and the
     apply take the same decisions in memory from the same reads (a fixed number of queries per
     batch); applying then writes them in bulk, all rows or none.
     """
     result = RegisterResult(file_name=file_name, rows=rows)
     importer = _Importer(
         scope_ids=scope_ids,
+        people=people,
         may_create_communities=may_create_communities,
         planned_logins=dict(planned_logins or {}),
     )
@@ -220,7 +224,7 @@ def register_import(
 
 
 def register_preview(
-    *, file_name: str, content: bytes, scope_ids=None, may_create_communities=True
+    *, file_name: str, content: bytes, scope_ids=None, people=None, may_create_communities=True
 ) -> RegisterResult:
     try:
         rows = register_read(content)
@@ -229,6 +233,7 @@ def register_preview(
     return register_import(
         rows=rows,
         scope_ids=scope_ids,
+        people=people,
         may_create_communities=may_create_communities,
         apply=False,
         file_name=file_name,
@@ -236,7 +241,7 @@ def register_preview(
 
 
 def register_apply_upload(
-    *, token: str, user, scope_ids=None, may_create_communities=True
+    *, token: str, user, scope_ids=None, people=None, may_create_communities=True
 ) -> RegisterResult:
     """Apply the stored file behind a preview token: once, and all rows or none.
 
@@ -259,6 +264,7 @@ def register_apply_upload(
             result = register_import(
                 rows=rows,
                 scope_ids=scope_ids,
+                people=people,
                 may_create_communities=may_create_communities,
                 planned_logins=upload.plan.get("logins", {}),
                 apply=True,
@@ -321,8 +327,10 @@ class _Importer:
     (its changes to objects are undone). ``write`` saves the outcome in bulk.
     """
 
-    def __init__(self, *, scope_ids, may_create_communities, planned_logins):
+    def __init__(self, *, scope_ids, people, may_create_communities, planned_logins):
         self.scope_ids = scope_ids
+        self.people = people
+        self._protected: set[int] = set()  # read people whose data this import must not change
         self.may_create_communities = may_create_communities
         self.planned_logins = planned_logins
         self.communities: dict = {}  # nip or lower-case name → community
@@ -504,6 +512,9 @@ class _Importer:
             ) | Q(phone__in=[v for kind, v in chunk if kind == "phone"])
             for user in self._people().annotate(_email=Lower("email")).filter(wanted):
                 self._person_known(user)
+        if self.people is not None and self._users:
+            managed = set(self.people.filter(pk__in=list(self._users)).values_list("pk", flat=True))
+            self._protected = set(self._users) - managed
         planned = set(self.planned_logins.values())
         for chunk in _chunks(planned):
             found = User.objects.filter(username__in=chunk).values_list("username", flat=True)
@@ -794,6 +805,17 @@ class _Importer:
             user.phone = phone
         if values["address"]:
             user.correspondence_address = values["address"]
+        now = tuple(getattr(user, name) for name in USER_FIELDS)
+        if user.pk in self._protected and now != self._original[id(user)]:
+            # An office colleague's e-mail is where their password reset goes.
+            raise ValidationError(
+                {
+                    _col("login"): _(
+                        "Danych tej osoby nie zmienisz importem: to konto biura, zmienia je "
+                        "administrator biura."
+                    )
+                }
+            )
         _clean(
             user,
             {"email": "email", "first_name": "first_name", "last_name": "last_name"},

@@ -62,15 +62,20 @@ def test_letter_published_before_the_owner_bought_stays_hidden(client, premises,
         valid_to=datetime.date(2021, 2, 28),
     )  # fmt: skip
     OwnershipFactory(user=owner, premises=premises, valid_from=datetime.date(2021, 3, 1))
+    co_buyer = UserFactory()
+    OwnershipFactory(user=co_buyer, premises=premises, role=Ownership.Role.CO_OWNER,
+                     valid_from=datetime.date(2015, 1, 1))  # fmt: skip
     letters = [
-        make_letter(premises=premises, recipient=seller, subject="Do sprzedającego",
+        make_letter(premises=premises, recipient=co_buyer, subject="Przed zakupem",
                     published_at=at(2021, 2, 28, 23, 50)),  # the evening before, Warsaw time
-        make_letter(premises=premises, recipient=seller, subject="Spóźnione do sprzedającego",
+        make_letter(premises=premises, recipient=co_buyer, subject="Pierwszego dnia",
                     published_at=at(2021, 3, 1, 0, 10)),  # already the buyer's first day
+        make_letter(premises=premises, recipient=seller, subject="Spóźnione do sprzedającego",
+                    published_at=at(2021, 3, 1, 0, 10)),  # the seller's own, after the sale
         make_letter(premises=premises, recipient=owner, subject="Do kupującego",
                     published_at=at(2021, 3, 2)),
     ]  # fmt: skip
-    assert shown(client, owner, letters) == {"Spóźnione do sprzedającego", "Do kupującego"}
+    assert shown(client, owner, letters) == {"Pierwszego dnia", "Do kupującego"}
 
 
 def test_seller_sees_no_premises_letters_after_selling_but_keeps_their_own(client, premises, owner):
@@ -126,9 +131,11 @@ def test_owner_role_periods_with_a_gap_show_letters_of_both_periods_only(client,
         user=owner, premises=premises, role=Ownership.Role.MEMBER,
         valid_from=datetime.date(2021, 1, 1),
     )  # fmt: skip
-    someone = UserFactory()
+    co_owner = UserFactory()
+    OwnershipFactory(user=co_owner, premises=premises, role=Ownership.Role.CO_OWNER,
+                     valid_from=datetime.date(2015, 1, 1))  # fmt: skip
     letters = [
-        make_letter(premises=premises, recipient=someone, subject=subject, published_at=when)
+        make_letter(premises=premises, recipient=co_owner, subject=subject, published_at=when)
         for subject, when in [
             ("Pierwszy okres", at(2019, 12, 31, 23, 59)),
             ("Przerwa", at(2020, 1, 1, 0, 1)),
