@@ -31,3 +31,15 @@ def test_vote_buttons_name_their_premises(resident_client, community, premises):
         f'<button type="submit" class="button">Oddaj głos{HIDDEN} za lokal {premises.number}'
         "</span></button>"
     ) in html
+
+
+ARROW_OUTSIDE_HIDDEN = re.compile(r'(?<!<span aria-hidden="true">)[«»]')
+
+
+def test_back_and_next_arrows_are_not_read_aloud(resident_client, community, premises):
+    """« and » only point the way: screen readers would read "cudzysłów" before the name."""
+    ResolutionFactory(community=community)
+    MeterFactory(premises=premises)
+    for path in ("/wspolnota/", "/wspolnota/uchwaly/", f"/lokale/{premises.pk}/", "/awarie/zglos/"):
+        html = resident_client.get(path).content.decode()
+        assert "aria-hidden" in html and not ARROW_OUTSIDE_HIDDEN.search(html), path

@@ -29,7 +29,7 @@ def test_resident_reports_a_failure_with_a_photo_and_sees_it_listed(
     expect(page.get_by_text(f"przyjęliśmy zgłoszenie nr {report.number}")).to_be_visible()
     expect(page.get_by_text("Historia statusu")).to_be_visible()
 
-    page.get_by_role("link", name="« Wszystkie awarie").click()
+    page.get_by_role("link", name="Wszystkie awarie").click()
     card = page.get_by_role("article").filter(has_text=report.number)
     expect(card.get_by_text("Twoje zgłoszenie")).to_be_visible()
     expect(card.get_by_text("Zaciek na suficie w łazience, kapie woda.")).to_be_visible()
