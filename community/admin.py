@@ -1,8 +1,11 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import construct_instance
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -184,8 +187,13 @@ class ResolutionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # What the save would store: the instance (in the history's "revert", the old
+        # version) with the form's values on it.
+        candidate = construct_instance(self, copy.copy(self.instance))
         try:
-            resolution_check_frozen(resolution=self.instance, changed=self.changed_data)
+            resolution_check_frozen(
+                resolution=candidate, demand_premises=cleaned.get("per_owner_demand_premises")
+            )
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
         community = cleaned.get("community") or (

@@ -517,13 +517,27 @@ def resolution_withdraw(
     return resolution
 
 
-def resolution_check_frozen(*, resolution: Resolution, changed: list[str]) -> None:
-    """Refuse a change of a frozen field of a resolution under vote or closed."""
+def resolution_check_frozen(*, resolution: Resolution, demand_premises=None) -> None:
+    """Refuse to store ``resolution`` (the values about to be saved; ``demand_premises`` when
+    they are set too) if the stored row is no longer a draft and any of it would change.
+
+    From the opening of the vote a resolution changes only through its services (close,
+    withdraw). Compared with the stored row, not with what a form showed: the admin history's
+    "revert" shows an older version (a draft, a result not yet stored) as unchanged.
+    """
     if resolution.pk is None:
         return
-    status = Resolution.objects.filter(pk=resolution.pk).values_list("status", flat=True).first()
-    frozen = sorted(set(changed) & set(Resolution.FROZEN_FIELDS) | ({"status"} & set(changed)))
-    if status and status != Resolution.Status.DRAFT and frozen:
+    stored = Resolution.objects.filter(pk=resolution.pk).first()
+    if stored is None or stored.status == Resolution.Status.DRAFT:
+        return
+    changed = any(
+        field.value_from_object(resolution) != field.value_from_object(stored)
+        for field in Resolution._meta.concrete_fields
+    )
+    if demand_premises is not None:
+        stored_demand = set(stored.per_owner_demand_premises.values_list("pk", flat=True))
+        changed = changed or {p.pk for p in demand_premises} != stored_demand
+    if changed:
         raise ValidationError(
             _(
                 "Od otwarcia głosowania treść, załącznik, termin i sposób liczenia głosów "

@@ -1,15 +1,19 @@
 """Voting audit: what a resolution under vote must never let through (spec rule 8)."""
 
+import datetime
 from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.utils import timezone
 
+from community.models import Resolution
 from community.selectors import resolution_tally
-from community.services import vote_cast
+from community.services import resolution_open_voting, vote_cast
 from community.tally import Tally
 from tests.factories import ResolutionFactory, UserFactory
 
+from .helpers import close_at_end
 from .test_law import flats
 
 
@@ -61,3 +65,66 @@ def test_stored_result_percents_add_up_too():
     tally = Tally.from_rows([("for", 3, 1, 1), ("against", 3, 1, 1), ("abstain", 3, 1, 1)])
     restored = Tally.from_json(tally.to_json())
     assert sum(_line_percents(restored)) == Decimal("100.00")
+
+
+# --- Frozen once open: the admin's history "revert" is an edit too ----------------------------
+
+
+def _revert_data(resolution: Resolution) -> dict:
+    local = timezone.localtime(resolution.voting_closes_at)
+    return {
+        "community": resolution.community_id,
+        "number": resolution.number,
+        "title": resolution.title,
+        "text": resolution.text,
+        "status": resolution.status,
+        "published": "on",
+        "counting": resolution.counting,
+        "voting_closes_at_0": local.strftime("%d.%m.%Y"),
+        "voting_closes_at_1": local.strftime("%H:%M:%S"),
+        "votes-TOTAL_FORMS": "0",
+        "votes-INITIAL_FORMS": "0",
+        "votes-MIN_NUM_FORMS": "0",
+        "votes-MAX_NUM_FORMS": "1000",
+    }
+
+
+def test_reverting_an_open_resolution_to_its_draft_in_admin_history_is_refused(
+    office_client, voting_community
+):
+    flats(voting_community, [(1, 1)])
+    draft = ResolutionFactory(
+        community=voting_community,
+        status="draft",
+        text="Pierwsza wersja.",
+        voting_opens_at=None,
+        voting_closes_at=timezone.now() + datetime.timedelta(days=10),
+    )
+    first = draft.history.earliest()
+    draft.text = "Treść, nad którą głosują właściciele."
+    draft.save()
+    opened = resolution_open_voting(resolution=draft, opened_by=None)
+
+    url = f"/admin/community/resolution/{opened.pk}/history/{first.history_id}/"
+    response = office_client.post(url, _revert_data(first.instance))
+
+    opened.refresh_from_db()
+    assert opened.status == "voting"
+    assert opened.text == "Treść, nad którą głosują właściciele."
+    assert "są niezmienne" in response.content.decode()
+
+
+def test_reverting_a_closed_resolution_to_its_open_version_in_admin_history_is_refused(
+    office_client, voting_community
+):
+    (anna, premises), _rest = flats(voting_community, [(3, 5), (2, 5)])
+    resolution = ResolutionFactory(community=voting_community)
+    vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
+    closed = close_at_end(resolution=resolution, notify=False)
+    while_open = closed.history.earliest()
+
+    url = f"/admin/community/resolution/{closed.pk}/history/{while_open.history_id}/"
+    office_client.post(url, {"votes-TOTAL_FORMS": "0", "votes-INITIAL_FORMS": "0"})
+
+    closed.refresh_from_db()
+    assert (closed.status, closed.closed_at is not None) == ("adopted", True)
