@@ -263,6 +263,22 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             fields += [*Resolution.FROZEN_FIELDS, "status", "published", "decided_on"]
         return fields
 
+    def get_deleted_objects(self, objs, request):
+        """Only a draft may be deleted (one at a time or by the bulk action): owners have
+        seen a resolution under vote, and a decided one is the community's record."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        kept = [
+            _(
+                "Uchwała %(resolution)s ma status „%(status)s” – usunąć można tylko projekt. "
+                "Uchwałę w głosowaniu wycofaj; podjęta, niepodjęta i wycofana zostają "
+                "w dokumentacji."
+            )
+            % {"resolution": resolution, "status": resolution.get_status_display()}
+            for resolution in objs
+            if resolution.status != Resolution.Status.DRAFT
+        ]
+        return deleted, counts, perms_needed, [*protected, *kept]
+
     @admin.display(description=_("udziały we wspólnocie"))
     def shares_check(self, obj):
         if not obj or not obj.pk or not obj.community_id:

@@ -128,3 +128,34 @@ def test_reverting_a_closed_resolution_to_its_open_version_in_admin_history_is_r
 
     closed.refresh_from_db()
     assert (closed.status, closed.closed_at is not None) == ("adopted", True)
+
+
+# --- Frozen once open: nor can it be deleted ---------------------------------------------------
+
+
+def test_open_resolution_cannot_be_deleted_in_admin(office_client, resolution):
+    response = office_client.post(
+        f"/admin/community/resolution/{resolution.pk}/delete/", {"post": "yes"}
+    )
+    assert Resolution.objects.filter(pk=resolution.pk).exists()
+    assert "wycofaj" in response.content.decode().lower()
+
+
+def test_open_resolution_cannot_be_deleted_by_the_bulk_action(office_client, resolution):
+    draft = ResolutionFactory(community=resolution.community, status="draft")
+    response = office_client.post(
+        "/admin/community/resolution/",
+        {
+            "action": "delete_selected",
+            "_selected_action": [resolution.pk, draft.pk],
+            "post": "yes",
+        },
+    )
+    assert Resolution.objects.filter(pk=resolution.pk).exists()
+    assert "wycofaj" in response.content.decode().lower()
+
+
+def test_draft_may_still_be_deleted_in_admin(office_client, voting_community):
+    draft = ResolutionFactory(community=voting_community, status="draft")
+    office_client.post(f"/admin/community/resolution/{draft.pk}/delete/", {"post": "yes"})
+    assert not Resolution.objects.filter(pk=draft.pk).exists()
