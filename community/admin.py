@@ -33,6 +33,7 @@ from .models import (
 from .selectors import (
     community_share_sum,
     entitled_votes,
+    has_vote_tally,
     natural_sorted,
     protocol_rows,
     resolution_tally,
@@ -300,7 +301,7 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("wynik"))
     def tally_display(self, obj):
-        if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
+        if not obj or not obj.pk or not has_vote_tally(obj):
             return "–"
         tally = resolution_tally(obj)
         if tally.by_person:
@@ -343,7 +344,7 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("protokół"))
     def protocol_link(self, obj):
-        if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
+        if not obj or not obj.pk or not has_vote_tally(obj):
             return "–"
         url = reverse("admin:community_resolution_protocol", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Protokół głosowania (PDF)"))

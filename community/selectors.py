@@ -405,6 +405,14 @@ def natural_sorted(premises_list, key=lambda p: p):
     )
 
 
+def has_vote_tally(resolution: Resolution) -> bool:
+    """Whether the resolution was put to the vote here: not a draft, and if decided, with the
+    result stored at closing (one recorded as adopted at a meeting has no tally of ours)."""
+    if resolution.status == Resolution.Status.DRAFT:
+        return False
+    return not resolution.is_closed or bool(resolution.result)
+
+
 def resolution_tally(resolution: Resolution, now: datetime.datetime | None = None) -> Tally:
     """The tally of a resolution: stored at closing, or live from a fixed number of queries.
 

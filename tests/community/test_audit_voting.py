@@ -159,3 +159,27 @@ def test_draft_may_still_be_deleted_in_admin(office_client, voting_community):
     draft = ResolutionFactory(community=voting_community, status="draft")
     office_client.post(f"/admin/community/resolution/{draft.pk}/delete/", {"post": "yes"})
     assert not Resolution.objects.filter(pk=draft.pk).exists()
+
+
+# --- A resolution adopted at a meeting has no tally of a vote held here ------------------------
+
+
+def test_admin_shows_no_tally_for_a_resolution_adopted_at_a_meeting(
+    office_client, voting_community
+):
+    flats(voting_community, [(1, 2), (1, 2)])
+    meeting = ResolutionFactory(
+        community=voting_community,
+        status="adopted",
+        decided_on=datetime.date(2026, 10, 1),
+        voting_opens_at=None,
+        voting_closes_at=None,
+    )
+
+    content = office_client.get(
+        f"/admin/community/resolution/{meeting.pk}/change/"
+    ).content.decode()
+
+    assert "Podjęta" in content or "podjęta" in content
+    assert "za 0,00%" not in content
+    assert "Protokół głosowania (PDF)" not in content
