@@ -606,11 +606,7 @@ def challenge_deadline(notice_date: datetime.date) -> datetime.date:
 
 
 def outcome_notice_date(notice: OutcomeNotice) -> datetime.date | None:
-    """The owner's notice date: the recorded delivery, else the day of e-delivery; a letter
-    by post counts from its delivery, which the office enters from the return receipt."""
-    if notice.delivered_on:
-        return notice.delivered_on
-    letter = notice.letter
-    if letter.delivery_channel == "email" and letter.published_at:
-        return timezone.localdate(letter.published_at)
-    return None
+    """The owner's notice date, recorded once: the day of e-delivery (when the notice was
+    sent), or for a letter by post the day of receipt, entered by the office from the return
+    receipt. Not read from the letter, whose channel changes when it is sent again."""
+    return notice.delivered_on

@@ -588,6 +588,13 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
             premises_id=letter.premises_id,
             recipient_id=letter.recipient_id,
             letter=letter,
+            # E-delivered now: the notice date is fixed here, once; a letter sent again later
+            # (by post or e-mail) does not move it. By post: the office enters the receipt.
+            delivered_on=(
+                timezone.localdate(letter.published_at)
+                if letter.delivery_channel == Letter.Channel.EMAIL
+                else None
+            ),
         )
         for letter in letters
     )

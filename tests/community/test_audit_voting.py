@@ -7,10 +7,12 @@ from fractions import Fraction
 import pytest
 from django.utils import timezone
 
-from community.models import Resolution
-from community.selectors import resolution_tally
+from community.models import OutcomeNotice, Resolution
+from community.selectors import challenge_deadline, resolution_tally
 from community.services import resolution_open_voting, vote_cast
 from community.tally import Tally
+from correspondence.models import DeliveryConsent
+from correspondence.services import consent_withdraw, letter_send_again
 from tests.factories import ResolutionFactory, UserFactory
 
 from .helpers import close_at_end
@@ -183,3 +185,52 @@ def test_admin_shows_no_tally_for_a_resolution_adopted_at_a_meeting(
     assert "Podjęta" in content or "podjęta" in content
     assert "za 0,00%" not in content
     assert "Protokół głosowania (PDF)" not in content
+
+
+# --- The six weeks to challenge run from the notice, fixed when it is given -------------------
+
+
+def test_challenge_deadline_of_an_e_delivered_notice_stays_after_the_letter_is_sent_again(
+    client, voting_community
+):
+    voting_community.e_delivery_start = datetime.date(2026, 1, 1)
+    voting_community.save()
+    (anna, premises), _rest = flats(voting_community, [(3, 5), (2, 5)])
+    consent = DeliveryConsent.objects.create(
+        user=anna,
+        premises=premises,
+        channel="email",
+        address="anna@example.com",
+        consent_text="Zgoda.",
+        given_at=timezone.now() - datetime.timedelta(days=60),
+    )
+    resolution = ResolutionFactory(
+        community=voting_community,
+        voting_opens_at=timezone.now() - datetime.timedelta(days=10),
+        voting_closes_at=timezone.now() - datetime.timedelta(minutes=5),
+    )
+    vote_cast(
+        user=anna,
+        resolution=resolution,
+        premises=premises,
+        choice="for",
+        now=timezone.now() - datetime.timedelta(hours=1),
+    )
+    close_at_end(resolution=resolution)
+    notice = OutcomeNotice.objects.get(recipient=anna)
+    assert notice.letter.delivery_channel == "email"
+    today = timezone.localdate()
+    expected = f"doręczono Ci {today:%d.%m.%Y}; uchwałę można zaskarżyć do sądu do " + (
+        f"{challenge_deadline(today):%d.%m.%Y}"
+    )
+    client.force_login(anna)
+    assert expected in client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
+
+    # Anna withdraws her consent; the office sends the letter again, now by post.
+    consent_withdraw(consent=consent)
+    letter_send_again(letter=notice.letter)
+    notice.letter.refresh_from_db()
+    assert notice.letter.delivery_channel == "post"
+
+    # She was notified by e-mail that day: her deadline does not change nor disappear.
+    assert expected in client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()

@@ -561,8 +561,13 @@ def test_e_delivered_notice_counts_from_the_day_of_e_delivery(voting_community):
         published_at=saturday,
         delivery_channel=Letter.Channel.EMAIL,
     )
+    # The e-delivery day is recorded on the notice when it is sent (``resolution_close``).
     OutcomeNotice.objects.create(
-        resolution=resolution, premises=premises, recipient=anna, letter=letter
+        resolution=resolution,
+        premises=premises,
+        recipient=anna,
+        letter=letter,
+        delivered_on=timezone.localdate(saturday),
     )
 
     (item,) = challenge_deadlines_for_user(anna, resolution)
