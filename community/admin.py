@@ -40,6 +40,7 @@ from .selectors import (
 )
 from .services import (
     announcement_notify,
+    outcome_notice_check_delivery,
     outcome_notice_record_delivery,
     paper_vote_record,
     paper_vote_validate,
@@ -606,8 +607,10 @@ class OutcomeNoticeForm(forms.ModelForm):
 
     def clean_delivered_on(self):
         day = self.cleaned_data.get("delivered_on")
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError(_("Data doręczenia nie może być w przyszłości."))
+        try:
+            outcome_notice_check_delivery(notice=self.instance, delivered_on=day)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
         return day
 
 

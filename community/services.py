@@ -600,14 +600,31 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
     )
 
 
+def outcome_notice_check_delivery(
+    *, notice: OutcomeNotice, delivered_on: datetime.date | None
+) -> None:
+    """A delivery date lies between the sending of the letter and today: an earlier one (a
+    mistyped year) would show the owner a challenge deadline shorter than the law gives."""
+    if delivered_on is None:
+        return
+    if delivered_on > timezone.localdate():
+        raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
+    sent = notice.letter.published_at
+    if sent is not None and delivered_on < timezone.localdate(sent):
+        raise ValidationError(
+            _("Data doręczenia nie może być wcześniejsza niż wysłanie pisma (%(date)s)."),
+            code="before_sending",
+            params={"date": date_format(timezone.localtime(sent), "d.m.Y")},
+        )
+
+
 @transaction.atomic
 def outcome_notice_record_delivery(
     *, notice: OutcomeNotice, delivered_on: datetime.date | None
 ) -> OutcomeNotice:
     """The office enters the delivery date of a letter sent by post (from the return receipt);
     an empty date takes a wrong entry back."""
-    if delivered_on is not None and delivered_on > timezone.localdate():
-        raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
+    outcome_notice_check_delivery(notice=notice, delivered_on=delivered_on)
     notice.delivered_on = delivered_on
     notice.save(update_fields=["delivered_on"])
     return notice

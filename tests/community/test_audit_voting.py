@@ -234,3 +234,23 @@ def test_challenge_deadline_of_an_e_delivered_notice_stays_after_the_letter_is_s
 
     # She was notified by e-mail that day: her deadline does not change nor disappear.
     assert expected in client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
+
+
+def test_postal_delivery_date_before_the_letter_was_sent_is_refused(
+    office_client, voting_community
+):
+    (anna, _premises), _rest = flats(voting_community, [(3, 5), (2, 5)])
+    resolution = ResolutionFactory(community=voting_community)
+    close_at_end(resolution=resolution)
+    notice = OutcomeNotice.objects.get(recipient=anna)
+    sent = timezone.localdate(notice.letter.published_at)
+    typo = sent.replace(year=sent.year - 1)  # a mistyped year: six weeks long gone
+
+    response = office_client.post(
+        f"/admin/community/outcomenotice/{notice.pk}/change/",
+        {"delivered_on": typo.strftime("%d.%m.%Y")},
+    )
+
+    assert "nie może być wcześniejsza niż wysłanie pisma" in response.content.decode()
+    notice.refresh_from_db()
+    assert notice.delivered_on is None
