@@ -180,6 +180,12 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     return Vote.objects.filter(Exists(owner_then) | Exists(proxy_then))
 
 
+def _settles_for(user) -> Q:
+    """A ballot that settles a premises for ``user``: any that counts, but in a cooperative
+    only the user's own (each member votes for themselves, a spouse's ballot is not theirs)."""
+    return Q(voter=user) | ~Q(resolution__counting=Counting.PER_MEMBER)
+
+
 def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """The user's own roles as owner (co-owner, member) in the outer resolution's community
     on premises with no ballot that counts yet.
@@ -189,7 +195,7 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """
     today = timezone.localdate(now) if now else None
     counted = entitled_votes(today).filter(
-        resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
+        _settles_for(user), resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
     )
     return ownerships_for_user(user).filter(
         ~Exists(counted),
@@ -335,6 +341,7 @@ def home_items_for_user(user, *, announcements: int, now=None):
         voted = set(
             entitled_votes(today)
             .filter(
+                _settles_for(user),
                 resolution__in=[item.pk for item, _c in candidates],
                 premises__in=sorted(set().union(*owned_in.values())),
             )
