@@ -61,6 +61,8 @@ class Tally:
     counting: str = BY_SHARE
     lines: dict[str, TallyLine] = field(default_factory=lambda: {k: TallyLine(k) for k in KEYS})
     unit: str = PREMISES
+    # Per owner / per member, counted live: the ids of the ballots that count (the protocol's).
+    counted: set[int] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def from_rows(cls, rows) -> "Tally":
@@ -121,6 +123,7 @@ class Tally:
             if latest[key] is None or (cast_at, vote_id) > latest[key][:2]:
                 latest[key] = (cast_at, vote_id, choice)
         tally = cls(counting=counting, unit=unit)
+        tally.counted = {vote[1] for vote in latest.values() if vote}
         for vote in latest.values():
             tally.lines[vote[2] if vote else NOT_VOTED].count += 1
         total = len(latest)

@@ -8,12 +8,13 @@ import pytest
 from django.utils import timezone
 
 from community.models import OutcomeNotice, Resolution
-from community.selectors import challenge_deadline, resolution_tally
+from community.selectors import challenge_deadline, protocol_rows, resolution_tally
 from community.services import resolution_open_voting, vote_cast
 from community.tally import Tally
 from correspondence.models import DeliveryConsent
 from correspondence.services import consent_withdraw, letter_send_again
-from tests.factories import ResolutionFactory, UserFactory
+from premises.models import Ownership
+from tests.factories import OwnershipFactory, ResolutionFactory, UserFactory
 
 from .helpers import close_at_end
 from .test_law import flats
@@ -254,3 +255,41 @@ def test_postal_delivery_date_before_the_letter_was_sent_is_refused(
     assert "nie może być wcześniejsza niż wysłanie pisma" in response.content.decode()
     notice.refresh_from_db()
     assert notice.delivered_on is None
+
+
+# --- The protocol and the API mark as counted exactly the ballots the tally counts ------------
+
+
+def test_protocol_counts_one_ballot_of_a_member_of_two_flats(voting_community):
+    voting_community.kind = voting_community.Kind.COOPERATIVE
+    voting_community.save()
+    (anna, first), (_jan, second) = flats(voting_community, [(1, 2), (1, 2)], role="member")
+    Ownership.objects.filter(premises=second).delete()
+    OwnershipFactory(user=anna, premises=second, role="member")
+    resolution = ResolutionFactory(community=voting_community, counting="per_member")
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=earlier)
+    vote_cast(user=anna, resolution=resolution, premises=second, choice="against")
+
+    tally = resolution_tally(resolution)
+    rows = {row.vote.premises: row for row in protocol_rows(resolution)}
+
+    assert (tally.for_.count, tally.against.count) == (0, 1)  # Anna: one vote, her latest
+    assert (rows[first].counted, rows[first].reason) == (False, "superseded")
+    assert rows[second].counted
+
+
+def test_protocol_counts_one_ballot_of_an_owner_of_two_flats_per_owner(voting_community):
+    (anna, first), (_jan, second), _ewa = flats(voting_community, [(1, 3), (1, 3), (1, 3)])
+    Ownership.objects.filter(premises=second).delete()
+    OwnershipFactory(user=anna, premises=second)
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+    earlier = timezone.now() - datetime.timedelta(hours=1)
+    vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=earlier)
+    vote_cast(user=anna, resolution=resolution, premises=second, choice="against")
+
+    tally = resolution_tally(resolution)
+    counted = [row.vote.premises for row in protocol_rows(resolution) if row.counted]
+
+    assert (tally.for_.count, tally.against.count) == (0, 1)
+    assert counted == [second]
