@@ -360,10 +360,14 @@ def home_items_for_user(user, *, announcements: int, now=None):
 
 
 def voting_date(resolution: Resolution, now: datetime.datetime | None = None) -> datetime.date:
-    """The day whose owners vote: the end of voting once it is over, otherwise today."""
+    """The day whose owners vote: the last day of voting once it is over, otherwise today.
+
+    Voting ends just before ``voting_closes_at``: a vote closing at midnight was last open
+    the day before, and that day's owner decides, not a buyer from the next morning.
+    """
     end = resolution.closed_at or now or timezone.now()
-    if resolution.voting_closes_at and resolution.voting_closes_at < end:
-        end = resolution.voting_closes_at
+    if resolution.voting_closes_at and resolution.voting_closes_at <= end:
+        end = resolution.voting_closes_at - datetime.timedelta(microseconds=1)
     return timezone.localdate(end)
 
 

@@ -293,3 +293,34 @@ def test_protocol_counts_one_ballot_of_an_owner_of_two_flats_per_owner(voting_co
 
     assert (tally.for_.count, tally.against.count) == (0, 1)
     assert counted == [second]
+
+
+# --- A vote ending at midnight: its last day is the day before --------------------------------
+
+
+def test_vote_closing_at_midnight_is_decided_by_the_owner_of_the_last_day(voting_community):
+    (seller, sold), _rest = flats(voting_community, [(3, 5), (2, 5)])
+    midnight = timezone.make_aware(
+        datetime.datetime.combine(timezone.localdate(), datetime.time(0, 0))
+    )
+    resolution = ResolutionFactory(
+        community=voting_community,
+        voting_opens_at=midnight - datetime.timedelta(days=10),
+        voting_closes_at=midnight,  # "do północy": the last day to vote was yesterday
+    )
+    vote_cast(
+        user=seller,
+        resolution=resolution,
+        premises=sold,
+        choice="for",
+        now=midnight - datetime.timedelta(hours=2),
+    )
+    # Sold from today, after the vote ended: the buyer could not vote any more.
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    Ownership.objects.filter(user=seller, premises=sold).update(valid_to=yesterday)
+    OwnershipFactory(user=UserFactory(), premises=sold, valid_from=timezone.localdate())
+
+    closed = close_at_end(resolution=resolution, notify=False)
+
+    assert resolution_tally(closed).for_.share == Fraction(3, 5)
+    assert closed.status == "adopted"
