@@ -181,8 +181,9 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
 
 
 def _settles_for(user) -> Q:
-    """A ballot that settles a premises for ``user``: any that counts, but in a cooperative
-    only the user's own (each member votes for themselves, a spouse's ballot is not theirs)."""
+    """Of the ballots that count, those that settle the vote for ``user``: in a cooperative
+    only the user's own (each member votes for themselves; a spouse's ballot is not theirs),
+    for any of their premises (a member has one vote however many premises they hold)."""
     return Q(voter=user) | ~Q(resolution__counting=Counting.PER_MEMBER)
 
 
@@ -195,7 +196,9 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """
     today = timezone.localdate(now) if now else None
     counted = entitled_votes(today).filter(
-        _settles_for(user), resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
+        _settles_for(user),
+        Q(resolution__counting=Counting.PER_MEMBER) | Q(premises=OuterRef("premises")),
+        resolution=OuterRef(OuterRef("pk")),
     )
     return ownerships_for_user(user).filter(
         ~Exists(counted),
@@ -337,21 +340,28 @@ def home_items_for_user(user, *, announcements: int, now=None):
     # where the user owns one (a second query; the start page usually has no open vote).
     candidates = [(item, c) for item, c in candidates if owned_in.get(c)]
     voted: set[tuple[int, int]] = set()
+    member_voted: set[int] = set()  # a cooperative member's one vote, for all their premises
     if candidates:
-        voted = set(
+        rows = (
             entitled_votes(today)
             .filter(
                 _settles_for(user),
                 resolution__in=[item.pk for item, _c in candidates],
                 premises__in=sorted(set().union(*owned_in.values())),
             )
-            .values_list("resolution_id", "premises_id")
+            .values_list("resolution_id", "premises_id", "resolution__counting")
         )
+        for resolution_id, premises_id, counting in rows:
+            if counting == Counting.PER_MEMBER:
+                member_voted.add(resolution_id)
+            else:
+                voted.add((resolution_id, premises_id))
     # Waiting: one of the user's premises in its community has no ballot that counts yet.
     votes = [
         item
         for item, community_id in candidates
-        if any((item.pk, premises) not in voted for premises in owned_in[community_id])
+        if item.pk not in member_voted
+        and any((item.pk, premises) not in voted for premises in owned_in[community_id])
     ]
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.

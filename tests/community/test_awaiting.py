@@ -141,3 +141,20 @@ def test_a_spouses_ballot_does_not_vote_for_the_other_member_of_a_cooperative(
 
     assert same_everywhere(awaiting(resident)) == [resolution.pk]
     assert same_everywhere(awaiting(spouse)) == []
+
+
+def test_a_cooperative_member_of_two_premises_waits_for_one_vote_only(
+    resident, premises, other_premises, community
+):
+    # One member, one vote (art. 36 § 1): a ballot for the flat is the member's vote, also
+    # for the garage; asking again would only replace it.
+    community.kind = community.Kind.COOPERATIVE
+    community.voting_enabled = True
+    community.save()
+    Ownership.objects.filter(user=resident).update(role=Ownership.Role.MEMBER)
+    resolution = ResolutionFactory(community=community, counting="per_member")
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
+
+    ballot(resolution, premises, resident)
+
+    assert same_everywhere(awaiting(resident)) == []
