@@ -445,11 +445,10 @@ class ResolutionListView(_PageHook, ScopedListView):
         )
 
     def prepare_page(self, page):
-        from community.models import Resolution
-        from community.selectors import protocol_rows, resolution_tally
+        from community.selectors import has_vote_tally, protocol_rows, resolution_tally
 
         for resolution in page:
-            if resolution.status == Resolution.Status.DRAFT:
+            if not has_vote_tally(resolution):
                 resolution.api_tally, resolution.api_ballots = None, []
             else:
                 resolution.api_tally = resolution_tally(resolution)

@@ -1,8 +1,11 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.models import construct_instance
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -30,12 +33,14 @@ from .models import (
 from .selectors import (
     community_share_sum,
     entitled_votes,
+    has_vote_tally,
     natural_sorted,
     protocol_rows,
     resolution_tally,
 )
 from .services import (
     announcement_notify,
+    outcome_notice_check_delivery,
     outcome_notice_record_delivery,
     paper_vote_record,
     paper_vote_validate,
@@ -184,8 +189,13 @@ class ResolutionForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        # What the save would store: the instance (in the history's "revert", the old
+        # version) with the form's values on it.
+        candidate = construct_instance(self, copy.copy(self.instance))
         try:
-            resolution_check_frozen(resolution=self.instance, changed=self.changed_data)
+            resolution_check_frozen(
+                resolution=candidate, demand_premises=cleaned.get("per_owner_demand_premises")
+            )
         except ValidationError as error:
             raise forms.ValidationError(error.messages) from error
         community = cleaned.get("community") or (
@@ -255,6 +265,22 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             fields += [*Resolution.FROZEN_FIELDS, "status", "published", "decided_on"]
         return fields
 
+    def get_deleted_objects(self, objs, request):
+        """Only a draft may be deleted (one at a time or by the bulk action): owners have
+        seen a resolution under vote, and a decided one is the community's record."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        kept = [
+            _(
+                "Uchwała %(resolution)s ma status „%(status)s” – usunąć można tylko projekt. "
+                "Uchwałę w głosowaniu wycofaj; podjęta, niepodjęta i wycofana zostają "
+                "w dokumentacji."
+            )
+            % {"resolution": resolution, "status": resolution.get_status_display()}
+            for resolution in objs
+            if resolution.status != Resolution.Status.DRAFT
+        ]
+        return deleted, counts, perms_needed, [*protected, *kept]
+
     @admin.display(description=_("udziały we wspólnocie"))
     def shares_check(self, obj):
         if not obj or not obj.pk or not obj.community_id:
@@ -276,7 +302,7 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("wynik"))
     def tally_display(self, obj):
-        if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
+        if not obj or not obj.pk or not has_vote_tally(obj):
             return "–"
         tally = resolution_tally(obj)
         if tally.by_person:
@@ -319,7 +345,7 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.display(description=_("protokół"))
     def protocol_link(self, obj):
-        if not obj or not obj.pk or obj.status == Resolution.Status.DRAFT:
+        if not obj or not obj.pk or not has_vote_tally(obj):
             return "–"
         url = reverse("admin:community_resolution_protocol", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Protokół głosowania (PDF)"))
@@ -581,8 +607,10 @@ class OutcomeNoticeForm(forms.ModelForm):
 
     def clean_delivered_on(self):
         day = self.cleaned_data.get("delivered_on")
-        if day is not None and day > timezone.localdate():
-            raise forms.ValidationError(_("Data doręczenia nie może być w przyszłości."))
+        try:
+            outcome_notice_check_delivery(notice=self.instance, delivered_on=day)
+        except ValidationError as error:
+            raise forms.ValidationError(error.messages) from error
         return day
 
 

@@ -468,9 +468,9 @@ class VotingRules(models.Model):
 class OutcomeNotice(models.Model):
     """Art. 23 ust. 3: the written notice of a resolution's content to the owner of a premises.
 
-    The six weeks to challenge (art. 25 ust. 1a) run from this owner's own notice date: the
-    day of e-delivery, or for a letter by post the day it was delivered (entered by the office
-    from the return receipt).
+    The six weeks to challenge (art. 25 ust. 1a) run from this owner's own notice date
+    (``delivered_on``): the day of e-delivery, recorded when the notice is sent, or for a
+    letter by post the day it was delivered (entered by the office from the return receipt).
     """
 
     resolution = models.ForeignKey(

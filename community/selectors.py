@@ -180,6 +180,13 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     return Vote.objects.filter(Exists(owner_then) | Exists(proxy_then))
 
 
+def _settles_for(user) -> Q:
+    """Of the ballots that count, those that settle the vote for ``user``: in a cooperative
+    only the user's own (each member votes for themselves; a spouse's ballot is not theirs),
+    for any of their premises (a member has one vote however many premises they hold)."""
+    return Q(voter=user) | ~Q(resolution__counting=Counting.PER_MEMBER)
+
+
 def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """The user's own roles as owner (co-owner, member) in the outer resolution's community
     on premises with no ballot that counts yet.
@@ -189,7 +196,9 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """
     today = timezone.localdate(now) if now else None
     counted = entitled_votes(today).filter(
-        resolution=OuterRef(OuterRef("pk")), premises=OuterRef("premises")
+        _settles_for(user),
+        Q(resolution__counting=Counting.PER_MEMBER) | Q(premises=OuterRef("premises")),
+        resolution=OuterRef(OuterRef("pk")),
     )
     return ownerships_for_user(user).filter(
         ~Exists(counted),
@@ -331,20 +340,28 @@ def home_items_for_user(user, *, announcements: int, now=None):
     # where the user owns one (a second query; the start page usually has no open vote).
     candidates = [(item, c) for item, c in candidates if owned_in.get(c)]
     voted: set[tuple[int, int]] = set()
+    member_voted: set[int] = set()  # a cooperative member's one vote, for all their premises
     if candidates:
-        voted = set(
+        rows = (
             entitled_votes(today)
             .filter(
+                _settles_for(user),
                 resolution__in=[item.pk for item, _c in candidates],
                 premises__in=sorted(set().union(*owned_in.values())),
             )
-            .values_list("resolution_id", "premises_id")
+            .values_list("resolution_id", "premises_id", "resolution__counting")
         )
+        for resolution_id, premises_id, counting in rows:
+            if counting == Counting.PER_MEMBER:
+                member_voted.add(resolution_id)
+            else:
+                voted.add((resolution_id, premises_id))
     # Waiting: one of the user's premises in its community has no ballot that counts yet.
     votes = [
         item
         for item, community_id in candidates
-        if any((item.pk, premises) not in voted for premises in owned_in[community_id])
+        if item.pk not in member_voted
+        and any((item.pk, premises) not in voted for premises in owned_in[community_id])
     ]
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.
@@ -353,10 +370,14 @@ def home_items_for_user(user, *, announcements: int, now=None):
 
 
 def voting_date(resolution: Resolution, now: datetime.datetime | None = None) -> datetime.date:
-    """The day whose owners vote: the end of voting once it is over, otherwise today."""
+    """The day whose owners vote: the last day of voting once it is over, otherwise today.
+
+    Voting ends just before ``voting_closes_at``: a vote closing at midnight was last open
+    the day before, and that day's owner decides, not a buyer from the next morning.
+    """
     end = resolution.closed_at or now or timezone.now()
-    if resolution.voting_closes_at and resolution.voting_closes_at < end:
-        end = resolution.voting_closes_at
+    if resolution.voting_closes_at and resolution.voting_closes_at <= end:
+        end = resolution.voting_closes_at - datetime.timedelta(microseconds=1)
     return timezone.localdate(end)
 
 
@@ -403,6 +424,14 @@ def natural_sorted(premises_list, key=lambda p: p):
         premises_list,
         key=lambda item: (key(item).building.street, _natural_key(key(item).number)),
     )
+
+
+def has_vote_tally(resolution: Resolution) -> bool:
+    """Whether the resolution was put to the vote here: not a draft, and if decided, with the
+    result stored at closing (one recorded as adopted at a meeting has no tally of ours)."""
+    if resolution.status == Resolution.Status.DRAFT:
+        return False
+    return not resolution.is_closed or bool(resolution.result)
 
 
 def resolution_tally(resolution: Resolution, now: datetime.datetime | None = None) -> Tally:
@@ -531,7 +560,11 @@ class ProtocolRow:
 
 def protocol_rows(resolution: Resolution) -> list[ProtocolRow]:
     """Every ballot of a resolution for the office's protocol, premises in natural order, each
-    marked whether it counts (3 queries)."""
+    marked whether it counts (3 queries; 5 per owner or per member).
+
+    Counted are exactly the tally's ballots: the latest per premises by shares, the latest of
+    each owner (all their premises) or member (``Tally.counted``) otherwise.
+    """
     on = voting_date(resolution)
     votes = list(
         Vote.objects.filter(resolution=resolution).select_related(
@@ -539,15 +572,17 @@ def protocol_rows(resolution: Resolution) -> list[ProtocolRow]:
         )
     )
     entitled = set(entitled_votes(on).filter(resolution=resolution).values_list("pk", flat=True))
-    latest: dict[object, Vote] = {}
-    per_member = resolution.counting == Counting.PER_MEMBER
-    for vote in votes:
-        if vote.pk not in entitled:
-            continue
-        key = (vote.premises_id, vote.voter_id) if per_member else vote.premises_id
-        if key not in latest or (vote.cast_at, vote.pk) > (latest[key].cast_at, latest[key].pk):
-            latest[key] = vote
-    counting = {v.pk for v in latest.values()}
+    if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
+        counting = _per_person_tally(resolution, on).counted
+    else:
+        latest: dict[int, Vote] = {}
+        for vote in votes:
+            if vote.pk not in entitled:
+                continue
+            previous = latest.get(vote.premises_id)
+            if previous is None or (vote.cast_at, vote.pk) > (previous.cast_at, previous.pk):
+                latest[vote.premises_id] = vote
+        counting = {v.pk for v in latest.values()}
     rows = []
     for vote in votes:
         if vote.pk in counting:
@@ -598,11 +633,7 @@ def challenge_deadline(notice_date: datetime.date) -> datetime.date:
 
 
 def outcome_notice_date(notice: OutcomeNotice) -> datetime.date | None:
-    """The owner's notice date: the recorded delivery, else the day of e-delivery; a letter
-    by post counts from its delivery, which the office enters from the return receipt."""
-    if notice.delivered_on:
-        return notice.delivered_on
-    letter = notice.letter
-    if letter.delivery_channel == "email" and letter.published_at:
-        return timezone.localdate(letter.published_at)
-    return None
+    """The owner's notice date, recorded once: the day of e-delivery (when the notice was
+    sent), or for a letter by post the day of receipt, entered by the office from the return
+    receipt. Not read from the letter, whose channel changes when it is sent again."""
+    return notice.delivered_on

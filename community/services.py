@@ -517,13 +517,27 @@ def resolution_withdraw(
     return resolution
 
 
-def resolution_check_frozen(*, resolution: Resolution, changed: list[str]) -> None:
-    """Refuse a change of a frozen field of a resolution under vote or closed."""
+def resolution_check_frozen(*, resolution: Resolution, demand_premises=None) -> None:
+    """Refuse to store ``resolution`` (the values about to be saved; ``demand_premises`` when
+    they are set too) if the stored row is no longer a draft and any of it would change.
+
+    From the opening of the vote a resolution changes only through its services (close,
+    withdraw). Compared with the stored row, not with what a form showed: the admin history's
+    "revert" shows an older version (a draft, a result not yet stored) as unchanged.
+    """
     if resolution.pk is None:
         return
-    status = Resolution.objects.filter(pk=resolution.pk).values_list("status", flat=True).first()
-    frozen = sorted(set(changed) & set(Resolution.FROZEN_FIELDS) | ({"status"} & set(changed)))
-    if status and status != Resolution.Status.DRAFT and frozen:
+    stored = Resolution.objects.filter(pk=resolution.pk).first()
+    if stored is None or stored.status == Resolution.Status.DRAFT:
+        return
+    changed = any(
+        field.value_from_object(resolution) != field.value_from_object(stored)
+        for field in Resolution._meta.concrete_fields
+    )
+    if demand_premises is not None:
+        stored_demand = set(stored.per_owner_demand_premises.values_list("pk", flat=True))
+        changed = changed or {p.pk for p in demand_premises} != stored_demand
+    if changed:
         raise ValidationError(
             _(
                 "Od otwarcia głosowania treść, załącznik, termin i sposób liczenia głosów "
@@ -574,9 +588,34 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
             premises_id=letter.premises_id,
             recipient_id=letter.recipient_id,
             letter=letter,
+            # E-delivered now: the notice date is fixed here, once; a letter sent again later
+            # (by post or e-mail) does not move it. By post: the office enters the receipt.
+            delivered_on=(
+                timezone.localdate(letter.published_at)
+                if letter.delivery_channel == Letter.Channel.EMAIL
+                else None
+            ),
         )
         for letter in letters
     )
+
+
+def outcome_notice_check_delivery(
+    *, notice: OutcomeNotice, delivered_on: datetime.date | None
+) -> None:
+    """A delivery date lies between the sending of the letter and today: an earlier one (a
+    mistyped year) would show the owner a challenge deadline shorter than the law gives."""
+    if delivered_on is None:
+        return
+    if delivered_on > timezone.localdate():
+        raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
+    sent = notice.letter.published_at
+    if sent is not None and delivered_on < timezone.localdate(sent):
+        raise ValidationError(
+            _("Data doręczenia nie może być wcześniejsza niż wysłanie pisma (%(date)s)."),
+            code="before_sending",
+            params={"date": date_format(timezone.localtime(sent), "d.m.Y")},
+        )
 
 
 @transaction.atomic
@@ -585,8 +624,7 @@ def outcome_notice_record_delivery(
 ) -> OutcomeNotice:
     """The office enters the delivery date of a letter sent by post (from the return receipt);
     an empty date takes a wrong entry back."""
-    if delivered_on is not None and delivered_on > timezone.localdate():
-        raise ValidationError(_("Data doręczenia nie może być w przyszłości."), code="future")
+    outcome_notice_check_delivery(notice=notice, delivered_on=delivered_on)
     notice.delivered_on = delivered_on
     notice.save(update_fields=["delivered_on"])
     return notice

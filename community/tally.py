@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from math import floor
 
 FOR, AGAINST, ABSTAIN, NOT_VOTED = "for", "against", "abstain", "none"
 KEYS = (FOR, AGAINST, ABSTAIN, NOT_VOTED)
@@ -44,10 +45,12 @@ class TallyLine:
     key: str
     share: Fraction = Fraction(0)
     count: int = 0
+    # The percent shown, apportioned by ``Tally`` so that the lines add up to its total.
+    shown: Decimal | None = field(default=None, compare=False, repr=False)
 
     @property
     def percent(self) -> Decimal:
-        return percent(self.share)
+        return self.shown if self.shown is not None else percent(self.share)
 
 
 @dataclass
@@ -58,6 +61,8 @@ class Tally:
     counting: str = BY_SHARE
     lines: dict[str, TallyLine] = field(default_factory=lambda: {k: TallyLine(k) for k in KEYS})
     unit: str = PREMISES
+    # Per owner / per member, counted live: the ids of the ballots that count (the protocol's).
+    counted: set[int] = field(default_factory=set, compare=False, repr=False)
 
     @classmethod
     def from_rows(cls, rows) -> "Tally":
@@ -67,7 +72,7 @@ class Tally:
             line = tally.lines[choice or NOT_VOTED]
             line.share += Fraction(int(numerator_sum or 0), int(denominator))
             line.count += count
-        return tally
+        return tally._apportioned()
 
     @classmethod
     def per_owner(
@@ -118,12 +123,30 @@ class Tally:
             if latest[key] is None or (cast_at, vote_id) > latest[key][:2]:
                 latest[key] = (cast_at, vote_id, choice)
         tally = cls(counting=counting, unit=unit)
+        tally.counted = {vote[1] for vote in latest.values() if vote}
         for vote in latest.values():
             tally.lines[vote[2] if vote else NOT_VOTED].count += 1
         total = len(latest)
         for line in tally.lines.values():
             line.share = Fraction(line.count, total) if total else Fraction(0)
-        return tally
+        return tally._apportioned()
+
+    def _apportioned(self) -> "Tally":
+        """Round the lines' percents so that they add up to the rounded total (largest
+        remainder): three thirds show 33.33 + 33.33 + 33.34 = 100.00, never 99.99. A tie goes
+        to the line listed last, so rounding never flatters "for". Only the display; the exact
+        ``share`` decides the outcome."""
+        hundredths = {key: line.share * 10000 for key, line in self.lines.items()}
+        shown = {key: floor(value) for key, value in hundredths.items()}
+        left = int(self.total_share_percent * 100) - sum(shown.values())
+        by_remainder = sorted(
+            self.lines, key=lambda key: (-(hundredths[key] - shown[key]), -KEYS.index(key))
+        )
+        for key in by_remainder[:left]:
+            shown[key] += 1
+        for key, line in self.lines.items():
+            line.shown = Decimal(shown[key]).scaleb(-2)
+        return self
 
     @property
     def by_owner(self) -> bool:
@@ -199,4 +222,4 @@ class Tally:
         )
         for key, line in data["lines"].items():
             tally.lines[key] = TallyLine(key, Fraction(line["share"]), line["count"])
-        return tally
+        return tally._apportioned()

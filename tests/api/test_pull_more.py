@@ -155,3 +155,19 @@ def test_resolutions_queries_do_not_grow_with_ballots(
     with django_assert_max_num_queries(8):
         body = api("get", "/api/v1/resolutions/", key_a).json()
     assert len(body["results"][0]["ballots"]) == voters
+
+
+def test_resolutions_no_tally_for_a_resolution_adopted_at_a_meeting(api, key_a, community_a):
+    meeting = ResolutionFactory(
+        community=community_a,
+        status="adopted",
+        decided_on=datetime.date(2026, 10, 1),
+        voting_opens_at=None,
+        voting_closes_at=None,
+    )
+
+    row = api("get", "/api/v1/resolutions/", key_a).json()["results"][0]
+
+    assert (row["id"], row["outcome"]) == (meeting.pk, "adopted")
+    # Not a live tally of nobody voting that says the adopted resolution is not adopted.
+    assert row["tally"] is None

@@ -121,3 +121,40 @@ def test_closed_not_yet_open_and_disabled_votes_do_not_wait(resident, premises, 
     voting_community.voting_enabled = False
     voting_community.save()
     assert same_everywhere(awaiting(resident)) == []
+
+
+def test_a_spouses_ballot_does_not_vote_for_the_other_member_of_a_cooperative(
+    resident, premises, community
+):
+    # Spouses holding a cooperative flat jointly are both members, each with one vote
+    # (art. 36 § 1 prawa spółdzielczego): one's ballot does not end the other's wait.
+    community.kind = community.Kind.COOPERATIVE
+    community.voting_enabled = True
+    community.save()
+    Ownership.objects.filter(user=resident).update(role=Ownership.Role.MEMBER)
+    spouse = UserFactory()
+    OwnershipFactory(user=spouse, premises=premises, role=Ownership.Role.MEMBER)
+    resolution = ResolutionFactory(community=community, counting="per_member")
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
+
+    ballot(resolution, premises, spouse)
+
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
+    assert same_everywhere(awaiting(spouse)) == []
+
+
+def test_a_cooperative_member_of_two_premises_waits_for_one_vote_only(
+    resident, premises, other_premises, community
+):
+    # One member, one vote (art. 36 § 1): a ballot for the flat is the member's vote, also
+    # for the garage; asking again would only replace it.
+    community.kind = community.Kind.COOPERATIVE
+    community.voting_enabled = True
+    community.save()
+    Ownership.objects.filter(user=resident).update(role=Ownership.Role.MEMBER)
+    resolution = ResolutionFactory(community=community, counting="per_member")
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
+
+    ballot(resolution, premises, resident)
+
+    assert same_everywhere(awaiting(resident)) == []

@@ -561,8 +561,13 @@ def test_e_delivered_notice_counts_from_the_day_of_e_delivery(voting_community):
         published_at=saturday,
         delivery_channel=Letter.Channel.EMAIL,
     )
+    # The e-delivery day is recorded on the notice when it is sent (``resolution_close``).
     OutcomeNotice.objects.create(
-        resolution=resolution, premises=premises, recipient=anna, letter=letter
+        resolution=resolution,
+        premises=premises,
+        recipient=anna,
+        letter=letter,
+        delivered_on=timezone.localdate(saturday),
     )
 
     (item,) = challenge_deadlines_for_user(anna, resolution)
@@ -706,6 +711,7 @@ def test_office_enters_the_postal_delivery_date_and_a_future_date_is_refused(
     notice.refresh_from_db()
     assert notice.delivered_on is None
 
-    office_client.post(url, {"delivered_on": "28.11.2026"})
+    today = timezone.localdate()  # the letter went out today
+    office_client.post(url, {"delivered_on": today.strftime("%d.%m.%Y")})
     notice.refresh_from_db()
-    assert notice.delivered_on == datetime.date(2026, 11, 28)
+    assert notice.delivered_on == today
