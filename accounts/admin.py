@@ -3,7 +3,6 @@ import base64
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -411,14 +410,19 @@ class ResignationRequestAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     actions = ["deactivate_and_handle"]
 
     def scope_queryset(self, request, queryset, action=None):
-        # Through the person's premises: Exists, so a person with two premises is listed once.
+        # The requests of the people staff manage (office.roles.people_in_communities): never
+        # an office colleague's or administrator's, which only the office administrator handles.
         ids = self.scope_ids(request, action)
         if ids is None:
             return queryset
-        holds = Ownership.objects.filter(
-            user=OuterRef("user"), premises__building__community__in=ids
+        people = people_in_communities(
+            User.objects.all(), ids, to_change=action in ("change", "delete")
         )
-        return queryset.filter(Exists(holds))
+        return queryset.filter(user__in=people.values("pk"))
+
+    def response_action(self, request, queryset):
+        # The action deactivates accounts: only of people the staff member may change.
+        return super().response_action(request, self.scope_queryset(request, queryset, "change"))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

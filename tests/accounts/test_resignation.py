@@ -115,3 +115,21 @@ def test_staff_of_another_community_does_not_see_the_request(client, resident, s
     listing = client.get(ADMIN).text
     assert "Obcy powód" in listing
     assert "Mój powód" not in listing
+
+
+def test_staff_do_not_handle_an_office_colleagues_request(staff_client, building, other_community):
+    """Deactivating an account is the office administrator's for office people: staff of the
+    community where a colleague owns a flat neither see nor handle the colleague's request."""
+    from tests.factories import OwnershipFactory, PremisesFactory
+
+    colleague = UserFactory(is_staff=True)
+    CommunityRole.objects.create(
+        user=colleague, community=other_community, role=CommunityRole.Role.OFFICE_STAFF
+    )
+    OwnershipFactory(user=colleague, premises=PremisesFactory(building=building))
+    request = resignation_request(user=colleague, reason="Powód koleżanki")
+    assert "Powód koleżanki" not in staff_client.get(ADMIN).text
+    staff_client.post(ADMIN, {"action": "deactivate_and_handle", "_selected_action": [request.pk]})
+    colleague.refresh_from_db()
+    request.refresh_from_db()
+    assert colleague.is_active and request.handled_at is None
