@@ -24,11 +24,10 @@ from portal.templatetags.strefa import format_money
 from premises.models import Building
 
 from .models import Charge, PremisesAccount
-from .reminders import payment_recipients
+from .reminders import holder_balances
 from .selectors import (
     arrears_age,
     arrears_items,
-    balances_for_holders,
     premises_in_arrears,
     premises_with_overpayment,
     with_arrears,
@@ -268,31 +267,27 @@ class PremisesAccountAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         if queryset is None:
             return None
         today = timezone.localdate()
-        premises = list(premises_in_arrears(queryset, today))
-        if not premises:
-            self.message_user(
-                request, gettext("Żaden z wybranych lokali nie ma zaległości."), messages.ERROR
-            )
-            return None
-        ids = [p.pk for p in premises]
-        recipients = payment_recipients(ids, on=today)
+        # Each holder's own arrears (the rule reminders use): a buyer who owes is called on
+        # even where the seller's overpayment leaves the premises as a whole in credit.
         from premises.models import Premises
 
-        base = Premises.objects.filter(pk__in=ids).select_related("building__community")
+        base = Premises.objects.filter(pk__in=queryset.values("pk")).select_related(
+            "building__community"
+        )
         pairs = [
-            (balance, users)
-            for balance, users in balances_for_holders(base, today, recipients, on=today)
-            if balance.arrears > 0
+            pair
+            for accounts in holder_balances(base, today, today, amount="arrears").values()
+            for pair in accounts
         ]
         if not pairs:
-            self.message_user(
-                request,
-                gettext(
+            if premises_in_arrears(queryset, today).exists():
+                message = gettext(
                     "Zaległości wybranych lokali należą do poprzednich właścicieli; "
                     "obecnym właścicielom nie ma czego wzywać."
-                ),
-                messages.ERROR,
-            )
+                )
+            else:
+                message = gettext("Żaden z wybranych lokali nie ma zaległości.")
+            self.message_user(request, message, messages.ERROR)
             return None
         items = arrears_items([balance for balance, _ in pairs])
         letters = [

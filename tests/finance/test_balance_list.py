@@ -248,3 +248,24 @@ def test_age_buckets_count_whole_days_since_the_due_date(premises):
     row = with_arrears(qs, TODAY, full=True).get()
     assert arrears_age(row).over_90 == Decimal("91.00")
     assert premises_in_arrears(qs, TODAY, older_than_days=90).exists()
+
+
+def test_payment_demand_calls_on_a_buyer_who_owes_though_the_seller_overpaid(
+    staff_client, building
+):
+    """The seller left 500 zł of overpayment; the buyer has not paid May's 300 zł. The
+    premises as a whole is in credit, the buyer in arrears: the demand is the buyer's."""
+    flat = PremisesFactory(building=building, number="7")
+    seller = UserFactory(first_name="Sprzedający", last_name="Nowicki")
+    buyer = UserFactory(first_name="Kupujący", last_name="Zieliński")
+    OwnershipFactory(user=seller, premises=flat, valid_to=D(2026, 3, 31))
+    OwnershipFactory(user=buyer, premises=flat, valid_from=D(2026, 4, 1))
+    add_charge(flat, "100.00", D(2026, 3, 10), title="Zaliczka 03/2026")
+    add_payment(flat, "600.00", D(2026, 3, 5))
+    add_charge(flat, "300.00", D(2026, 5, 10), title="Zaliczka 05/2026")
+    assert not premises_in_arrears(Premises.objects.filter(pk=flat.pk), TODAY).exists()
+    response = _action(staff_client, "payment_demands_pdf", [flat.pk])
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(pdf_text(response.content).replace("\xa0", " ").split())
+    assert "Kupujący Zieliński" in text and "Nowicki" not in text
+    assert "Razem zaległość 300,00 zł" in text
