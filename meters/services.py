@@ -21,10 +21,11 @@ from lib.reading_window import reading_window
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
-from .models import Meter, Reading
+from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .selectors import resident_submission_refusal
 
 IMPLAUSIBLE_FACTOR = 3
+WHOLE_DIGITS = VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES  # what the value column holds
 RECENT_READINGS = 7  # the last six periods make "typical" consumption
 
 
@@ -98,6 +99,13 @@ def _check_basic(
         )
     if value < 0:
         raise _invalid("value", _("Stan licznika nie może być ujemny."), "negative")
+    if value >= Decimal(10) ** WHOLE_DIGITS:
+        raise _invalid(
+            "value",
+            _("Stan licznika ma za dużo cyfr przed przecinkiem (najwyżej %(digits)d).")
+            % {"digits": WHOLE_DIGITS},
+            "too_large",
+        )
     if value != meter.quantize(value):
         if meter.decimal_places == 0:
             message = _("Ten licznik pokazuje tylko pełne jednostki – wpisz stan bez przecinka.")
