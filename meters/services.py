@@ -80,7 +80,8 @@ def _check_basic(
     today: datetime.date,
     earliest: datetime.date | None,
 ) -> None:
-    """The checks of a reading on its own: date, installation, sign and precision."""
+    """The checks of a reading on its own: date, installation and removal, sign, size and
+    precision."""
     if read_on > today:
         raise _invalid("read_on", _("Data odczytu nie może być z przyszłości."), "future")
     if earliest and read_on < earliest:
@@ -96,6 +97,13 @@ def _check_basic(
             _("Licznik zamontowano %(date)s; odczyt nie może być wcześniejszy.")
             % {"date": _date(meter.installed_on)},
             "before_install",
+        )
+    if meter.removed_on and read_on > meter.removed_on:
+        raise _invalid(
+            "read_on",
+            _("Licznik zdemontowano %(date)s; odczyt nie może być późniejszy.")
+            % {"date": _date(meter.removed_on)},
+            "after_removal",
         )
     if value < 0:
         raise _invalid("value", _("Stan licznika nie może być ujemny."), "negative")

@@ -101,6 +101,17 @@ def test_office_adds_reading_with_the_same_rules(today, office_client, office, m
     assert added.source == Reading.Source.OFFICE and added.submitted_by == office
 
 
+def test_office_cannot_add_a_reading_after_the_meter_was_removed(today, office_client, meter):
+    # A replaced meter's series ends on its removal day; the new meter starts the next one.
+    meter.removed_on = D(2025, 5, 10)
+    meter.save()
+    url = reverse("admin:meters_reading_add")
+    response = office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-11", "value": "5"})
+    assert "Licznik zdemontowano 10.05.2025" in response.content.decode()
+    office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-10", "value": "5"})
+    assert list(Reading.objects.values_list("read_on", flat=True)) == [D(2025, 5, 10)]
+
+
 def test_replace_action_ends_series_and_starts_new_meter(today, office_client, meter):
     ReadingFactory(meter=meter, read_on=D(2025, 4, 25), value=Decimal(300))
     url = reverse("admin:meters_meter_changelist")
