@@ -211,6 +211,9 @@ def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, ot
         .order_by("-read_on")
         .values_list("read_on", "value")[:RECENT_READINGS]
     )
+    if len(recent) == 1:
+        # The meter's installation is the other end of its only period so far.
+        recent.append((meter.installed_on, meter.initial_reading))
     if len(recent) < 2:
         return  # no history to compare with
     (last_on, last_value), (first_on, first_value) = recent[0], recent[-1]
