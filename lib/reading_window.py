@@ -134,6 +134,19 @@ def period_month(
     return read_on.replace(day=1)
 
 
+def period_days(
+    year: int, month: int, *, start_day: int, end_day: int
+) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the readings that settle one month (``period_month`` of each
+    is that month): the month's window and the office's readings since the previous window
+    closed. 20 → 12 for May: 13.05–12.06; 1–10 for May: 11.05–10.06; 25–31 for May: May."""
+    if not _settles_previous_month(start_day=start_day, end_day=end_day):
+        return datetime.date(year, month, 1), _clamped(year, month, 31)
+    next_year, next_month = _shift_month(year, month, 1)
+    first = _clamped(year, month, end_day) + datetime.timedelta(days=1)
+    return first, _clamped(next_year, next_month, end_day)
+
+
 def window_settings_error(*, start_day: int, end_day: int) -> str | None:
     """Why a community's window days make no sense (Polish), or None when they are fine.
 

@@ -95,7 +95,10 @@ class ReadingExportForm(forms.Form):
     community = forms.ModelChoiceField(label=_("Wspólnota"), queryset=None)
     month = forms.ChoiceField(
         label=_("Okres odczytów"),
-        help_text=_("Miesiąc, którego okno odczytów eksportujemy (np. 05/2025: 20.05–12.06)."),
+        help_text=_(
+            "Miesiąc, który rozliczają eksportowane odczyty (np. 05/2025: okno 20.05–12.06 "
+            "i odczyty biura od 13.05)."
+        ),
     )
 
     def __init__(self, *args, user, **kwargs):

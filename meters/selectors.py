@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.reading_window import Window as ReadingWindow
-from lib.reading_window import period_month, reading_window, window_for_month
+from lib.reading_window import period_days, period_month, reading_window
 from premises.selectors import holding_starts_for_user, premises_for_user, remembered_premises
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
@@ -311,12 +311,15 @@ def reading_status_for_user(user, today: datetime.date | None = None) -> Reading
 
 
 def readings_for_billing(community, *, year: int, month: int) -> QuerySet[Reading]:
-    """Current readings of one community taken in one month's window, for the billing export.
+    """Current readings of one community that settle one month, for the billing export: the
+    month's window and the days since the previous window closed (``period_days``, the months of
+    the meter's chart), so an office reading or a replaced meter's final reading taken between
+    windows is billed too.
 
     Each row has ``previous_value`` (the meter's reading before it, or its initial reading)
     and ``consumption``; all computed in the one query.
     """
-    window = window_for_month(
+    first, last = period_days(
         year,
         month,
         start_day=community.reading_window_start_day,
@@ -336,8 +339,8 @@ def readings_for_billing(community, *, year: int, month: int) -> QuerySet[Readin
         Reading.objects.current()
         .filter(
             meter__premises__building__community=community,
-            read_on__gte=window.opens_on,
-            read_on__lte=window.closes_on,
+            read_on__gte=first,
+            read_on__lte=last,
         )
         .select_related("meter__premises__building")
         .annotate(previous_value=previous)

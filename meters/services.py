@@ -21,10 +21,11 @@ from lib.reading_window import reading_window
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
-from .models import Meter, Reading
+from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .selectors import resident_submission_refusal
 
 IMPLAUSIBLE_FACTOR = 3
+WHOLE_DIGITS = VALUE_MAX_DIGITS - VALUE_DECIMAL_PLACES  # what the value column holds
 RECENT_READINGS = 7  # the last six periods make "typical" consumption
 
 
@@ -79,7 +80,8 @@ def _check_basic(
     today: datetime.date,
     earliest: datetime.date | None,
 ) -> None:
-    """The checks of a reading on its own: date, installation, sign and precision."""
+    """The checks of a reading on its own: date, installation and removal, sign, size and
+    precision."""
     if read_on > today:
         raise _invalid("read_on", _("Data odczytu nie może być z przyszłości."), "future")
     if earliest and read_on < earliest:
@@ -96,8 +98,22 @@ def _check_basic(
             % {"date": _date(meter.installed_on)},
             "before_install",
         )
+    if meter.removed_on and read_on > meter.removed_on:
+        raise _invalid(
+            "read_on",
+            _("Licznik zdemontowano %(date)s; odczyt nie może być późniejszy.")
+            % {"date": _date(meter.removed_on)},
+            "after_removal",
+        )
     if value < 0:
         raise _invalid("value", _("Stan licznika nie może być ujemny."), "negative")
+    if value >= Decimal(10) ** WHOLE_DIGITS:
+        raise _invalid(
+            "value",
+            _("Stan licznika ma za dużo cyfr przed przecinkiem (najwyżej %(digits)d).")
+            % {"digits": WHOLE_DIGITS},
+            "too_large",
+        )
     if value != meter.quantize(value):
         if meter.decimal_places == 0:
             message = _("Ten licznik pokazuje tylko pełne jednostki – wpisz stan bez przecinka.")
@@ -195,6 +211,9 @@ def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, ot
         .order_by("-read_on")
         .values_list("read_on", "value")[:RECENT_READINGS]
     )
+    if len(recent) == 1:
+        # The meter's installation is the other end of its only period so far.
+        recent.append((meter.installed_on, meter.initial_reading))
     if len(recent) < 2:
         return  # no history to compare with
     (last_on, last_value), (first_on, first_value) = recent[0], recent[-1]

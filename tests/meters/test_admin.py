@@ -10,7 +10,7 @@ from django.urls import reverse
 from PIL import Image
 
 from meters.models import Meter, Reading
-from meters.services import reading_submit
+from meters.services import meter_replace, reading_submit
 from office.roles import roles_sync_user
 from premises.models import CommunityRole
 from tests.factories import MeterFactory, ReadingFactory, UserFactory
@@ -99,6 +99,17 @@ def test_office_adds_reading_with_the_same_rules(today, office_client, office, m
     office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-01", "value": "55"})
     added = Reading.objects.get(value=55)
     assert added.source == Reading.Source.OFFICE and added.submitted_by == office
+
+
+def test_office_cannot_add_a_reading_after_the_meter_was_removed(today, office_client, meter):
+    # A replaced meter's series ends on its removal day; the new meter starts the next one.
+    meter.removed_on = D(2025, 5, 10)
+    meter.save()
+    url = reverse("admin:meters_reading_add")
+    response = office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-11", "value": "5"})
+    assert "Licznik zdemontowano 10.05.2025" in response.content.decode()
+    office_client.post(url, {"meter": meter.pk, "read_on": "2025-05-10", "value": "5"})
+    assert list(Reading.objects.values_list("read_on", flat=True)) == [D(2025, 5, 10)]
 
 
 def test_replace_action_ends_series_and_starts_new_meter(today, office_client, meter):
@@ -283,6 +294,33 @@ def test_export_of_a_period_for_billing(today, office_client, community, premise
     assert lines[0].startswith("budynek;lokal;rodzaj;numer_licznika")
     assert len(lines) == 2
     assert "ZW-12345" in lines[1] and "2025-05-21;104,250;100,500;3,750" in lines[1]
+
+
+def test_export_keeps_a_replaced_meters_final_reading_taken_between_windows(
+    today, office_client, community, meter
+):
+    # The April window closed on 12.05 and May's opens on 20.05: the meter replaced on 15.05
+    # settles May (as on the meter's chart); left out, its 5,5 m³ were in no export at all.
+    ReadingFactory(meter=meter, read_on=D(2025, 4, 25), value=Decimal(300))
+    new = meter_replace(
+        meter=meter,
+        removed_on=D(2025, 5, 15),
+        final_value=Decimal("305.5"),
+        serial_number="ZW-NOWY",
+        initial_reading=Decimal(0),
+    )
+    ReadingFactory(meter=new, read_on=D(2025, 5, 25), value=Decimal(2))
+    response = office_client.get(
+        reverse("admin:meters_reading_export"), {"community": community.pk, "month": "2025-05"}
+    )
+    lines = response.content.decode("utf-8-sig").strip().splitlines()[1:]
+    assert len(lines) == 2
+    assert any("ZW-12345" in line and "2025-05-15;305,500;300,000;5,500" in line for line in lines)
+    assert any("ZW-NOWY" in line and "2025-05-25;2,000;0,000;2,000" in line for line in lines)
+    april = office_client.get(
+        reverse("admin:meters_reading_export"), {"community": community.pk, "month": "2025-04"}
+    )
+    assert "2025-05-15" not in april.content.decode("utf-8-sig")
 
 
 def test_board_member_has_no_meters_admin(today, board_client, meter):

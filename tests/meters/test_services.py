@@ -139,6 +139,17 @@ def test_implausible_jump_needs_confirmation(today, resident, meter):
     assert reading.value == 135
 
 
+def test_implausible_jump_after_a_single_reading_compares_with_the_installation(
+    today, resident, premises
+):
+    # 12 m³ from the installation on 1.01 to 25.04; "12000" for "12,000" was saved unasked.
+    meter = MeterFactory(premises=premises, installed_on=D(2025, 1, 1), initial_reading=0)
+    ReadingFactory(meter=meter, read_on=D(2025, 4, 25), value=Decimal(12))
+    with pytest.raises(ImplausibleReadingError):
+        reading_submit(user=resident, meter=meter, value=Decimal(12000), read_on=today)
+    reading_submit(user=resident, meter=meter, value=Decimal(15), read_on=today)
+
+
 def test_typical_consumption_needs_no_confirmation(today, resident, meter):
     monthly_readings(meter, start=Decimal(100), step=Decimal(3))
     reading_submit(user=resident, meter=meter, value=Decimal(120), read_on=today)

@@ -238,6 +238,10 @@ def test_closed_window_refuses_post_and_says_when_it_opens(freeze_today, residen
         ("abc", "2025-05-25", "Wpisz liczbę"),
         ("-1", "2025-05-25", "większa lub równa 0"),
         ("120", "", "Uzupełnij pole „Data odczytu”."),
+        # 14 digits pass the form's max_digits but not the column's 11 whole digits: it was
+        # saved (a 500 on PostgreSQL; on SQLite every later read of the meter failed).
+        ("99999999999999", "2025-05-25", "za dużo cyfr przed przecinkiem (najwyżej 11)"),
+        ("1E+13", "2025-05-25", "za dużo cyfr przed przecinkiem (najwyżej 11)"),
     ],
 )
 def test_bad_input_is_explained_and_saves_nothing(

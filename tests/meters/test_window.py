@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from lib.reading_window import (
+    period_days,
     period_month,
     reading_window,
     window_at,
@@ -135,6 +136,24 @@ def test_window_for_month_and_period_month_agree(start, end, month, opens_on, cl
     assert (window.opens_on, window.closes_on) == (opens_on, closes_on)
     for day in (opens_on, closes_on):
         assert period_month(day, start_day=start, end_day=end) == month
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [(20, 12), (1, 10), (5, 5), (3, 27), (25, 31), (31, 5), (30, 29), (16, 15)]
+)
+def test_period_days_hold_exactly_the_readings_settling_the_month(start, end):
+    days = {"start_day": start, "end_day": end}
+    day = D(2023, 12, 1)
+    while day.year < 2026:
+        month = period_month(day, **days)
+        first, last = period_days(month.year, month.month, **days)
+        assert first <= day <= last, (day, month, first, last)
+        if day.day == 1:  # the periods of consecutive months adjoin: no day in two of them
+            _, before = period_days(day.year - (day.month == 1), (day.month - 2) % 12 + 1, **days)
+            assert period_days(day.year, day.month, **days)[0] == before + datetime.timedelta(1)
+        day += datetime.timedelta(days=1)
+    assert period_days(2025, 5, start_day=20, end_day=12) == (D(2025, 5, 13), D(2025, 6, 12))
+    assert period_days(2024, 12, start_day=20, end_day=12) == (D(2024, 12, 13), D(2025, 1, 12))
 
 
 @pytest.mark.parametrize(
