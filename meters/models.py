@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -99,6 +100,35 @@ class Meter(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.serial_number}"
+
+    def clean(self):
+        """An edit keeps the meter's series consistent with its readings: none before the
+        installation or after the removal, none below the initial reading (a consumption
+        would turn negative)."""
+        super().clean()
+        if self.pk is None:
+            return
+        readings = Reading.objects.current().filter(meter=self)
+        errors = {}
+        first = readings.order_by("read_on", "pk").values("read_on", "value").first()
+        if first is None:
+            return
+        last_on = readings.order_by("-read_on").values_list("read_on", flat=True).first()
+        if self.installed_on and self.installed_on > first["read_on"]:
+            errors["installed_on"] = _(
+                "Licznik ma odczyt z %(date)s; nie mógł zostać zamontowany później."
+            ) % {"date": f"{first['read_on']:%d.%m.%Y}"}
+        if self.removed_on and self.removed_on < last_on:
+            errors["removed_on"] = _(
+                "Licznik ma odczyt z %(date)s; nie mógł zostać zdemontowany wcześniej."
+            ) % {"date": f"{last_on:%d.%m.%Y}"}
+        lowest = readings.order_by("value").values_list("value", flat=True).first()
+        if self.initial_reading is not None and self.initial_reading > lowest:
+            errors["initial_reading"] = _(
+                "Stan początkowy nie może być wyższy od odczytu licznika (%(value)s)."
+            ) % {"value": str(self.quantize(lowest)).replace(".", ",")}
+        if errors:
+            raise ValidationError(errors)
 
     def quantize(self, value: Decimal) -> Decimal:
         """The value shown with the meter's own precision."""

@@ -336,3 +336,24 @@ def test_export_form_lists_only_own_communities(today, staff_client, stranger):
         reverse("admin:meters_reading_export"), {"community": other.pk, "month": "2025-05"}
     )
     assert "text/csv" not in response["Content-Type"]
+
+
+def test_an_edit_keeps_the_meter_consistent_with_its_readings(today, meter):
+    """Editing a meter's dates or initial reading past its readings would give readings
+    outside its series or a negative consumption: refused, with the reading named."""
+    from django.core.exceptions import ValidationError
+
+    ReadingFactory(meter=meter, read_on=D(2025, 2, 25), value=Decimal("10.5"))
+    ReadingFactory(meter=meter, read_on=D(2025, 3, 25), value=Decimal(20))
+    meter.installed_on, meter.removed_on = D(2025, 3, 1), D(2025, 3, 1)
+    meter.initial_reading = Decimal(15)
+    with pytest.raises(ValidationError) as refused:
+        meter.full_clean()
+    assert refused.value.message_dict == {
+        "installed_on": ["Licznik ma odczyt z 25.02.2025; nie mógł zostać zamontowany później."],
+        "removed_on": ["Licznik ma odczyt z 25.03.2025; nie mógł zostać zdemontowany wcześniej."],
+        "initial_reading": ["Stan początkowy nie może być wyższy od odczytu licznika (10,500)."],
+    }
+    meter.refresh_from_db()
+    meter.location, meter.removed_on = "Kuchnia", D(2025, 3, 25)
+    meter.full_clean()  # the last reading's day is the removal day: the final reading
