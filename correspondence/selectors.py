@@ -216,6 +216,22 @@ def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[i
     return recipients
 
 
+def _of_recipients(consents, on: datetime.date | None = None) -> list[DeliveryConsent]:
+    """Only the consents given by the person who receives their premises' correspondence.
+
+    Seed 003: of several co-owners one designated person receives e-mails and/or SMS. A consent
+    given while its author was the designee stays on file, but is not used once the office
+    designates another co-owner.
+    """
+    consents = list(consents)
+    recipients = premises_recipients({consent.premises_id for consent in consents}, on=on)
+    return [
+        consent
+        for consent in consents
+        if getattr(recipients.get(consent.premises_id), "pk", None) == consent.user_id
+    ]
+
+
 def valid_consent(*, user, premises, channel: str, on: datetime.date | None = None):
     """The user's active consent for the premises and channel, if the user still owns it."""
     return valid_consents([(user.pk, premises.pk)], channel=channel, on=on).get(
@@ -245,7 +261,7 @@ def valid_consents(
         .order_by("given_at", "pk")
     )
     found: dict[tuple[int, int], DeliveryConsent] = {}
-    for consent in consents:
+    for consent in _of_recipients(consents, on):
         key = (consent.user_id, consent.premises_id)
         if key in pairs:
             found.setdefault(key, consent)
@@ -325,7 +341,7 @@ def sms_consents_of_users(
         .order_by("given_at", "pk")
     )
     found: dict[int, list[DeliveryConsent]] = defaultdict(list)
-    for consent in consents:
+    for consent in _of_recipients(consents, on):
         found[consent.user_id].append(consent)
     return dict(found)
 
@@ -353,7 +369,7 @@ def sms_recipients(*, community, building=None, premises_ids=None) -> list[Deliv
     if premises_ids is not None:
         consents = consents.filter(premises_id__in=list(premises_ids))
     seen, unique = set(), []
-    for consent in consents:
+    for consent in _of_recipients(consents, today):
         phone = "".join(ch for ch in consent.address if ch.isdigit())
         if phone not in seen:
             seen.add(phone)

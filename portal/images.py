@@ -70,6 +70,17 @@ def _open(upload) -> Image.Image:
         return Image.open(upload)
 
 
+def _flatten(img: Image.Image) -> Image.Image:
+    """RGB for JPEG; transparent parts become white, as viewers show them (a plain
+    ``convert("RGB")`` keeps the colour under the transparency, usually black, so a drawing
+    on a transparent background arrives as a black square)."""
+    if img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or "transparency" in img.info:
+        rgba = img.convert("RGBA")
+        img = Image.new("RGBA", rgba.size, "white")
+        img.alpha_composite(rgba)
+    return img.convert("RGB")
+
+
 def image_header_check(upload) -> tuple[str, int, int]:
     """Size, type and pixel count from the file's header only (no decoding); cheap.
 
@@ -107,8 +118,7 @@ def process_uploaded_image(upload) -> ProcessedImage:
                 # Decode a JPEG at a reduced scale (1/2…1/8) when it is much larger than kept.
                 img.draft("RGB", (MAX_SIDE, MAX_SIDE))
             img.load()
-            img = ImageOps.exif_transpose(img)
-            img = img.convert("RGB")  # drops alpha/palette; the copy carries no metadata
+            img = _flatten(ImageOps.exif_transpose(img))  # the copy carries no metadata
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise _too_many_pixels(upload) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):

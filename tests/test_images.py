@@ -66,3 +66,25 @@ def test_gif_is_not_an_accepted_photo():
     Image.new("RGB", (10, 10)).save(buffer, format="GIF")
     with pytest.raises(ValidationError, match="nie jest obrazem"):
         process_uploaded_image(upload(buffer.getvalue(), "a.jpg"))
+
+
+@pytest.mark.parametrize("image_format", ["PNG", "WEBP", "HEIF"])
+def test_transparent_background_becomes_white_not_black(image_format):
+    # A black sketch on a transparent background (a marked-up plan or screenshot).
+    img = Image.new("RGBA", (200, 200), (0, 0, 0, 0))
+    img.paste((0, 0, 0, 255), (0, 90, 200, 110))
+    buffer = io.BytesIO()
+    img.save(buffer, format=image_format, lossless=True)
+    result = process_uploaded_image(upload(buffer.getvalue(), "szkic.png", "image/png"))
+    stored = Image.open(io.BytesIO(result.image.read()))
+    assert min(stored.getpixel((10, 10))) > 240  # the background, white
+    assert max(stored.getpixel((10, 100))) < 15  # the line, still black
+
+
+def test_transparent_palette_colour_becomes_white():
+    img = Image.new("P", (50, 50), 0)
+    img.putpalette([0, 0, 0, 255, 0, 0])
+    buffer = io.BytesIO()
+    img.save(buffer, format="PNG", transparency=0)
+    result = process_uploaded_image(upload(buffer.getvalue(), "a.png", "image/png"))
+    assert min(Image.open(io.BytesIO(result.image.read())).getpixel((5, 5))) > 240

@@ -318,3 +318,35 @@ def test_unpublished_letter_is_not_delivered(e_community, premises, resident):
     assert letter.delivery_channel == ""
     letter_publish(letter=letter)
     assert letter.delivery_channel == "post"
+
+
+def test_former_designee_gets_no_sms_once_another_co_owner_receives(
+    e_community, premises, resident
+):
+    """Seed 003: of several co-owners one designated person receives e-mails and/or SMS. A
+    consent given while the person was the designee stays on file, but is not used after the
+    office designates another co-owner."""
+    from correspondence.models import SmsNotice
+    from correspondence.selectors import sms_recipients
+    from correspondence.services import sms_notice_send
+    from notifications.services import sms_address
+
+    e_community.sms_enabled = True
+    e_community.save()
+    Ownership.objects.filter(user=resident).update(role=Ownership.Role.CO_OWNER)
+    make_consent(user=resident, premises=premises, channel="sms", address="601000001")
+    designated = UserFactory()
+    OwnershipFactory(
+        user=designated,
+        premises=premises,
+        role=Ownership.Role.CO_OWNER,
+        is_correspondence_recipient=True,
+    )
+    consent_give(user=designated, premises=premises, channel="sms", address="601000002")
+
+    assert [c.user for c in sms_recipients(community=e_community)] == [designated]
+    notice = SmsNotice.objects.create(community=e_community, kind="failure", text="Awaria wody.")
+    assert sms_notice_send(notice=notice) == 1
+    assert list(Message.objects.values_list("to_address", flat=True)) == ["+48601000002"]
+    assert sms_address(user=resident, community=e_community, premises=premises) == ""
+    assert sms_address(user=designated, community=e_community, premises=premises)
