@@ -50,7 +50,7 @@ class ToPrintFilter(admin.SimpleListFilter):
         if self.value() == "tak":
             return queryset.to_print()
         if self.value() == "wydrukowane":
-            return queryset.filter(delivery_channel=Letter.Channel.POST, printed_at__isnull=False)
+            return queryset.filter(printed_at__isnull=False)
         return queryset
 
 

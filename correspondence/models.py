@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -57,8 +57,26 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
 
     def to_print(self):
-        """Published letters that go by post and have not been printed yet."""
-        return self.published().filter(delivery_channel=Letter.Channel.POST, printed_at=None)
+        """Published letters to print and post, not printed yet: those going by post, and
+        those whose e-mail failed for good with no other attempt under way or delivered (the
+        letter still has to reach its addressee: nothing is silently dropped)."""
+        from django.contrib.contenttypes.models import ContentType
+
+        from notifications.models import Message
+
+        mails = Message.objects.filter(
+            content_type=ContentType.objects.get_for_model(Letter),
+            object_id=OuterRef("pk"),
+            channel=Message.Channel.EMAIL,
+        )
+        mail_failed = Exists(mails.filter(status=Message.Status.FAILED)) & ~Exists(
+            mails.exclude(status=Message.Status.FAILED)
+        )
+        return self.published().filter(
+            Q(delivery_channel=Letter.Channel.POST)
+            | Q(delivery_channel=Letter.Channel.EMAIL) & mail_failed,
+            printed_at=None,
+        )
 
 
 class Letter(models.Model):

@@ -350,3 +350,26 @@ def test_former_designee_gets_no_sms_once_another_co_owner_receives(
     assert list(Message.objects.values_list("to_address", flat=True)) == ["+48601000002"]
     assert sms_address(user=resident, community=e_community, premises=premises) == ""
     assert sms_address(user=designated, community=e_community, premises=premises)
+
+
+def test_a_letter_whose_e_mail_failed_for_good_goes_to_the_print_list(
+    e_community, premises, resident
+):
+    make_consent(user=resident, premises=premises, days_ago=30)
+    letter = _publish(premises, resident)
+    assert letter.delivery_channel == "email"
+    (message,) = Message.objects.filter(object_id=letter.pk, channel="email")
+    assert list(Letter.objects.to_print()) == []  # the e-mail is on its way
+    message.status, message.attempts = Message.Status.FAILED, 8
+    message.save()
+    assert list(Letter.objects.to_print()) == [letter]
+    # Sent again from the admin: no longer to print while the new e-mail is under way.
+    Message.objects.create(
+        recipient=resident,
+        channel="email",
+        to_address=resident.email,
+        body="…",
+        content_type=message.content_type,
+        object_id=letter.pk,
+    )
+    assert list(Letter.objects.to_print()) == []
