@@ -99,7 +99,16 @@ class UserAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin, Djan
         (None, {"fields": ("username",)}),
         (
             _("Dane osobowe i kontaktowe"),
-            {"fields": ("first_name", "last_name", "email", "phone", "correspondence_address")},
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "email",
+                    "phone",
+                    "correspondence_address",
+                    "email_notifications",
+                )
+            },
         ),
         (
             _("Dostęp do Strefy"),

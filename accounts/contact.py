@@ -22,10 +22,14 @@ def mask_email(email: str) -> str:
 
 
 @transaction.atomic
-def contact_change(*, user: User, email: str, phone: str) -> User:
+def contact_change(
+    *, user: User, email: str, phone: str, email_notifications: bool | None = None
+) -> User:
     # From the database: a ModelForm has already written the new value onto ``user``.
     old_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
-    user = contact_update(user=user, email=email, phone=phone)
+    user = contact_update(
+        user=user, email=email, phone=phone, email_notifications=email_notifications
+    )
     if old_email and old_email.strip().lower() != email.strip().lower():
         context = {
             "user": user,

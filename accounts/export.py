@@ -33,6 +33,7 @@ def profile_section(user: User) -> dict:
         "last_name": user.last_name,
         "email": user.email,
         "phone": user.phone,
+        "email_notifications": user.email_notifications,
         "correspondence_address": user.correspondence_address,
         "account_created_at": iso_datetime(user.date_joined),
         "login_issued_at": iso_datetime(user.login_issued_at),

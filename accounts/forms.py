@@ -58,8 +58,12 @@ class LoginAndEmailResetForm(ResetPasswordForm):
 class ContactForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["email", "phone"]
-        labels = {"email": _("Adres e-mail"), "phone": _("Telefon")}
+        fields = ["email", "phone", "email_notifications"]
+        labels = {
+            "email": _("Adres e-mail"),
+            "phone": _("Telefon"),
+            "email_notifications": _("Wysyłaj mi powiadomienia e-mail"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -33,6 +33,14 @@ class User(AbstractUser):
         default=False,
         help_text=_("Przy następnym logowaniu użytkownik musi ustawić własne hasło."),
     )
+    email_notifications = models.BooleanField(
+        _("powiadomienia e-mail"),
+        default=True,
+        help_text=_(
+            "Przypomnienia o płatnościach i odczytach, ogłoszenia i głosowania. Pisma, "
+            "odpowiedzi biura i zmiany statusu zgłoszonych awarii przychodzą zawsze."
+        ),
+    )
     login_issued_at = models.DateTimeField(_("login wydany"), null=True, blank=True)
     statement_received_at = models.DateTimeField(
         _("oświadczenie o odbiorze hasła otrzymane"), null=True, blank=True

@@ -179,13 +179,26 @@ def password_set(*, user: User, password: str) -> User:
 
 
 @transaction.atomic
-def contact_update(*, user: User, email: str, phone: str) -> User:
+def contact_update(
+    *, user: User, email: str, phone: str, email_notifications: bool | None = None
+) -> User:
     """New contact data; e-delivery consents given for the old e-mail follow the new one."""
     previous_email = User.objects.filter(pk=user.pk).values_list("email", flat=True).get()
     user.email = email
     user.phone = phone
-    user.save(update_fields=["email", "phone"])
+    fields = ["email", "phone"]
+    if email_notifications is not None:
+        user.email_notifications = email_notifications
+        fields.append("email_notifications")
+    user.save(update_fields=fields)
     consents_follow_email_change(user=user, old_email=previous_email, new_email=email)
+    return user
+
+
+def email_notifications_set(*, user: User, on: bool) -> User:
+    """Optional e-mail notifications on or off (``notifications.services.notify_channels``)."""
+    user.email_notifications = on
+    user.save(update_fields=["email_notifications"])
     return user
 
 

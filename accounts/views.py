@@ -19,7 +19,7 @@ from .contact import contact_change
 from .export import export_filename, personal_data_json
 from .forms import ContactForm, PortalPasswordChangeForm, ResignationForm
 from .selectors import open_resignation_for_user
-from .services import resignation_request
+from .services import email_notifications_set, resignation_request
 
 
 class ProfileView(ResidentRequiredMixin, UpdateView):
@@ -49,7 +49,13 @@ class ProfileView(ResidentRequiredMixin, UpdateView):
             # The e-mail is the password-reset channel: confirm it is the owner first. The
             # form is kept and submitted again once the password (or app code) is confirmed.
             return suspend_request(self.request, reverse("account_reauthenticate"))
-        contact_change(user=self.request.user, email=email, phone=phone)
+        wanted = form.cleaned_data["email_notifications"]
+        if changed:
+            contact_change(
+                user=self.request.user, email=email, phone=phone, email_notifications=wanted
+            )
+        elif wanted != form.initial.get("email_notifications"):
+            email_notifications_set(user=self.request.user, on=wanted)
         messages.success(self.request, _("Dane kontaktowe zostały zapisane."))
         # Not super().form_valid(): ModelFormMixin would save the form a second time.
         return HttpResponseRedirect(self.get_success_url())

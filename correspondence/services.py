@@ -497,6 +497,7 @@ def thread_office_reply(*, thread: Thread, author, body: str, files=()) -> Threa
         },
         related=thread,
         community=thread.community,
+        unsubscribable=False,  # the answer the person asked for
     )
     return message
 

@@ -145,6 +145,7 @@ def failure_change_status(
             context={"report": locked, "change": change},
             related=locked,
             community=locked.building.community,
+            unsubscribable=False,  # news of the person's own report, not a mailing
         )
     return change
 

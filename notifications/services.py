@@ -346,7 +346,10 @@ def notify_channels(notices: list[Notice]) -> list[list[tuple[str, str]]]:
     channels = []
     for notice, phone in zip(notices, sms_addresses(notices), strict=True):
         to = []
-        if notice.user.email:
+        # A notification the person switched off on /profil/ goes by no e-mail; letters,
+        # answers and their own reports' news (``unsubscribable=False``) always do.
+        wanted = not notice.unsubscribable or notice.user.email_notifications
+        if notice.user.email and wanted:
             to.append((Message.Channel.EMAIL, notice.user.email))
         if phone:
             to.append((Message.Channel.SMS, phone))
@@ -388,7 +391,7 @@ def notify_many(
             if channel == Message.Channel.EMAIL:
                 html = template_of(f"{notice.template}_body.html")
                 if notice.unsubscribable and not unsubscribe_url:
-                    unsubscribe_url = portal_url(reverse("accounts:profile"))
+                    unsubscribe_url = portal_url(reverse("accounts:profile") + "#profile-contact")
                 message = _message_build(
                     channel=channel,
                     to_address=address,
