@@ -162,7 +162,7 @@ def test_cooperative_member_start_page_and_list_say_spoldzielnia(cooperative, cl
     listing = client.get("/wspolnota/uchwaly/").content.decode()
 
     assert '<h2 id="home-community">Spółdzielnia</h2>' in home
-    assert '«</span> Spółdzielnia' in listing and "Wspólnota</a>" not in listing
+    assert "«</span> Spółdzielnia" in listing and "Wspólnota</a>" not in listing
 
 
 # --- 2. Counting mode per resolution, frozen when the vote opens -----------------------------
