@@ -1,6 +1,7 @@
 """Writes of the Wspólnota tab: reading announcements, notifying residents, voting, closing."""
 
 import datetime
+import logging
 import secrets
 from fractions import Fraction
 
@@ -38,6 +39,8 @@ from .selectors import (
     resolution_tally,
 )
 from .tally import percent
+
+logger = logging.getLogger(__name__)
 
 CLOSED_MESSAGE = _(
     "Głosowanie nad tą uchwałą zostało zakończone. Głosu nie można już oddać ani zmienić."
@@ -342,6 +345,36 @@ def paper_vote_record(
     )
 
 
+def _share_sum_problems(resolution: Resolution, total=None, missing=None) -> list[str]:
+    """By shares the majority is of all shares, which must sum to exactly 1: checked when the
+    vote opens and again when it closes, since the register may be edited in between (a sum
+    of 6/5 would let 11/20 "for" pass as more than half)."""
+    community = resolution.community
+    if resolution.counting != Counting.BY_SHARE or community.kind == community.Kind.COOPERATIVE:
+        return []
+    if total is None:
+        total, missing = community_share_sum(community.pk)
+    if total == 1:
+        return []
+    problems = [
+        str(
+            _(
+                "Suma udziałów we wspólnocie wynosi %(percent)s%% (%(total)s), a musi wynosić "
+                "dokładnie 1. Uzupełnij udziały w rejestrze lokali."
+            )
+            % {
+                "percent": number_format(percent(total), 2),
+                "total": f"{total.numerator}/{total.denominator}",
+            }
+        )
+    ]
+    if missing:
+        problems.append(
+            str(_("Lokale bez udziału: %(list)s.")) % {"list": ", ".join(str(p) for p in missing)}
+        )
+    return problems
+
+
 def min_voting_days(community) -> int:
     rules = VotingRules.objects.filter(community=community).first()
     return rules.min_voting_days if rules else DEFAULT_MIN_VOTING_DAYS
@@ -403,20 +436,7 @@ def resolution_opening_problems(
         )
     if not cooperative:
         total, missing = community_share_sum(community.pk)
-        if resolution.counting == Counting.BY_SHARE and total != 1:
-            message = _(
-                "Suma udziałów we wspólnocie wynosi %(percent)s%% (%(total)s), a musi wynosić "
-                "dokładnie 1. Uzupełnij udziały w rejestrze lokali."
-            ) % {
-                "percent": number_format(percent(total), 2),
-                "total": f"{total.numerator}/{total.denominator}",
-            }
-            problems.append(str(message))
-            if missing:
-                problems.append(
-                    str(_("Lokale bez udziału: %(list)s."))
-                    % {"list": ", ".join(str(p) for p in missing)}
-                )
+        problems.extend(_share_sum_problems(resolution, total, missing))
         # One owner – one vote needs no share sum of 1: art. 23 ust. 2a exists for exactly
         # the communities whose shares do not add up.
         if resolution.counting == Counting.PER_OWNER:
@@ -485,7 +505,7 @@ def resolution_closing_problems(
                 }
             )
         ]
-    return []
+    return _share_sum_problems(resolution)
 
 
 def resolution_withdrawing_problems(resolution: Resolution) -> list[str]:
@@ -657,6 +677,10 @@ def resolution_close(
             % {"date": date_format(timezone.localtime(resolution.voting_closes_at), "d.m.Y H:i")},
             code="too_early",
         )
+    problems = _share_sum_problems(resolution)
+    if problems:
+        # Not decided on a wrong register: the office corrects the shares, then closes.
+        raise ValidationError(problems, code="share_sum")
     if resolution.voting_closes_at is None:
         resolution.voting_closes_at = now
     tally = resolution_tally(resolution, now)
@@ -681,6 +705,12 @@ def resolutions_close_due(*, now: datetime.datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     count = 0
     for pk in list(due):
-        resolution_close(resolution=Resolution(pk=pk), closed_by=None, now=now)
+        try:
+            resolution_close(resolution=Resolution(pk=pk), closed_by=None, now=now)
+        except ValidationError as error:
+            # Left open for the office (e.g. shares no longer sum to 1): the admin's "close"
+            # shows why; the others close as due.
+            logger.warning("Resolution %s not closed: %s", pk, " ".join(error.messages))
+            continue
         count += 1
     return count

@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.pdf import pdf_text
 
-from .helpers import close_at_end
+from .helpers import close_at_end, fill_shares
 
 
 def make_community_with_shares(community, shares):
@@ -159,6 +159,7 @@ def test_premises_of_another_community_cannot_vote(resolution, stranger):
 
 
 def test_changes_after_closing_are_refused(resolution, premises, resident):
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     close_at_end(resolution=resolution, closed_by=None)
 
@@ -193,6 +194,7 @@ def test_draft_cannot_be_voted_on(voting_community, premises, resident):
 
 
 def test_closing_twice_is_refused(resolution):
+    fill_shares(resolution.community)
     close_at_end(resolution=resolution, closed_by=None)
     with pytest.raises(ValidationError):
         close_at_end(resolution=resolution, closed_by=None)
@@ -201,8 +203,9 @@ def test_closing_twice_is_refused(resolution):
 def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
     resolution, premises, resident, co_owner, tenant, django_capture_on_commit_callbacks
 ):
-    premises.share_numerator = 60_000  # the tenant's flat holds the other 5 000 / 100 000
+    premises.share_numerator = 60_000  # the tenant's flat holds 5 000 / 100 000
     premises.save()
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     with django_capture_on_commit_callbacks(execute=True):
         closed = close_at_end(resolution=resolution, closed_by=None)
@@ -228,6 +231,7 @@ def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
 
 
 def test_closed_tally_is_kept_even_if_shares_change_later(resolution, premises, resident):
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     close_at_end(resolution=resolution, closed_by=None)
     premises.share_numerator = 1
