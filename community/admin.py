@@ -31,6 +31,7 @@ from .models import (
     VotingRules,
 )
 from .selectors import (
+    ballots_cast_under,
     community_share_sum,
     entitled_votes,
     has_vote_tally,
@@ -590,6 +591,26 @@ class CoOwnersProxyAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        """An appointment under which the proxy voted is kept: the ballot stays valid after
+        the appointment ends (``entitled_votes``), and without the record nobody could tell
+        why it counts. The office ends it with "ważne do" instead."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for votes in ballots_cast_under(objs).values():
+            protected.extend(
+                _(
+                    "Głos pełnomocnika: uchwała %(number)s, lokal %(premises)s, %(date)s – "
+                    "pozostaje ważny; aby zakończyć pełnomocnictwo, ustaw „ważne do”."
+                )
+                % {
+                    "number": vote.resolution.number,
+                    "premises": vote.premises,
+                    "date": date_format(timezone.localtime(vote.cast_at), "d.m.Y H:i"),
+                }
+                for vote in votes
+            )
+        return deleted, counts, perms, protected
 
 
 @admin.register(VotingRules)

@@ -25,7 +25,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber
+from django.db.models.functions import RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -168,16 +168,49 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
 
     A former owner's ballot lapses once the premises is sold: the owner on the voting day
     decides (the buyer may vote; until then the premises has no vote).
+
+    A proxy's ballot counts if the appointment was valid on the day it was cast: revoking it
+    later works from then on (art. 95 § 2 k.c.: what the proxy did within the authority binds
+    the principals). It lapses only as the co-owners' own ballots do, when they no longer own
+    the premises on ``on`` (one of them held it from the ballot's day to ``on``).
     """
     on = on or timezone.localdate()
+    cast_on = OuterRef("cast_on")
     # One ``filter`` per subquery: each call clones and re-resolves the nested expressions.
     owner_then = Ownership.objects.current(on).filter(
         user=OuterRef("voter"), premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES
     )
-    proxy_then = CoOwnersProxy.objects.current(on).filter(
+    proxy_when_cast = CoOwnersProxy.objects.current(cast_on).filter(
         proxy=OuterRef("voter"), premises=OuterRef("premises")
     )
-    return Vote.objects.filter(Exists(owner_then) | Exists(proxy_then))
+    principals_still = Ownership.objects.current(on).filter(
+        premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES, valid_from__lte=cast_on
+    )
+    return Vote.objects.alias(cast_on=TruncDate("cast_at")).filter(
+        Exists(owner_then) | (Exists(proxy_when_cast) & Exists(principals_still))
+    )
+
+
+def ballots_cast_under(proxies) -> dict[int, list[Vote]]:
+    """Per appointment of a co-owners' proxy, the ballots the proxy cast for the premises while
+    it was valid (``entitled_votes`` keeps them valid after it ends), in 1 query."""
+    proxies = list(proxies)
+    if not proxies:
+        return {}
+    votes = Vote.objects.filter(
+        voter__in={p.proxy_id for p in proxies}, premises__in={p.premises_id for p in proxies}
+    ).select_related("resolution", "premises__building")
+    found: dict[int, list[Vote]] = {p.pk: [] for p in proxies}
+    for vote in votes:
+        day = timezone.localdate(vote.cast_at)
+        for proxy in proxies:
+            if (
+                (proxy.proxy_id, proxy.premises_id) == (vote.voter_id, vote.premises_id)
+                and proxy.valid_from <= day
+                and (proxy.valid_to is None or day <= proxy.valid_to)
+            ):
+                found[proxy.pk].append(vote)
+    return found
 
 
 def _settles_for(user) -> Q:

@@ -2,18 +2,24 @@
 ballot warning, one owner – one vote, and every owner's own notice of the outcome (rule 8)."""
 
 import datetime
+from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from community.models import OutcomeNotice, Resolution
+from community.models import CoOwnersProxy, OutcomeNotice, Resolution
+from community.selectors import protocol_rows, resolution_tally
 from community.services import resolution_closing_problems, resolutions_close_due, vote_cast
 from premises import imports
-from tests.factories import PremisesFactory, ResolutionFactory, UserFactory
+from premises.models import Ownership
+from tests.factories import OwnershipFactory, PremisesFactory, ResolutionFactory, UserFactory
 
 from .helpers import close_at_end
 from .test_law import flats
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -91,3 +97,60 @@ def test_due_closing_leaves_such_a_vote_open_and_closes_the_others(voting_commun
         "Suma udziałów we wspólnocie wynosi 120,00% (6/5), a musi wynosić dokładnie 1. "
         "Uzupełnij udziały w rejestrze lokali."
     ]
+
+
+# --- A proxy's ballot cast while the appointment was valid stays valid -------------------------
+
+
+def _proxy_voted_yesterday(voting_community):
+    """Co-owners Anna and Piotr (3/5) vote through their proxy Ewa, who voted yesterday."""
+    (_anna, flat), _jans = flats(voting_community, [(3, 5), (2, 5)])
+    Ownership.objects.filter(premises=flat).update(role=Ownership.Role.CO_OWNER)
+    OwnershipFactory(user=UserFactory(), premises=flat, role=Ownership.Role.CO_OWNER)
+    ewa = UserFactory(first_name="Ewa", last_name="Pełnomocna")
+    today = timezone.localdate()
+    proxy = CoOwnersProxy.objects.create(
+        premises=flat, proxy=ewa, granted_on=today - ONE_DAY * 10, valid_from=today - ONE_DAY * 10
+    )
+    resolution = ResolutionFactory(community=voting_community)
+    vote_cast(
+        user=ewa,
+        resolution=resolution,
+        premises=flat,
+        choice="for",
+        now=timezone.now() - ONE_DAY,
+    )
+    return resolution, flat, proxy
+
+
+def test_proxy_ballot_stays_valid_after_the_appointment_ends(voting_community):
+    resolution, _flat, proxy = _proxy_voted_yesterday(voting_community)
+    # The co-owners revoke the appointment today (art. 95 § 2 k.c.: from now on).
+    proxy.valid_to = timezone.localdate() - ONE_DAY
+    proxy.save()
+
+    tally = resolution_tally(resolution)
+
+    assert (tally.for_.share, tally.for_.count) == (Fraction(3, 5), 1)
+    assert [row.counted for row in protocol_rows(resolution)] == [True]
+
+
+def test_proxy_ballot_lapses_when_the_co_owners_sell(voting_community):
+    resolution, flat, _proxy = _proxy_voted_yesterday(voting_community)
+    Ownership.objects.filter(premises=flat).update(valid_to=timezone.localdate() - ONE_DAY)
+    OwnershipFactory(user=UserFactory(), premises=flat, valid_from=timezone.localdate())
+
+    assert resolution_tally(resolution).for_.count == 0
+
+
+def test_admin_keeps_an_appointment_under_which_the_proxy_voted(office_client, voting_community):
+    resolution, _flat, proxy = _proxy_voted_yesterday(voting_community)
+    url = f"/admin/community/coownersproxy/{proxy.pk}/delete/"
+
+    page = office_client.get(url).content.decode()
+    office_client.post(url, {"post": "yes"})
+
+    assert f"Głos pełnomocnika: uchwała {resolution.number}" in page
+    assert "ustaw „ważne do”" in page
+    assert CoOwnersProxy.objects.filter(pk=proxy.pk).exists()
+    assert resolution_tally(resolution).for_.count == 1
