@@ -33,7 +33,7 @@ from .models import (
 from .selectors import (
     ballots_cast_under,
     community_share_sum,
-    entitled_votes,
+    counted_ballots,
     has_vote_tally,
     natural_sorted,
     protocol_rows,
@@ -555,22 +555,29 @@ class VoteAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         obj.pk = vote.pk
         obj.receipt_code = vote.receipt_code
         obj._state.adding = False
-        effective = (
-            entitled_votes(timezone.localdate(vote.cast_at))
-            .filter(resolution=vote.resolution, premises=vote.premises)
-            .order_by("-cast_at", "-pk")
-            .first()
-        )
-        if effective is not None and effective.pk != vote.pk:
+        # Whether it counts, by the tally's own rule (per premises, owner or member).
+        counts_instead = counted_ballots(vote.resolution).get(vote.pk)
+        if counts_instead is None:
             self.message_user(
                 request,
                 _(
-                    "Karta zapisana, ale za ten lokal liczy się późniejszy głos z %(date)s "
-                    "(%(source)s)."
+                    "Karta zapisana, ale się nie liczy: głosujący nie jest już uprawniony do "
+                    "głosu za ten lokal."
+                ),
+                messages.WARNING,
+            )
+        elif counts_instead != vote.pk:
+            effective = Vote.objects.select_related("premises__building").get(pk=counts_instead)
+            self.message_user(
+                request,
+                _(
+                    "Karta zapisana, ale liczy się późniejszy głos z %(date)s (%(source)s, "
+                    "lokal %(premises)s)."
                 )
                 % {
                     "date": date_format(timezone.localtime(effective.cast_at), "d.m.Y H:i"),
                     "source": effective.get_source_display(),
+                    "premises": effective.premises,
                 },
                 messages.WARNING,
             )

@@ -591,36 +591,44 @@ class ProtocolRow:
         return percent(self.vote.premises.share)
 
 
+def counted_ballots(resolution: Resolution, now: datetime.datetime | None = None) -> dict[int, int]:
+    """For every ballot that is entitled on the voting day, the id of the ballot the tally
+    counts in its place (its own id when it counts itself): the latest per premises by shares,
+    the latest of each owner (all their premises) or member (``Tally.counts_instead``)
+    otherwise. A ballot missing from the result has lapsed. 1 query; 2 per owner or member."""
+    on = voting_date(resolution, now)
+    if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
+        return _per_person_tally(resolution, on).counts_instead
+    rows = (
+        entitled_votes(on)
+        .filter(resolution=resolution)
+        .order_by()
+        .values_list("pk", "premises_id", "cast_at")
+    )
+    premises_of: dict[int, int] = {}
+    latest: dict[int, tuple] = {}
+    for pk, premises_id, cast_at in rows:
+        premises_of[pk] = premises_id
+        if premises_id not in latest or (cast_at, pk) > latest[premises_id]:
+            latest[premises_id] = (cast_at, pk)
+    return {pk: latest[premises_id][1] for pk, premises_id in premises_of.items()}
+
+
 def protocol_rows(resolution: Resolution) -> list[ProtocolRow]:
     """Every ballot of a resolution for the office's protocol, premises in natural order, each
-    marked whether it counts (3 queries; 5 per owner or per member).
-
-    Counted are exactly the tally's ballots: the latest per premises by shares, the latest of
-    each owner (all their premises) or member (``Tally.counted``) otherwise.
-    """
-    on = voting_date(resolution)
+    marked whether it counts (2 queries; 3 per owner or per member), by ``counted_ballots``:
+    exactly the tally's ballots."""
     votes = list(
         Vote.objects.filter(resolution=resolution).select_related(
             "premises__building", "voter", "recorded_by"
         )
     )
-    entitled = set(entitled_votes(on).filter(resolution=resolution).values_list("pk", flat=True))
-    if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
-        counting = _per_person_tally(resolution, on).counted
-    else:
-        latest: dict[int, Vote] = {}
-        for vote in votes:
-            if vote.pk not in entitled:
-                continue
-            previous = latest.get(vote.premises_id)
-            if previous is None or (vote.cast_at, vote.pk) > (previous.cast_at, previous.pk):
-                latest[vote.premises_id] = vote
-        counting = {v.pk for v in latest.values()}
+    counts_instead = counted_ballots(resolution)
     rows = []
     for vote in votes:
-        if vote.pk in counting:
+        if counts_instead.get(vote.pk) == vote.pk:
             rows.append(ProtocolRow(vote, True))
-        elif vote.pk not in entitled:
+        elif vote.pk not in counts_instead:
             rows.append(ProtocolRow(vote, False, "lapsed"))
         else:
             rows.append(ProtocolRow(vote, False, "superseded"))

@@ -14,10 +14,16 @@ from community.selectors import protocol_rows, resolution_tally
 from community.services import resolution_closing_problems, resolutions_close_due, vote_cast
 from premises import imports
 from premises.models import Ownership
-from tests.factories import OwnershipFactory, PremisesFactory, ResolutionFactory, UserFactory
+from tests.factories import (
+    BuildingFactory,
+    OwnershipFactory,
+    PremisesFactory,
+    ResolutionFactory,
+    UserFactory,
+)
 
 from .helpers import close_at_end
-from .test_law import flats
+from .test_law import _paper_post, flats
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -153,4 +159,77 @@ def test_admin_keeps_an_appointment_under_which_the_proxy_voted(office_client, v
     assert f"Głos pełnomocnika: uchwała {resolution.number}" in page
     assert "ustaw „ważne do”" in page
     assert CoOwnersProxy.objects.filter(pk=proxy.pk).exists()
+    assert resolution_tally(resolution).for_.count == 1
+
+
+# --- The paper ballot warning follows the tally's rule -----------------------------------------
+
+
+def _owner_of_two(community, role=Ownership.Role.OWNER):
+    building = BuildingFactory(community=community)
+    anna = UserFactory(first_name="Anna", last_name="Dwulokalowa")
+    flat_a = PremisesFactory(building=building, number="1", share_numerator=1)
+    flat_b = PremisesFactory(building=building, number="2", share_numerator=1)
+    for premises in (flat_a, flat_b):
+        OwnershipFactory(user=anna, premises=premises, role=role)
+    return anna, flat_a, flat_b
+
+
+@pytest.mark.parametrize("cooperative", [False, True], ids=["per owner", "per member"])
+def test_paper_ballot_superseded_by_the_owners_later_vote_for_another_flat_is_flagged(
+    office_client, voting_community, cooperative
+):
+    if cooperative:
+        voting_community.kind = voting_community.Kind.COOPERATIVE
+        voting_community.save()
+    counting = "per_member" if cooperative else "per_owner"
+    role = Ownership.Role.MEMBER if cooperative else Ownership.Role.OWNER
+    anna, flat_a, flat_b = _owner_of_two(voting_community, role)
+    resolution = ResolutionFactory(community=voting_community, counting=counting)
+    vote_cast(
+        user=anna,
+        resolution=resolution,
+        premises=flat_b,
+        choice="against",
+        now=timezone.now() - datetime.timedelta(hours=1),
+    )
+
+    # Anna's earlier paper card for her other flat: she is one owner (member) with one vote,
+    # and her later online "against" is it. Per flat, the card looked like the one that counts.
+    response = _paper_post(
+        office_client,
+        resolution,
+        flat_a,
+        anna,
+        "for",
+        timezone.now() - datetime.timedelta(hours=2),
+    )
+
+    assert "Karta zapisana, ale liczy się późniejszy głos z" in response.content.decode()
+    assert f"lokal {flat_b}" in response.content.decode()
+    tally = resolution_tally(resolution)
+    assert (tally.for_.count, tally.against.count) == (0, 1)
+
+
+def test_paper_ballot_that_counts_is_not_flagged(office_client, voting_community):
+    anna, flat_a, _flat_b = _owner_of_two(voting_community)
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+    vote_cast(
+        user=anna,
+        resolution=resolution,
+        premises=flat_a,
+        choice="against",
+        now=timezone.now() - datetime.timedelta(hours=2),
+    )
+
+    response = _paper_post(
+        office_client,
+        resolution,
+        flat_a,
+        anna,
+        "for",
+        timezone.now() - datetime.timedelta(hours=1),
+    )
+
+    assert "Karta zapisana, ale" not in response.content.decode()
     assert resolution_tally(resolution).for_.count == 1
