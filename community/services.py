@@ -15,7 +15,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
-from correspondence.services import letter_create_for_owners
+from correspondence.selectors import premises_owners
+from correspondence.services import LetterDraft, letters_create_published
 from notifications.services import Notice, notify_many
 from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
@@ -580,11 +581,30 @@ def _outcome_pdf(resolution: Resolution, tally) -> tuple[str, bytes]:
 
 
 def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[OutcomeNotice]:
-    """Art. 23 ust. 3: every owner is notified in writing of the resolution's content: a letter
-    per premises with the full text and the PDF, in Korespondencja, by e-mail where the owner
-    consented to e-delivery, otherwise by post. Each owner's notice starts their own six weeks
-    to challenge the resolution (art. 25 ust. 1a)."""
+    """Art. 23 ust. 3: every owner is notified in writing of the resolution's content: each
+    owner, co-owner and member of each premises gets their own letter with the full text and
+    the PDF, in Korespondencja, by e-mail where they consented to e-delivery, otherwise by post.
+    Each owner's own notice starts their six weeks to challenge it (art. 25 ust. 1a).
+
+    Owners already notified are skipped: sending again makes no copies. In bulk, a fixed
+    number of queries whatever the community's size (``letters_create_published``).
+    """
     community = resolution.community
+    premises_list = list(Premises.objects.filter(building__community=community))
+    owners = premises_owners([p.pk for p in premises_list])
+    notified = set(
+        OutcomeNotice.objects.filter(resolution=resolution).values_list(
+            "premises_id", "recipient_id"
+        )
+    )
+    missing = [
+        (premises, person)
+        for premises in premises_list
+        for person in owners.get(premises.pk, [])
+        if (premises.pk, person.pk) not in notified
+    ]
+    if not missing:
+        return []
     notice_day = timezone.localdate(now)
     context = {
         "resolution": resolution,
@@ -594,13 +614,22 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
         "notice_day": notice_day,
         "deadline_if_notified_today": challenge_deadline(notice_day),
     }
-    letters = letter_create_for_owners(
+    subject = render_to_string("community/email/vote_result_subject.txt", context).strip()
+    body = render_to_string("community/letters/vote_result.txt", context).strip()
+    letters = letters_create_published(
         community=community,
-        kind=Letter.Kind.INFORMATION,
-        subject=render_to_string("community/email/vote_result_subject.txt", context).strip(),
-        body=render_to_string("community/letters/vote_result.txt", context).strip(),
+        drafts=[
+            LetterDraft(
+                premises=premises,
+                recipient=person,
+                kind=Letter.Kind.INFORMATION,
+                subject=subject,
+                body=body,
+            )
+            for premises, person in missing
+        ],
         created_by=closed_by,
-        attachment=_outcome_pdf(resolution, tally),
+        shared_attachment=_outcome_pdf(resolution, tally),
     )
     return OutcomeNotice.objects.bulk_create(
         OutcomeNotice(
@@ -618,6 +647,28 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
         )
         for letter in letters
     )
+
+
+@transaction.atomic
+def resolution_notify_outcome(
+    *, resolution: Resolution, notified_by, now: datetime.datetime | None = None
+) -> list[OutcomeNotice]:
+    """Notify the owners not yet notified of a closed resolution's content (e.g. after it was
+    closed without notices); returns the new notices, none for owners notified already."""
+    now = now or timezone.now()
+    resolution = _locked(resolution)
+    if not resolution.is_closed or not resolution.result:
+        raise ValidationError(
+            _("Zawiadomić o treści można tylko o uchwale, nad którą głosowanie zamknięto."),
+            code="not_closed",
+        )
+    notices = _notify_outcome(
+        resolution, tally=resolution_tally(resolution), closed_by=notified_by, now=now
+    )
+    if resolution.notified_at is None:
+        resolution.notified_at = now
+        resolution.save(update_fields=["notified_at"])
+    return notices
 
 
 def outcome_notice_check_delivery(

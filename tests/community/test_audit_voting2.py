@@ -6,14 +6,22 @@ from fractions import Fraction
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from community.models import CoOwnersProxy, OutcomeNotice, Resolution
-from community.selectors import protocol_rows, resolution_tally
-from community.services import resolution_closing_problems, resolutions_close_due, vote_cast
+from community.selectors import challenge_deadlines_for_user, protocol_rows, resolution_tally
+from community.services import (
+    resolution_closing_problems,
+    resolution_notify_outcome,
+    resolutions_close_due,
+    vote_cast,
+)
+from correspondence.models import Letter
 from premises import imports
 from premises.models import Ownership
+from tests.correspondence.helpers import make_consent
 from tests.factories import (
     BuildingFactory,
     OwnershipFactory,
@@ -233,3 +241,73 @@ def test_paper_ballot_that_counts_is_not_flagged(office_client, voting_community
 
     assert "Karta zapisana, ale" not in response.content.decode()
     assert resolution_tally(resolution).for_.count == 1
+
+
+# --- Every owner is notified of the outcome, each with their own notice date -------------------
+
+
+def _closed_with_co_owners(voting_community):
+    """Anna (e-delivery consent) and Piotr co-own 3/5, Jan owns 2/5; the vote is closed."""
+    voting_community.e_delivery_start = datetime.date(2020, 1, 1)
+    voting_community.save()
+    (anna, flat), (jan, jans) = flats(voting_community, [(3, 5), (2, 5)])
+    Ownership.objects.filter(premises=flat).update(
+        role=Ownership.Role.CO_OWNER, is_correspondence_recipient=True
+    )
+    piotr = UserFactory(first_name="Piotr")
+    OwnershipFactory(user=piotr, premises=flat, role=Ownership.Role.CO_OWNER)
+    OwnershipFactory(user=UserFactory(), premises=jans, role=Ownership.Role.TENANT)
+    make_consent(user=anna, premises=flat, days_ago=30)
+    resolution = ResolutionFactory(community=voting_community)
+    vote_cast(user=anna, resolution=resolution, premises=flat, choice="for")
+    return close_at_end(resolution=resolution), (anna, piotr, jan), flat
+
+
+def test_every_owner_and_co_owner_gets_their_own_notice(voting_community):
+    resolution, (anna, piotr, jan), flat = _closed_with_co_owners(voting_community)
+
+    notices = {n.recipient: n for n in OutcomeNotice.objects.select_related("letter")}
+
+    assert set(notices) == {anna, piotr, jan}  # not the tenant
+    # Anna's by e-mail, fixed today; Piotr's and Jan's by post, dated from the receipt.
+    assert notices[anna].letter.delivery_channel == Letter.Channel.EMAIL
+    assert notices[anna].delivered_on == timezone.localdate()
+    assert notices[piotr].letter.delivery_channel == Letter.Channel.POST
+    assert notices[piotr].delivered_on is None
+    assert notices[piotr].premises == flat
+    assert resolution.text in notices[piotr].letter.body
+    # One PDF stored for every letter.
+    assert len({n.letter.attachments.get().file.name for n in notices.values()}) == 1
+    # Piotr's own deadline runs from his own notice, not from Anna's e-mail.
+    assert challenge_deadlines_for_user(piotr, resolution)[0].notice_date is None
+    assert challenge_deadlines_for_user(anna, resolution)[0].notice_date == timezone.localdate()
+
+
+def test_notifying_again_makes_no_copies(voting_community):
+    resolution, (_anna, _piotr, jan), _flat = _closed_with_co_owners(voting_community)
+    # Jan's co-owner joins after the notices went out: only she is notified on the second run.
+    joined = UserFactory()
+    OwnershipFactory(user=joined, premises=jan.ownerships.get().premises, role="co_owner")
+
+    added = resolution_notify_outcome(resolution=resolution, notified_by=None)
+    again = resolution_notify_outcome(resolution=resolution, notified_by=None)
+
+    assert [n.recipient for n in added] == [joined]
+    assert again == []
+    assert OutcomeNotice.objects.count() == Letter.objects.count() == 4
+
+
+def test_outcome_notices_take_a_fixed_number_of_queries(voting_community):
+    def notify_owners_of(count):
+        resolution = ResolutionFactory(community=voting_community, status="adopted")
+        resolution.result = {"lines": {"for": {"share": "1/1", "count": 1}}}
+        resolution.save()
+        building = BuildingFactory(community=voting_community)
+        for number in range(count):
+            OwnershipFactory(premises=PremisesFactory(building=building, number=str(number)))
+        with CaptureQueriesContext(connection) as queries:
+            resolution_notify_outcome(resolution=resolution, notified_by=None)
+        return len(queries.captured_queries)
+
+    # (One owner: the stored PDF needs no second insert for the other letters.)
+    assert notify_owners_of(2) == notify_owners_of(7)

@@ -211,10 +211,13 @@ def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
         closed = close_at_end(resolution=resolution, closed_by=None)
 
     assert closed.status == "adopted"
-    # One letter per premises to its owner (co-owners share one); none to the tenant.
-    letters = Letter.objects.all()
-    assert [(letter.premises, letter.recipient) for letter in letters] == [(premises, resident)]
-    letter = letters[0]
+    # Every owner gets their own letter, each co-owner too (art. 23 ust. 3); none the tenant.
+    letters = Letter.objects.order_by("pk")
+    assert {(letter.premises, letter.recipient) for letter in letters} == {
+        (premises, resident),
+        (premises, co_owner),
+    }
+    letter = letters.get(recipient=resident)
     assert letter.kind == Letter.Kind.INFORMATION
     assert f"Wynik głosowania nad uchwałą nr {resolution.number}: podjęta" == letter.subject
     # Art. 23 ust. 3: the owner is told the resolution's content, not only where to find it.
@@ -226,7 +229,7 @@ def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
     assert attachment.name == f"uchwala-{resolution.number.replace('/', '-')}.pdf"
     with attachment.file.open("rb") as handle:
         assert resolution.text in " ".join(pdf_text(handle.read()).split())
-    notice = OutcomeNotice.objects.get()
+    notice = OutcomeNotice.objects.get(recipient=resident)
     assert (notice.premises, notice.recipient, notice.letter) == (premises, resident, letter)
 
 
