@@ -31,8 +31,9 @@ from .models import (
     VotingRules,
 )
 from .selectors import (
+    ballots_cast_under,
     community_share_sum,
-    entitled_votes,
+    counted_ballots,
     has_vote_tally,
     natural_sorted,
     protocol_rows,
@@ -554,22 +555,29 @@ class VoteAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         obj.pk = vote.pk
         obj.receipt_code = vote.receipt_code
         obj._state.adding = False
-        effective = (
-            entitled_votes(timezone.localdate(vote.cast_at))
-            .filter(resolution=vote.resolution, premises=vote.premises)
-            .order_by("-cast_at", "-pk")
-            .first()
-        )
-        if effective is not None and effective.pk != vote.pk:
+        # Whether it counts, by the tally's own rule (per premises, owner or member).
+        counts_instead = counted_ballots(vote.resolution).get(vote.pk)
+        if counts_instead is None:
             self.message_user(
                 request,
                 _(
-                    "Karta zapisana, ale za ten lokal liczy się późniejszy głos z %(date)s "
-                    "(%(source)s)."
+                    "Karta zapisana, ale się nie liczy: głosujący nie jest już uprawniony do "
+                    "głosu za ten lokal."
+                ),
+                messages.WARNING,
+            )
+        elif counts_instead != vote.pk:
+            effective = Vote.objects.select_related("premises__building").get(pk=counts_instead)
+            self.message_user(
+                request,
+                _(
+                    "Karta zapisana, ale liczy się późniejszy głos z %(date)s (%(source)s, "
+                    "lokal %(premises)s)."
                 )
                 % {
                     "date": date_format(timezone.localtime(effective.cast_at), "d.m.Y H:i"),
                     "source": effective.get_source_display(),
+                    "premises": effective.premises,
                 },
                 messages.WARNING,
             )
@@ -590,6 +598,26 @@ class CoOwnersProxyAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def get_deleted_objects(self, objs, request):
+        """An appointment under which the proxy voted is kept: the ballot stays valid after
+        the appointment ends (``entitled_votes``), and without the record nobody could tell
+        why it counts. The office ends it with "ważne do" instead."""
+        deleted, counts, perms, protected = super().get_deleted_objects(objs, request)
+        for votes in ballots_cast_under(objs).values():
+            protected.extend(
+                _(
+                    "Głos pełnomocnika: uchwała %(number)s, lokal %(premises)s, %(date)s – "
+                    "pozostaje ważny; aby zakończyć pełnomocnictwo, ustaw „ważne do”."
+                )
+                % {
+                    "number": vote.resolution.number,
+                    "premises": vote.premises,
+                    "date": date_format(timezone.localtime(vote.cast_at), "d.m.Y H:i"),
+                }
+                for vote in votes
+            )
+        return deleted, counts, perms, protected
 
 
 @admin.register(VotingRules)

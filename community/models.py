@@ -466,7 +466,8 @@ class VotingRules(models.Model):
 
 
 class OutcomeNotice(models.Model):
-    """Art. 23 ust. 3: the written notice of a resolution's content to the owner of a premises.
+    """Art. 23 ust. 3: the written notice of a resolution's content to an owner of a premises
+    (each owner, co-owner and member gets their own).
 
     The six weeks to challenge (art. 25 ust. 1a) run from this owner's own notice date
     (``delivered_on``): the day of e-delivery, recorded when the notice is sent, or for a
@@ -504,6 +505,12 @@ class OutcomeNotice(models.Model):
         verbose_name = _("zawiadomienie o treści uchwały")
         verbose_name_plural = _("zawiadomienia o treści uchwał")
         ordering = ["resolution", "premises"]
+        constraints = [
+            # Each owner of each premises is notified once (art. 23 ust. 3).
+            models.UniqueConstraint(
+                fields=["resolution", "premises", "recipient"], name="one_outcome_notice_per_owner"
+            )
+        ]
 
     def __str__(self):
         return f"{self.resolution.number} – {self.premises}"

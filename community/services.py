@@ -1,6 +1,7 @@
 """Writes of the Wspólnota tab: reading announcements, notifying residents, voting, closing."""
 
 import datetime
+import logging
 import secrets
 from fractions import Fraction
 
@@ -14,7 +15,8 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
 
 from correspondence.models import Letter
-from correspondence.services import letter_create_for_owners
+from correspondence.selectors import premises_owners
+from correspondence.services import LetterDraft, letters_create_published
 from notifications.services import Notice, notify_many
 from portal.pdf import render_pdf
 from premises.models import Ownership, Premises
@@ -38,6 +40,8 @@ from .selectors import (
     resolution_tally,
 )
 from .tally import percent
+
+logger = logging.getLogger(__name__)
 
 CLOSED_MESSAGE = _(
     "Głosowanie nad tą uchwałą zostało zakończone. Głosu nie można już oddać ani zmienić."
@@ -342,6 +346,36 @@ def paper_vote_record(
     )
 
 
+def _share_sum_problems(resolution: Resolution, total=None, missing=None) -> list[str]:
+    """By shares the majority is of all shares, which must sum to exactly 1: checked when the
+    vote opens and again when it closes, since the register may be edited in between (a sum
+    of 6/5 would let 11/20 "for" pass as more than half)."""
+    community = resolution.community
+    if resolution.counting != Counting.BY_SHARE or community.kind == community.Kind.COOPERATIVE:
+        return []
+    if total is None:
+        total, missing = community_share_sum(community.pk)
+    if total == 1:
+        return []
+    problems = [
+        str(
+            _(
+                "Suma udziałów we wspólnocie wynosi %(percent)s%% (%(total)s), a musi wynosić "
+                "dokładnie 1. Uzupełnij udziały w rejestrze lokali."
+            )
+            % {
+                "percent": number_format(percent(total), 2),
+                "total": f"{total.numerator}/{total.denominator}",
+            }
+        )
+    ]
+    if missing:
+        problems.append(
+            str(_("Lokale bez udziału: %(list)s.")) % {"list": ", ".join(str(p) for p in missing)}
+        )
+    return problems
+
+
 def min_voting_days(community) -> int:
     rules = VotingRules.objects.filter(community=community).first()
     return rules.min_voting_days if rules else DEFAULT_MIN_VOTING_DAYS
@@ -403,20 +437,7 @@ def resolution_opening_problems(
         )
     if not cooperative:
         total, missing = community_share_sum(community.pk)
-        if resolution.counting == Counting.BY_SHARE and total != 1:
-            message = _(
-                "Suma udziałów we wspólnocie wynosi %(percent)s%% (%(total)s), a musi wynosić "
-                "dokładnie 1. Uzupełnij udziały w rejestrze lokali."
-            ) % {
-                "percent": number_format(percent(total), 2),
-                "total": f"{total.numerator}/{total.denominator}",
-            }
-            problems.append(str(message))
-            if missing:
-                problems.append(
-                    str(_("Lokale bez udziału: %(list)s."))
-                    % {"list": ", ".join(str(p) for p in missing)}
-                )
+        problems.extend(_share_sum_problems(resolution, total, missing))
         # One owner – one vote needs no share sum of 1: art. 23 ust. 2a exists for exactly
         # the communities whose shares do not add up.
         if resolution.counting == Counting.PER_OWNER:
@@ -485,7 +506,7 @@ def resolution_closing_problems(
                 }
             )
         ]
-    return []
+    return _share_sum_problems(resolution)
 
 
 def resolution_withdrawing_problems(resolution: Resolution) -> list[str]:
@@ -560,11 +581,30 @@ def _outcome_pdf(resolution: Resolution, tally) -> tuple[str, bytes]:
 
 
 def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[OutcomeNotice]:
-    """Art. 23 ust. 3: every owner is notified in writing of the resolution's content: a letter
-    per premises with the full text and the PDF, in Korespondencja, by e-mail where the owner
-    consented to e-delivery, otherwise by post. Each owner's notice starts their own six weeks
-    to challenge the resolution (art. 25 ust. 1a)."""
+    """Art. 23 ust. 3: every owner is notified in writing of the resolution's content: each
+    owner, co-owner and member of each premises gets their own letter with the full text and
+    the PDF, in Korespondencja, by e-mail where they consented to e-delivery, otherwise by post.
+    Each owner's own notice starts their six weeks to challenge it (art. 25 ust. 1a).
+
+    Owners already notified are skipped: sending again makes no copies. In bulk, a fixed
+    number of queries whatever the community's size (``letters_create_published``).
+    """
     community = resolution.community
+    premises_list = list(Premises.objects.filter(building__community=community))
+    owners = premises_owners([p.pk for p in premises_list])
+    notified = set(
+        OutcomeNotice.objects.filter(resolution=resolution).values_list(
+            "premises_id", "recipient_id"
+        )
+    )
+    missing = [
+        (premises, person)
+        for premises in premises_list
+        for person in owners.get(premises.pk, [])
+        if (premises.pk, person.pk) not in notified
+    ]
+    if not missing:
+        return []
     notice_day = timezone.localdate(now)
     context = {
         "resolution": resolution,
@@ -574,13 +614,22 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
         "notice_day": notice_day,
         "deadline_if_notified_today": challenge_deadline(notice_day),
     }
-    letters = letter_create_for_owners(
+    subject = render_to_string("community/email/vote_result_subject.txt", context).strip()
+    body = render_to_string("community/letters/vote_result.txt", context).strip()
+    letters = letters_create_published(
         community=community,
-        kind=Letter.Kind.INFORMATION,
-        subject=render_to_string("community/email/vote_result_subject.txt", context).strip(),
-        body=render_to_string("community/letters/vote_result.txt", context).strip(),
+        drafts=[
+            LetterDraft(
+                premises=premises,
+                recipient=person,
+                kind=Letter.Kind.INFORMATION,
+                subject=subject,
+                body=body,
+            )
+            for premises, person in missing
+        ],
         created_by=closed_by,
-        attachment=_outcome_pdf(resolution, tally),
+        shared_attachment=_outcome_pdf(resolution, tally),
     )
     return OutcomeNotice.objects.bulk_create(
         OutcomeNotice(
@@ -598,6 +647,28 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
         )
         for letter in letters
     )
+
+
+@transaction.atomic
+def resolution_notify_outcome(
+    *, resolution: Resolution, notified_by, now: datetime.datetime | None = None
+) -> list[OutcomeNotice]:
+    """Notify the owners not yet notified of a closed resolution's content (e.g. after it was
+    closed without notices); returns the new notices, none for owners notified already."""
+    now = now or timezone.now()
+    resolution = _locked(resolution)
+    if not resolution.is_closed or not resolution.result:
+        raise ValidationError(
+            _("Zawiadomić o treści można tylko o uchwale, nad którą głosowanie zamknięto."),
+            code="not_closed",
+        )
+    notices = _notify_outcome(
+        resolution, tally=resolution_tally(resolution), closed_by=notified_by, now=now
+    )
+    if resolution.notified_at is None:
+        resolution.notified_at = now
+        resolution.save(update_fields=["notified_at"])
+    return notices
 
 
 def outcome_notice_check_delivery(
@@ -657,6 +728,10 @@ def resolution_close(
             % {"date": date_format(timezone.localtime(resolution.voting_closes_at), "d.m.Y H:i")},
             code="too_early",
         )
+    problems = _share_sum_problems(resolution)
+    if problems:
+        # Not decided on a wrong register: the office corrects the shares, then closes.
+        raise ValidationError(problems, code="share_sum")
     if resolution.voting_closes_at is None:
         resolution.voting_closes_at = now
     tally = resolution_tally(resolution, now)
@@ -681,6 +756,12 @@ def resolutions_close_due(*, now: datetime.datetime | None = None) -> int:
     ).values_list("pk", flat=True)
     count = 0
     for pk in list(due):
-        resolution_close(resolution=Resolution(pk=pk), closed_by=None, now=now)
+        try:
+            resolution_close(resolution=Resolution(pk=pk), closed_by=None, now=now)
+        except ValidationError as error:
+            # Left open for the office (e.g. shares no longer sum to 1): the admin's "close"
+            # shows why; the others close as due.
+            logger.warning("Resolution %s not closed: %s", pk, " ".join(error.messages))
+            continue
         count += 1
     return count

@@ -63,6 +63,8 @@ class Tally:
     unit: str = PREMISES
     # Per owner / per member, counted live: the ids of the ballots that count (the protocol's).
     counted: set[int] = field(default_factory=set, compare=False, repr=False)
+    # ... and for every entitled ballot the id of the one that counts for its owner or member.
+    counts_instead: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_rows(cls, rows) -> "Tally":
@@ -117,13 +119,16 @@ class Tally:
 
     @classmethod
     def _count(cls, latest: dict, ballots, *, counting: str, unit: str) -> "Tally":
+        unit_of: dict[int, object] = {}
         for key, choice, cast_at, vote_id in ballots:
             if key not in latest:
                 continue  # not a voter of the community on the voting day
+            unit_of[vote_id] = key
             if latest[key] is None or (cast_at, vote_id) > latest[key][:2]:
                 latest[key] = (cast_at, vote_id, choice)
         tally = cls(counting=counting, unit=unit)
         tally.counted = {vote[1] for vote in latest.values() if vote}
+        tally.counts_instead = {vote_id: latest[key][1] for vote_id, key in unit_of.items()}
         for vote in latest.values():
             tally.lines[vote[2] if vote else NOT_VOTED].count += 1
         total = len(latest)

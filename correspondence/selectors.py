@@ -199,10 +199,9 @@ def thread_detail_for_user(user) -> QuerySet[Thread]:
 # --- Recipients and consents ------------------------------------------------------------------
 
 
-def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[int, object]:
-    """The person who receives each premises' letters: the designated co-owner, else an owner.
-
-    Tenants never receive the premises' letters. Premises without an owner are left out.
+def premises_owners(premises_ids, on: datetime.date | None = None) -> dict[int, list]:
+    """Every owner, co-owner or member of each premises on ``on`` (1 query), the designated
+    correspondence recipient first. Tenants are not owners; premises without one are left out.
     """
     holders = (
         Ownership.objects.current(on)
@@ -210,10 +209,20 @@ def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[i
         .select_related("user")
         .order_by("premises_id", "-is_correspondence_recipient", "valid_from", "pk")
     )
-    recipients: dict[int, object] = {}
+    owners: dict[int, list] = {}
     for ownership in holders:
-        recipients.setdefault(ownership.premises_id, ownership.user)
-    return recipients
+        people = owners.setdefault(ownership.premises_id, [])
+        if ownership.user not in people:
+            people.append(ownership.user)
+    return owners
+
+
+def premises_recipients(premises_ids, on: datetime.date | None = None) -> dict[int, object]:
+    """The person who receives each premises' letters: the designated co-owner, else an owner.
+
+    Tenants never receive the premises' letters. Premises without an owner are left out.
+    """
+    return {pk: people[0] for pk, people in premises_owners(premises_ids, on).items()}
 
 
 def _of_recipients(consents, on: datetime.date | None = None) -> list[DeliveryConsent]:

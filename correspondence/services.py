@@ -193,14 +193,20 @@ class LetterDraft:
 
 @transaction.atomic
 def letters_create_published(
-    *, community: Community, drafts: list[LetterDraft], created_by=None, now=None
+    *,
+    community: Community,
+    drafts: list[LetterDraft],
+    created_by=None,
+    now=None,
+    shared_attachment: tuple[str, bytes] | None = None,
 ) -> list[Letter]:
     """Many published letters at once, each delivered as ``letter_publish`` delivers one.
 
     The recipients' e-mail consents are read in one query (``valid_consents``), the channel of
     each letter is ``delivery_decide``'s, letters, attachments and e-mails are inserted in bulk:
     a fixed number of queries for any number of letters (the e-mails' sending tasks are queued
-    after commit, one per message, as always).
+    after commit, one per message, as always). ``shared_attachment``, the same file for every
+    letter, is stored once and referenced by each.
     """
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -236,16 +242,23 @@ def letters_create_published(
             )
         )
     Letter.objects.bulk_create(letters, batch_size=500)
-    LetterAttachment.objects.bulk_create(
-        [
-            LetterAttachment(
-                letter=letter, file=ContentFile(content, name=name), name=name, size=len(content)
-            )
-            for letter, draft in zip(letters, drafts, strict=True)
-            for name, content in draft.attachments
-        ],
-        batch_size=500,
-    )
+    attachments = [
+        LetterAttachment(
+            letter=letter, file=ContentFile(content, name=name), name=name, size=len(content)
+        )
+        for letter, draft in zip(letters, drafts, strict=True)
+        for name, content in draft.attachments
+    ]
+    if shared_attachment and letters:
+        name, content = shared_attachment
+        stored = LetterAttachment.objects.create(
+            letter=letters[0], file=ContentFile(content, name=name), name=name, size=len(content)
+        )
+        attachments += [
+            LetterAttachment(letter=letter, file=stored.file.name, name=name, size=len(content))
+            for letter in letters[1:]
+        ]
+    LetterAttachment.objects.bulk_create(attachments, batch_size=500)
     messages_queue_many(
         [
             _letter_email(letter)
@@ -320,40 +333,20 @@ def letter_create_for_owners(
     """One published letter per premises of the community, to its designated recipient."""
     premises_list = list(Premises.objects.filter(building__community=community))
     recipients = premises_recipients([p.pk for p in premises_list])
-    stored_name = None
-    letters = []
-    for premises in premises_list:
-        recipient = recipients.get(premises.pk)
-        if recipient is None:
-            continue
-        letter = letter_create(
-            community=community,
+    drafts = [
+        LetterDraft(
             premises=premises,
-            recipient=recipient,
+            recipient=recipients[premises.pk],
             kind=kind,
             subject=subject,
             body=body,
-            created_by=created_by,
-            publish=False,
         )
-        if attachment:
-            name, content = attachment
-            # The same file for every copy: stored once, referenced by each letter.
-            if stored_name is None:
-                stored = LetterAttachment.objects.create(
-                    letter=letter,
-                    file=ContentFile(content, name=name),
-                    name=name,
-                    size=len(content),
-                )
-                stored_name = stored.file.name
-            else:
-                LetterAttachment.objects.create(
-                    letter=letter, file=stored_name, name=name, size=len(content)
-                )
-        letter_publish(letter=letter)
-        letters.append(letter)
-    return letters
+        for premises in premises_list
+        if premises.pk in recipients
+    ]
+    return letters_create_published(
+        community=community, drafts=drafts, created_by=created_by, shared_attachment=attachment
+    )
 
 
 def letter_open(*, letter: Letter, user, now: datetime.datetime | None = None) -> None:

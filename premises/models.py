@@ -251,6 +251,10 @@ class Premises(models.Model):
                 condition=Q(share_numerator__lte=models.F("share_denominator")),
                 name="premises_share_at_most_one",
             ),
+            # A share of n/0 is no number: every tally and share sum divides by it.
+            models.CheckConstraint(
+                condition=Q(share_denominator__gte=1), name="premises_share_denominator_positive"
+            ),
         ]
 
     def __str__(self):

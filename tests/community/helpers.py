@@ -1,7 +1,9 @@
 """Test helpers for voting: closing a vote at its end (it cannot close earlier)."""
 
 from community.models import Resolution
+from community.selectors import community_share_sum
 from community.services import resolution_close
+from tests.factories import BuildingFactory, PremisesFactory
 
 
 def close_at_end(*, resolution: Resolution, closed_by=None, now=None, **kwargs) -> Resolution:
@@ -13,3 +15,17 @@ def close_at_end(*, resolution: Resolution, closed_by=None, now=None, **kwargs) 
         now=now or resolution.voting_closes_at,
         **kwargs,
     )
+
+
+def fill_shares(community) -> None:
+    """A premises with nobody on record holding the rest of the shares, so that they sum to 1
+    as voting by shares requires (checked at opening and again at closing)."""
+    total, _missing = community_share_sum(community.pk)
+    rest = 1 - total
+    if rest:
+        PremisesFactory(
+            building=BuildingFactory(community=community),
+            number="rest",
+            share_numerator=rest.numerator,
+            share_denominator=rest.denominator,
+        )

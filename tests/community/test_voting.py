@@ -19,7 +19,7 @@ from tests.factories import (
 )
 from tests.pdf import pdf_text
 
-from .helpers import close_at_end
+from .helpers import close_at_end, fill_shares
 
 
 def make_community_with_shares(community, shares):
@@ -159,6 +159,7 @@ def test_premises_of_another_community_cannot_vote(resolution, stranger):
 
 
 def test_changes_after_closing_are_refused(resolution, premises, resident):
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     close_at_end(resolution=resolution, closed_by=None)
 
@@ -193,6 +194,7 @@ def test_draft_cannot_be_voted_on(voting_community, premises, resident):
 
 
 def test_closing_twice_is_refused(resolution):
+    fill_shares(resolution.community)
     close_at_end(resolution=resolution, closed_by=None)
     with pytest.raises(ValidationError):
         close_at_end(resolution=resolution, closed_by=None)
@@ -201,17 +203,21 @@ def test_closing_twice_is_refused(resolution):
 def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
     resolution, premises, resident, co_owner, tenant, django_capture_on_commit_callbacks
 ):
-    premises.share_numerator = 60_000  # the tenant's flat holds the other 5 000 / 100 000
+    premises.share_numerator = 60_000  # the tenant's flat holds 5 000 / 100 000
     premises.save()
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     with django_capture_on_commit_callbacks(execute=True):
         closed = close_at_end(resolution=resolution, closed_by=None)
 
     assert closed.status == "adopted"
-    # One letter per premises to its owner (co-owners share one); none to the tenant.
-    letters = Letter.objects.all()
-    assert [(letter.premises, letter.recipient) for letter in letters] == [(premises, resident)]
-    letter = letters[0]
+    # Every owner gets their own letter, each co-owner too (art. 23 ust. 3); none the tenant.
+    letters = Letter.objects.order_by("pk")
+    assert {(letter.premises, letter.recipient) for letter in letters} == {
+        (premises, resident),
+        (premises, co_owner),
+    }
+    letter = letters.get(recipient=resident)
     assert letter.kind == Letter.Kind.INFORMATION
     assert f"Wynik głosowania nad uchwałą nr {resolution.number}: podjęta" == letter.subject
     # Art. 23 ust. 3: the owner is told the resolution's content, not only where to find it.
@@ -223,11 +229,12 @@ def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
     assert attachment.name == f"uchwala-{resolution.number.replace('/', '-')}.pdf"
     with attachment.file.open("rb") as handle:
         assert resolution.text in " ".join(pdf_text(handle.read()).split())
-    notice = OutcomeNotice.objects.get()
+    notice = OutcomeNotice.objects.get(recipient=resident)
     assert (notice.premises, notice.recipient, notice.letter) == (premises, resident, letter)
 
 
 def test_closed_tally_is_kept_even_if_shares_change_later(resolution, premises, resident):
+    fill_shares(resolution.community)
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
     close_at_end(resolution=resolution, closed_by=None)
     premises.share_numerator = 1
