@@ -254,13 +254,19 @@ def _xlsx_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d") if not value.time() else value.isoformat(" ")
+        # A date cell is a datetime at midnight (a ``time`` is never falsy, so compare).
+        if value.time() == datetime.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat(" ")
     if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
     if isinstance(value, float):
-        return repr(value)
+        # What Excel shows: 15 significant digits. Its XML keeps the float's binary tail
+        # (=0,1+0,2 is saved as 0.30000000000000004), which no amount or share may carry.
+        value = float(f"{value:.15g}")
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 

@@ -298,3 +298,21 @@ def test_export_form_lists_only_own_communities(today, staff_client, stranger):
         reverse("admin:meters_reading_export"), {"community": other.pk, "month": "2025-05"}
     )
     assert "text/csv" not in response["Content-Type"]
+
+
+def test_import_of_an_excel_sheet_with_date_cells(today, office_client, premises):
+    from openpyxl import Workbook
+
+    remote = MeterFactory(premises=premises, serial_number="CW-7", is_remote_read=True)
+    book = Workbook()
+    book.active.append(["Numer licznika", "Data odczytu", "Stan"])
+    book.active.append(["CW-7", datetime.datetime(2025, 5, 20), 12.25])  # a real Excel date
+    out = io.BytesIO()
+    book.save(out)
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": SimpleUploadedFile("o.xlsx", out.getvalue())})
+    assert "Nowe odczyty: 1" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert list(remote.readings.values_list("read_on", "value")) == [
+        (D(2025, 5, 20), Decimal("12.25"))
+    ]

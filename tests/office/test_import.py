@@ -1,6 +1,7 @@
 """Register import: preview, Polish per-row errors, all or nothing, re-import updates."""
 
 import csv
+import datetime
 import io
 import re
 import threading
@@ -404,3 +405,21 @@ def test_register_list_links_to_the_import_and_the_export(admin_client_, board_a
     admin_client_.force_login(board_a)  # the board may look, not import
     board = admin_client_.get("/admin/premises/ownership/").content.decode()
     assert 'href="/admin/premises/ownership/import/"' not in board
+
+
+def test_xlsx_as_excel_saves_it_dates_and_computed_shares(admin_client_, company):
+    from tests.lib.test_office_files import as_excel_saved
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    # A real date cell, a share computed by a formula (=523/10000) and a phone as a number.
+    book.active.append(row(valid_from=datetime.datetime(2021, 2, 1), share=0.5, phone=601200300))
+    out = io.BytesIO()
+    book.save(out)
+    content = as_excel_saved(out.getvalue(), {"0.5": "5.2300000000000004E-2"})
+    response = import_all(admin_client_, SimpleUploadedFile("rejestr.xlsx", content))
+    assert response.status_code == 302
+    ownership = Ownership.objects.get()
+    assert ownership.valid_from == datetime.date(2021, 2, 1)
+    assert ownership.premises.share_display == "523/10000"
+    assert ownership.user.phone == "+48601200300"
