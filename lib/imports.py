@@ -1,11 +1,12 @@
 """Reading office files into rows: the app-independent half of every import.
 
 Every import in Strefa (register, charges, bank statements, readings) reads its file here:
-the encoding is recognised (UTF-8 with or without BOM, Windows-1250, DOS code page 852), line
-endings of any kind are accepted (CRLF, LF, the bare CR of "CSV (Macintosh)"), the delimiter is
-sniffed (``;`` of Polish Excel, ``,``, tab), XLSX is read with openpyxl, header names are folded
-(case, Polish letters, spaces) and mapped through each domain's aliases, and every problem is
-a :class:`FileError` with a Polish message; nothing here raises anything else on a bad file.
+the encoding is recognised (UTF-8 with or without BOM, UTF-16 of Excel's "Unicode text",
+Windows-1250, ISO-8859-2, DOS code page 852), line endings of any kind are accepted (CRLF, LF,
+the bare CR of "CSV (Macintosh)"), the delimiter is sniffed (``;`` of Polish Excel, ``,``, tab),
+XLSX is read with openpyxl, header names are folded (case, Polish letters, spaces) and mapped
+through each domain's aliases, and every problem is a :class:`FileError` with a Polish message;
+nothing here raises anything else on a bad file.
 Each domain then parses its own rows (``finance.imports``, ``meters.imports``, …).
 """
 
@@ -108,13 +109,40 @@ def clean_text(value: str) -> str:
 
 def _polish_score(text: str) -> int:
     letters = sum(text.count(ch) for ch in POLISH_LETTERS)
-    # Box-drawing and symbols are what the wrong code page turns Polish letters into.
-    noise = sum(1 for ch in text if 0x2500 <= ord(ch) <= 0x25FF or ch in "¤¦§¨©«¬®°±´µ¶·¸»¼½¾")
+    # Box-drawing, symbols and C1 controls are what the wrong code page turns Polish
+    # letters into (cp1250's ś read as ISO-8859-2 is U+009C, ISO's ą read as cp1250 is ±).
+    noise = sum(
+        1
+        for ch in text
+        if 0x2500 <= ord(ch) <= 0x25FF or 0x80 <= ord(ch) <= 0x9F or ch in "¤¦§¨©«¬®°±´µ¶·¸»¼½¾"
+    )
     return letters - 2 * noise
 
 
+def _utf16(content: bytes) -> str:
+    """``"utf-16"`` for Excel's "Unicode text" (BOM, or ASCII with every other byte NUL)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = content[:4096]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if head[1::2].count(0) > 0.8 * (len(head) // 2) and 0 not in head[0::2]:
+            return "utf-16-le"
+        if head[0::2].count(0) > 0.8 * (len(head) // 2) and 0 not in head[1::2]:
+            return "utf-16-be"
+    return ""
+
+
 def decode(content: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding recognised: UTF-8 (BOM or not), cp1250 or cp852."""
+    """The text of a file and the encoding recognised: UTF-8 (BOM or not), UTF-16 (Excel's
+    "Unicode text"), cp1250, ISO-8859-2 or cp852."""
+    encoding = _utf16(content)
+    if encoding:
+        try:
+            return content.decode(encoding).lstrip("\ufeff"), encoding
+        except UnicodeDecodeError:
+            raise FileError(
+                _("Nie można odczytać pliku: zapisz go w kodowaniu UTF-8 lub Windows-1250.")
+            ) from None
     if content.startswith(b"\xef\xbb\xbf"):
         try:
             return content[3:].decode("utf-8"), "utf-8-sig"
@@ -125,17 +153,18 @@ def decode(content: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     candidates = []
-    for encoding in ("cp1250", "cp852"):
+    # On a tie (no ą, ś, ź: the only letters whose bytes differ) cp1250 is the likelier.
+    for preference, encoding in enumerate(("cp852", "iso-8859-2", "cp1250")):
         try:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        candidates.append((_polish_score(text), encoding == "cp1250", text, encoding))
+        candidates.append((_polish_score(text), preference, text, encoding))
     if not candidates:
         raise FileError(
             _("Nie można odczytać pliku: zapisz go w kodowaniu UTF-8 lub Windows-1250.")
         )
-    _score, _prefer, text, encoding = max(candidates)
+    _score, _preference, text, encoding = max(candidates)
     return text, encoding
 
 
@@ -301,7 +330,7 @@ def read_grid(
         )
     if is_xlsx(content):
         return _xlsx_lines(content, max_rows), "xlsx", ""
-    if b"\x00" in content[:4096]:
+    if b"\x00" in content[:4096] and not _utf16(content):
         raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
     text, encoding = decode(content)
     delimiter = sniff_delimiter(split_lines(text)[:HEADER_SEARCH_LINES])

@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from lib.imports import read_grid
+from lib.imports import read_grid, read_table
 
 
 def xlsx(*rows) -> bytes:
@@ -60,3 +60,31 @@ def test_xlsx_numbers_read_as_excel_shows_them(value, expected):
     content = as_excel_saved(xlsx(["kwota"], [777.25]), {"777.25": value})
     lines, _encoding, _delimiter = read_grid(content)
     assert lines[1] == [expected]
+
+
+ROWS = (
+    "lokal\tkategoria\tokres\tkwota\ttytul\n12A\twoda\t2026-05\t35,20\tŚmieci i woda – źródło ąę\n"
+)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        ROWS.encode("utf-16"),  # Excel's "Unicode text": UTF-16 LE with a BOM, tabs
+        ROWS.replace("\n", "\r\n").encode("utf-16"),
+        b"\xfe\xff" + ROWS.encode("utf-16-be"),
+        ROWS.encode("utf-16-le"),  # no BOM
+    ],
+)
+def test_excel_unicode_text_is_read(content):
+    table = read_table(content, required={"lokal", "kwota"})
+    assert [row.cells["tytul"] for row in table.rows] == ["Śmieci i woda – źródło ąę"]
+    assert table.delimiter == "\t"
+
+
+@pytest.mark.parametrize("encoding", ["iso-8859-2", "cp1250"])
+def test_latin2_is_not_mistaken_for_windows_1250(encoding):
+    # ą ś ź Ą Ś Ź have other bytes in ISO-8859-2; read as cp1250 they became ± ¶ Ľ.
+    text = "lokal;tytul\n1;Opłata za śmieci – Świętochłowice, źródło ŹĄ ąś\n"
+    table = read_table(text.replace("–", "-").encode(encoding), required={"lokal"})
+    assert table.rows[0].cells["tytul"] == "Opłata za śmieci - Świętochłowice, źródło ŹĄ ąś"
