@@ -17,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -256,7 +256,12 @@ def is_xlsx(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04"
 
 
-def _xlsx_lines(content: bytes, max_rows: int) -> list[list[str]]:
+def _xlsx_sheets(content: bytes, max_rows: int) -> Iterator[list[list[str]]]:
+    """The cells of the visible sheets: first the one open when the file was saved.
+
+    A system's export may keep its lookup tables on a hidden first sheet or put a cover
+    sheet before the table; hidden sheets are never read.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -264,17 +269,38 @@ def _xlsx_lines(content: bytes, max_rows: int) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
     try:
-        sheet = book.worksheets[0]
-        result = []
-        for values in sheet.iter_rows(values_only=True):
-            if len(result) > max_rows + HEADER_SEARCH_LINES:
-                break
-            result.append([_xlsx_text(value) for value in values])
-        return result
-    except Exception:  # openpyxl raises many kinds of errors on a damaged sheet
-        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+        try:
+            active = book.active
+        except Exception:  # an index of a missing sheet in a damaged workbook.xml
+            active = None
+        sheets = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+        sheets.sort(key=lambda sheet: sheet is not active)
+        if not sheets:
+            raise FileError(_("Arkusz XLSX nie ma żadnej widocznej karty z danymi."))
+        for sheet in sheets:
+            yield _xlsx_lines(sheet, max_rows)
     finally:
         book.close()
+
+
+def _xlsx_lines(sheet, max_rows: int) -> list[list[str]]:
+    result, filled = [], 0
+    try:
+        for values in sheet.iter_rows(values_only=True):
+            line = [_xlsx_text(value) for value in values]
+            if any(cell.strip() for cell in line):
+                filled += 1
+                if filled > max_rows + HEADER_SEARCH_LINES:
+                    raise FileError(
+                        _("Plik ma więcej niż %(max)d wierszy; podziel go na części.")
+                        % {"max": max_rows}
+                    )
+            result.append(line)
+    except FileError:
+        raise
+    except Exception:  # openpyxl raises many kinds of errors on a damaged sheet
+        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+    return result
 
 
 def _xlsx_text(value) -> str:
@@ -321,7 +347,21 @@ def _csv_lines(text: str, delimiter: str) -> list[list[str]]:
 def read_grid(
     content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[list[list[str]], str, str]:
-    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised."""
+    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised.
+
+    Of a workbook, the visible sheet that was open when it was saved.
+    """
+    grids = read_grids(content, max_rows=max_rows, max_bytes=max_bytes)
+    try:
+        return next(grids)
+    finally:
+        grids.close()  # the workbook is closed now, not when garbage-collected
+
+
+def read_grids(
+    content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[tuple[list[list[str]], str, str]]:
+    """Like :func:`read_grid`, one grid per visible sheet of a workbook, read when asked for."""
     if not content.strip():
         raise FileError(_("Plik jest pusty."))
     if len(content) > max_bytes:
@@ -329,7 +369,9 @@ def read_grid(
             _("Plik jest za duży (najwyżej %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}
         )
     if is_xlsx(content):
-        return _xlsx_lines(content, max_rows), "xlsx", ""
+        for lines in _xlsx_sheets(content, max_rows):
+            yield lines, "xlsx", ""
+        return
     if b"\x00" in content[:4096] and not _utf16(content):
         raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
     text, encoding = decode(content)
@@ -344,7 +386,7 @@ def read_grid(
             raise FileError(
                 _("Wiersz %(line)d: pole jest za długie (ponad 128 KiB).") % {"line": number}
             )
-    return lines, encoding, delimiter
+    yield lines, encoding, delimiter
 
 
 def read_table(
@@ -369,23 +411,33 @@ def read_table(
     aliases = {fold(key): value for key, value in (aliases or {}).items()}
     required = set(required)
     hint = [set(group) for group in header_hint]
-    lines, encoding, delimiter = read_grid(content, max_rows=max_rows, max_bytes=max_bytes)
 
     def canonical(name: str) -> str:
         key = fold(name)
         return aliases.get(key, key)
 
-    header_index = None
-    for index, values in enumerate(lines[:HEADER_SEARCH_LINES]):
-        names = {canonical(v) for v in values if str(v).strip()}
-        if not names:
-            continue
-        if required and required <= names:
-            header_index = index
-            break
-        if not required and all(names & group for group in hint):
-            header_index = index
-            break
+    def find_header(lines) -> int | None:
+        for index, values in enumerate(lines[:HEADER_SEARCH_LINES]):
+            names = {canonical(v) for v in values if str(v).strip()}
+            if not names:
+                continue
+            if required and required <= names:
+                return index
+            if not required and all(names & group for group in hint):
+                return index
+        return None
+
+    first_grid, header_index = None, None
+    grids = read_grids(content, max_rows=max_rows, max_bytes=max_bytes)
+    try:
+        for grid in grids:
+            first_grid = first_grid or grid
+            header_index = find_header(grid[0])
+            if header_index is not None:
+                break
+    finally:
+        grids.close()
+    lines, encoding, delimiter = grid if header_index is not None else first_grid
     if header_index is None:
         if header_missing and not required:
             raise FileError(header_missing)

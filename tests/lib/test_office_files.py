@@ -7,7 +7,7 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from lib.imports import read_grid, read_table
+from lib.imports import FileError, read_grid, read_table
 
 
 def xlsx(*rows) -> bytes:
@@ -88,3 +88,51 @@ def test_latin2_is_not_mistaken_for_windows_1250(encoding):
     text = "lokal;tytul\n1;Opłata za śmieci – Świętochłowice, źródło ŹĄ ąś\n"
     table = read_table(text.replace("–", "-").encode(encoding), required={"lokal"})
     assert table.rows[0].cells["tytul"] == "Opłata za śmieci - Świętochłowice, źródło ŹĄ ąś"
+
+
+def workbook_bytes(book) -> bytes:
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_xlsx_table_on_a_later_sheet_behind_a_hidden_or_cover_sheet():
+    book = Workbook()
+    hidden = book.active
+    hidden.title = "Słowniki"
+    hidden.append(["lokal", "kwota"])  # the system's lookup sheet: hidden, not the data
+    hidden.append(["999", "1"])
+    hidden.sheet_state = "hidden"
+    cover = book.create_sheet("Opis")
+    cover.append(["Naliczenia za maj 2026 – wydruk z systemu"])
+    data = book.create_sheet("Naliczenia")
+    data.append(["Lokal", "Kwota"])
+    data.append(["12", "35,20"])
+    book.active = 1  # saved while the cover sheet was open
+    table = read_table(workbook_bytes(book), required={"lokal", "kwota"})
+    assert [row.cells for row in table.rows] == [{"lokal": "12", "kwota": "35,20"}]
+
+
+def test_xlsx_grid_is_the_sheet_open_when_saved_not_a_hidden_one():
+    book = Workbook()
+    book.active.sheet_state = "hidden"
+    book.active.append(["ukryty"])
+    book.create_sheet("Rejestr").append(["widoczny"])
+    book.active = 1
+    lines, _encoding, _delimiter = read_grid(workbook_bytes(book))
+    assert lines == [["widoczny"]]
+
+
+def test_xlsx_rows_past_the_limit_are_refused_even_after_blank_rows():
+    book = Workbook()
+    book.active.append(["lokal", "kwota"])
+    for number in range(1, 9):
+        book.active.append([str(number), "1"])
+    for _ in range(60):
+        book.active.append([])
+    book.active.append(["pusty-odstęp", "1"])
+    for number in range(9, 12):
+        book.active.append([str(number), "1"])
+    content = workbook_bytes(book)
+    with pytest.raises(FileError, match="więcej niż 10 wierszy"):
+        read_table(content, required={"lokal", "kwota"}, max_rows=10)
