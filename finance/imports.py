@@ -39,6 +39,7 @@ from lib.statements import (
     synthetic_reference,
 )
 from lib.statements import parse_date as _parse_date
+from premises.imports import premises_number_key
 from premises.models import Community, Premises
 from premises.validators import format_nrb, normalize_nrb, validate_nrb
 
@@ -284,7 +285,7 @@ def charge_rows_check(rows: list[ImportRow], community: Community) -> None:
     )
     by_number: dict[str, list[Premises]] = {}
     for premises in premises_list:
-        by_number.setdefault(premises.number.strip().upper(), []).append(premises)
+        by_number.setdefault(premises_number_key(premises.number), []).append(premises)
     memo: dict = {}
     for row in rows:
         _charge_row(row, community, by_number, memo)
@@ -362,7 +363,7 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
     errors = row.errors
     premises = None
     number = cells.get("lokal", "").strip()
-    candidates = by_number.get(number.upper(), [])
+    candidates = by_number.get(premises_number_key(number), [])
     street = cells.get("budynek", "")
     if street:
         wanted = _memo(memo, "street", fold, street)

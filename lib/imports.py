@@ -398,6 +398,7 @@ def read_table(
     max_bytes: int = MAX_FILE_BYTES,
     header_hint: Iterable[Iterable[str]] = (),
     header_missing: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Table:
     """The rows of a CSV or XLSX file keyed by canonical column names.
 
@@ -406,10 +407,12 @@ def read_table(
     every required column (banks write a preamble above it). When ``required`` is empty,
     ``header_hint`` is a list of column groups: the header is the first line with a column of
     every group (a bank's summary block above the table, e.g. mBank's "Waluta; Wpływy;
-    Wydatki", names only some of them). ``header_missing`` is the message when no line is one.
+    Wydatki", names only some of them). ``header_missing`` is the message when no line is one;
+    with ``required`` it may name the missing ``%(columns)s``, shown by their ``labels``.
     """
     aliases = {fold(key): value for key, value in (aliases or {}).items()}
-    required = set(required)
+    order = list(dict.fromkeys(required))
+    required = set(order)
     hint = [set(group) for group in header_hint]
 
     def canonical(name: str) -> str:
@@ -443,11 +446,11 @@ def read_table(
             raise FileError(header_missing)
         first = next((values for values in lines if any(str(v).strip() for v in values)), [])
         names = {canonical(v) for v in first}
-        missing = sorted(required - names)
-        raise FileError(
-            _("Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek.")
-            % {"columns": ", ".join(missing)}
+        missing = [str((labels or {}).get(name, name)) for name in order if name not in names]
+        message = header_missing or _(
+            "Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek."
         )
+        raise FileError(message % {"columns": ", ".join(missing)})
     header = [str(v).strip().lstrip("#").strip() for v in lines[header_index]]
     columns = [canonical(name) if name else "" for name in header]
     while columns and not columns[-1]:
