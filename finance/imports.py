@@ -5,11 +5,11 @@ read by the shared pipeline (``lib.imports``: encodings, delimiters, XLSX, row l
 statement formats by ``lib.statements``; this module keeps only the rules of Finanse.
 
 Charges (CSV or XLSX), header row with: ``lokal`` (premises number), ``kategoria``, ``okres``
-(e.g. ``2025-05`` or ``05/2025``), ``kwota`` (``350,27``; negative = correction) and optionally
-``budynek`` (street, when the community has several buildings), ``tytul``, ``termin`` (default:
-the community's due day of that month) and ``fundusz``. A charge is the same charge when
-premises, category, period and title are equal: importing it again adds nothing (a database
-constraint holds that too).
+(e.g. ``2025-05``, ``05/2025``, ``maj 2025`` or a date), ``kwota`` (``350,27``; negative =
+correction) and optionally ``budynek`` (street, when the community has several buildings),
+``tytul``, ``termin`` (default: the community's due day of that month) and ``fundusz``. A
+charge is the same charge when premises, category, period and title are equal: importing it
+again adds nothing (a database constraint holds that too).
 
 Bank statements: MT940 or the banks' CSV exports. Only credits are imported. A payment is the
 same payment when its bank reference is equal, or, when the bank gives none, its date, amount,
@@ -145,13 +145,46 @@ def parse_date(value: str) -> datetime.date:
     return _parse_date(value)
 
 
+# Months as accounting systems and Excel's "mmmm rrrr" write them (folded: no diacritics).
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("styczen", "stycznia", "sty"),
+            ("luty", "lutego", "lut"),
+            ("marzec", "marca", "mar"),
+            ("kwiecien", "kwietnia", "kwi"),
+            ("maj", "maja"),
+            ("czerwiec", "czerwca", "cze"),
+            ("lipiec", "lipca", "lip"),
+            ("sierpien", "sierpnia", "sie"),
+            ("wrzesien", "wrzesnia", "wrz"),
+            ("pazdziernik", "pazdziernika", "paz"),
+            ("listopad", "listopada", "lis"),
+            ("grudzien", "grudnia", "gru"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_EXCEL_SERIALS = range(32874, 73051)  # 1990-01-01 … 2099-12-31 as Excel's day numbers
+
+
 def parse_month(value: str) -> datetime.date:
     text = value.strip()
-    for fmt in ("%Y-%m", "%m/%Y", "%m.%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+    formats = ("%Y-%m", "%m/%Y", "%m.%Y", "%Y.%m", "%m-%Y", "%Y/%m")
+    for fmt in (*formats, "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.datetime.strptime(text, fmt).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
+    named = re.fullmatch(r"([a-z]+)_(\d{4})(?:_r)?", fold(text))
+    if named and named.group(1) in _MONTH_NAMES:
+        return datetime.date(int(named.group(2)), _MONTH_NAMES[named.group(1)], 1)
+    if text.isdigit() and int(text) in _EXCEL_SERIALS:
+        # A date cell saved as "General" (or pasted as a value) keeps only its day number.
+        return (_EXCEL_EPOCH + datetime.timedelta(days=int(text))).replace(day=1)
     raise RowValueError(
         "invalid_period", _("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value}
     )
@@ -233,10 +266,20 @@ _CHARGE_ALIASES = {
     "lokal": "lokal",
     "nr_lokalu": "lokal",
     "numer_lokalu": "lokal",
+    "lokal_nr": "lokal",
+    "nr_lok": "lokal",
     "kategoria": "kategoria",
+    "rodzaj_oplaty": "kategoria",
+    "skladnik_oplaty": "kategoria",
     "okres": "okres",
+    "okres_rozliczeniowy": "okres",
+    "okres_naliczenia": "okres",
+    "miesiac": "okres",
     "kwota": "kwota",
     "kwota_zl": "kwota",
+    "kwota_brutto": "kwota",
+    "kwota_naliczenia": "kwota",
+    "termin_zaplaty": "termin",
     "tytul": "tytul",
     "opis": "tytul",
     "termin": "termin",
