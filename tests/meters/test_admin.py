@@ -316,3 +316,18 @@ def test_import_of_an_excel_sheet_with_date_cells(today, office_client, premises
     assert list(remote.readings.values_list("read_on", "value")) == [
         (D(2025, 5, 20), Decimal("12.25"))
     ]
+
+
+def test_import_of_a_remote_reading_system_export_with_timestamps(today, office_client, premises):
+    remote = MeterFactory(premises=premises, serial_number="CW-8", is_remote_read=True)
+    text = (
+        "Nr licznika;Data odczytu;Odczyt\nCW-8;30.04.2025 23:59;11,5\nCW-8;2025-05-20 06:00:00;12\n"
+    )
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": csv_upload(text)})
+    assert "Nowe odczyty: 2" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert sorted(remote.readings.values_list("read_on", flat=True)) == [
+        D(2025, 4, 30),
+        D(2025, 5, 20),
+    ]
