@@ -315,6 +315,8 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
                 )
             )
         rows.append(row)
+    if not rows:
+        preview.file_errors.append(_("Plik nie zawiera żadnych wierszy z danymi."))
     charge_rows_check(rows, community)
     preview.rows = rows
     return preview

@@ -289,3 +289,12 @@ def test_a_period_that_is_no_month_is_a_polish_row_error(premises, value):
     content = f"lokal;kategoria;okres;kwota\n12;woda;{value};1,00\n".encode()
     result = preview(premises, content)
     assert "Nieprawidłowy okres" in result.error_rows[0].errors[0]
+
+
+def test_admin_import_of_a_header_without_rows_says_so_and_offers_nothing(client, office, premises):
+    client.force_login(office)
+    upload = SimpleUploadedFile("Naliczenia.csv", b"Lokal;Kategoria;Okres;Kwota\r\n;;;\r\n")
+    url = reverse("admin:finance_charge_import")
+    response = client.post(url, {"community": premises.building.community.pk, "file": upload})
+    assert "Plik nie zawiera żadnych wierszy z danymi." in response.content.decode()
+    assert not response.context["token"]
