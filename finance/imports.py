@@ -5,11 +5,11 @@ read by the shared pipeline (``lib.imports``: encodings, delimiters, XLSX, row l
 statement formats by ``lib.statements``; this module keeps only the rules of Finanse.
 
 Charges (CSV or XLSX), header row with: ``lokal`` (premises number), ``kategoria``, ``okres``
-(e.g. ``2025-05`` or ``05/2025``), ``kwota`` (``350,27``; negative = correction) and optionally
-``budynek`` (street, when the community has several buildings), ``tytul``, ``termin`` (default:
-the community's due day of that month) and ``fundusz``. A charge is the same charge when
-premises, category, period and title are equal: importing it again adds nothing (a database
-constraint holds that too).
+(e.g. ``2025-05``, ``05/2025``, ``maj 2025`` or a date), ``kwota`` (``350,27``; negative =
+correction) and optionally ``budynek`` (street, when the community has several buildings),
+``tytul``, ``termin`` (default: the community's due day of that month) and ``fundusz``. A
+charge is the same charge when premises, category, period and title are equal: importing it
+again adds nothing (a database constraint holds that too).
 
 Bank statements: MT940 or the banks' CSV exports. Only credits are imported. A payment is the
 same payment when its bank reference is equal, or, when the bank gives none, its date, amount,
@@ -39,6 +39,7 @@ from lib.statements import (
     synthetic_reference,
 )
 from lib.statements import parse_date as _parse_date
+from premises.imports import premises_number_key
 from premises.models import Community, Premises
 from premises.validators import format_nrb, normalize_nrb, validate_nrb
 
@@ -144,13 +145,46 @@ def parse_date(value: str) -> datetime.date:
     return _parse_date(value)
 
 
+# Months as accounting systems and Excel's "mmmm rrrr" write them (folded: no diacritics).
+_MONTH_NAMES = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("styczen", "stycznia", "sty"),
+            ("luty", "lutego", "lut"),
+            ("marzec", "marca", "mar"),
+            ("kwiecien", "kwietnia", "kwi"),
+            ("maj", "maja"),
+            ("czerwiec", "czerwca", "cze"),
+            ("lipiec", "lipca", "lip"),
+            ("sierpien", "sierpnia", "sie"),
+            ("wrzesien", "wrzesnia", "wrz"),
+            ("pazdziernik", "pazdziernika", "paz"),
+            ("listopad", "listopada", "lis"),
+            ("grudzien", "grudnia", "gru"),
+        ),
+        start=1,
+    )
+    for name in names
+}
+_EXCEL_EPOCH = datetime.date(1899, 12, 30)
+_EXCEL_SERIALS = range(32874, 73051)  # 1990-01-01 … 2099-12-31 as Excel's day numbers
+
+
 def parse_month(value: str) -> datetime.date:
     text = value.strip()
-    for fmt in ("%Y-%m", "%m/%Y", "%m.%Y", "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+    formats = ("%Y-%m", "%m/%Y", "%m.%Y", "%Y.%m", "%m-%Y", "%Y/%m")
+    for fmt in (*formats, "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
         try:
             return datetime.datetime.strptime(text, fmt).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
+    named = re.fullmatch(r"([a-z]+)_(\d{4})(?:_r)?", fold(text))
+    if named and named.group(1) in _MONTH_NAMES:
+        return datetime.date(int(named.group(2)), _MONTH_NAMES[named.group(1)], 1)
+    if text.isdigit() and int(text) in _EXCEL_SERIALS:
+        # A date cell saved as "General" (or pasted as a value) keeps only its day number.
+        return (_EXCEL_EPOCH + datetime.timedelta(days=int(text))).replace(day=1)
     raise RowValueError(
         "invalid_period", _("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value}
     )
@@ -232,10 +266,20 @@ _CHARGE_ALIASES = {
     "lokal": "lokal",
     "nr_lokalu": "lokal",
     "numer_lokalu": "lokal",
+    "lokal_nr": "lokal",
+    "nr_lok": "lokal",
     "kategoria": "kategoria",
+    "rodzaj_oplaty": "kategoria",
+    "skladnik_oplaty": "kategoria",
     "okres": "okres",
+    "okres_rozliczeniowy": "okres",
+    "okres_naliczenia": "okres",
+    "miesiac": "okres",
     "kwota": "kwota",
     "kwota_zl": "kwota",
+    "kwota_brutto": "kwota",
+    "kwota_naliczenia": "kwota",
+    "termin_zaplaty": "termin",
     "tytul": "tytul",
     "opis": "tytul",
     "termin": "termin",
@@ -271,6 +315,8 @@ def preview_charges(*, community: Community, file_name: str, content: bytes) -> 
                 )
             )
         rows.append(row)
+    if not rows:
+        preview.file_errors.append(_("Plik nie zawiera żadnych wierszy z danymi."))
     charge_rows_check(rows, community)
     preview.rows = rows
     return preview
@@ -284,7 +330,7 @@ def charge_rows_check(rows: list[ImportRow], community: Community) -> None:
     )
     by_number: dict[str, list[Premises]] = {}
     for premises in premises_list:
-        by_number.setdefault(premises.number.strip().upper(), []).append(premises)
+        by_number.setdefault(premises_number_key(premises.number), []).append(premises)
     memo: dict = {}
     for row in rows:
         _charge_row(row, community, by_number, memo)
@@ -362,7 +408,7 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
     errors = row.errors
     premises = None
     number = cells.get("lokal", "").strip()
-    candidates = by_number.get(number.upper(), [])
+    candidates = by_number.get(premises_number_key(number), [])
     street = cells.get("budynek", "")
     if street:
         wanted = _memo(memo, "street", fold, street)

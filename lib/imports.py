@@ -1,11 +1,12 @@
 """Reading office files into rows: the app-independent half of every import.
 
 Every import in Strefa (register, charges, bank statements, readings) reads its file here:
-the encoding is recognised (UTF-8 with or without BOM, Windows-1250, DOS code page 852), line
-endings of any kind are accepted (CRLF, LF, the bare CR of "CSV (Macintosh)"), the delimiter is
-sniffed (``;`` of Polish Excel, ``,``, tab), XLSX is read with openpyxl, header names are folded
-(case, Polish letters, spaces) and mapped through each domain's aliases, and every problem is
-a :class:`FileError` with a Polish message; nothing here raises anything else on a bad file.
+the encoding is recognised (UTF-8 with or without BOM, UTF-16 of Excel's "Unicode text",
+Windows-1250, ISO-8859-2, DOS code page 852), line endings of any kind are accepted (CRLF, LF,
+the bare CR of "CSV (Macintosh)"), the delimiter is sniffed (``;`` of Polish Excel, ``,``, tab),
+XLSX is read with openpyxl, header names are folded (case, Polish letters, spaces) and mapped
+through each domain's aliases, and every problem is a :class:`FileError` with a Polish message;
+nothing here raises anything else on a bad file.
 Each domain then parses its own rows (``finance.imports``, ``meters.imports``, …).
 """
 
@@ -16,7 +17,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -108,13 +109,40 @@ def clean_text(value: str) -> str:
 
 def _polish_score(text: str) -> int:
     letters = sum(text.count(ch) for ch in POLISH_LETTERS)
-    # Box-drawing and symbols are what the wrong code page turns Polish letters into.
-    noise = sum(1 for ch in text if 0x2500 <= ord(ch) <= 0x25FF or ch in "¤¦§¨©«¬®°±´µ¶·¸»¼½¾")
+    # Box-drawing, symbols and C1 controls are what the wrong code page turns Polish
+    # letters into (cp1250's ś read as ISO-8859-2 is U+009C, ISO's ą read as cp1250 is ±).
+    noise = sum(
+        1
+        for ch in text
+        if 0x2500 <= ord(ch) <= 0x25FF or 0x80 <= ord(ch) <= 0x9F or ch in "¤¦§¨©«¬®°±´µ¶·¸»¼½¾"
+    )
     return letters - 2 * noise
 
 
+def _utf16(content: bytes) -> str:
+    """``"utf-16"`` for Excel's "Unicode text" (BOM, or ASCII with every other byte NUL)."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    head = content[:4096]
+    if len(head) >= 4 and len(head) % 2 == 0:
+        if head[1::2].count(0) > 0.8 * (len(head) // 2) and 0 not in head[0::2]:
+            return "utf-16-le"
+        if head[0::2].count(0) > 0.8 * (len(head) // 2) and 0 not in head[1::2]:
+            return "utf-16-be"
+    return ""
+
+
 def decode(content: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding recognised: UTF-8 (BOM or not), cp1250 or cp852."""
+    """The text of a file and the encoding recognised: UTF-8 (BOM or not), UTF-16 (Excel's
+    "Unicode text"), cp1250, ISO-8859-2 or cp852."""
+    encoding = _utf16(content)
+    if encoding:
+        try:
+            return content.decode(encoding).lstrip("\ufeff"), encoding
+        except UnicodeDecodeError:
+            raise FileError(
+                _("Nie można odczytać pliku: zapisz go w kodowaniu UTF-8 lub Windows-1250.")
+            ) from None
     if content.startswith(b"\xef\xbb\xbf"):
         try:
             return content[3:].decode("utf-8"), "utf-8-sig"
@@ -125,17 +153,18 @@ def decode(content: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     candidates = []
-    for encoding in ("cp1250", "cp852"):
+    # On a tie (no ą, ś, ź: the only letters whose bytes differ) cp1250 is the likelier.
+    for preference, encoding in enumerate(("cp852", "iso-8859-2", "cp1250")):
         try:
             text = content.decode(encoding)
         except UnicodeDecodeError:
             continue
-        candidates.append((_polish_score(text), encoding == "cp1250", text, encoding))
+        candidates.append((_polish_score(text), preference, text, encoding))
     if not candidates:
         raise FileError(
             _("Nie można odczytać pliku: zapisz go w kodowaniu UTF-8 lub Windows-1250.")
         )
-    _score, _prefer, text, encoding = max(candidates)
+    _score, _preference, text, encoding = max(candidates)
     return text, encoding
 
 
@@ -227,7 +256,12 @@ def is_xlsx(content: bytes) -> bool:
     return content[:4] == b"PK\x03\x04"
 
 
-def _xlsx_lines(content: bytes, max_rows: int) -> list[list[str]]:
+def _xlsx_sheets(content: bytes, max_rows: int) -> Iterator[list[list[str]]]:
+    """The cells of the visible sheets: first the one open when the file was saved.
+
+    A system's export may keep its lookup tables on a hidden first sheet or put a cover
+    sheet before the table; hidden sheets are never read.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -235,17 +269,38 @@ def _xlsx_lines(content: bytes, max_rows: int) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
     try:
-        sheet = book.worksheets[0]
-        result = []
-        for values in sheet.iter_rows(values_only=True):
-            if len(result) > max_rows + HEADER_SEARCH_LINES:
-                break
-            result.append([_xlsx_text(value) for value in values])
-        return result
-    except Exception:  # openpyxl raises many kinds of errors on a damaged sheet
-        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+        try:
+            active = book.active
+        except Exception:  # an index of a missing sheet in a damaged workbook.xml
+            active = None
+        sheets = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+        sheets.sort(key=lambda sheet: sheet is not active)
+        if not sheets:
+            raise FileError(_("Arkusz XLSX nie ma żadnej widocznej karty z danymi."))
+        for sheet in sheets:
+            yield _xlsx_lines(sheet, max_rows)
     finally:
         book.close()
+
+
+def _xlsx_lines(sheet, max_rows: int) -> list[list[str]]:
+    result, filled = [], 0
+    try:
+        for values in sheet.iter_rows(values_only=True):
+            line = [_xlsx_text(value) for value in values]
+            if any(cell.strip() for cell in line):
+                filled += 1
+                if filled > max_rows + HEADER_SEARCH_LINES:
+                    raise FileError(
+                        _("Plik ma więcej niż %(max)d wierszy; podziel go na części.")
+                        % {"max": max_rows}
+                    )
+            result.append(line)
+    except FileError:
+        raise
+    except Exception:  # openpyxl raises many kinds of errors on a damaged sheet
+        raise FileError(_("Nie można odczytać pliku XLSX; zapisz go ponownie w Excelu.")) from None
+    return result
 
 
 def _xlsx_text(value) -> str:
@@ -254,13 +309,19 @@ def _xlsx_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d") if not value.time() else value.isoformat(" ")
+        # A date cell is a datetime at midnight (a ``time`` is never falsy, so compare).
+        if value.time() == datetime.time(0):
+            return value.strftime("%Y-%m-%d")
+        return value.isoformat(" ")
     if isinstance(value, datetime.date):
         return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
     if isinstance(value, float):
-        return repr(value)
+        # What Excel shows: 15 significant digits. Its XML keeps the float's binary tail
+        # (=0,1+0,2 is saved as 0.30000000000000004), which no amount or share may carry.
+        value = float(f"{value:.15g}")
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
     return str(value)
 
 
@@ -286,7 +347,21 @@ def _csv_lines(text: str, delimiter: str) -> list[list[str]]:
 def read_grid(
     content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
 ) -> tuple[list[list[str]], str, str]:
-    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised."""
+    """The cells of a CSV or XLSX file as text, with the encoding and delimiter recognised.
+
+    Of a workbook, the visible sheet that was open when it was saved.
+    """
+    grids = read_grids(content, max_rows=max_rows, max_bytes=max_bytes)
+    try:
+        return next(grids)
+    finally:
+        grids.close()  # the workbook is closed now, not when garbage-collected
+
+
+def read_grids(
+    content: bytes, *, max_rows: int = MAX_ROWS, max_bytes: int = MAX_FILE_BYTES
+) -> Iterator[tuple[list[list[str]], str, str]]:
+    """Like :func:`read_grid`, one grid per visible sheet of a workbook, read when asked for."""
     if not content.strip():
         raise FileError(_("Plik jest pusty."))
     if len(content) > max_bytes:
@@ -294,8 +369,10 @@ def read_grid(
             _("Plik jest za duży (najwyżej %(mb)d MB).") % {"mb": max_bytes // (1024 * 1024)}
         )
     if is_xlsx(content):
-        return _xlsx_lines(content, max_rows), "xlsx", ""
-    if b"\x00" in content[:4096]:
+        for lines in _xlsx_sheets(content, max_rows):
+            yield lines, "xlsx", ""
+        return
+    if b"\x00" in content[:4096] and not _utf16(content):
         raise FileError(_("To nie jest plik tekstowy CSV ani arkusz XLSX."))
     text, encoding = decode(content)
     delimiter = sniff_delimiter(split_lines(text)[:HEADER_SEARCH_LINES])
@@ -309,7 +386,7 @@ def read_grid(
             raise FileError(
                 _("Wiersz %(line)d: pole jest za długie (ponad 128 KiB).") % {"line": number}
             )
-    return lines, encoding, delimiter
+    yield lines, encoding, delimiter
 
 
 def read_table(
@@ -321,6 +398,7 @@ def read_table(
     max_bytes: int = MAX_FILE_BYTES,
     header_hint: Iterable[Iterable[str]] = (),
     header_missing: str = "",
+    labels: Mapping[str, str] | None = None,
 ) -> Table:
     """The rows of a CSV or XLSX file keyed by canonical column names.
 
@@ -329,38 +407,50 @@ def read_table(
     every required column (banks write a preamble above it). When ``required`` is empty,
     ``header_hint`` is a list of column groups: the header is the first line with a column of
     every group (a bank's summary block above the table, e.g. mBank's "Waluta; Wpływy;
-    Wydatki", names only some of them). ``header_missing`` is the message when no line is one.
+    Wydatki", names only some of them). ``header_missing`` is the message when no line is one;
+    with ``required`` it may name the missing ``%(columns)s``, shown by their ``labels``.
     """
     aliases = {fold(key): value for key, value in (aliases or {}).items()}
-    required = set(required)
+    order = list(dict.fromkeys(required))
+    required = set(order)
     hint = [set(group) for group in header_hint]
-    lines, encoding, delimiter = read_grid(content, max_rows=max_rows, max_bytes=max_bytes)
 
     def canonical(name: str) -> str:
         key = fold(name)
         return aliases.get(key, key)
 
-    header_index = None
-    for index, values in enumerate(lines[:HEADER_SEARCH_LINES]):
-        names = {canonical(v) for v in values if str(v).strip()}
-        if not names:
-            continue
-        if required and required <= names:
-            header_index = index
-            break
-        if not required and all(names & group for group in hint):
-            header_index = index
-            break
+    def find_header(lines) -> int | None:
+        for index, values in enumerate(lines[:HEADER_SEARCH_LINES]):
+            names = {canonical(v) for v in values if str(v).strip()}
+            if not names:
+                continue
+            if required and required <= names:
+                return index
+            if not required and all(names & group for group in hint):
+                return index
+        return None
+
+    first_grid, header_index = None, None
+    grids = read_grids(content, max_rows=max_rows, max_bytes=max_bytes)
+    try:
+        for grid in grids:
+            first_grid = first_grid or grid
+            header_index = find_header(grid[0])
+            if header_index is not None:
+                break
+    finally:
+        grids.close()
+    lines, encoding, delimiter = grid if header_index is not None else first_grid
     if header_index is None:
         if header_missing and not required:
             raise FileError(header_missing)
         first = next((values for values in lines if any(str(v).strip() for v in values)), [])
         names = {canonical(v) for v in first}
-        missing = sorted(required - names)
-        raise FileError(
-            _("Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek.")
-            % {"columns": ", ".join(missing)}
+        missing = [str((labels or {}).get(name, name)) for name in order if name not in names]
+        message = header_missing or _(
+            "Brak wymaganych kolumn: %(columns)s. Pierwszy wiersz tabeli to nagłówek."
         )
+        raise FileError(message % {"columns": ", ".join(missing)})
     header = [str(v).strip().lstrip("#").strip() for v in lines[header_index]]
     columns = [canonical(name) if name else "" for name in header]
     while columns and not columns[-1]:

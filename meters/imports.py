@@ -2,12 +2,13 @@
 
 The file is read by the shared pipeline (``lib.imports``): CSV (semicolon or comma; UTF-8,
 Windows-1250 or 852; any line endings) or XLSX. Expected header: ``numer_licznika;
-data_odczytu;stan`` (dates ``RRRR-MM-DD`` or ``DD.MM.RRRR``, decimal comma or point). A value
-must fit the reading's field (no exponents such as ``1e309``, no 40-digit numbers). Checks
-that need the database live in ``services``.
+data_odczytu;stan`` (dates ``RRRR-MM-DD`` or ``DD.MM.RRRR``, with or without the time of the
+reading; decimal comma or point). A value must fit the reading's field (no exponents such as
+``1e309``, no 40-digit numbers). Checks that need the database live in ``services``.
 """
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -22,6 +23,10 @@ ALIASES = {
     "numer_licznika": "numer_licznika",
     "numer licznika": "numer_licznika",
     "numer fabryczny": "numer_licznika",
+    "nr licznika": "numer_licznika",
+    "nr fabryczny": "numer_licznika",
+    "numer seryjny": "numer_licznika",
+    "licznik": "numer_licznika",
     "numer": "numer_licznika",
     "data_odczytu": "data_odczytu",
     "data odczytu": "data_odczytu",
@@ -30,6 +35,8 @@ ALIASES = {
     "stan licznika": "stan",
     "wartosc": "stan",
     "wartość": "stan",
+    "odczyt": "stan",
+    "wskazanie": "stan",
 }
 REQUIRED = ("numer_licznika", "data_odczytu", "stan")
 
@@ -66,9 +73,13 @@ class ImportReport:
 
 
 def _parse_date(text: str) -> datetime.date | None:
+    # Remote-reading systems export the moment of the reading: its day is the reading's date.
+    day, _sep, time = text.strip().partition(" ")
+    if time and not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", time.strip()):
+        return None
     for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
         try:
-            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date)
+            return datetime.datetime.strptime(day, fmt).date()  # noqa: DTZ007 (a calendar date)
         except ValueError:
             continue
     return None

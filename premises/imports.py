@@ -21,6 +21,11 @@ def text(value) -> str:
     return " ".join(str(value).split())
 
 
+def premises_number_key(number: str) -> str:
+    """A premises number as files name it: "12a" in one export is "12A" in the register."""
+    return text(number).upper()
+
+
 def decimal(value, *, label: str) -> Decimal:
     raw = text(value).replace(" ", "").replace(",", ".")
     try:
@@ -29,6 +34,10 @@ def decimal(value, *, label: str) -> Decimal:
         raise ValidationError(
             _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
         ) from None
+    if not number.is_finite():  # "nan" of a pandas export, "inf"
+        raise ValidationError(
+            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
+        )
     if number < 0:
         raise ValidationError(_("%(label)s nie może być ujemna.") % {"label": label})
     return number
@@ -50,7 +59,10 @@ def share(value) -> tuple[int, int]:
             if denominator <= 0:
                 raise ValueError
         else:
-            fraction = Fraction(Decimal(raw))
+            number = Decimal(raw)
+            if not number.is_finite():
+                raise ValueError(raw)
+            fraction = Fraction(number)
             numerator, denominator = fraction.numerator, fraction.denominator
     except (ValueError, InvalidOperation, ZeroDivisionError):
         raise ValidationError(

@@ -30,13 +30,13 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Upper
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.logins import logins_generate
 from accounts.models import User
-from lib.imports import MAX_ROWS, FileError, fold, read_grid
+from lib.imports import MAX_ROWS, FileError, fold, read_table
 
 from . import imports
 from .models import Building, Community, Ownership, Premises
@@ -101,39 +101,62 @@ class RegisterResult:
 # --- Reading ----------------------------------------------------------------------------------
 
 
+# Header names of the offices' own sheets and of the accounting systems' exports.
+_OFFICE_ALIASES = {
+    "wspolnota_mieszkaniowa": "community",
+    "nazwa_wspolnoty": "community",
+    "nip": "community_nip",
+    "budynek": "street",
+    "adres_budynku": "street",
+    "ulica": "street",
+    "lokal": "number",
+    "nr_lokalu": "number",
+    "lokal_nr": "number",
+    "nr_lok": "number",
+    "powierzchnia": "area",
+    "powierzchnia_uzytkowa": "area",
+    "pow_uzytkowa": "area",
+    "udzial_w_nieruchomosci_wspolnej": "share",
+    "udzial_w_czesciach_wspolnych": "share",
+    "rachunek_lokalu": "bank_account",
+    "rachunek_indywidualny": "bank_account",
+    "nr_rachunku": "bank_account",
+    "adres_e_mail": "email",
+    "tel": "phone",
+    "nr_telefonu": "phone",
+    "telefon_komorkowy": "phone",
+}
+
+
 def _aliases() -> dict[str, str]:
-    aliases = {fold(key): key for key in COLUMNS}
+    aliases = dict(_OFFICE_ALIASES)
+    aliases.update({fold(key): key for key in COLUMNS})
     aliases.update({fold(str(label)): key for key, label in COLUMNS.items()})
     return aliases
 
 
 def register_read(content: bytes) -> list[RegisterRow]:
-    """The rows of a register file (first non-empty line is the header); raises FileError."""
-    lines, _encoding, _delimiter = read_grid(content, max_rows=MAX_ROWS)
-    lines_numbered = [
-        (number, values)
-        for number, values in enumerate(lines, start=1)
-        if any(str(v).strip() for v in values)
-    ]
-    if not lines_numbered:
-        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
-    aliases = _aliases()
-    (_header_line, header), body = lines_numbered[0], lines_numbered[1:]
-    keys = [aliases.get(fold(name), "") if str(name).strip() else "" for name in header]
-    missing = [_col(key) for key in REQUIRED if key not in keys]
-    if missing:
-        raise FileError(
-            _("Brak kolumn: %(columns)s. Pobierz wzór przez eksport rejestru.")
-            % {"columns": ", ".join(missing)}
-        )
+    """The rows of a register file; raises FileError.
+
+    The header is found below a title row, as in every import (``lib.imports.read_table``).
+    """
+    table = read_table(
+        content,
+        aliases=_aliases(),
+        required=REQUIRED,
+        max_rows=MAX_ROWS,
+        labels={key: _col(key) for key in REQUIRED},
+        header_missing=_("Brak kolumn: %(columns)s. Pobierz wzór przez eksport rejestru."),
+    )
     rows = []
-    for line, values in body:
+    for source in table.rows:
         cells = dict.fromkeys(COLUMNS, "")
-        for index, value in enumerate(values):
-            key = keys[index] if index < len(keys) else ""
-            if key and not cells[key]:
-                cells[key] = imports.text(value)
-        rows.append(RegisterRow(line=line, cells=cells))
+        cells.update(
+            {key: imports.text(value) for key, value in source.cells.items() if key in cells}
+        )
+        rows.append(RegisterRow(line=source.line, cells=cells))
+    if not rows:
+        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
     return rows
 
 
@@ -477,15 +500,20 @@ class _Importer:
                 building.community = matched[building.community_id]
                 buildings[building.pk] = building
                 self._buildings_of[id(building.community)].append(building)
+        # Exact numbers, and their upper case (SQLite's UPPER() folds only ASCII letters).
         numbers = {row.cells["number"] for row, _values in items}
+        numbers |= {imports.premises_number_key(number) for number in numbers}
         premises_by_pk = {}
         if buildings:
             for chunk in _chunks(numbers):
-                found = Premises.objects.filter(building__in=list(buildings), number__in=chunk)
+                found = Premises.objects.annotate(_key=Upper("number")).filter(
+                    Q(number__in=chunk) | Q(_key__in=chunk), building__in=list(buildings)
+                )
                 for premises in found:
                     premises.building = buildings[premises.building_id]
                     premises_by_pk[premises.pk] = premises
-                    self._premises[(id(premises.building), premises.number)] = premises
+                    key = imports.premises_number_key(premises.number)
+                    self._premises[(id(premises.building), key)] = premises
                     self._remember(premises, PREMISES_FIELDS)
         for chunk in _chunks(premises_by_pk):
             found = Ownership.objects.filter(premises__in=chunk).select_related("user")
@@ -601,7 +629,7 @@ class _Importer:
             self._buildings_of[id(community)].append(building)
             self._new[Building].append(building)
         if decision.premises_new:
-            self._premises[(id(building), premises.number)] = premises
+            self._premises[(id(building), imports.premises_number_key(premises.number))] = premises
             self._new[Premises].append(premises)
         if premises.bank_account != decision.premises_account:
             old = self._accounts.get(decision.premises_account)
@@ -713,7 +741,7 @@ class _Importer:
     def _premises_of(self, building, cells, values, decision: _Decision) -> Premises:
         area, persons, share = values["area"], values["persons"], values["share"]
         bank_account = values["bank_account"]
-        premises = self._premises.get((id(building), cells["number"]))
+        premises = self._premises.get((id(building), imports.premises_number_key(cells["number"])))
         if premises is None:
             missing = [
                 _col(key) for key, value in (("area", area), ("share", share)) if value is None

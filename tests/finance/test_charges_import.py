@@ -249,3 +249,52 @@ def test_imported_rows_have_their_history_entries_in_bulk(
         community.pk,
         payment.amount,
     )
+
+
+def test_an_accounting_system_sheet_with_its_own_names_and_excel_cells(premises, office):
+    """ "Naliczenia" as saved by Excel: a title row, the system's header names, a period as a
+    real date, as text "05.2026" / "maj 2026" / "2026-05", amounts as numbers and as text."""
+    import datetime
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append([])
+    sheet.append([None, "Naliczenia – wspólnota, maj 2026"])
+    sheet.append([None, "Lokal nr", "Kategoria", "Okres rozliczeniowy", "Kwota brutto", "Tytuł"])
+    sheet.append([None, 12, "woda", datetime.datetime(2026, 5, 1), 35.2, "Woda 1"])
+    sheet.append([None, "12", "woda", "05.2026", "1 234,56 zł", "Woda 2"])
+    sheet.append([None, "12", "woda", "maj 2026", "-10,00", "Woda 3"])
+    sheet.append([None, "12", "woda", "Czerwca 2026", "1,00", "Woda 4"])
+    sheet.append([None, "12", "woda", "2026.05", "2,00", "Woda 5"])
+    sheet.append([None, "12", "woda", "46143", "3,00", "Woda 6"])  # a date lost as a number
+    out = io.BytesIO()
+    book.save(out)
+    result = preview(premises, out.getvalue(), "Naliczenia.xlsx")
+    assert not result.has_errors, (result.file_errors, [r.errors for r in result.rows])
+    assert [(c.title, c.period, f"{c.amount:.2f}") for c in result.to_create] == [
+        ("Woda 1", datetime.date(2026, 5, 1), "35.20"),
+        ("Woda 2", datetime.date(2026, 5, 1), "1234.56"),
+        ("Woda 3", datetime.date(2026, 5, 1), "-10.00"),
+        ("Woda 4", datetime.date(2026, 6, 1), "1.00"),
+        ("Woda 5", datetime.date(2026, 5, 1), "2.00"),
+        ("Woda 6", datetime.date(2026, 5, 1), "3.00"),
+    ]
+    import_apply(preview=result, user=office)
+    again = preview(premises, out.getvalue(), "Naliczenia.xlsx")
+    assert again.to_create == [] and again.skipped_count == 6
+
+
+@pytest.mark.parametrize("value", ["13.2026", "maj", "2026", "46143,5", "1000", "kwiecień 26"])
+def test_a_period_that_is_no_month_is_a_polish_row_error(premises, value):
+    content = f"lokal;kategoria;okres;kwota\n12;woda;{value};1,00\n".encode()
+    result = preview(premises, content)
+    assert "Nieprawidłowy okres" in result.error_rows[0].errors[0]
+
+
+def test_admin_import_of_a_header_without_rows_says_so_and_offers_nothing(client, office, premises):
+    client.force_login(office)
+    upload = SimpleUploadedFile("Naliczenia.csv", b"Lokal;Kategoria;Okres;Kwota\r\n;;;\r\n")
+    url = reverse("admin:finance_charge_import")
+    response = client.post(url, {"community": premises.building.community.pk, "file": upload})
+    assert "Plik nie zawiera żadnych wierszy z danymi." in response.content.decode()
+    assert not response.context["token"]

@@ -357,3 +357,36 @@ def test_an_edit_keeps_the_meter_consistent_with_its_readings(today, meter):
     meter.refresh_from_db()
     meter.location, meter.removed_on = "Kuchnia", D(2025, 3, 25)
     meter.full_clean()  # the last reading's day is the removal day: the final reading
+
+
+def test_import_of_an_excel_sheet_with_date_cells(today, office_client, premises):
+    from openpyxl import Workbook
+
+    remote = MeterFactory(premises=premises, serial_number="CW-7", is_remote_read=True)
+    book = Workbook()
+    book.active.append(["Numer licznika", "Data odczytu", "Stan"])
+    book.active.append(["CW-7", datetime.datetime(2025, 5, 20), 12.25])  # a real Excel date
+    out = io.BytesIO()
+    book.save(out)
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": SimpleUploadedFile("o.xlsx", out.getvalue())})
+    assert "Nowe odczyty: 1" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert list(remote.readings.values_list("read_on", "value")) == [
+        (D(2025, 5, 20), Decimal("12.25"))
+    ]
+
+
+def test_import_of_a_remote_reading_system_export_with_timestamps(today, office_client, premises):
+    remote = MeterFactory(premises=premises, serial_number="CW-8", is_remote_read=True)
+    text = (
+        "Nr licznika;Data odczytu;Odczyt\nCW-8;30.04.2025 23:59;11,5\nCW-8;2025-05-20 06:00:00;12\n"
+    )
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": csv_upload(text)})
+    assert "Nowe odczyty: 2" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert sorted(remote.readings.values_list("read_on", flat=True)) == [
+        D(2025, 4, 30),
+        D(2025, 5, 20),
+    ]

@@ -1,6 +1,7 @@
 """Register import: preview, Polish per-row errors, all or nothing, re-import updates."""
 
 import csv
+import datetime
 import io
 import re
 import threading
@@ -404,3 +405,52 @@ def test_register_list_links_to_the_import_and_the_export(admin_client_, board_a
     admin_client_.force_login(board_a)  # the board may look, not import
     board = admin_client_.get("/admin/premises/ownership/").content.decode()
     assert 'href="/admin/premises/ownership/import/"' not in board
+
+
+def test_xlsx_as_excel_saves_it_dates_and_computed_shares(admin_client_, company):
+    from tests.lib.test_office_files import as_excel_saved
+
+    book = Workbook()
+    book.active.append(HEADERS)
+    # A real date cell, a share computed by a formula (=523/10000) and a phone as a number.
+    book.active.append(row(valid_from=datetime.datetime(2021, 2, 1), share=0.5, phone=601200300))
+    out = io.BytesIO()
+    book.save(out)
+    content = as_excel_saved(out.getvalue(), {"0.5": "5.2300000000000004E-2"})
+    response = import_all(admin_client_, SimpleUploadedFile("rejestr.xlsx", content))
+    assert response.status_code == 302
+    ownership = Ownership.objects.get()
+    assert ownership.valid_from == datetime.date(2021, 2, 1)
+    assert ownership.premises.share_display == "523/10000"
+    assert ownership.user.phone == "+48601200300"
+
+
+def test_a_title_row_and_the_office_own_header_names_are_read(admin_client_, company):
+    header = list(HEADERS)
+    for key, name in [("number", "Nr\u00a0lokalu"), ("area", "POWIERZCHNIA"), ("email", "Email")]:
+        header[list(COLUMNS).index(key)] = name
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerows([["Lokale i właściciele – stan na 01.05.2026"], [], header, row()])
+    upload = SimpleUploadedFile("Lokale i właściciele.csv", out.getvalue().encode("cp1250"))
+    response = import_all(admin_client_, upload)
+    assert response.status_code == 302
+    flat = Premises.objects.get()
+    assert flat.number == "1" and flat.area == Decimal("54.30")
+    assert flat.ownerships.get().user.email == "anna@example.com"
+
+
+def test_premises_number_in_another_case_is_the_same_premises(admin_client_, company):
+    import_all(admin_client_, csv_file(row(number="12A")))
+    response = import_all(admin_client_, csv_file(row(number="12a", area="60")))
+    assert response.status_code == 302
+    assert list(Premises.objects.values_list("number", "area")) == [("12A", Decimal("60.00"))]
+    assert Ownership.objects.count() == 1
+
+
+@pytest.mark.parametrize("key,value", [("area", "nan"), ("share", "Infinity"), ("area", "inf")])
+def test_not_a_number_cells_are_row_errors_not_a_server_error(admin_client_, company, key, value):
+    response = preview(admin_client_, csv_file(row(**{key: value})))
+    assert response.status_code == 200
+    assert "wiersze z błędami: 1" in response.content.decode()
+    assert not Premises.objects.exists()
