@@ -50,7 +50,9 @@ def test_email_has_text_and_html_parts_reply_to_and_automatic_headers(
     assert "A&amp;B" in html and "Dzień dobry," in html
     assert email.reply_to == ["biuro@zarzadca.pl"]
     assert email.extra_headers["Auto-Submitted"] == "auto-generated"
-    assert email.extra_headers["List-Unsubscribe"] == "<http://127.0.0.1:8000/profil/#profile-contact>"
+    assert (
+        email.extra_headers["List-Unsubscribe"] == "<http://127.0.0.1:8000/profil/#profile-contact>"
+    )
     raw = email.message().as_string()
     assert "Auto-Submitted: auto-generated" in raw
     assert "Reply-To: biuro@zarzadca.pl" in raw
