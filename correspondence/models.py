@@ -25,7 +25,7 @@ class FeeNoticeRun(models.Model):
     )
     effective_from = models.DateField(
         _("opłaty obowiązują od"),
-        help_text=_("Zawiadomienia obejmują obciążenia lokali za miesiąc tej daty."),
+        help_text=_("Zawiadomienia obejmują naliczenia lokali za miesiąc tej daty."),
     )
     note = models.TextField(
         _("treść pisma"),

@@ -155,8 +155,8 @@ class Charge(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("obciążenie")
-        verbose_name_plural = _("obciążenia")
+        verbose_name = _("naliczenie")
+        verbose_name_plural = _("naliczenia")
         ordering = ["-due_date", "-pk"]
         indexes = [
             models.Index(fields=["premises", "due_date"]),
