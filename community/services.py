@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from correspondence.models import Letter
 from correspondence.selectors import premises_owners
@@ -425,7 +426,11 @@ def resolution_opening_problems(
     elif closes_at < opens_at + datetime.timedelta(days=days):
         problems.append(
             str(
-                _("Głosowanie musi trwać co najmniej %(days)d dni (do %(date)s lub później).")
+                ngettext(
+                    "Głosowanie musi trwać co najmniej %(days)d dzień (do %(date)s lub później).",
+                    "Głosowanie musi trwać co najmniej %(days)d dni (do %(date)s lub później).",
+                    days,
+                )
                 % {
                     "days": days,
                     "date": date_format(

@@ -25,7 +25,7 @@ class FeeNoticeRun(models.Model):
     )
     effective_from = models.DateField(
         _("opłaty obowiązują od"),
-        help_text=_("Zawiadomienia obejmują obciążenia lokali za miesiąc tej daty."),
+        help_text=_("Zawiadomienia obejmują naliczenia lokali za miesiąc tej daty."),
     )
     note = models.TextField(
         _("treść pisma"),
@@ -34,7 +34,7 @@ class FeeNoticeRun(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("utworzył"),
+        verbose_name=_("utworzył(a)"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -122,7 +122,7 @@ class Letter(models.Model):
     body = models.TextField(_("treść"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("utworzył"),
+        verbose_name=_("utworzył(a)"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -372,7 +372,7 @@ class SmsNotice(models.Model):
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("wysłał"),
+        verbose_name=_("wysłał(a)"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -39,6 +39,7 @@ from lib.statements import (
     synthetic_reference,
 )
 from lib.statements import parse_date as _parse_date
+from portal.templatetags.strefa import format_money
 from premises.imports import premises_number_key
 from premises.models import Community, Premises
 from premises.validators import format_nrb, normalize_nrb, validate_nrb
@@ -376,10 +377,10 @@ def _charges_against_booked(rows: list[ImportRow], community: Community) -> None
                     RowError(
                         "conflict_with_booked",
                         _(
-                            "To naliczenie jest już zaksięgowane z kwotą %(amount)s zł; zmianę "
+                            "To naliczenie jest już zaksięgowane z kwotą %(amount)s; zmianę "
                             "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
                         )
-                        % {"amount": str(booked[key]).replace(".", ",")},
+                        % {"amount": format_money(booked[key])},
                     )
                 )
 
@@ -761,10 +762,10 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
         if transaction.amount < 0:
             row.warnings.append(
                 _(
-                    "Bank cofnął wpływ %(amount)s zł; jeśli był zaimportowany jako wpłata, "
+                    "Bank cofnął wpływ %(amount)s; jeśli był zaimportowany jako wpłata, "
                     "usuń lub popraw tę wpłatę."
                 )
-                % {"amount": str(-transaction.amount).replace(".", ",")}
+                % {"amount": format_money(-transaction.amount)}
             )
         return
     if transaction.amount < 0:

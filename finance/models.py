@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from portal.templatetags.strefa import format_money
 from premises.models import Community, Premises
 from premises.validators import format_nrb, validate_nrb
 
@@ -155,8 +156,8 @@ class Charge(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("obciążenie")
-        verbose_name_plural = _("obciążenia")
+        verbose_name = _("naliczenie")
+        verbose_name_plural = _("naliczenia")
         ordering = ["-due_date", "-pk"]
         indexes = [
             models.Index(fields=["premises", "due_date"]),
@@ -271,7 +272,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.booked_on:%d.%m.%Y} {self.amount} zł"
+        return f"{self.booked_on:%d.%m.%Y} {format_money(self.amount)}"
 
 
 class LedgerTotal(models.Model):

@@ -206,4 +206,5 @@ class Reading(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.meter.serial_number}: {self.value} ({self.read_on:%d.%m.%Y})"
+        value = str(self.value).replace(".", ",")
+        return f"{self.meter.serial_number}: {value} ({self.read_on:%d.%m.%Y})"

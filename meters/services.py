@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
 
 from imports.services import upload_claim
@@ -118,9 +119,12 @@ def _check_basic(
         if meter.decimal_places == 0:
             message = _("Ten licznik pokazuje tylko pełne jednostki – wpisz stan bez przecinka.")
         else:
-            message = _(
+            message = ngettext(
+                "Ten licznik pokazuje najwyżej %(places)d cyfrę po przecinku – "
+                "wpisz stan tak, jak na wyświetlaczu.",
                 "Ten licznik pokazuje najwyżej %(places)d cyfry po przecinku – "
-                "wpisz stan tak, jak na wyświetlaczu."
+                "wpisz stan tak, jak na wyświetlaczu.",
+                meter.decimal_places,
             ) % {"places": meter.decimal_places}
         raise _invalid("value", message, "precision")
 

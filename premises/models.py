@@ -153,7 +153,7 @@ class CommunityRole(models.Model):
     )
 
     class Meta:
-        verbose_name = _("rola w wspólnocie")
+        verbose_name = _("rola we wspólnocie")
         verbose_name_plural = _("role w wspólnotach")
         constraints = [
             models.UniqueConstraint(

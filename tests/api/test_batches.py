@@ -103,7 +103,7 @@ def test_charges_batch_changed_amount_is_a_conflict(
     error = response.json()["errors"][0]
     assert error["row"] == 0
     assert error["code"] == "conflict_with_booked"
-    assert "już zaksięgowane z kwotą 350,27 zł" in error["message"]
+    assert "już zaksięgowane z kwotą 350,27\xa0zł" in error["message"]
     assert Charge.objects.filter(amount=Decimal("400.00")).count() == 0
 
 

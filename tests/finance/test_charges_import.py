@@ -49,7 +49,7 @@ def test_same_charge_with_another_amount_is_refused_with_a_hint(premises, office
     changed = ROWS.replace("228,06", "230,00").encode()
     again = preview(premises, changed)
     assert again.has_errors
-    assert "już zaksięgowane z kwotą 228,06 zł" in again.error_rows[0].errors[0]
+    assert "już zaksięgowane z kwotą 228,06\xa0zł" in again.error_rows[0].errors[0]
 
 
 def test_a_charge_twice_in_one_file_is_an_error(premises):

@@ -708,7 +708,7 @@ def test_mt940_reversals_are_not_payments(community, building):
     refund, taken_back = preview.rows
     assert refund.notice == taken_back.notice == "Storno operacji (korekta banku) – pominięto."
     assert taken_back.warnings == [
-        "Bank cofnął wpływ 80,00 zł; jeśli był zaimportowany jako wpłata, usuń lub popraw tę "
+        "Bank cofnął wpływ 80,00\xa0zł; jeśli był zaimportowany jako wpłata, usuń lub popraw tę "
         "wpłatę."
     ]
 
