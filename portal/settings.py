@@ -317,7 +317,8 @@ TASKS = {
 }
 
 # SMS: "console" for development; SMSAPI.pl in production (notifications.sms.SmsApiBackend).
-SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+# Unset or empty (as .env.example suggests) is the console backend.
+SMS_BACKEND = env.str("SMS_BACKEND", default="") or "notifications.sms.ConsoleSmsBackend"
 SMSAPI_TOKEN = env.str("SMSAPI_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
 # The gateway's API address (another SMSAPI domain, a proxy or a test double).

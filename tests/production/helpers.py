@@ -41,6 +41,8 @@ def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool =
         "AWS_SECRET_ACCESS_KEY",
         "SENTRY_DSN",
         "CONN_MAX_AGE",
+        "SMS_BACKEND",
+        "SMSAPI_TOKEN",
     ]:
         base.pop(name, None)
     base.update(env)

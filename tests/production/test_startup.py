@@ -90,3 +90,11 @@ def test_missing_pdf_library_is_a_system_check_error(settings, monkeypatch):
 def test_pdf_library_present_passes(settings):
     settings.DEBUG = False
     assert pdf_library_check() == []
+
+
+def test_empty_sms_backend_means_the_console_backend():
+    # .env.example: "leave SMS_BACKEND empty for the console backend".
+    env = {**PRODUCTION_ENV, "SMS_BACKEND": ""}
+    code, value, output = settings_in_subprocess(env, "settings.SMS_BACKEND")
+    assert code == 0, output
+    assert value == "notifications.sms.ConsoleSmsBackend"
