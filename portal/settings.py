@@ -272,19 +272,16 @@ MEDIA_URL = "/media/"  # never served publicly: uploads go through access-checke
 # object storage through django-storages: STORAGE_URL=s3://bucket/prefix?endpoint_url=… or
 # the AWS_* variables (credentials may also come from the instance's role).
 STORAGE_URL = env.str("STORAGE_URL", default="")
+_AWS = {
+    "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+    "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+    "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+}
 STORAGES = {
-    "default": storage_from_url(
-        STORAGE_URL,
-        media_root=str(MEDIA_ROOT),
-        aws={
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=""),
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
-        },
-    ),
+    "default": storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -455,6 +452,7 @@ if not DEBUG:
         portal_url=PORTAL_URL,
         default_from_email=DEFAULT_FROM_EMAIL,
         storage=STORAGES["default"],
+        aws=_AWS,
     )
     if _problems:
         raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

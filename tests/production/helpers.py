@@ -39,6 +39,8 @@ def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool =
         "AWS_S3_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
+        "AWS_S3_REGION_NAME",
+        "AWS_S3_ADDRESSING_STYLE",
         "SENTRY_DSN",
         "CONN_MAX_AGE",
         "SMS_BACKEND",

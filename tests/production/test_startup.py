@@ -33,6 +33,16 @@ def test_documented_production_variables_start_and_pass_check_deploy():
         ({"DEFAULT_FROM_EMAIL": "Strefa <strefa@localhost>"}, "is a local address"),
         ({"STORAGE_URL": "s3://"}, "S3 storage needs a bucket"),
         ({"AWS_STORAGE_BUCKET_NAME": "strefa", "AWS_ACCESS_KEY_ID": "key"}, "needs both"),
+        # Keys and endpoint without a bucket used to fall back to local disk in silence.
+        (
+            {
+                "AWS_ACCESS_KEY_ID": "key",
+                "AWS_SECRET_ACCESS_KEY": "secret",
+                "AWS_S3_ENDPOINT_URL": "https://s3.example.pl",
+            },
+            "but no bucket",
+        ),
+        ({"AWS_S3_REGION_NAME": "waw"}, "but no bucket"),
         ({"SENTRY_DSN": "https://k@sentry.example.pl/1"}, "sentry-sdk is not installed"),
     ],
 )
