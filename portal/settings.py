@@ -453,6 +453,9 @@ if not DEBUG:
         default_from_email=DEFAULT_FROM_EMAIL,
         storage=STORAGES["default"],
         aws=_AWS,
+        # Unset, mail would only be printed to the log and rate limits kept per process:
+        # production names them (consolemail:// or locmemcache:// only as a deliberate choice).
+        unset=[name for name in ("EMAIL_URL", "CACHE_URL") if not env.str(name, default="")],
     )
     if _problems:
         raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

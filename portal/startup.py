@@ -64,9 +64,20 @@ def production_config_errors(
     default_from_email: str,
     storage: dict,
     aws: dict | None = None,
+    unset: list[str] = (),
 ) -> list[str]:
     """What is missing or inconsistent for running with DEBUG off; empty when all is well."""
     errors = []
+    if "EMAIL_URL" in unset:
+        errors.append(
+            "EMAIL_URL must be set (e.g. smtp+tls://user:pass@smtp.example.pl:587): without it "
+            "e-mails are only printed to the log (consolemail:// says so on purpose)."
+        )
+    if "CACHE_URL" in unset:
+        errors.append(
+            "CACHE_URL must be set to a cache shared by all workers (rediscache://host:6379/1 "
+            "or dbcache://strefa_cache): rate limits would be kept in each process's memory."
+        )
     if not allowed_hosts:
         errors.append("ALLOWED_HOSTS must list the portal's host name(s) when DEBUG is off.")
     if not portal_url:

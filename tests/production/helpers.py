@@ -14,6 +14,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "strefa.example.pl",
     "PORTAL_URL": "https://strefa.example.pl",
     "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
+    "EMAIL_URL": "smtp+tls://strefa:secret@smtp.example.pl:587",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",
     "DEBUG": "false",
 }
 

@@ -30,6 +30,9 @@ def test_documented_production_variables_start_and_pass_check_deploy():
         ({"PORTAL_URL": ""}, "PORTAL_URL must be set"),
         ({"PORTAL_URL": "http://strefa.example.pl"}, "must use https://"),
         ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL must be set"),
+        # Unset, these fell back to mail printed to the log and limits in one process's memory.
+        ({"EMAIL_URL": ""}, "EMAIL_URL must be set"),
+        ({"CACHE_URL": ""}, "CACHE_URL must be set"),
         ({"DEFAULT_FROM_EMAIL": "Strefa <strefa@localhost>"}, "is a local address"),
         ({"STORAGE_URL": "s3://"}, "S3 storage needs a bucket"),
         ({"AWS_STORAGE_BUCKET_NAME": "strefa", "AWS_ACCESS_KEY_ID": "key"}, "needs both"),
