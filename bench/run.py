@@ -79,6 +79,7 @@ SERVER_ENV = {
     "PORTAL_URL": "https://strefa.example.pl",
     "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
     "EMAIL_URL": "consolemail://",
+    "CACHE_URL": "locmemcache://",
     # Staff must enrol in TOTP before admin opens; the bench's staff session has no second
     # factor, so admin pages would answer the enrolment redirect instead of the list.
     "STAFF_MFA_REQUIRED": "false",

@@ -272,19 +272,16 @@ MEDIA_URL = "/media/"  # never served publicly: uploads go through access-checke
 # object storage through django-storages: STORAGE_URL=s3://bucket/prefix?endpoint_url=… or
 # the AWS_* variables (credentials may also come from the instance's role).
 STORAGE_URL = env.str("STORAGE_URL", default="")
+_AWS = {
+    "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
+    "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
+    "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
+    "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
+    "region_name": env.str("AWS_S3_REGION_NAME", default=""),
+    "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
+}
 STORAGES = {
-    "default": storage_from_url(
-        STORAGE_URL,
-        media_root=str(MEDIA_ROOT),
-        aws={
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME", default=""),
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default=""),
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=""),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=""),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=""),
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
-        },
-    ),
+    "default": storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -317,7 +314,8 @@ TASKS = {
 }
 
 # SMS: "console" for development; SMSAPI.pl in production (notifications.sms.SmsApiBackend).
-SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleSmsBackend")
+# Unset or empty (as .env.example suggests) is the console backend.
+SMS_BACKEND = env.str("SMS_BACKEND", default="") or "notifications.sms.ConsoleSmsBackend"
 SMSAPI_TOKEN = env.str("SMSAPI_TOKEN", default="")
 SMS_SENDER = env.str("SMS_SENDER", default="")
 # The gateway's API address (another SMSAPI domain, a proxy or a test double).
@@ -454,6 +452,10 @@ if not DEBUG:
         portal_url=PORTAL_URL,
         default_from_email=DEFAULT_FROM_EMAIL,
         storage=STORAGES["default"],
+        aws=_AWS,
+        # Unset, mail would only be printed to the log and rate limits kept per process:
+        # production names them (consolemail:// or locmemcache:// only as a deliberate choice).
+        unset=[name for name in ("EMAIL_URL", "CACHE_URL") if not env.str(name, default="")],
     )
     if _problems:
         raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

@@ -6,6 +6,8 @@ os.environ.setdefault("SECRET_KEY", "tests-only-not-a-secret")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("PORTAL_URL", "http://127.0.0.1:8000")
 os.environ.setdefault("DEFAULT_FROM_EMAIL", "Strefa <strefa@example.com>")
+os.environ.setdefault("EMAIL_URL", "consolemail://")  # replaced by locmem below
+os.environ.setdefault("CACHE_URL", "locmemcache://")
 
 from portal.settings import *  # noqa: E402,F403
 

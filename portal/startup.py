@@ -8,6 +8,15 @@ from importlib.util import find_spec
 from urllib.parse import parse_qs, unquote, urlsplit
 
 LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+# The environment variable behind each key of the ``aws`` dict (messages name the variable).
+AWS_VARIABLES = {
+    "bucket_name": "AWS_STORAGE_BUCKET_NAME",
+    "access_key": "AWS_ACCESS_KEY_ID",
+    "secret_key": "AWS_SECRET_ACCESS_KEY",
+    "endpoint_url": "AWS_S3_ENDPOINT_URL",
+    "region_name": "AWS_S3_REGION_NAME",
+    "addressing_style": "AWS_S3_ADDRESSING_STYLE",
+}
 
 
 def storage_from_url(url: str, *, media_root: str, aws: dict) -> dict:
@@ -54,9 +63,21 @@ def production_config_errors(
     portal_url: str,
     default_from_email: str,
     storage: dict,
+    aws: dict | None = None,
+    unset: list[str] = (),
 ) -> list[str]:
     """What is missing or inconsistent for running with DEBUG off; empty when all is well."""
     errors = []
+    if "EMAIL_URL" in unset:
+        errors.append(
+            "EMAIL_URL must be set (e.g. smtp+tls://user:pass@smtp.example.pl:587): without it "
+            "e-mails are only printed to the log (consolemail:// says so on purpose)."
+        )
+    if "CACHE_URL" in unset:
+        errors.append(
+            "CACHE_URL must be set to a cache shared by all workers (rediscache://host:6379/1 "
+            "or dbcache://strefa_cache): rate limits would be kept in each process's memory."
+        )
     if not allowed_hosts:
         errors.append("ALLOWED_HOSTS must list the portal's host name(s) when DEBUG is off.")
     if not portal_url:
@@ -76,7 +97,15 @@ def production_config_errors(
         errors.append(
             f"DEFAULT_FROM_EMAIL {default_from_email!r} is a local address; mail would be refused."
         )
-    if storage.get("BACKEND", "").endswith("S3Storage"):
+    if not storage.get("BACKEND", "").endswith("S3Storage"):
+        given = [AWS_VARIABLES.get(key, key) for key, value in (aws or {}).items() if value]
+        if given:
+            errors.append(
+                f"S3 settings are set ({', '.join(given)}) but no bucket: set "
+                "AWS_STORAGE_BUCKET_NAME or STORAGE_URL=s3://bucket to keep uploads in S3, or "
+                "remove them to keep uploads on local disk (MEDIA_ROOT)."
+            )
+    else:
         options = storage.get("OPTIONS", {})
         if not options.get("bucket_name"):
             errors.append(

@@ -14,6 +14,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "strefa.example.pl",
     "PORTAL_URL": "https://strefa.example.pl",
     "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
+    "EMAIL_URL": "smtp+tls://strefa:secret@smtp.example.pl:587",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",
     "DEBUG": "false",
 }
 
@@ -39,8 +41,12 @@ def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool =
         "AWS_S3_ENDPOINT_URL",
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
+        "AWS_S3_REGION_NAME",
+        "AWS_S3_ADDRESSING_STYLE",
         "SENTRY_DSN",
         "CONN_MAX_AGE",
+        "SMS_BACKEND",
+        "SMSAPI_TOKEN",
     ]:
         base.pop(name, None)
     base.update(env)

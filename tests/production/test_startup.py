@@ -30,9 +30,22 @@ def test_documented_production_variables_start_and_pass_check_deploy():
         ({"PORTAL_URL": ""}, "PORTAL_URL must be set"),
         ({"PORTAL_URL": "http://strefa.example.pl"}, "must use https://"),
         ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL must be set"),
+        # Unset, these fell back to mail printed to the log and limits in one process's memory.
+        ({"EMAIL_URL": ""}, "EMAIL_URL must be set"),
+        ({"CACHE_URL": ""}, "CACHE_URL must be set"),
         ({"DEFAULT_FROM_EMAIL": "Strefa <strefa@localhost>"}, "is a local address"),
         ({"STORAGE_URL": "s3://"}, "S3 storage needs a bucket"),
         ({"AWS_STORAGE_BUCKET_NAME": "strefa", "AWS_ACCESS_KEY_ID": "key"}, "needs both"),
+        # Keys and endpoint without a bucket used to fall back to local disk in silence.
+        (
+            {
+                "AWS_ACCESS_KEY_ID": "key",
+                "AWS_SECRET_ACCESS_KEY": "secret",
+                "AWS_S3_ENDPOINT_URL": "https://s3.example.pl",
+            },
+            "but no bucket",
+        ),
+        ({"AWS_S3_REGION_NAME": "waw"}, "but no bucket"),
         ({"SENTRY_DSN": "https://k@sentry.example.pl/1"}, "sentry-sdk is not installed"),
     ],
 )
@@ -90,3 +103,11 @@ def test_missing_pdf_library_is_a_system_check_error(settings, monkeypatch):
 def test_pdf_library_present_passes(settings):
     settings.DEBUG = False
     assert pdf_library_check() == []
+
+
+def test_empty_sms_backend_means_the_console_backend():
+    # .env.example: "leave SMS_BACKEND empty for the console backend".
+    env = {**PRODUCTION_ENV, "SMS_BACKEND": ""}
+    code, value, output = settings_in_subprocess(env, "settings.SMS_BACKEND")
+    assert code == 0, output
+    assert value == "notifications.sms.ConsoleSmsBackend"

@@ -21,6 +21,8 @@ PRODUCTION_ENV = {
     "CSRF_TRUSTED_ORIGINS": "https://strefa.example.pl",
     "PORTAL_URL": "https://strefa.example.pl",
     "DEFAULT_FROM_EMAIL": "Strefa <strefa@example.pl>",
+    "EMAIL_URL": "smtp+tls://strefa:secret@smtp.example.pl:587",
+    "CACHE_URL": "rediscache://127.0.0.1:6379/1",
     "SECURE_HSTS_SECONDS": "31536000",
     "SECURE_HSTS_INCLUDE_SUBDOMAINS": "true",
     "SECURE_HSTS_PRELOAD": "true",
