@@ -5,6 +5,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +33,7 @@ from .batches import (
 )
 from .keys import community_ids
 from .models import ExternalRef
+from .pagination import SmallSyncCursorPagination, SyncCursorPagination
 from .pushes import announcements_push, communities_push
 
 
@@ -39,13 +41,6 @@ class Pages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-
-
-class SmallPages(Pages):
-    """Pages of objects that carry a lot (a resolution with every ballot)."""
-
-    page_size = 20
-    max_page_size = 100
 
 
 UPDATED_SINCE = OpenApiParameter(
@@ -68,6 +63,11 @@ def _updated_since(request):
         raise ApiValidationError(
             {"updated_since": [_("Nieprawidłowa data i godzina (np. 2026-11-28T02:00:00Z).")]}
         )
+    if timezone.is_naive(parsed):
+        # Local time without an offset names an hour twice when the clocks go back.
+        raise ApiValidationError(
+            {"updated_since": [_("Podaj strefę czasową (np. 2026-11-28T02:00:00+01:00 albo …Z).")]}
+        )
     return parsed
 
 
@@ -83,7 +83,7 @@ def _community_param(request) -> int | None:
 class ScopedListView(generics.ListAPIView):
     """A list within the key's communities, changed since ``updated_since``, oldest first."""
 
-    pagination_class = Pages
+    pagination_class = SyncCursorPagination
     community_lookup = ""
     updated_field = ""
 
@@ -423,7 +423,7 @@ class ResolutionListView(_PageHook, ScopedListView):
     community_lookup = "community"
     updated_field = "updated_at"
 
-    pagination_class = SmallPages
+    pagination_class = SmallSyncCursorPagination
 
     def base_queryset(self):
         from community.models import Resolution, Vote
