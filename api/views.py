@@ -187,7 +187,11 @@ def batch_schema(tag: str, request, summary):
     return extend_schema(
         tags=[tag],
         request=request,
-        responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+        responses={
+            200: s.BatchResultSerializer,
+            400: s.BatchErrorSerializer,
+            413: s.BatchErrorSerializer,
+        },
         summary=summary,
     )
 

@@ -415,3 +415,17 @@ def test_charges_batch_with_an_id_no_row_can_have_is_a_row_error(
         f"Lokal o identyfikatorze {premises_id} nie istnieje w tej wspólnocie."
     )
     assert Charge.objects.count() == 0
+
+
+def test_batch_over_the_body_limit_is_413_in_json(api, key_a, community_a, premises_a, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    row = {"number": "12", "category": "management", "period": "2026-05", "amount": "1"}
+    rows = [{**row, "title": f"Opłata {i} " + "x" * 150} for i in range(6000)]
+    response = api("post", charges_url(community_a), key_a, json={"rows": rows})
+    assert response.status_code == 413
+    message = "Paczka jest za duża: najwięcej 1 MB w jednym zapytaniu; podziel ją."
+    assert response.json() == {
+        "detail": message,
+        "errors": [{"row": None, "code": "too_large", "message": message}],
+    }
+    assert not Charge.objects.exists()
