@@ -268,15 +268,23 @@ class ReadingBatchView(_BatchView):
 
 @extend_schema(tags=["liczniki"], parameters=[UPDATED_SINCE, COMMUNITY])
 class ReadingListView(ScopedListView):
-    """Readings residents submitted (with a photo link), by the time they were added."""
+    """Readings residents submitted (with a photo link), by the time of their last change.
+
+    A reading the resident corrected stays on record, no longer current: that change moves its
+    ``updated_at``, so a sync sees it again with ``is_current`` false and ``superseded_by``.
+    """
 
     serializer_class = s.ReadingSerializer
     community_lookup = "meter__premises__building__community"
-    updated_field = "created_at"
+    updated_field = "updated_at"
 
     def base_queryset(self):
-        return Reading.objects.filter(source=Reading.Source.RESIDENT).select_related(
-            "meter__premises__building"
+        return (
+            Reading.objects.filter(source=Reading.Source.RESIDENT)
+            .select_related("meter__premises__building")
+            .annotate(
+                updated_at=Greatest("created_at", Coalesce(_last_history(Reading), "created_at"))
+            )
         )
 
 

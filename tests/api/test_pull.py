@@ -64,7 +64,9 @@ def test_readings_only_residents_of_key_communities_with_photo(api, key_a, premi
 
 def test_readings_updated_since_and_bad_cursor(api, key_a, premises_a):
     old = _reading(premises_a, "ZW-OLD", photo=False)
-    Reading.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    Reading.objects.filter(pk=old.pk).update(created_at=two_days_ago)
+    Reading.history.filter(id=old.pk).update(history_date=two_days_ago)
     _reading(premises_a, "ZW-NEW", photo=False)
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     body = api("get", "/api/v1/readings/", key_a, data={"updated_since": since}).json()
@@ -193,3 +195,20 @@ def test_pull_lists_refuse_a_time_without_offset_a_bad_cursor_and_page_numbers(a
     assert response.json() == {
         "page": ["Strony mają kursor: przejdź pod adres z „next” w odpowiedzi."]
     }
+
+
+def test_readings_a_corrected_reading_comes_again_no_longer_current(api, key_a, premises_a):
+    old = _reading(premises_a, "ZW-1", photo=False)
+    since = timezone.now()
+    # What ``meters.services.reading_correct`` does to the reading it replaces.
+    old.is_current = False
+    old.save(update_fields=["is_current"])
+    new = ReadingFactory(meter=old.meter, read_on=old.read_on, source=Reading.Source.RESIDENT)
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+    rows = _all_pages(api, key_a, "/api/v1/readings/", updated_since=since.isoformat())
+    assert [(r["id"], r["is_current"], r["superseded_by"]) for r in rows] == [
+        (new.pk, True, None),
+        (old.pk, False, new.pk),
+    ]
+    assert rows[1]["updated_at"] > rows[1]["created_at"]
