@@ -1,10 +1,12 @@
 """DRF plumbing: bearer keys, per-key throttling, read-only keys."""
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import exceptions, permissions, throttling, views
+from rest_framework import exceptions, permissions, status, throttling, views
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.response import Response
 
 from .keys import api_key_check, api_key_touch
 from .models import ApiKey
@@ -70,7 +72,22 @@ class ApiKeyThrottle(throttling.SimpleRateThrottle):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with the throttling message wholly in Polish (DRF's is half English)."""
+    """DRF's handler, with the throttling message wholly in Polish (DRF's is half English).
+
+    A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` is Django's ``RequestDataTooBig``, which DRF
+    leaves to Django's HTML error page; an integrator gets 413 in the batch error's shape.
+    """
+    if isinstance(exc, RequestDataTooBig):
+        message = _(
+            "Paczka jest za duża: najwięcej %(megabytes)d MB w jednym zapytaniu; podziel ją."
+        ) % {"megabytes": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)}
+        return Response(
+            {
+                "detail": message,
+                "errors": [{"row": None, "code": "too_large", "message": message}],
+            },
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, exceptions.Throttled):
         seconds = int(exc.wait or 1)
         exc = exceptions.Throttled(

@@ -24,7 +24,7 @@ from finance.imports import (
     parse_date,
 )
 from finance.models import ImportBatch, Payment
-from finance.services import ImportRejected, import_apply
+from finance.services import ImportRejected, _lock_communities, import_apply
 from lib.imports import RowError, fold
 from lib.statements import BankTransaction, Statement
 from premises.models import Community, Premises
@@ -64,6 +64,17 @@ def _strefa_id(value) -> int | None:
 def _text(value) -> str:
     """A cell as text; NUL characters (which PostgreSQL cannot store) are dropped."""
     return "" if value is None else str(value).replace("\x00", "").strip()
+
+
+def one_push_at_a_time(community_ids) -> None:
+    """Pushes into a community wait for each other, as the admin's imports do (the row lock
+    of ``finance.services``); call inside the push's transaction, before reading what exists.
+
+    Two equal batches sent at once (a retry after a timeout, a double click): the second is
+    checked after the first has committed, sees its rows and answers "unchanged" – never a
+    second announcement or letter, never a constraint error.
+    """
+    _lock_communities(community_ids)
 
 
 @dataclass
@@ -153,8 +164,10 @@ def _result(preview: ImportPreview, *, key, rows_total: int) -> BatchResult:
     return result
 
 
+@transaction.atomic
 def charges_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Book the new charges of ``rows`` (all or none); booked ones count as unchanged."""
+    one_push_at_a_time([community.pk])
     preview = ImportPreview(
         kind=ImportBatch.Kind.CHARGES,
         file_name=_("API – %(key)s") % {"key": key.name},
@@ -195,8 +208,10 @@ def _parse(row_errors: list[str], parser, value):
         return None
 
 
+@transaction.atomic
 def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Book the new payments of ``rows`` (all or none), one per bank reference."""
+    one_push_at_a_time([community.pk])
     preview = ImportPreview(
         kind=ImportBatch.Kind.BANK_CSV,
         file_name=_("API – %(key)s") % {"key": key.name},
@@ -305,6 +320,7 @@ REGISTER_FIELDS = (
 )
 
 
+@transaction.atomic
 def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Buildings, premises, people and ownerships of one community, by the register import.
 
@@ -318,6 +334,7 @@ def register_push(*, key, community: Community, rows: list[dict]) -> BatchResult
     from premises.register import register_import, register_rows_from_dicts
     from premises.resources import COLUMNS, _col
 
+    one_push_at_a_time([community.pk])
     records = [{**row, "community": community.name, "community_nip": community.nip} for row in rows]
     result = BatchResult()
     _register_external_ids_check(rows, result)
@@ -446,6 +463,7 @@ def _register_errors(outcome, result: BatchResult, columns: dict[str, str]) -> N
             result.errors.append({"row": row.line - 1, "code": code, "message": str(error)})
 
 
+@transaction.atomic
 def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Letters to premises' recipients with PDF attachments, published by the letter service.
 
@@ -464,6 +482,7 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     from correspondence.services import LetterDraft, letters_create_published
     from documents.validators import validate_pdf_file
 
+    one_push_at_a_time([community.pk])
     by_id = _premises_by_id(community, rows)
     recipients = premises_recipients(by_id.pks())
     known = set(

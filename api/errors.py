@@ -13,6 +13,7 @@ ERROR_CODES: dict[str, str] = {
     # The request as a whole
     "invalid_body": _("Treść zapytania nie jest obiektem z listą „rows”."),
     "too_many_rows": _("Więcej niż 10 000 wierszy w jednej paczce."),
+    "too_large": _("Treść zapytania większa niż 10 MB (odpowiedź 413)."),
     "conflict_retry": _("Ktoś zapisał te dane w międzyczasie; wyślij paczkę ponownie."),
     "row_too_wide": _("Wiersz pliku ma więcej pól niż nagłówek."),
     # Naming objects

@@ -8,7 +8,7 @@ admin's own path, so e-mail and SMS follow the same consent rules (``notificatio
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from lib.imports import fold
 from premises.models import Community
 
-from .batches import BatchResult, _text
-from .errors import field_error_code
+from .batches import BatchResult, _text, one_push_at_a_time
+from .errors import ERROR_CODES, field_error_code
 from .keys import community_ids
 from .models import ExternalRef
 
@@ -85,6 +85,7 @@ def _labels(model) -> dict[str, str]:
     }
 
 
+@transaction.atomic
 def communities_push(*, key, rows: list[dict]) -> BatchResult:
     """Create or update communities by external id; new ones join the key's communities.
 
@@ -96,6 +97,7 @@ def communities_push(*, key, rows: list[dict]) -> BatchResult:
 
     result = BatchResult()
     scope = set(community_ids(key))
+    one_push_at_a_time(scope)
     external_ids = _external_ids(result, rows)
     refs = {
         ref.external_id: ref
@@ -187,28 +189,40 @@ def communities_push(*, key, rows: list[dict]) -> BatchResult:
         planned.append((external_id, community, changed, link))
     if result.errors:
         return result
-    with transaction.atomic():
-        for external_id, community, changed, link in planned:
-            new = community.pk is None
-            if new or changed:
-                community.save()
-            if link:
-                ExternalRef.objects.create(
-                    community=community,
-                    kind=ExternalRef.Kind.COMMUNITY,
-                    external_id=external_id,
-                    object_id=community.pk,
-                )
-            if new:
-                key.communities.add(community)
-                result.created += 1
-            elif changed:
-                result.updated += 1
-            else:
-                result.unchanged += 1
-            result.ids[external_id] = community.pk
+    try:
+        with transaction.atomic():
+            _communities_save(key, planned, result)
+    except IntegrityError:
+        # Another key gave the same new external id at the same moment.
+        return BatchResult(errors=[_conflict_retry()])
     key._community_ids = None
     return result
+
+
+def _conflict_retry() -> dict:
+    return {"row": None, "code": "conflict_retry", "message": str(ERROR_CODES["conflict_retry"])}
+
+
+def _communities_save(key, planned, result: BatchResult) -> None:
+    for external_id, community, changed, link in planned:
+        new = community.pk is None
+        if new or changed:
+            community.save()
+        if link:
+            ExternalRef.objects.create(
+                community=community,
+                kind=ExternalRef.Kind.COMMUNITY,
+                external_id=external_id,
+                object_id=community.pk,
+            )
+        if new:
+            key.communities.add(community)
+            result.created += 1
+        elif changed:
+            result.updated += 1
+        else:
+            result.unchanged += 1
+        result.ids[external_id] = community.pk
 
 
 ANNOUNCEMENT_FIELDS = ("title", "body", "pinned", "publish_at", "expires_at", "building")
@@ -226,6 +240,7 @@ def _when(value, *, default=None):
     return parsed
 
 
+@transaction.atomic
 def announcements_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     """Announcements of one community (or one of its buildings), by external id.
 
@@ -236,6 +251,7 @@ def announcements_push(*, key, community: Community, rows: list[dict]) -> BatchR
     from community.services import announcement_notify
 
     result = BatchResult()
+    one_push_at_a_time([community.pk])
     external_ids = _external_ids(result, rows)
     refs = dict(
         ExternalRef.objects.filter(

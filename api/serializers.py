@@ -224,6 +224,9 @@ class ReadingSerializer(serializers.ModelSerializer):
     community_id = serializers.IntegerField(source="meter.premises.building.community_id")
     value = serializers.DecimalField(max_digits=14, decimal_places=3, coerce_to_string=True)
     photo_url = serializers.SerializerMethodField()
+    updated_at = serializers.DateTimeField(
+        help_text=_("Ostatnia zmiana (dodanie, poprawka: odczyt przestał obowiązywać).")
+    )
 
     class Meta:
         model = Reading
@@ -239,7 +242,9 @@ class ReadingSerializer(serializers.ModelSerializer):
             "value",
             "source",
             "is_current",
+            "superseded_by",
             "created_at",
+            "updated_at",
             "photo_url",
         ]
 

@@ -5,6 +5,7 @@ from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -32,6 +33,7 @@ from .batches import (
 )
 from .keys import community_ids
 from .models import ExternalRef
+from .pagination import SmallSyncCursorPagination, SyncCursorPagination
 from .pushes import announcements_push, communities_push
 
 
@@ -39,13 +41,6 @@ class Pages(PageNumberPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 1000
-
-
-class SmallPages(Pages):
-    """Pages of objects that carry a lot (a resolution with every ballot)."""
-
-    page_size = 20
-    max_page_size = 100
 
 
 UPDATED_SINCE = OpenApiParameter(
@@ -68,6 +63,11 @@ def _updated_since(request):
         raise ApiValidationError(
             {"updated_since": [_("Nieprawidłowa data i godzina (np. 2026-11-28T02:00:00Z).")]}
         )
+    if timezone.is_naive(parsed):
+        # Local time without an offset names an hour twice when the clocks go back.
+        raise ApiValidationError(
+            {"updated_since": [_("Podaj strefę czasową (np. 2026-11-28T02:00:00+01:00 albo …Z).")]}
+        )
     return parsed
 
 
@@ -83,7 +83,7 @@ def _community_param(request) -> int | None:
 class ScopedListView(generics.ListAPIView):
     """A list within the key's communities, changed since ``updated_since``, oldest first."""
 
-    pagination_class = Pages
+    pagination_class = SyncCursorPagination
     community_lookup = ""
     updated_field = ""
 
@@ -187,7 +187,11 @@ def batch_schema(tag: str, request, summary):
     return extend_schema(
         tags=[tag],
         request=request,
-        responses={200: s.BatchResultSerializer, 400: s.BatchErrorSerializer},
+        responses={
+            200: s.BatchResultSerializer,
+            400: s.BatchErrorSerializer,
+            413: s.BatchErrorSerializer,
+        },
         summary=summary,
     )
 
@@ -264,15 +268,23 @@ class ReadingBatchView(_BatchView):
 
 @extend_schema(tags=["liczniki"], parameters=[UPDATED_SINCE, COMMUNITY])
 class ReadingListView(ScopedListView):
-    """Readings residents submitted (with a photo link), by the time they were added."""
+    """Readings residents submitted (with a photo link), by the time of their last change.
+
+    A reading the resident corrected stays on record, no longer current: that change moves its
+    ``updated_at``, so a sync sees it again with ``is_current`` false and ``superseded_by``.
+    """
 
     serializer_class = s.ReadingSerializer
     community_lookup = "meter__premises__building__community"
-    updated_field = "created_at"
+    updated_field = "updated_at"
 
     def base_queryset(self):
-        return Reading.objects.filter(source=Reading.Source.RESIDENT).select_related(
-            "meter__premises__building"
+        return (
+            Reading.objects.filter(source=Reading.Source.RESIDENT)
+            .select_related("meter__premises__building")
+            .annotate(
+                updated_at=Greatest("created_at", Coalesce(_last_history(Reading), "created_at"))
+            )
         )
 
 
@@ -423,7 +435,7 @@ class ResolutionListView(_PageHook, ScopedListView):
     community_lookup = "community"
     updated_field = "updated_at"
 
-    pagination_class = SmallPages
+    pagination_class = SmallSyncCursorPagination
 
     def base_queryset(self):
         from community.models import Resolution, Vote

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from correspondence.services import thread_start
 from failures.models import FailureReport, FailureStatusChange
+from failures.services import failure_change_status
 from meters.models import Reading
 from tests.factories import MeterFactory, ReadingFactory, make_report, read_streamed
 
@@ -63,7 +64,9 @@ def test_readings_only_residents_of_key_communities_with_photo(api, key_a, premi
 
 def test_readings_updated_since_and_bad_cursor(api, key_a, premises_a):
     old = _reading(premises_a, "ZW-OLD", photo=False)
-    Reading.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
+    two_days_ago = timezone.now() - datetime.timedelta(days=2)
+    Reading.objects.filter(pk=old.pk).update(created_at=two_days_ago)
+    Reading.history.filter(id=old.pk).update(history_date=two_days_ago)
     _reading(premises_a, "ZW-NEW", photo=False)
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     body = api("get", "/api/v1/readings/", key_a, data={"updated_since": since}).json()
@@ -135,3 +138,77 @@ def test_failures_list_query_count_fixed(
     # key, last use, key's communities, count, page, status history
     with django_assert_num_queries(6):
         assert api("get", "/api/v1/failures/", key_a).json()["count"] == count
+
+
+def _all_pages(api, key, url, **params):
+    """Follow ``next`` to the end, as an integrator's sync does; the rows in the order given."""
+    seen, body = [], api("get", url, key, data=params).json()
+    while True:
+        seen += body["results"]
+        if not body["next"]:
+            return seen
+        body = api("get", body["next"], key).json()
+
+
+def test_failures_pages_never_skip_a_report_changed_between_pages(
+    api, key_a, building_a, resident_a, office_admin
+):
+    reports = [make_report(resident_a, building=building_a, description=f"r{i}") for i in range(3)]
+    first = api("get", "/api/v1/failures/", key_a, data={"page_size": 1}).json()
+    assert [r["description"] for r in first["results"]] == ["r0"]
+    # The office accepts r0 while the integrator reads: r0 moves to the end of the list.
+    failure_change_status(
+        report=reports[0], to_status="przyjeta", comment="", changed_by=office_admin
+    )
+    rest = _all_pages(api, key_a, first["next"])
+    assert [(r["description"], r["status"]) for r in rest] == [
+        ("r1", "zgloszona"),
+        ("r2", "zgloszona"),
+        ("r0", "przyjeta"),
+    ]
+
+
+def test_failures_changed_at_the_same_moment_are_each_given_once(
+    api, key_a, building_a, resident_a
+):
+    reports = [make_report(resident_a, building=building_a) for _ in range(5)]
+    moment = timezone.now()
+    FailureReport.objects.update(status_changed_at=moment)
+    rows = _all_pages(api, key_a, "/api/v1/failures/", page_size=2)
+    assert [r["id"] for r in rows] == [r.pk for r in reports]
+    since = _all_pages(api, key_a, "/api/v1/failures/", page_size=2, updated_since=moment)
+    assert [r["id"] for r in since] == [r.pk for r in reports]
+
+
+def test_pull_lists_refuse_a_time_without_offset_a_bad_cursor_and_page_numbers(api, key_a):
+    for value in ("2026-11-27T02:00:00", "2026-11-27"):
+        response = api("get", "/api/v1/failures/", key_a, data={"updated_since": value})
+        assert response.status_code == 400
+        assert response.json() == {
+            "updated_since": ["Podaj strefę czasową (np. 2026-11-28T02:00:00+01:00 albo …Z)."]
+        }
+    response = api("get", "/api/v1/failures/", key_a, data={"cursor": "nie-kursor"})
+    assert response.status_code == 400
+    assert response.json() == {"cursor": ["Nieprawidłowy kursor; użyj adresu z „next”."]}
+    response = api("get", "/api/v1/readings/", key_a, data={"page": "2"})
+    assert response.status_code == 400
+    assert response.json() == {
+        "page": ["Strony mają kursor: przejdź pod adres z „next” w odpowiedzi."]
+    }
+
+
+def test_readings_a_corrected_reading_comes_again_no_longer_current(api, key_a, premises_a):
+    old = _reading(premises_a, "ZW-1", photo=False)
+    since = timezone.now()
+    # What ``meters.services.reading_correct`` does to the reading it replaces.
+    old.is_current = False
+    old.save(update_fields=["is_current"])
+    new = ReadingFactory(meter=old.meter, read_on=old.read_on, source=Reading.Source.RESIDENT)
+    old.superseded_by = new
+    old.save(update_fields=["superseded_by"])
+    rows = _all_pages(api, key_a, "/api/v1/readings/", updated_since=since.isoformat())
+    assert [(r["id"], r["is_current"], r["superseded_by"]) for r in rows] == [
+        (new.pk, True, None),
+        (old.pk, False, new.pk),
+    ]
+    assert rows[1]["updated_at"] > rows[1]["created_at"]
