@@ -627,7 +627,7 @@ def _notify_outcome(resolution: Resolution, *, tally, closed_by, now) -> list[Ou
             LetterDraft(
                 premises=premises,
                 recipient=person,
-                kind=Letter.Kind.INFORMATION,
+                kind=Letter.Kind.RESOLUTION_NOTICE,
                 subject=subject,
                 body=body,
             )

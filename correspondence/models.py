@@ -85,7 +85,12 @@ class Letter(models.Model):
         PAYMENT_DEMAND = "payment_demand", _("wezwanie do zapłaty")
         SETTLEMENT = "settlement", _("rozliczenie")
         INFORMATION = "information", _("informacja")
+        RESOLUTION_NOTICE = "resolution", _("zawiadomienie o treści uchwały")
         OTHER = "other", _("inne")
+
+    # Letters each owner gets their own copy of (art. 23 ust. 3 uwl: every owner is notified):
+    # only the addressee reads one, so a co-owner does not see the same letter twice.
+    PERSONAL_KINDS = (Kind.RESOLUTION_NOTICE,)
 
     class Channel(models.TextChoices):
         POST = "post", _("poczta")

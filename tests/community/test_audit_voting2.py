@@ -288,6 +288,17 @@ def test_every_owner_and_co_owner_gets_their_own_notice(voting_community):
     assert challenge_deadlines_for_user(anna, resolution)[0].notice_date == timezone.localdate()
 
 
+def test_each_co_owner_reads_only_their_own_outcome_letter(voting_community):
+    from correspondence.selectors import letters_for_user
+
+    resolution, (anna, piotr, _jan), _flat = _closed_with_co_owners(voting_community)
+
+    for person in (anna, piotr):
+        (letter,) = letters_for_user(person)  # not the co-owner's copy too
+        assert letter.recipient == person
+        assert letter.kind == Letter.Kind.RESOLUTION_NOTICE
+
+
 def test_notifying_again_makes_no_copies(voting_community):
     resolution, (_anna, _piotr, jan), _flat = _closed_with_co_owners(voting_community)
     # Jan's co-owner joins after the notices went out: only she is notified on the second run.

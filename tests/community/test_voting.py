@@ -218,7 +218,7 @@ def test_closing_notifies_every_owner_with_the_full_text_and_pdf(
         (premises, co_owner),
     }
     letter = letters.get(recipient=resident)
-    assert letter.kind == Letter.Kind.INFORMATION
+    assert letter.kind == Letter.Kind.RESOLUTION_NOTICE
     assert f"Wynik głosowania nad uchwałą nr {resolution.number}: podjęta" == letter.subject
     # Art. 23 ust. 3: the owner is told the resolution's content, not only where to find it.
     assert resolution.text in letter.body
