@@ -89,9 +89,7 @@ def _visible_letters(user) -> QuerySet[Letter]:
     if by_window:
         # Another person's letter only when it went to an owner of the premises: never the
         # seller's after the sale (their settlement or payment demand), never the tenant's.
-        visible |= (
-            owned & Exists(_recipient_owned_it_then()) & ~Q(kind__in=Letter.PERSONAL_KINDS)
-        )
+        visible |= owned & Exists(_recipient_owned_it_then()) & ~Q(kind__in=Letter.PERSONAL_KINDS)
     letters = Letter.objects.published()
     if by_window:
         letters = letters.alias(published_on=TruncDate("published_at"))
