@@ -24,7 +24,7 @@ from finance.imports import (
     parse_date,
 )
 from finance.models import ImportBatch, Payment
-from finance.services import ImportRejected, _lock_communities, import_apply
+from finance.services import ImportRejected, import_apply, lock_communities
 from lib.imports import RowError, fold
 from lib.statements import BankTransaction, Statement
 from premises.models import Community, Premises
@@ -74,7 +74,7 @@ def one_push_at_a_time(community_ids) -> None:
     checked after the first has committed, sees its rows and answers "unchanged" – never a
     second announcement or letter, never a constraint error.
     """
-    _lock_communities(community_ids)
+    lock_communities(community_ids)
 
 
 @dataclass

@@ -79,7 +79,7 @@ class ImportRejected(Exception):
         self.preview = preview
 
 
-def _lock_communities(ids) -> None:
+def lock_communities(ids) -> None:
     """One import at a time per community (rows locked in a fixed order: no deadlock)."""
     ids = sorted(i for i in ids if i is not None)
     if ids:
@@ -96,7 +96,7 @@ def import_apply(*, preview: ImportPreview, user, upload=None) -> ImportBatch:
     """
     if preview.has_errors:
         raise ImportRejected(preview)
-    _lock_communities(preview.communities)
+    lock_communities(preview.communities)
     objects = preview.to_create
     try:
         with transaction.atomic():
@@ -190,7 +190,7 @@ def import_apply_upload(*, token: str, user, kind: str, build, lock_ids=()) -> I
     then.
     """
     upload = upload_claim(token=token, kind=kind, user=user)
-    _lock_communities(lock_ids)
+    lock_communities(lock_ids)
     preview = build(upload)
     batch = import_apply(preview=preview, user=user, upload=upload)
     # The rows are booked; the file itself is no longer needed on the server.
