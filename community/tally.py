@@ -40,6 +40,24 @@ def percent(value: Fraction, places: int = 2) -> Decimal:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
+def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, object]:
+    """One owner – one vote: the voting unit of each premises, the set of its owners on the
+    voting day (``None`` as user id: no owner on record, the premises is a unit of its own).
+
+    Premises with the same unit give one vote between them; the tally counts by it and the
+    votes waiting for a resident are decided by it, so that both agree.
+    """
+    owners: dict[int, set[int]] = {}
+    for premises_id, user_id in owner_rows:
+        people = owners.setdefault(premises_id, set())
+        if user_id is not None:
+            people.add(user_id)
+    return {
+        premises_id: frozenset(people) if people else ("premises", premises_id)
+        for premises_id, people in owners.items()
+    }
+
+
 @dataclass
 class TallyLine:
     key: str
@@ -89,15 +107,7 @@ class Tally:
         its own unit). ``vote_rows``: ``(premises_id, voter_id, choice, cast_at, vote_id)`` of
         the entitled ballots.
         """
-        owners: dict[int, set[int]] = {}
-        for premises_id, user_id in owner_rows:
-            people = owners.setdefault(premises_id, set())
-            if user_id is not None:
-                people.add(user_id)
-        units: dict[int, object] = {
-            premises_id: frozenset(people) if people else ("premises", premises_id)
-            for premises_id, people in owners.items()
-        }
+        units = owner_units(owner_rows)
         return cls._count(
             dict.fromkeys(units.values()),
             ((units.get(p), choice, at, pk) for p, _voter, choice, at, pk in vote_rows),
