@@ -305,7 +305,8 @@ def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, ca
     """
     cast_at = cast_at or timezone.now()
     _check_resolution_open(resolution, now=cast_at, paper=True)
-    if resolution.voting_closes_at and cast_at > resolution.voting_closes_at:
+    # Voting ends just before ``voting_closes_at``, as for an online vote (``voting_date``).
+    if resolution.voting_closes_at and cast_at >= resolution.voting_closes_at:
         raise ValidationError(
             _("Karta z datą po zakończeniu głosowania nie może zostać uwzględniona."),
             code="late",
