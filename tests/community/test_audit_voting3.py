@@ -2,13 +2,19 @@
 (ustawa o własności lokali art. 23, 25; prawo spółdzielcze art. 36)."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from community.selectors import resolution_tally
 from community.services import paper_vote_validate
+from community.tally import Tally
 from tests.factories import ResolutionFactory
+
+from .helpers import close_at_end
+from .test_law import flats
 
 # --- A paper ballot dated at the closing time is late, as an online vote then is ---------------
 
@@ -40,3 +46,48 @@ def test_paper_ballot_dated_at_the_closing_time_is_refused(voting_community, pre
         voter=resident,
         cast_at=resolution.voting_closes_at - datetime.timedelta(minutes=1),
     )
+
+
+# --- A majority hidden by rounding is shown with more places ------------------------------------
+
+
+def test_adopted_by_a_hair_does_not_show_fifty_percent():
+    # 500 003/1 000 000 of all shares "for" is more than half: adopted. Rounded to two places
+    # it showed "50,00%" – a tie, next to "podjęta", in the outcome letter owners challenge.
+    tally = Tally.from_rows([("for", 1_000_000, 500_003, 12), ("against", 1_000_000, 499_997, 11)])
+
+    assert tally.adopted
+    assert tally.for_.percent > Decimal(50)
+    assert tally.for_.percent == Decimal("50.0003")
+    assert tally.against.percent == Decimal("49.9997")
+    assert tally.total_share_percent == Decimal("100.0000")
+    assert sum(tally[k].percent for k in ("for", "against", "abstain", "none")) == 100
+
+
+def test_exactly_half_is_shown_as_fifty_and_not_adopted():
+    tally = Tally.from_rows([("for", 2, 1, 1), ("against", 2, 1, 1)])
+
+    assert not tally.adopted
+    assert (tally.for_.percent, tally.against.percent) == (Decimal("50.00"), Decimal("50.00"))
+
+
+def test_outcome_letter_shows_the_majority_that_decided(
+    voting_community, django_capture_on_commit_callbacks
+):
+    from community.services import vote_cast
+    from correspondence.models import Letter
+
+    (anna, annas), (jan, jans) = flats(
+        voting_community, [(500_003, 1_000_000), (499_997, 1_000_000)]
+    )
+    resolution = ResolutionFactory(community=voting_community)
+    vote_cast(user=anna, resolution=resolution, premises=annas, choice="for")
+    vote_cast(user=jan, resolution=resolution, premises=jans, choice="against")
+
+    closed = close_at_end(resolution=resolution)
+
+    assert closed.status == "adopted"
+    body = Letter.objects.filter(recipient=jan).get().body
+    assert "za: 50,0003% udziałów" in body
+    assert "przeciw: 49,9997% udziałów" in body
+    assert resolution_tally(closed).for_.percent == Decimal("50.0003")
