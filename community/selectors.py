@@ -162,6 +162,21 @@ def _owner_premises_of(user) -> QuerySet[Premises]:
     )
 
 
+def co_owners_proxies(on=None) -> QuerySet[CoOwnersProxy]:
+    """Appointments of a co-owners' proxy that act on ``on`` (a date, or an ``OuterRef`` to
+    one): valid that day and given by that day's owners, none of whom acquired the premises
+    after the appointment was granted. The sellers' proxy does not vote for a buyer, nor an
+    appointment made before an heir joined for the heir, even while the office has not ended
+    it yet (art. 23 ust. 2b: the co-owners appoint whom they choose)."""
+    inner_on = OuterRef(on) if isinstance(on, OuterRef) else on
+    newcomers = Ownership.objects.current(inner_on).filter(
+        premises=OuterRef("premises"),
+        role__in=Ownership.OWNER_ROLES,
+        valid_from__gt=OuterRef("granted_on"),
+    )
+    return CoOwnersProxy.objects.current(on).filter(~Exists(newcomers))
+
+
 def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     """Ballots of people entitled to vote for their premises on ``on``: an owner (co-owner,
     member) of the premises that day, or the co-owners' proxy recorded for it.
@@ -169,10 +184,11 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     A former owner's ballot lapses once the premises is sold: the owner on the voting day
     decides (the buyer may vote; until then the premises has no vote).
 
-    A proxy's ballot counts if the appointment was valid on the day it was cast: revoking it
-    later works from then on (art. 95 § 2 k.c.: what the proxy did within the authority binds
-    the principals). It lapses only as the co-owners' own ballots do, when they no longer own
-    the premises on ``on`` (one of them held it from the ballot's day to ``on``).
+    A proxy's ballot counts if the appointment acted on the day it was cast
+    (``co_owners_proxies``): revoking it later works from then on (art. 95 § 2 k.c.: what the
+    proxy did within the authority binds the principals). It lapses only as the co-owners' own
+    ballots do, when they no longer own the premises on ``on`` (one of them held it from the
+    ballot's day to ``on``).
     """
     on = on or timezone.localdate()
     cast_on = OuterRef("cast_on")
@@ -180,7 +196,7 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     owner_then = Ownership.objects.current(on).filter(
         user=OuterRef("voter"), premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES
     )
-    proxy_when_cast = CoOwnersProxy.objects.current(cast_on).filter(
+    proxy_when_cast = co_owners_proxies(cast_on).filter(
         proxy=OuterRef("voter"), premises=OuterRef("premises")
     )
     principals_still = Ownership.objects.current(on).filter(

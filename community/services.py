@@ -35,6 +35,7 @@ from .models import (
 )
 from .selectors import (
     challenge_deadline,
+    co_owners_proxies,
     community_share_sum,
     entitled_votes,
     premises_share_sum,
@@ -177,7 +178,7 @@ def _check_voter(
         .values_list("user_id", flat=True)
     )
     proxy = (
-        CoOwnersProxy.objects.current(on)
+        co_owners_proxies(on)
         .filter(premises=premises)
         .select_related("proxy")
         .order_by("-valid_from", "-pk")
