@@ -51,7 +51,7 @@ from .models import (
     Resolution,
     Vote,
 )
-from .tally import Tally, percent
+from .tally import Tally, owner_units, percent
 
 
 def tab_name(communities) -> str:
@@ -162,6 +162,21 @@ def _owner_premises_of(user) -> QuerySet[Premises]:
     )
 
 
+def co_owners_proxies(on=None) -> QuerySet[CoOwnersProxy]:
+    """Appointments of a co-owners' proxy that act on ``on`` (a date, or an ``OuterRef`` to
+    one): valid that day and given by that day's owners, none of whom acquired the premises
+    after the appointment was granted. The sellers' proxy does not vote for a buyer, nor an
+    appointment made before an heir joined for the heir, even while the office has not ended
+    it yet (art. 23 ust. 2b: the co-owners appoint whom they choose)."""
+    inner_on = OuterRef(on) if isinstance(on, OuterRef) else on
+    newcomers = Ownership.objects.current(inner_on).filter(
+        premises=OuterRef("premises"),
+        role__in=Ownership.OWNER_ROLES,
+        valid_from__gt=OuterRef("granted_on"),
+    )
+    return CoOwnersProxy.objects.current(on).filter(~Exists(newcomers))
+
+
 def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     """Ballots of people entitled to vote for their premises on ``on``: an owner (co-owner,
     member) of the premises that day, or the co-owners' proxy recorded for it.
@@ -169,10 +184,11 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     A former owner's ballot lapses once the premises is sold: the owner on the voting day
     decides (the buyer may vote; until then the premises has no vote).
 
-    A proxy's ballot counts if the appointment was valid on the day it was cast: revoking it
-    later works from then on (art. 95 § 2 k.c.: what the proxy did within the authority binds
-    the principals). It lapses only as the co-owners' own ballots do, when they no longer own
-    the premises on ``on`` (one of them held it from the ballot's day to ``on``).
+    A proxy's ballot counts if the appointment acted on the day it was cast
+    (``co_owners_proxies``): revoking it later works from then on (art. 95 § 2 k.c.: what the
+    proxy did within the authority binds the principals). It lapses only as the co-owners' own
+    ballots do, when they no longer own the premises on ``on`` (one of them held it from the
+    ballot's day to ``on``).
     """
     on = on or timezone.localdate()
     cast_on = OuterRef("cast_on")
@@ -180,7 +196,7 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     owner_then = Ownership.objects.current(on).filter(
         user=OuterRef("voter"), premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES
     )
-    proxy_when_cast = CoOwnersProxy.objects.current(cast_on).filter(
+    proxy_when_cast = co_owners_proxies(cast_on).filter(
         proxy=OuterRef("voter"), premises=OuterRef("premises")
     )
     principals_still = Ownership.objects.current(on).filter(
@@ -220,9 +236,32 @@ def _settles_for(user) -> Q:
     return Q(voter=user) | ~Q(resolution__counting=Counting.PER_MEMBER)
 
 
+def _same_owners_as_outer(on) -> Q:
+    """Of the ballots under an ownership (``OuterRef("premises")``), those cast for a premises
+    with exactly the same owners on ``on``: one owner – one vote's unit (``owner_units``).
+
+    No owner of the ownership's premises is missing from the ballot's, and none of the
+    ballot's from the ownership's: two ``NOT EXISTS`` instead of comparing sets.
+    """
+    owners = Ownership.objects.current(on).filter(role__in=Ownership.OWNER_ROLES)
+    # Levels: ownership (the user's premises) > ballot > an owner > the same person elsewhere.
+    missing_from_ballots = owners.filter(
+        ~Exists(owners.filter(user=OuterRef("user"), premises=OuterRef(OuterRef("premises")))),
+        premises=OuterRef(OuterRef("premises")),
+    )
+    missing_from_users = owners.filter(
+        ~Exists(
+            owners.filter(user=OuterRef("user"), premises=OuterRef(OuterRef(OuterRef("premises"))))
+        ),
+        premises=OuterRef("premises"),
+    )
+    return ~Exists(missing_from_ballots) & ~Exists(missing_from_users)
+
+
 def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     """The user's own roles as owner (co-owner, member) in the outer resolution's community
-    on premises with no ballot that counts yet.
+    on premises with no ballot that counts yet: for the premises itself by shares, for any
+    premises of the same owners one owner – one vote, any of the user's own in a cooperative.
 
     Rooted at the ownerships, not at ``_owner_premises_of``: one level of nesting less for
     Django to clone and resolve and for PostgreSQL to plan (issue 17), the same rows.
@@ -230,7 +269,9 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
     today = timezone.localdate(now) if now else None
     counted = entitled_votes(today).filter(
         _settles_for(user),
-        Q(resolution__counting=Counting.PER_MEMBER) | Q(premises=OuterRef("premises")),
+        Q(resolution__counting=Counting.PER_MEMBER)
+        | Q(premises=OuterRef("premises"))
+        | (Q(resolution__counting=Counting.PER_OWNER) & _same_owners_as_outer(today)),
         resolution=OuterRef(OuterRef("pk")),
     )
     return ownerships_for_user(user).filter(
@@ -309,7 +350,8 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "title",
             "number",
             "voting_closes_at",
-            Value(False, BooleanField()),
+            # In the column of ``is_read``: whether it is counted one owner – one vote.
+            ExpressionWrapper(Q(counting=Counting.PER_OWNER), output_field=BooleanField()),
             "community__kind",
             "community_id",
         )
@@ -366,20 +408,21 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 voting_closes_at=when,
                 community=SimpleNamespace(kind=community_kind),
             )
-            candidates.append((item, extra))
+            candidates.append((item, extra, is_read))
         else:
             owned_in.setdefault(extra, set()).add(pk)
     # The ballots that count on the user's premises, only when a vote is open in a community
     # where the user owns one (a second query; the start page usually has no open vote).
-    candidates = [(item, c) for item, c in candidates if owned_in.get(c)]
+    candidates = [(item, c, per_owner) for item, c, per_owner in candidates if owned_in.get(c)]
     voted: set[tuple[int, int]] = set()
     member_voted: set[int] = set()  # a cooperative member's one vote, for all their premises
+    unit_of: dict[int, object] = {}  # one owner – one vote: the owner set of each premises
     if candidates:
         rows = (
             entitled_votes(today)
             .filter(
                 _settles_for(user),
-                resolution__in=[item.pk for item, _c in candidates],
+                resolution__in=[item.pk for item, _c, _o in candidates],
                 premises__in=sorted(set().union(*owned_in.values())),
             )
             .values_list("resolution_id", "premises_id", "resolution__counting")
@@ -389,13 +432,31 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 member_voted.add(resolution_id)
             else:
                 voted.add((resolution_id, premises_id))
-    # Waiting: one of the user's premises in its community has no ballot that counts yet.
-    votes = [
-        item
-        for item, community_id in candidates
-        if item.pk not in member_voted
-        and any((item.pk, premises) not in voted for premises in owned_in[community_id])
-    ]
+    per_owner_in = {c for _item, c, per_owner in candidates if per_owner}
+    if per_owner_in:
+        # A third query, only while a vote counted one owner – one vote is open.
+        unit_of = owner_units(
+            Ownership.objects.current(today)
+            .filter(
+                role__in=Ownership.OWNER_ROLES,
+                premises__in=sorted(set().union(*(owned_in[c] for c in per_owner_in))),
+            )
+            .values_list("premises_id", "user_id")
+        )
+
+    def unit(premises_id: int, per_owner: bool) -> object:
+        return unit_of.get(premises_id, premises_id) if per_owner else premises_id
+
+    # Waiting: one of the user's premises (one owner – one vote: owner sets) in its community
+    # has no ballot that counts yet.
+    votes = []
+    for item, community_id, per_owner in candidates:
+        if item.pk in member_voted:
+            continue
+        owned = owned_in[community_id]
+        done = {unit(p, per_owner) for p in owned if (item.pk, p) in voted}
+        if any(unit(p, per_owner) not in done for p in owned):
+            votes.append(item)
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.
     votes.sort(key=lambda item: (item.voting_closes_at is None, item.voting_closes_at or 0))

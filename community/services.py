@@ -35,6 +35,7 @@ from .models import (
 )
 from .selectors import (
     challenge_deadline,
+    co_owners_proxies,
     community_share_sum,
     entitled_votes,
     premises_share_sum,
@@ -177,7 +178,7 @@ def _check_voter(
         .values_list("user_id", flat=True)
     )
     proxy = (
-        CoOwnersProxy.objects.current(on)
+        co_owners_proxies(on)
         .filter(premises=premises)
         .select_related("proxy")
         .order_by("-valid_from", "-pk")
@@ -305,7 +306,8 @@ def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, ca
     """
     cast_at = cast_at or timezone.now()
     _check_resolution_open(resolution, now=cast_at, paper=True)
-    if resolution.voting_closes_at and cast_at > resolution.voting_closes_at:
+    # Voting ends just before ``voting_closes_at``, as for an online vote (``voting_date``).
+    if resolution.voting_closes_at and cast_at >= resolution.voting_closes_at:
         raise ValidationError(
             _("Karta z datą po zakończeniu głosowania nie może zostać uwzględniona."),
             code="late",

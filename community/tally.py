@@ -32,12 +32,32 @@ BY_SHARE, PER_OWNER, PER_MEMBER = "share", "per_owner", "per_member"
 PREMISES, OWNERS, MEMBERS = "premises", "owners", "members"
 # Stored with every result; results stored under a community setting may say "voted_shares".
 ALL_SHARES = "all_shares"
+# The most decimal places a percent is shown with, to tell a majority from a tie.
+MAX_PLACES = 8
 
 
 def percent(value: Fraction, places: int = 2) -> Decimal:
     """``Fraction`` → percent rounded half-up, e.g. ``Fraction(1, 3)`` → ``Decimal("33.33")``."""
     exact = Decimal(value.numerator * 100) / Decimal(value.denominator)
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, object]:
+    """One owner – one vote: the voting unit of each premises, the set of its owners on the
+    voting day (``None`` as user id: no owner on record, the premises is a unit of its own).
+
+    Premises with the same unit give one vote between them; the tally counts by it and the
+    votes waiting for a resident are decided by it, so that both agree.
+    """
+    owners: dict[int, set[int]] = {}
+    for premises_id, user_id in owner_rows:
+        people = owners.setdefault(premises_id, set())
+        if user_id is not None:
+            people.add(user_id)
+    return {
+        premises_id: frozenset(people) if people else ("premises", premises_id)
+        for premises_id, people in owners.items()
+    }
 
 
 @dataclass
@@ -61,6 +81,8 @@ class Tally:
     counting: str = BY_SHARE
     lines: dict[str, TallyLine] = field(default_factory=lambda: {k: TallyLine(k) for k in KEYS})
     unit: str = PREMISES
+    # Decimal places of the percents shown (``_apportioned``).
+    places: int = field(default=2, compare=False, repr=False)
     # Per owner / per member, counted live: the ids of the ballots that count (the protocol's).
     counted: set[int] = field(default_factory=set, compare=False, repr=False)
     # ... and for every entitled ballot the id of the one that counts for its owner or member.
@@ -89,15 +111,7 @@ class Tally:
         its own unit). ``vote_rows``: ``(premises_id, voter_id, choice, cast_at, vote_id)`` of
         the entitled ballots.
         """
-        owners: dict[int, set[int]] = {}
-        for premises_id, user_id in owner_rows:
-            people = owners.setdefault(premises_id, set())
-            if user_id is not None:
-                people.add(user_id)
-        units: dict[int, object] = {
-            premises_id: frozenset(people) if people else ("premises", premises_id)
-            for premises_id, people in owners.items()
-        }
+        units = owner_units(owner_rows)
         return cls._count(
             dict.fromkeys(units.values()),
             ((units.get(p), choice, at, pk) for p, _voter, choice, at, pk in vote_rows),
@@ -140,18 +154,38 @@ class Tally:
         """Round the lines' percents so that they add up to the rounded total (largest
         remainder): three thirds show 33.33 + 33.33 + 33.34 = 100.00, never 99.99. A tie goes
         to the line listed last, so rounding never flatters "for". Only the display; the exact
-        ``share`` decides the outcome."""
-        hundredths = {key: line.share * 10000 for key, line in self.lines.items()}
-        shown = {key: floor(value) for key, value in hundredths.items()}
-        left = int(self.total_share_percent * 100) - sum(shown.values())
+        ``share`` decides the outcome.
+
+        Two places, or as many more as it takes to show the majority that decided: 500 003
+        millionths "for" is adopted and shows 50.0003%, not a tie of 50.00% next to "podjęta"
+        in the outcome letter and the protocol.
+        """
+        for places in range(2, MAX_PLACES + 1):
+            self._apportion(places)
+            if not self._rounding_hides_majority():
+                break
+        return self
+
+    def _apportion(self, places: int) -> None:
+        self.places = places
+        scale = 10 ** (places + 2)
+        units = {key: line.share * scale for key, line in self.lines.items()}
+        shown = {key: floor(value) for key, value in units.items()}
+        left = int(self.total_share_percent.scaleb(places)) - sum(shown.values())
         by_remainder = sorted(
-            self.lines, key=lambda key: (-(hundredths[key] - shown[key]), -KEYS.index(key))
+            self.lines, key=lambda key: (-(units[key] - shown[key]), -KEYS.index(key))
         )
         for key in by_remainder[:left]:
             shown[key] += 1
         for key, line in self.lines.items():
-            line.shown = Decimal(shown[key]).scaleb(-2)
-        return self
+            line.shown = Decimal(shown[key]).scaleb(-places)
+
+    def _rounding_hides_majority(self) -> bool:
+        if not self.adopted:
+            return False
+        if self.unit == MEMBERS:
+            return self.for_.percent <= self.against.percent
+        return self.for_.percent * 2 <= 100
 
     @property
     def by_owner(self) -> bool:
@@ -190,7 +224,7 @@ class Tally:
 
     @property
     def total_share_percent(self) -> Decimal:
-        return percent(self.total_share)
+        return percent(self.total_share, self.places)
 
     @property
     def total_count(self) -> int:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from community.models import CoOwnersProxy, OutcomeNotice, Resolution
 from community.selectors import (
     challenge_deadlines_for_user,
+    home_items_for_user,
     protocol_rows,
     resolution_tally,
     resolutions_for_user,
@@ -350,17 +351,13 @@ def test_owner_in_a_cooperative_votes_and_counts_as_a_member(resident, premises,
     assert not [r.pk for r in resolutions_for_user(resident) if r.awaiting_vote]
 
 
-# --- Left open: one owner – one vote waits once per owner, not once per flat -------------------
+# --- One owner – one vote waits once per owner, not once per flat ---------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="awaiting is still per premises in per-owner mode (needs the owner-set rule of "
-    "Tally.per_owner in _unvoted_ownerships and home_items_for_user)",
-)
 def test_per_owner_owner_of_two_flats_waits_for_one_vote(voting_community):
     anna, flat_a, _flat_b = _owner_of_two(voting_community)
     resolution = ResolutionFactory(community=voting_community, counting="per_owner")
     vote_cast(user=anna, resolution=resolution, premises=flat_a, choice="for")
 
     assert not [r.pk for r in resolutions_for_user(anna) if r.awaiting_vote]
+    assert home_items_for_user(anna, announcements=3)[1] == []

@@ -158,3 +158,83 @@ def test_a_cooperative_member_of_two_premises_waits_for_one_vote_only(
     ballot(resolution, premises, resident)
 
     assert same_everywhere(awaiting(resident)) == []
+
+
+# --- One owner – one vote: the voting unit is the owner set, as in ``Tally.per_owner`` --------
+
+
+def per_owner_flat(building, number, *owners, proxy=None):
+    """A premises of ``owners`` (co-owners when several, voting through ``proxy``)."""
+    premises = PremisesFactory(building=building, number=number)
+    role = Ownership.Role.CO_OWNER if len(owners) > 1 else Ownership.Role.OWNER
+    for owner in owners:
+        OwnershipFactory(user=owner, premises=premises, role=role)
+    if proxy is not None:
+        CoOwnersProxy.objects.create(
+            premises=premises,
+            proxy=proxy,
+            granted_on=timezone.localdate(),
+            valid_from=timezone.localdate() - datetime.timedelta(days=30),
+        )
+    return premises
+
+
+def test_per_owner_a_ballot_for_one_flat_is_the_owners_vote_for_all(
+    resident, premises, other_premises, voting_community
+):
+    # Art. 23 ust. 2a: the resident owning two flats is one owner with one vote.
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
+
+    ballot(resolution, other_premises, resident)
+
+    assert same_everywhere(awaiting(resident)) == []
+
+
+def test_per_owner_a_couple_co_owning_two_flats_votes_once(building, voting_community):
+    anna, piotr = UserFactory(), UserFactory()
+    per_owner_flat(building, "41", anna, piotr, proxy=anna)
+    second = per_owner_flat(building, "42", anna, piotr, proxy=piotr)
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+
+    ballot(resolution, second, piotr)
+
+    assert same_everywhere(awaiting(anna)) == []
+    assert same_everywhere(awaiting(piotr)) == []
+
+
+def test_per_owner_a_different_owner_set_still_waits(building, voting_community):
+    # Anna alone owns one flat and co-owns another with Piotr: two owners, two votes.
+    anna, piotr = UserFactory(), UserFactory()
+    own = per_owner_flat(building, "51", anna)
+    shared = per_owner_flat(building, "52", anna, piotr, proxy=piotr)
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+
+    ballot(resolution, own, anna)
+
+    assert same_everywhere(awaiting(anna)) == [resolution.pk]  # the couple has not voted
+    assert same_everywhere(awaiting(piotr)) == [resolution.pk]
+    ballot(resolution, shared, piotr)
+    assert same_everywhere(awaiting(anna)) == []
+    assert same_everywhere(awaiting(piotr)) == []
+
+
+def test_per_owner_a_former_owners_ballot_on_the_other_flat_does_not_count(
+    resident, premises, voting_community, building
+):
+    seller = UserFactory()
+    bought = PremisesFactory(building=building, number="61")
+    OwnershipFactory(
+        user=seller,
+        premises=bought,
+        valid_from=datetime.date(2010, 1, 1),
+        valid_to=timezone.localdate() - datetime.timedelta(days=2),
+    )
+    OwnershipFactory(
+        user=resident, premises=bought, valid_from=timezone.localdate() - datetime.timedelta(1)
+    )
+    resolution = ResolutionFactory(community=voting_community, counting="per_owner")
+
+    ballot(resolution, bought, seller)
+
+    assert same_everywhere(awaiting(resident)) == [resolution.pk]
