@@ -608,6 +608,13 @@ def parse_statement(content: bytes) -> Statement:
     return parse_csv(content)
 
 
+def text_key(value: str) -> str:
+    """A title or a name as two exports of one account compare it: MT940 cuts subfields at a
+    fixed width (spaces doubled or lost at the cut), a CSV may write capitals without Polish
+    letters or append the virtual account paid to; only letters and digits count."""
+    return re.sub(r"[^0-9a-z]+", "", fold(NRB_RE.sub(" ", str(value))))
+
+
 def synthetic_reference(transaction: BankTransaction, occurrence: int) -> str:
     """For a transaction the bank gave no reference: date, amount, accounts, title (and the
     payer's reference, when there is one)."""

@@ -877,3 +877,99 @@ def test_two_equal_transfers_of_one_day_are_both_kept_across_exports(community, 
     ).encode()
     preview = preview_bank_statement(file_name="b.csv", content=both)
     assert len(preview.to_create) == 1 and preview.skipped_count == 1
+
+
+# --- The same operation in two exports, without the payer's account --------------------------
+
+
+def cash_mt940(account):
+    """mBank MT940: cash paid in at a branch and an internal transfer: no ~38/~30/~31."""
+    return (
+        ":20:ST250506CYC/1\r\n"
+        f":25:/PL{account}\r\n"
+        ":28C:00090/1\r\n"
+        ":60F:C250505PLN1000,00\r\n"
+        ":61:2505060506CN200,00NTRFNONREF//25126000011\r\n"
+        ":86:020~00WPŁATA GOTÓWKOWA~20Wpłata za lokal 7   czerw~21iec~32JAN KOWALSKI\r\n"
+        ":61:2505060506CN500,00NTRFNONREF//25126000012\r\n"
+        ":86:020~00WPŁATA GOTÓWKOWA~20Wpłata gotówkowa~32ANNA NOWAK\r\n"
+        ":62F:C250506PLN1700,00\r\n"
+    ).encode("cp1250")
+
+
+def cash_mbank_csv(account):
+    """The same day in mBank's "Lista operacji": the bank's own CSV writes the title in capitals
+    without Polish letters, the payer with the address, and adds what MT940 did not have."""
+    return (
+        "#Numer rachunku;\n"
+        f"{account};\n"
+        ";\n"
+        "#Data operacji;#Data księgowania;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;"
+        "#Numer konta;#Kwota;#Saldo po operacji;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;WPLATA ZA LOKAL 7 CZERWIEC ;"
+        '"JAN  KOWALSKI UL. ŁĄKOWA 1";;200,00;1 200,00;\n'
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata za lokal 9 czerwiec;"
+        "EWA NOWAK;;200,00;1 400,00;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata gotówkowa;ANNA NOWAK;;500,00;1 900,00;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata gotówkowa;PIOTR ZIELIŃSKI;;500,00;"
+        "2 400,00;\n"
+    ).encode("cp1250")
+
+
+@pytest.mark.parametrize("mt940_first", [True, False], ids=["mt940_then_csv", "csv_then_mt940"])
+def test_transfer_without_payers_account_in_two_exports_is_booked_once(
+    mt940_first, community, building, office
+):
+    setup_bank(community, building, "11402004")
+    files = [
+        ("06.sta", cash_mt940(community.bank_account)),
+        ("06.csv", cash_mbank_csv(community.bank_account)),
+    ]
+    if not mt940_first:
+        files.reverse()
+    (first_name, first), (second_name, second) = files
+    import_apply(preview=preview_bank_statement(file_name=first_name, content=first), user=office)
+    preview = preview_bank_statement(file_name=second_name, content=second)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    kowalski = next(row for row in preview.rows if row.cells["nadawca"].startswith("JAN"))
+    assert kowalski.notice == (
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota, tytuł "
+        "i zleceniodawca) – pominięto."
+    )
+    import_apply(preview=preview, user=office)
+    # Lokal 7 and Anna Nowak's deposit once each; lokal 9 and Piotr Zieliński's deposit are
+    # other people's money of the same amount and day, kept.
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == [
+        Decimal("200.00"),
+        Decimal("200.00"),
+        Decimal("500.00"),
+        Decimal("500.00"),
+    ]
+    assert Payment.objects.filter(payer_name__startswith="JAN").count() == 1
+    assert Payment.objects.filter(payer_name__startswith="EWA").count() == 1
+    assert Payment.objects.filter(payer_name="ANNA NOWAK").count() == 1
+    assert Payment.objects.filter(payer_name__startswith="PIOTR").count() == 1
+    again = preview_bank_statement(file_name=second_name, content=second)
+    assert again.to_create == []
+
+
+def test_two_exports_with_different_titles_of_one_day_and_amount_are_both_kept(
+    community, building, office
+):
+    """No payer's account in either: "lokal 1" and "lokal 12" are two payments, not one cut."""
+    setup_bank(community, building, "11402004")
+    account = community.bank_account
+    sta = (
+        f":20:ST1\n:25:/PL{account}\n"
+        ":61:2505060506CN200,00NTRFNONREF//25126000021\n"
+        ":86:020~20Lokal 1~32JAN NOWAK\n"
+    ).encode()
+    import_apply(preview=preview_bank_statement(file_name="a.sta", content=sta), user=office)
+    csv = (
+        b"data;kwota;tytul;nadawca\n"
+        b"06.05.2025;200,00;Lokal 12;JAN NOWAK\n"
+        b"06.05.2025;200,00;Lokal 1;JAN NOWAK\n"
+    )
+    preview = preview_bank_statement(file_name="b.csv", content=csv, community=community)
+    assert [row.obj.title for row in preview.rows if row.will_create] == ["Lokal 12"]
+    assert preview.skipped_count == 1
