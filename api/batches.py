@@ -27,6 +27,7 @@ from finance.models import ImportBatch, Payment
 from finance.services import ImportRejected, import_apply, lock_communities
 from lib.imports import RowError, fold
 from lib.statements import BankTransaction, Statement
+from premises.imports import premises_number_key
 from premises.models import Community, Premises
 
 from .errors import FIELD_CODES, error_code
@@ -373,7 +374,7 @@ def _register_external_ids_check(rows: list[dict], result: BatchResult) -> None:
         external_id = _text(row.get("premises_external_id"))
         if not external_id:
             continue
-        place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+        place = (fold(_text(row.get("street"))), premises_number_key(_text(row.get("number"))))
         if len(external_id) > 100 or by_id.setdefault(external_id, place) != place:
             result.errors.append(
                 {
@@ -401,12 +402,12 @@ def _register_external_ids(community: Community, rows: list[dict], result: Batch
     for index, row in enumerate(rows):
         external_id = _text(row.get("premises_external_id"))
         if external_id:
-            place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+            place = (fold(_text(row.get("street"))), premises_number_key(_text(row.get("number"))))
             wanted.setdefault(place, (index, external_id))
     if not wanted:
         return
     places = {
-        (fold(p.building.street), p.number.strip().upper()): p.pk
+        (fold(p.building.street), premises_number_key(p.number)): p.pk
         for p in Premises.objects.filter(building__community=community).select_related("building")
     }
     refs = ExternalRef.objects.filter(community=community, kind=ExternalRef.Kind.PREMISES)

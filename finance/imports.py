@@ -528,7 +528,7 @@ class _TitleMatcher:
 
     PATTERNS = (
         re.compile(
-            r"\b(?:lokal[ua]?|lok\.?|mieszkani[ea]|mieszk\.?|m\.|nr\s+lokalu|gara[żz]u?|"
+            r"\b(?:lokal[ua]?|lok\.?|mieszkani[ea]|mieszk\.?|m\.|m\s|nr\s+lokalu|gara[żz]u?|"
             r"gar\.?|kom[óo]rk[ai]|lu)\s*(?:nr\.?\s*)?([0-9]+[a-z]?)\b",
             re.I,
         ),
@@ -541,14 +541,14 @@ class _TitleMatcher:
         for p in Premises.objects.filter(building__community__in=community_ids).select_related(
             "building"
         ):
-            key = (p.building.community_id, p.number.strip().upper())
+            key = (p.building.community_id, premises_number_key(p.number))
             self.by_number.setdefault(key, []).append(p)
 
     def find(self, community_id: int, title: str) -> tuple[Premises | None, str]:
         folded = fold(title).replace("_", " ")
         for pattern in self.PATTERNS:
             for number in pattern.findall(title):
-                candidates = self.by_number.get((community_id, number.upper()), [])
+                candidates = self.by_number.get((community_id, premises_number_key(number)), [])
                 if len(candidates) > 1:
                     candidates = [
                         p for p in candidates if fold(p.building.street).replace("_", " ") in folded

@@ -973,3 +973,30 @@ def test_two_exports_with_different_titles_of_one_day_and_amount_are_both_kept(
     preview = preview_bank_statement(file_name="b.csv", content=csv, community=community)
     assert [row.obj.title for row in preview.rows if row.will_create] == ["Lokal 12"]
     assert preview.skipped_count == 1
+
+
+@pytest.mark.parametrize(
+    "stored, title, matched",
+    [
+        ("12", "Czynsz lokal 012", True),
+        ("12", "czynsz M 012 maj", True),
+        ("12", "czynsz m. 12", True),
+        ("012", "Czynsz lokal 12", True),
+        ("012", "Czynsz M 12", True),
+        ("12A", "Czynsz lokal 12", False),
+        ("112", "Czynsz lokal 12", False),
+        ("12", "Czynsz lokal 112", False),
+        ("12", "Czynsz lokal 12A", False),
+    ],
+)
+def test_premises_number_in_a_title_matches_as_the_office_stored_it(
+    community, building, stored, title, matched
+):
+    """One rule for premises numbers: leading zeros and "lokal"/"M" aside, letters count."""
+    flat = PremisesFactory(building=building, number=stored)
+    community.bank_account = nrb("11402004", 1)
+    community.save()
+    content = f"data;kwota;tytul\n05.05.2025;100,00;{title}\n".encode()
+    preview = preview_bank_statement(file_name="w.csv", content=content, community=community)
+    assert not preview.has_errors, [r.errors for r in preview.rows]
+    assert preview.to_create[0].premises == (flat if matched else None)
