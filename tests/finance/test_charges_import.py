@@ -325,3 +325,25 @@ def test_charges_name_premises_numbers_as_the_office_writes_them(
         assert result.error_rows[0].errors == [
             f"Lokal „{written}” nie istnieje we wspólnocie {building.community.name}."
         ]
+
+
+def test_charges_xlsx_with_formulas_never_computed_is_refused_in_polish(client, office, premises):
+    """A sheet a script wrote: openpyxl reads no amount where Excel would show one."""
+    book = Workbook()
+    book.active.append(["lokal", "kategoria", "okres", "kwota"])
+    book.active.append(["12", "woda", "2025-05", 35.2])
+    book.active.append(["12", "c.o.", "2025-05", "=D2*2"])
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(office)
+    upload = SimpleUploadedFile("naliczenia.xlsx", out.getvalue())
+    response = client.post(
+        reverse("admin:finance_charge_import"),
+        {"community": premises.building.community.pk, "file": upload},
+    )
+    assert response.status_code == 200
+    assert (
+        "Komórka D3 (wiersz 3) zawiera formułę bez zapisanej wartości" in response.content.decode()
+    )
+    assert "token" not in response.context or not response.context["token"]
+    assert Charge.objects.count() == 0
