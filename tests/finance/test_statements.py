@@ -1000,3 +1000,60 @@ def test_premises_number_in_a_title_matches_as_the_office_stored_it(
     preview = preview_bank_statement(file_name="w.csv", content=content, community=community)
     assert not preview.has_errors, [r.errors for r in preview.rows]
     assert preview.to_create[0].premises == (flat if matched else None)
+
+
+def test_mt940_cut_short_is_refused_by_its_balances(admin_client, community, building):
+    """A download broken off mid-file: the operations no longer add up to the closing balance."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    whole = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    lines = whole.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(":61:2505060506DN12"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(":61:"))
+    cut = "\r\n".join(lines[:start] + lines[end:]).encode("cp1250")
+    upload = SimpleUploadedFile("wyciag.sta", cut)
+    response = admin_client.post(reverse("admin:finance_payment_import"), {"file": upload})
+    html = response.content.decode()
+    assert (
+        "Wyciąg nr 1 w pliku: saldo początkowe 1000,00 i operacje na 600,27 nie dają salda "
+        "końcowego 1588,27. Plik jest niekompletny lub uszkodzony; pobierz go z banku ponownie."
+    ) in html
+    assert Payment.objects.count() == 0
+
+
+def test_mt940_with_several_days_and_accounts_in_one_file_is_read(community, building, office):
+    """One file, one statement per account and day (mBank, PKO BP): each checks its balances."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    from finance.models import Fund, FundAccount
+
+    repair = nrb("11402004", 99)
+    FundAccount.objects.create(community=community, fund=Fund.REPAIR, bank_account=repair)
+    content = (
+        "\x01:20:ST250505CYC/1\r\n"
+        f":25:/PL{community.bank_account}  \r\n"
+        ":28C:00089/1\r\n"
+        ":60F:C250504PLN1000,00\r\n"
+        ":61:2505050505CN350,27NTRFNONREF//25125000001   \r\n"
+        ":86:020~00PRZELEW~20Zaliczka lokal 12~32JAN NOWAK\r\n"
+        ":62F:C250505PLN1350,27\r\n"
+        "-\r\n"
+        ":20:ST250506CYC/1\r\n"
+        f":25:/PL{community.bank_account}\r\n"
+        ":28C:00090/1\r\n"
+        ":60F:C250505PLN1350,27\r\n"
+        ":61:2505060506DN1350,27NTRFNONREF//25126000002\r\n"
+        ":86:073~00PRZELEW WYCHODZĄCY~20Faktura 1/2025\r\n"
+        ":62F:D250506PLN0,00\r\n"
+        "-\r\n"
+        ":20:ST250506CYC/2\r\n"
+        f":25:/PL{repair}\r\n"
+        ":60F:D250505PLN10,00\r\n"
+        ":61:2505060506CN60,00NTRFNONREF//25126000003\r\n"
+        ":86:020~00PRZELEW~20Fundusz remontowy lokal 12~32JAN NOWAK\r\n"
+        ":62F:C250506PLN50,00\r\n"
+        "-\x03\x1a"
+    ).encode("cp1250")
+    preview = preview_bank_statement(file_name="maj.sta", content=content)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    created = sorted((p.amount, p.fund) for p in preview.to_create)
+    assert created == [(Decimal("60.00"), Fund.REPAIR), (Decimal("350.27"), "")]
+    assert [row.notice for row in preview.rows][1] == "Obciążenie rachunku (wypłata) – pominięto."
