@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from finance.imports import preview_bank_statement
@@ -1057,3 +1058,53 @@ def test_mt940_with_several_days_and_accounts_in_one_file_is_read(community, bui
     created = sorted((p.amount, p.fund) for p in preview.to_create)
     assert created == [(Decimal("60.00"), Fund.REPAIR), (Decimal("350.27"), "")]
     assert [row.notice for row in preview.rows][1] == "Obciążenie rachunku (wypłata) – pominięto."
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in connection.vendor, reason="row locks: PostgreSQL (SQLite serialises)"
+)
+def test_mt940_and_csv_of_one_day_confirmed_at_once_book_each_transfer_once(community, building):
+    """Two tabs: the MT940 file in one, the CSV export in the other, "Zatwierdź" in both."""
+    import threading
+
+    from finance.services import ImportRejected, import_apply_upload
+    from imports.services import UploadGone, upload_store
+
+    setup_bank(community, building, "11402004")
+    office = UserFactory(is_staff=True, is_superuser=True, username="biuro3")
+    uploads = [
+        upload_store(kind="bank", file_name=name, content=content, user=office)
+        for name, content in [
+            ("06.sta", cash_mt940(community.bank_account)),
+            ("06.csv", cash_mbank_csv(community.bank_account)),
+        ]
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(upload):
+        try:
+            barrier.wait()
+            import_apply_upload(
+                token=str(upload.token),
+                user=office,
+                kind="bank",
+                build=lambda u: preview_bank_statement(
+                    file_name=u.file_name, content=bytes(u.content)
+                ),
+            )
+            outcomes.append("applied")
+        except (UploadGone, ImportRejected) as error:
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(upload,)) for upload in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["applied", "applied"]
+    # Jan Kowalski's and Anna Nowak's deposits once each, Ewa Nowak's and Piotr Zieliński's.
+    assert Payment.objects.count() == 4
