@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from finance.imports import (
+    SOURCE_API,
     Accounts,
     ImportPreview,
     ImportRow,
@@ -246,7 +247,7 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
             chosen[index] = premises
         transactions.append(transaction)
     statement = Statement(format="api", transactions=transactions)
-    finish_bank(preview, statement, Accounts([community.pk]), community.pk)
+    finish_bank(preview, statement, Accounts([community.pk]), community.pk, source=SOURCE_API)
     for row in preview.rows:
         premises = chosen.get(row.line)
         if row.obj is not None and premises is not None:

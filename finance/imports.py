@@ -648,7 +648,11 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
     return found.pop() if found else None
 
 
-def finish_bank(preview, statement: Statement, accounts: Accounts, community_id) -> None:
+def finish_bank(
+    preview, statement: Statement, accounts: Accounts, community_id, *, source: str = ""
+) -> None:
+    """Match the statement's transactions; ``source`` names where references are the
+    sender's own and stable ("api": the integrator's; MT940 files are known by their kind)."""
     transactions = statement.transactions
     occurrences: dict[str, int] = {}
     by_payer_reference: dict[str, list[BankTransaction]] = {}
@@ -690,7 +694,9 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
-    _booked_from_another_export(preview.rows, set(references), preview.kind)
+    if preview.kind == ImportBatch.Kind.BANK_MT940:
+        source = _SOURCE_MT940
+    _booked_from_another_export(preview.rows, set(references), source)
 
 
 # Titles this long agree when one is the other cut short: a bank may cut what another export
@@ -706,7 +712,18 @@ class _BookedPayment:
     payer_account: str
     title: str  # text_key
     payer_name: str  # text_key
-    mt940_reference: bool  # a bank's own MT940 reference: it names one operation for good
+    # Where its reference is the sender's own ("mt940": the bank's, "api": the integrator's):
+    # another payment of that source with a reference of its own is another operation.
+    source: str
+
+
+def _booked_source(batch_kind: str | None, upload_id: int | None, reference: str) -> str:
+    if not reference or reference.startswith("H-") or batch_kind is None:
+        return ""
+    if batch_kind == ImportBatch.Kind.BANK_MT940:
+        return _SOURCE_MT940
+    # A batch of bank payments applied from no uploaded file: the integration API's push.
+    return SOURCE_API if batch_kind == ImportBatch.Kind.BANK_CSV and upload_id is None else ""
 
 
 def _same_title_and_payer(payment: Payment, booked: _BookedPayment) -> bool:
@@ -721,8 +738,11 @@ def _same_title_and_payer(payment: Payment, booked: _BookedPayment) -> bool:
     return longer.startswith(shorter)
 
 
+_SOURCE_MT940, SOURCE_API = "mt940", "api"
+
+
 def _booked_from_another_export(
-    rows: list[ImportRow], references: set[str], kind: str = ""
+    rows: list[ImportRow], references: set[str], source: str = ""
 ) -> None:
     """Skip a transfer booked before from another export of the account (MT940 after CSV, or
     another bank's CSV layout): its id differs (the bank's reference in one, a content hash or
@@ -734,7 +754,17 @@ def _booked_from_another_export(
     if not rows:
         return
     booked: dict[tuple, list[_BookedPayment]] = {}
-    for community_id, booked_on, amount, payer_account, title, name, reference, batch_kind in (
+    for (
+        community_id,
+        booked_on,
+        amount,
+        payer_account,
+        title,
+        name,
+        reference,
+        batch_kind,
+        upload_id,
+    ) in (
         Payment.objects.filter(
             community_id__in={row.obj.community_id for row in rows},
             booked_on__range=(
@@ -754,6 +784,7 @@ def _booked_from_another_export(
             "payer_name",
             "bank_transaction_id",
             "import_batch__kind",
+            "import_batch__upload_id",
         )
     ):
         if reference in references:
@@ -763,9 +794,7 @@ def _booked_from_another_export(
                 payer_account=payer_account,
                 title=text_key(title),
                 payer_name=text_key(name),
-                mt940_reference=batch_kind == ImportBatch.Kind.BANK_MT940
-                and bool(reference)
-                and not reference.startswith("H-"),
+                source=_booked_source(batch_kind, upload_id, reference),
             )
         )
     if not booked:
@@ -778,7 +807,6 @@ def _booked_from_another_export(
         "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota, tytuł "
         "i zleceniodawca) – pominięto."
     )
-    mt940 = kind == ImportBatch.Kind.BANK_MT940
 
     def same_account(payment, candidate) -> bool:
         return bool(payment.payer_account) and candidate.payer_account == payment.payer_account
@@ -796,10 +824,10 @@ def _booked_from_another_export(
                 continue
             payment = row.obj
             pool = booked.get((payment.community_id, payment.booked_on, payment.amount), [])
-            # Two MT940 operations with the bank's own references are two operations.
-            own = mt940 and not payment.bank_transaction_id.startswith("H-")
+            # Two operations with references of one sender's own are two operations.
+            own = source if not payment.bank_transaction_id.startswith("H-") else ""
             found = next(
-                (c for c in pool if not (own and c.mt940_reference) and test(payment, c)), None
+                (c for c in pool if not (own and c.source == own) and test(payment, c)), None
             )
             if found is not None:
                 pool.remove(found)
