@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from finance.imports import (
+    SOURCE_API,
     Accounts,
     ImportPreview,
     ImportRow,
@@ -27,6 +28,7 @@ from finance.models import ImportBatch, Payment
 from finance.services import ImportRejected, import_apply, lock_communities
 from lib.imports import RowError, fold
 from lib.statements import BankTransaction, Statement
+from premises.imports import premises_number_key
 from premises.models import Community, Premises
 
 from .errors import FIELD_CODES, error_code
@@ -245,7 +247,7 @@ def payments_push(*, key, community: Community, rows: list[dict]) -> BatchResult
             chosen[index] = premises
         transactions.append(transaction)
     statement = Statement(format="api", transactions=transactions)
-    finish_bank(preview, statement, Accounts([community.pk]), community.pk)
+    finish_bank(preview, statement, Accounts([community.pk]), community.pk, source=SOURCE_API)
     for row in preview.rows:
         premises = chosen.get(row.line)
         if row.obj is not None and premises is not None:
@@ -373,7 +375,7 @@ def _register_external_ids_check(rows: list[dict], result: BatchResult) -> None:
         external_id = _text(row.get("premises_external_id"))
         if not external_id:
             continue
-        place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+        place = (fold(_text(row.get("street"))), premises_number_key(_text(row.get("number"))))
         if len(external_id) > 100 or by_id.setdefault(external_id, place) != place:
             result.errors.append(
                 {
@@ -401,12 +403,12 @@ def _register_external_ids(community: Community, rows: list[dict], result: Batch
     for index, row in enumerate(rows):
         external_id = _text(row.get("premises_external_id"))
         if external_id:
-            place = (fold(_text(row.get("street"))), _text(row.get("number")).upper())
+            place = (fold(_text(row.get("street"))), premises_number_key(_text(row.get("number"))))
             wanted.setdefault(place, (index, external_id))
     if not wanted:
         return
     places = {
-        (fold(p.building.street), p.number.strip().upper()): p.pk
+        (fold(p.building.street), premises_number_key(p.number)): p.pk
         for p in Premises.objects.filter(building__community=community).select_related("building")
     }
     refs = ExternalRef.objects.filter(community=community, kind=ExternalRef.Kind.PREMISES)

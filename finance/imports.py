@@ -21,7 +21,6 @@ in the title; the rest wait for the office in the queue of unassigned payments.
 import datetime
 import hashlib
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,6 +36,7 @@ from lib.statements import (
     accounts_in,
     parse_statement,
     synthetic_reference,
+    text_key,
 )
 from lib.statements import parse_date as _parse_date
 from portal.templatetags.strefa import format_money
@@ -528,7 +528,7 @@ class _TitleMatcher:
 
     PATTERNS = (
         re.compile(
-            r"\b(?:lokal[ua]?|lok\.?|mieszkani[ea]|mieszk\.?|m\.|nr\s+lokalu|gara[żz]u?|"
+            r"\b(?:lokal[ua]?|lok\.?|mieszkani[ea]|mieszk\.?|m\.|m\s|nr\s+lokalu|gara[żz]u?|"
             r"gar\.?|kom[óo]rk[ai]|lu)\s*(?:nr\.?\s*)?([0-9]+[a-z]?)\b",
             re.I,
         ),
@@ -541,14 +541,14 @@ class _TitleMatcher:
         for p in Premises.objects.filter(building__community__in=community_ids).select_related(
             "building"
         ):
-            key = (p.building.community_id, p.number.strip().upper())
+            key = (p.building.community_id, premises_number_key(p.number))
             self.by_number.setdefault(key, []).append(p)
 
     def find(self, community_id: int, title: str) -> tuple[Premises | None, str]:
         folded = fold(title).replace("_", " ")
         for pattern in self.PATTERNS:
             for number in pattern.findall(title):
-                candidates = self.by_number.get((community_id, number.upper()), [])
+                candidates = self.by_number.get((community_id, premises_number_key(number)), [])
                 if len(candidates) > 1:
                     candidates = [
                         p for p in candidates if fold(p.building.street).replace("_", " ") in folded
@@ -648,7 +648,11 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
     return found.pop() if found else None
 
 
-def finish_bank(preview, statement: Statement, accounts: Accounts, community_id) -> None:
+def finish_bank(
+    preview, statement: Statement, accounts: Accounts, community_id, *, source: str = ""
+) -> None:
+    """Match the statement's transactions; ``source`` names where references are the
+    sender's own and stable ("api": the integrator's; MT940 files are known by their kind)."""
     transactions = statement.transactions
     occurrences: dict[str, int] = {}
     by_payer_reference: dict[str, list[BankTransaction]] = {}
@@ -690,41 +694,144 @@ def finish_bank(preview, statement: Statement, accounts: Accounts, community_id)
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
-    _booked_from_another_export(preview.rows, set(references))
+    if preview.kind == ImportBatch.Kind.BANK_MT940:
+        source = _SOURCE_MT940
+    _booked_from_another_export(preview.rows, set(references), source)
 
 
-def _booked_from_another_export(rows: list[ImportRow], references: set[str]) -> None:
+# Titles this long agree when one is the other cut short: a bank may cut what another export
+# of the same account writes whole (Elixir carries 4 × 35 characters, MT940 subfields 27 each).
+# Shorter ones must be equal: "Lokal 1" and "Lokal 12" are two payments.
+_TITLE_CUT_MIN = 32
+
+
+@dataclass(eq=False)
+class _BookedPayment:
+    """A payment booked from another export, as the cross-format check compares it."""
+
+    payer_account: str
+    title: str  # text_key
+    payer_name: str  # text_key
+    # Where its reference is the sender's own ("mt940": the bank's, "api": the integrator's):
+    # another payment of that source with a reference of its own is another operation.
+    source: str
+
+
+def _booked_source(batch_kind: str | None, upload_id: int | None, reference: str) -> str:
+    if not reference or reference.startswith("H-") or batch_kind is None:
+        return ""
+    if batch_kind == ImportBatch.Kind.BANK_MT940:
+        return _SOURCE_MT940
+    # A batch of bank payments applied from no uploaded file: the integration API's push.
+    return SOURCE_API if batch_kind == ImportBatch.Kind.BANK_CSV and upload_id is None else ""
+
+
+def _same_title_and_payer(payment: Payment, booked: _BookedPayment) -> bool:
+    title = text_key(payment.title)
+    shorter, longer = sorted((title, booked.title), key=len)
+    if shorter != longer and not (len(shorter) >= _TITLE_CUT_MIN and longer.startswith(shorter)):
+        return False
+    # One export writes the payer's name alone, another with the address after it, a third
+    # cuts it at 27 characters: a name agrees with the start of the other. Unknown agrees.
+    name = text_key(payment.payer_name)
+    shorter, longer = sorted((name, booked.payer_name), key=len)
+    return longer.startswith(shorter)
+
+
+_SOURCE_MT940, SOURCE_API = "mt940", "api"
+
+
+def _booked_from_another_export(
+    rows: list[ImportRow], references: set[str], source: str = ""
+) -> None:
     """Skip a transfer booked before from another export of the account (MT940 after CSV, or
     another bank's CSV layout): its id differs (the bank's reference in one, a content hash or
-    another column in the other), so it is recognised by day, amount and payer's account.
-    Each booked payment whose id is not in this file stands for one row."""
-    rows = [row for row in rows if row.will_create and row.obj.payer_account]
+    another column in the other), so it is recognised by its content: the same community, day
+    and amount, and the same payer's account or, where either export omits it (cash paid in,
+    internal transfers, some banks' CSV), the same title and payer's name. Each booked payment
+    whose id is not in this file stands for one row."""
+    rows = [row for row in rows if row.will_create]
     if not rows:
         return
-    booked: Counter = Counter()
-    for community_id, booked_on, amount, payer_account, reference in (
+    booked: dict[tuple, list[_BookedPayment]] = {}
+    for (
+        community_id,
+        booked_on,
+        amount,
+        payer_account,
+        title,
+        name,
+        reference,
+        batch_kind,
+        upload_id,
+    ) in (
         Payment.objects.filter(
             community_id__in={row.obj.community_id for row in rows},
             booked_on__range=(
                 min(r.obj.booked_on for r in rows),
                 max(r.obj.booked_on for r in rows),
             ),
+            amount__in={row.obj.amount for row in rows},
             source=Payment.Source.BANK,
         )
-        .exclude(payer_account="")
-        .values_list("community_id", "booked_on", "amount", "payer_account", "bank_transaction_id")
+        .order_by("pk")
+        .values_list(
+            "community_id",
+            "booked_on",
+            "amount",
+            "payer_account",
+            "title",
+            "payer_name",
+            "bank_transaction_id",
+            "import_batch__kind",
+            "import_batch__upload_id",
+        )
     ):
-        if reference not in references:
-            booked[(community_id, booked_on, amount, payer_account)] += 1
-    for row in rows:
-        payment = row.obj
-        key = (payment.community_id, payment.booked_on, payment.amount, payment.payer_account)
-        if booked[key]:
-            booked[key] -= 1
-            row.notice = _(
-                "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota "
-                "i rachunek zleceniodawcy) – pominięto."
+        if reference in references:
+            continue
+        booked.setdefault((community_id, booked_on, amount), []).append(
+            _BookedPayment(
+                payer_account=payer_account,
+                title=text_key(title),
+                payer_name=text_key(name),
+                source=_booked_source(batch_kind, upload_id, reference),
             )
+        )
+    if not booked:
+        return
+    by_account = _(
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota i rachunek "
+        "zleceniodawcy) – pominięto."
+    )
+    by_content = _(
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota, tytuł "
+        "i zleceniodawca) – pominięto."
+    )
+
+    def same_account(payment, candidate) -> bool:
+        return bool(payment.payer_account) and candidate.payer_account == payment.payer_account
+
+    def same_content(payment, candidate) -> bool:
+        if payment.payer_account and candidate.payer_account:
+            return False  # both name the payer's account, and the accounts differ
+        return _same_title_and_payer(payment, candidate)
+
+    # Payers' accounts first, so that a row matched by its content cannot take the booked
+    # payment that another row of the file is by its account.
+    for test, notice in ((same_account, by_account), (same_content, by_content)):
+        for row in rows:
+            if row.notice:
+                continue
+            payment = row.obj
+            pool = booked.get((payment.community_id, payment.booked_on, payment.amount), [])
+            # Two operations with references of one sender's own are two operations.
+            own = source if not payment.bank_transaction_id.startswith("H-") else ""
+            found = next(
+                (c for c in pool if not (own and c.source == own) and test(payment, c)), None
+            )
+            if found is not None:
+                pool.remove(found)
+                row.notice = notice
 
 
 def _bank_cells(transaction: BankTransaction) -> dict[str, str]:

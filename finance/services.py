@@ -192,6 +192,12 @@ def import_apply_upload(*, token: str, user, kind: str, build, lock_ids=()) -> I
     upload = upload_claim(token=token, kind=kind, user=user)
     lock_communities(lock_ids)
     preview = build(upload)
+    if not lock_ids and preview.communities:
+        # A bank statement names its community only once read: lock it and read the file
+        # again, so that another export of the same account confirmed at the same moment
+        # (an MT940 file in one tab, the CSV in another) is seen booked, not booked twice.
+        lock_communities(preview.communities)
+        preview = build(upload)
     batch = import_apply(preview=preview, user=user, upload=upload)
     # The rows are booked; the file itself is no longer needed on the server.
     type(upload).objects.filter(pk=upload.pk).update(content=b"")

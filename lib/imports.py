@@ -283,7 +283,71 @@ def _xlsx_sheets(content: bytes, max_rows: int) -> Iterator[list[list[str]]]:
         book.close()
 
 
+# A cell's formula tag, with or without a namespace prefix (<f>, <x:f t="shared" …/>).
+_XLSX_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_XLSX_RECOMPUTE = re.compile(rb"<(?:\w+:)?calcPr\b[^>]*\bfullCalcOnLoad=\"(?:1|true)\"")
+
+
+def _xlsx_unsaved_formula(sheet) -> str:
+    """The first cell of ``sheet`` whose formula has no saved result, or "".
+
+    A workbook written by a script (openpyxl, XlsxWriter) and never opened in Excel keeps
+    formulas without their results, or with 0 and a request to recompute on opening: read
+    as values, such a cell is empty or 0, not what Excel shows. Excel and LibreOffice save
+    every result. Only a sheet that has formulas at all is parsed a second time.
+    """
+    archive = getattr(sheet.parent, "_archive", None)
+    path = getattr(sheet, "_worksheet_path", None)
+    if archive is None or path is None:
+        return ""
+    with archive.open(path) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            if _XLSX_FORMULA_TAG.search(tail + chunk):
+                break
+            tail = chunk[-16:]
+        else:
+            return ""
+    try:
+        recompute = bool(_XLSX_RECOMPUTE.search(archive.read("xl/workbook.xml")))
+    except KeyError:
+        recompute = False
+    # openpyxl's own parser (defusedxml's where installed): the sheet is read no other way.
+    from openpyxl.xml.functions import iterparse
+
+    with archive.open(path) as stream:
+        for _event, element in iterparse(stream):  # noqa: S314 (as openpyxl reads it)
+            if element.tag.rpartition("}")[2] != "c":
+                continue
+            formula = value = None
+            for child in element:
+                name = child.tag.rpartition("}")[2]
+                if name == "f":
+                    formula = child
+                elif name == "v":
+                    value = child.text
+            if formula is not None and (
+                recompute or (not value and element.get("t") not in ("str", "inlineStr"))
+            ):
+                return element.get("r", "")
+            element.clear()
+    return ""
+
+
 def _xlsx_lines(sheet, max_rows: int) -> list[list[str]]:
+    try:
+        cell = _xlsx_unsaved_formula(sheet)
+    except Exception:  # a damaged sheet: openpyxl's own reading below says so
+        cell = ""
+    if cell:
+        row = re.sub(r"^[A-Z]+", "", cell)
+        raise FileError(
+            _(
+                "Komórka %(cell)s (wiersz %(row)s) zawiera formułę bez zapisanej wartości – "
+                "otwórz plik w Excelu lub LibreOffice i zapisz go ponownie, a potem wczytaj."
+            )
+            % {"cell": cell, "row": row}
+        )
     result, filled = [], 0
     try:
         for values in sheet.iter_rows(values_only=True):

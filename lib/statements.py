@@ -234,7 +234,32 @@ def parse_mt940(text: str) -> Statement:
     # A transaction's :86: fields, read once all are known: ING writes two, the operation
     # code (with /OCMT/ and the like) and then the subfields.
     details: list[tuple[BankTransaction, list[str], str]] = []
+    # Opening balance and the sum of the operations since, to check against the closing one:
+    # a file cut short (a broken download) or garbled ends with a balance that does not add up.
+    opening: Decimal | None = None
+    total = Decimal("0.00")
+    statements = 0
     for tag, value in _fields(text):
+        if tag in ("60F", "60M"):
+            statements += 1
+            opening, total = _balance(value), Decimal("0.00")
+        elif tag in ("62F", "62M") and opening is not None:
+            closing = _balance(value)
+            if total is not None and closing is not None and opening + total != closing:
+                raise FileError(
+                    _(
+                        "Wyciąg nr %(number)d w pliku: saldo początkowe %(opening)s i operacje "
+                        "na %(total)s nie dają salda końcowego %(closing)s. Plik jest "
+                        "niekompletny lub uszkodzony; pobierz go z banku ponownie."
+                    )
+                    % {
+                        "number": statements,
+                        "opening": _amount_text(opening),
+                        "total": _amount_text(total),
+                        "closing": _amount_text(closing),
+                    }
+                )
+            opening = None
         if tag == "25":
             current_account = compact_account(value.split("\n")[0])
             if current_account and current_account not in statement.accounts:
@@ -246,6 +271,8 @@ def parse_mt940(text: str) -> Statement:
             statement.transactions.append(last)
             _read_61(last, value)
             details.append((last, [], bank_of(current_account)))
+            if total is not None:
+                total = None if last.amount is None else total + last.amount
         elif tag == "86" and last is not None:
             details[-1][1].append(value)
         elif tag in ("20", "62F", "62M"):
@@ -258,6 +285,25 @@ def parse_mt940(text: str) -> Statement:
     banks = {bank_of(account) for account in statement.accounts} - {""}
     statement.bank = ", ".join(sorted(banks))
     return statement
+
+
+_BALANCE = re.compile(r"^(?P<mark>[CD])\d{6}[A-Z]{3}(?P<amount>\d+(?:[,.]\d*)?)$")
+
+
+def _balance(value: str) -> Decimal | None:
+    """A :60F:/:62F: balance ("C250504PLN1000,00"), or None when it does not read."""
+    match = _BALANCE.match("".join(value.split()))
+    if not match:
+        return None
+    try:
+        amount = parse_decimal(match["amount"].rstrip(",."), label="", **AMOUNT)
+    except ValueError:
+        return None
+    return -amount if match["mark"] == "D" else amount
+
+
+def _amount_text(amount: Decimal) -> str:
+    return f"{amount:.2f}".replace(".", ",")
 
 
 def _read_61(transaction: BankTransaction, value: str) -> None:
@@ -606,6 +652,13 @@ def parse_statement(content: bytes) -> Statement:
             statement.encoding = encoding
             return statement
     return parse_csv(content)
+
+
+def text_key(value: str) -> str:
+    """A title or a name as two exports of one account compare it: MT940 cuts subfields at a
+    fixed width (spaces doubled or lost at the cut), a CSV may write capitals without Polish
+    letters or append the virtual account paid to; only letters and digits count."""
+    return re.sub(r"[^0-9a-z]+", "", fold(NRB_RE.sub(" ", str(value))))
 
 
 def synthetic_reference(transaction: BankTransaction, occurrence: int) -> str:

@@ -1,6 +1,7 @@
 """Parsing of register spreadsheet cells (CSV/XLSX as offices keep them), with Polish errors."""
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -21,9 +22,19 @@ def text(value) -> str:
     return " ".join(str(value).split())
 
 
+# "lokal 12", "lok. 12", "mieszkanie 12", "M 12", "M. 12", "nr 12": the word is no part of the
+# number. Only before a digit: "MU1" or "G12" are numbers of their own.
+_NUMBER_WORD = re.compile(
+    r"^(?:LOKAL(?:U)?|LOK\.?|MIESZKANIE|MIESZK\.?|M\.?|NR\.?)\s*(?:NR\.?\s*)?(?=\d)"
+)
+
+
 def premises_number_key(number: str) -> str:
-    """A premises number as files name it: "12a" in one export is "12A" in the register."""
-    return text(number).upper()
+    """A premises number as the office's files and payers' titles name it, for comparing: "12a"
+    in one export is "12A" in the register, "012", "M 012" and "lokal 012" are "12"; "12A" and
+    "112" are other premises. The one rule for every import and every title."""
+    key = _NUMBER_WORD.sub("", text(number).upper()).replace(" ", "")
+    return re.sub(r"^0+(?=\d)", "", key)
 
 
 def decimal(value, *, label: str) -> Decimal:

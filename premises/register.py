@@ -30,7 +30,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower, Upper
+from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -500,21 +500,19 @@ class _Importer:
                 building.community = matched[building.community_id]
                 buildings[building.pk] = building
                 self._buildings_of[id(building.community)].append(building)
-        # Exact numbers, and their upper case (SQLite's UPPER() folds only ASCII letters).
-        numbers = {row.cells["number"] for row, _values in items}
-        numbers |= {imports.premises_number_key(number) for number in numbers}
+        # The premises of these buildings the rows name by number ("012" names "12"): compared
+        # by ``premises_number_key`` in Python, which no SQL expression of both engines can do.
+        wanted = {imports.premises_number_key(row.cells["number"]) for row, _values in items}
         premises_by_pk = {}
-        if buildings:
-            for chunk in _chunks(numbers):
-                found = Premises.objects.annotate(_key=Upper("number")).filter(
-                    Q(number__in=chunk) | Q(_key__in=chunk), building__in=list(buildings)
-                )
-                for premises in found:
-                    premises.building = buildings[premises.building_id]
-                    premises_by_pk[premises.pk] = premises
-                    key = imports.premises_number_key(premises.number)
-                    self._premises[(id(premises.building), key)] = premises
-                    self._remember(premises, PREMISES_FIELDS)
+        for chunk in _chunks(buildings):
+            for premises in Premises.objects.filter(building__in=chunk).order_by("pk"):
+                key = imports.premises_number_key(premises.number)
+                if key not in wanted:
+                    continue
+                premises.building = buildings[premises.building_id]
+                premises_by_pk[premises.pk] = premises
+                self._premises[(id(premises.building), key)] = premises
+                self._remember(premises, PREMISES_FIELDS)
         for chunk in _chunks(premises_by_pk):
             found = Ownership.objects.filter(premises__in=chunk).select_related("user")
             for ownership in found.order_by("pk"):

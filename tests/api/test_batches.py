@@ -181,6 +181,18 @@ def test_payments_batch_idempotent_by_bank_reference(api, key_a, community_a, pr
     assert Payment.objects.count() == 3
 
 
+def test_payments_pushed_apart_with_their_own_references_are_two_payments(api, key_a, community_a):
+    """Two cash deposits alike (day, amount, title, no payer): the integrator's references
+    tell them apart, though no payer's account or name does."""
+    row = {"date": "2026-05-11", "amount": "100.00", "title": "Wpłata gotówkowa"}
+    url = payments_url(community_a)
+    first = api("post", url, key_a, json={"rows": [dict(row, bank_reference="KASA-1")]})
+    assert first.json()["created"] == 1, first.json()
+    second = api("post", url, key_a, json={"rows": [dict(row, bank_reference="KASA-2")]})
+    assert second.json()["created"] == 1, second.json()
+    assert Payment.objects.count() == 2
+
+
 def test_payments_batch_bad_row_writes_nothing(api, key_a, community_a, premises_a):
     rows = payment_rows(premises_a)
     rows.append({"bank_reference": "PKO-2026-0001", "date": "2026-13-40", "amount": "-5"})

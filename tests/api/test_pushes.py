@@ -188,6 +188,26 @@ def test_premises_external_id_set_by_register_used_by_charges(
     assert Charge.objects.count() == 1
 
 
+def test_register_push_links_the_external_id_to_premises_stored_as_012(
+    api, key_a, community_a, building_a
+):
+    """The integrator writes "7", the office stored "007": one premises, linked."""
+    from premises.models import Premises
+
+    stored = Premises.objects.create(
+        building=building_a,
+        number="007",
+        area="54.30",
+        share_numerator=5430,
+        share_denominator=100000,
+    )
+    url = f"/api/v1/communities/{community_a.pk}/register/batch/"
+    response = api("post", url, key_a, json={"rows": [register_row()]})
+    assert response.status_code == 200, response.json()
+    assert Premises.objects.filter(building=building_a).count() == 1
+    assert ExternalRef.objects.get(kind="premises").object_id == stored.pk
+
+
 def test_community_list_shows_external_id(api, key_a, community_a):
     api("post", COMMUNITIES, key_a, json={"rows": [{"external_id": "PAP-5", "id": community_a.pk}]})
     body = api("get", "/api/v1/communities/", key_a).json()

@@ -298,3 +298,52 @@ def test_admin_import_of_a_header_without_rows_says_so_and_offers_nothing(client
     response = client.post(url, {"community": premises.building.community.pk, "file": upload})
     assert "Plik nie zawiera żadnych wierszy z danymi." in response.content.decode()
     assert not response.context["token"]
+
+
+@pytest.mark.parametrize(
+    "stored, written, matched",
+    [
+        ("12", "012", True),
+        ("12", "M 012", True),
+        ("12", "lokal 12", True),
+        ("012", "12", True),
+        ("12a", "12A", True),
+        ("12A", "12", False),
+        ("112", "12", False),
+    ],
+)
+def test_charges_name_premises_numbers_as_the_office_writes_them(
+    building, stored, written, matched
+):
+    flat = PremisesFactory(building=building, number=stored)
+    content = f"lokal;kategoria;okres;kwota\n{written};woda;2025-05;35,20\n".encode()
+    result = preview(flat, content)
+    if matched:
+        assert not result.has_errors, result.error_rows[0].errors
+        assert result.to_create[0].premises == flat
+    else:
+        assert result.error_rows[0].errors == [
+            f"Lokal „{written}” nie istnieje we wspólnocie {building.community.name}."
+        ]
+
+
+def test_charges_xlsx_with_formulas_never_computed_is_refused_in_polish(client, office, premises):
+    """A sheet a script wrote: openpyxl reads no amount where Excel would show one."""
+    book = Workbook()
+    book.active.append(["lokal", "kategoria", "okres", "kwota"])
+    book.active.append(["12", "woda", "2025-05", 35.2])
+    book.active.append(["12", "c.o.", "2025-05", "=D2*2"])
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(office)
+    upload = SimpleUploadedFile("naliczenia.xlsx", out.getvalue())
+    response = client.post(
+        reverse("admin:finance_charge_import"),
+        {"community": premises.building.community.pk, "file": upload},
+    )
+    assert response.status_code == 200
+    assert (
+        "Komórka D3 (wiersz 3) zawiera formułę bez zapisanej wartości" in response.content.decode()
+    )
+    assert "token" not in response.context or not response.context["token"]
+    assert Charge.objects.count() == 0

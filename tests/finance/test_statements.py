@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 
 from finance.imports import preview_bank_statement
@@ -877,3 +878,233 @@ def test_two_equal_transfers_of_one_day_are_both_kept_across_exports(community, 
     ).encode()
     preview = preview_bank_statement(file_name="b.csv", content=both)
     assert len(preview.to_create) == 1 and preview.skipped_count == 1
+
+
+# --- The same operation in two exports, without the payer's account --------------------------
+
+
+def cash_mt940(account):
+    """mBank MT940: cash paid in at a branch and an internal transfer: no ~38/~30/~31."""
+    return (
+        ":20:ST250506CYC/1\r\n"
+        f":25:/PL{account}\r\n"
+        ":28C:00090/1\r\n"
+        ":60F:C250505PLN1000,00\r\n"
+        ":61:2505060506CN200,00NTRFNONREF//25126000011\r\n"
+        ":86:020~00WPŁATA GOTÓWKOWA~20Wpłata za lokal 7   czerw~21iec~32JAN KOWALSKI\r\n"
+        ":61:2505060506CN500,00NTRFNONREF//25126000012\r\n"
+        ":86:020~00WPŁATA GOTÓWKOWA~20Wpłata gotówkowa~32ANNA NOWAK\r\n"
+        ":62F:C250506PLN1700,00\r\n"
+    ).encode("cp1250")
+
+
+def cash_mbank_csv(account):
+    """The same day in mBank's "Lista operacji": the bank's own CSV writes the title in capitals
+    without Polish letters, the payer with the address, and adds what MT940 did not have."""
+    return (
+        "#Numer rachunku;\n"
+        f"{account};\n"
+        ";\n"
+        "#Data operacji;#Data księgowania;#Opis operacji;#Tytuł;#Nadawca/Odbiorca;"
+        "#Numer konta;#Kwota;#Saldo po operacji;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;WPLATA ZA LOKAL 7 CZERWIEC ;"
+        '"JAN  KOWALSKI UL. ŁĄKOWA 1";;200,00;1 200,00;\n'
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata za lokal 9 czerwiec;"
+        "EWA NOWAK;;200,00;1 400,00;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata gotówkowa;ANNA NOWAK;;500,00;1 900,00;\n"
+        "2025-05-06;2025-05-06;WPŁATA GOTÓWKOWA;Wpłata gotówkowa;PIOTR ZIELIŃSKI;;500,00;"
+        "2 400,00;\n"
+    ).encode("cp1250")
+
+
+@pytest.mark.parametrize("mt940_first", [True, False], ids=["mt940_then_csv", "csv_then_mt940"])
+def test_transfer_without_payers_account_in_two_exports_is_booked_once(
+    mt940_first, community, building, office
+):
+    setup_bank(community, building, "11402004")
+    files = [
+        ("06.sta", cash_mt940(community.bank_account)),
+        ("06.csv", cash_mbank_csv(community.bank_account)),
+    ]
+    if not mt940_first:
+        files.reverse()
+    (first_name, first), (second_name, second) = files
+    import_apply(preview=preview_bank_statement(file_name=first_name, content=first), user=office)
+    preview = preview_bank_statement(file_name=second_name, content=second)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    kowalski = next(row for row in preview.rows if row.cells["nadawca"].startswith("JAN"))
+    assert kowalski.notice == (
+        "Ta wpłata jest już zaksięgowana z innego wyciągu (ten sam dzień, kwota, tytuł "
+        "i zleceniodawca) – pominięto."
+    )
+    import_apply(preview=preview, user=office)
+    # Lokal 7 and Anna Nowak's deposit once each; lokal 9 and Piotr Zieliński's deposit are
+    # other people's money of the same amount and day, kept.
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == [
+        Decimal("200.00"),
+        Decimal("200.00"),
+        Decimal("500.00"),
+        Decimal("500.00"),
+    ]
+    assert Payment.objects.filter(payer_name__startswith="JAN").count() == 1
+    assert Payment.objects.filter(payer_name__startswith="EWA").count() == 1
+    assert Payment.objects.filter(payer_name="ANNA NOWAK").count() == 1
+    assert Payment.objects.filter(payer_name__startswith="PIOTR").count() == 1
+    again = preview_bank_statement(file_name=second_name, content=second)
+    assert again.to_create == []
+
+
+def test_two_exports_with_different_titles_of_one_day_and_amount_are_both_kept(
+    community, building, office
+):
+    """No payer's account in either: "lokal 1" and "lokal 12" are two payments, not one cut."""
+    setup_bank(community, building, "11402004")
+    account = community.bank_account
+    sta = (
+        f":20:ST1\n:25:/PL{account}\n"
+        ":61:2505060506CN200,00NTRFNONREF//25126000021\n"
+        ":86:020~20Lokal 1~32JAN NOWAK\n"
+    ).encode()
+    import_apply(preview=preview_bank_statement(file_name="a.sta", content=sta), user=office)
+    csv = (
+        b"data;kwota;tytul;nadawca\n"
+        b"06.05.2025;200,00;Lokal 12;JAN NOWAK\n"
+        b"06.05.2025;200,00;Lokal 1;JAN NOWAK\n"
+    )
+    preview = preview_bank_statement(file_name="b.csv", content=csv, community=community)
+    assert [row.obj.title for row in preview.rows if row.will_create] == ["Lokal 12"]
+    assert preview.skipped_count == 1
+
+
+@pytest.mark.parametrize(
+    "stored, title, matched",
+    [
+        ("12", "Czynsz lokal 012", True),
+        ("12", "czynsz M 012 maj", True),
+        ("12", "czynsz m. 12", True),
+        ("012", "Czynsz lokal 12", True),
+        ("012", "Czynsz M 12", True),
+        ("12A", "Czynsz lokal 12", False),
+        ("112", "Czynsz lokal 12", False),
+        ("12", "Czynsz lokal 112", False),
+        ("12", "Czynsz lokal 12A", False),
+    ],
+)
+def test_premises_number_in_a_title_matches_as_the_office_stored_it(
+    community, building, stored, title, matched
+):
+    """One rule for premises numbers: leading zeros and "lokal"/"M" aside, letters count."""
+    flat = PremisesFactory(building=building, number=stored)
+    community.bank_account = nrb("11402004", 1)
+    community.save()
+    content = f"data;kwota;tytul\n05.05.2025;100,00;{title}\n".encode()
+    preview = preview_bank_statement(file_name="w.csv", content=content, community=community)
+    assert not preview.has_errors, [r.errors for r in preview.rows]
+    assert preview.to_create[0].premises == (flat if matched else None)
+
+
+def test_mt940_cut_short_is_refused_by_its_balances(admin_client, community, building):
+    """A download broken off mid-file: the operations no longer add up to the closing balance."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    whole = mt940(sep="~", account=community.bank_account, virtual=flat_12.bank_account)
+    lines = whole.split("\r\n")
+    start = next(i for i, line in enumerate(lines) if line.startswith(":61:2505060506DN12"))
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith(":61:"))
+    cut = "\r\n".join(lines[:start] + lines[end:]).encode("cp1250")
+    upload = SimpleUploadedFile("wyciag.sta", cut)
+    response = admin_client.post(reverse("admin:finance_payment_import"), {"file": upload})
+    html = response.content.decode()
+    assert (
+        "Wyciąg nr 1 w pliku: saldo początkowe 1000,00 i operacje na 600,27 nie dają salda "
+        "końcowego 1588,27. Plik jest niekompletny lub uszkodzony; pobierz go z banku ponownie."
+    ) in html
+    assert Payment.objects.count() == 0
+
+
+def test_mt940_with_several_days_and_accounts_in_one_file_is_read(community, building, office):
+    """One file, one statement per account and day (mBank, PKO BP): each checks its balances."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    from finance.models import Fund, FundAccount
+
+    repair = nrb("11402004", 99)
+    FundAccount.objects.create(community=community, fund=Fund.REPAIR, bank_account=repair)
+    content = (
+        "\x01:20:ST250505CYC/1\r\n"
+        f":25:/PL{community.bank_account}  \r\n"
+        ":28C:00089/1\r\n"
+        ":60F:C250504PLN1000,00\r\n"
+        ":61:2505050505CN350,27NTRFNONREF//25125000001   \r\n"
+        ":86:020~00PRZELEW~20Zaliczka lokal 12~32JAN NOWAK\r\n"
+        ":62F:C250505PLN1350,27\r\n"
+        "-\r\n"
+        ":20:ST250506CYC/1\r\n"
+        f":25:/PL{community.bank_account}\r\n"
+        ":28C:00090/1\r\n"
+        ":60F:C250505PLN1350,27\r\n"
+        ":61:2505060506DN1350,27NTRFNONREF//25126000002\r\n"
+        ":86:073~00PRZELEW WYCHODZĄCY~20Faktura 1/2025\r\n"
+        ":62F:D250506PLN0,00\r\n"
+        "-\r\n"
+        ":20:ST250506CYC/2\r\n"
+        f":25:/PL{repair}\r\n"
+        ":60F:D250505PLN10,00\r\n"
+        ":61:2505060506CN60,00NTRFNONREF//25126000003\r\n"
+        ":86:020~00PRZELEW~20Fundusz remontowy lokal 12~32JAN NOWAK\r\n"
+        ":62F:C250506PLN50,00\r\n"
+        "-\x03\x1a"
+    ).encode("cp1250")
+    preview = preview_bank_statement(file_name="maj.sta", content=content)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    created = sorted((p.amount, p.fund) for p in preview.to_create)
+    assert created == [(Decimal("60.00"), Fund.REPAIR), (Decimal("350.27"), "")]
+    assert [row.notice for row in preview.rows][1] == "Obciążenie rachunku (wypłata) – pominięto."
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    "postgresql" not in connection.vendor, reason="row locks: PostgreSQL (SQLite serialises)"
+)
+def test_mt940_and_csv_of_one_day_confirmed_at_once_book_each_transfer_once(community, building):
+    """Two tabs: the MT940 file in one, the CSV export in the other, "Zatwierdź" in both."""
+    import threading
+
+    from finance.services import ImportRejected, import_apply_upload
+    from imports.services import UploadGone, upload_store
+
+    setup_bank(community, building, "11402004")
+    office = UserFactory(is_staff=True, is_superuser=True, username="biuro3")
+    uploads = [
+        upload_store(kind="bank", file_name=name, content=content, user=office)
+        for name, content in [
+            ("06.sta", cash_mt940(community.bank_account)),
+            ("06.csv", cash_mbank_csv(community.bank_account)),
+        ]
+    ]
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def confirm(upload):
+        try:
+            barrier.wait()
+            import_apply_upload(
+                token=str(upload.token),
+                user=office,
+                kind="bank",
+                build=lambda u: preview_bank_statement(
+                    file_name=u.file_name, content=bytes(u.content)
+                ),
+            )
+            outcomes.append("applied")
+        except (UploadGone, ImportRejected) as error:
+            outcomes.append(repr(error))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=confirm, args=(upload,)) for upload in uploads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes == ["applied", "applied"]
+    # Jan Kowalski's and Anna Nowak's deposits once each, Ewa Nowak's and Piotr Zieliński's.
+    assert Payment.objects.count() == 4

@@ -136,3 +136,60 @@ def test_xlsx_rows_past_the_limit_are_refused_even_after_blank_rows():
     content = workbook_bytes(book)
     with pytest.raises(FileError, match="więcej niż 10 wierszy"):
         read_table(content, required={"lokal", "kwota"}, max_rows=10)
+
+
+def with_formulas(*rows, results=None, recompute=True) -> bytes:
+    """A workbook with formulas as a script writes it (openpyxl: no results, "recompute when
+    opened"), or with ``results`` ({"B2": b"350.27"}) written as Excel saves them."""
+    source, out = zipfile.ZipFile(io.BytesIO(xlsx(*rows))), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                for cell, value in (results or {}).items():
+                    start = data.index(f'<c r="{cell}"'.encode())
+                    empty = data.index(b"<v />", start)
+                    kind = b' t="str"' if value == b"" else b""
+                    data = (
+                        data[:start]
+                        + f'<c r="{cell}"'.encode()
+                        + kind
+                        + data[start + len(f'<c r="{cell}"') : empty]
+                        + b"<v>"
+                        + value
+                        + b"</v>"
+                        + data[empty + len(b"<v />") :]
+                    )
+            if item.filename == "xl/workbook.xml" and not recompute:
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def test_xlsx_formula_without_a_saved_result_is_refused_naming_its_cell():
+    content = with_formulas(["lokal", "kwota"], ["12", "350,27"], ["14", "=B2*2"])
+    with pytest.raises(FileError) as error:
+        read_table(content, required=["lokal", "kwota"])
+    assert error.value.message == (
+        "Komórka B3 (wiersz 3) zawiera formułę bez zapisanej wartości – otwórz plik "
+        "w Excelu lub LibreOffice i zapisz go ponownie, a potem wczytaj."
+    )
+
+
+def test_xlsx_formulas_a_script_marked_to_be_recomputed_are_refused():
+    """XlsxWriter saves 0 as every formula's result and asks Excel to recompute on opening."""
+    content = with_formulas(["lokal", "kwota"], ["12", "=100+250.27"], results={"B2": b"0"})
+    with pytest.raises(FileError) as error:
+        read_table(content, required=["lokal", "kwota"])
+    assert "Komórka B2 (wiersz 2) zawiera formułę bez zapisanej wartości" in error.value.message
+
+
+def test_xlsx_formulas_with_results_excel_saved_are_read():
+    content = with_formulas(
+        ["lokal", "kwota", "opis"],
+        ["12", "=100+250.27", '=""'],
+        results={"B2": b"350.27", "C2": b""},
+        recompute=False,
+    )
+    table = read_table(content, required=["lokal", "kwota"])
+    assert table.rows[0].cells == {"lokal": "12", "kwota": "350.27", "opis": ""}

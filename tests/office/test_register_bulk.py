@@ -200,3 +200,18 @@ def test_a_clash_found_only_when_writing_saves_nothing(company, monkeypatch):
     assert not result.applied
     assert "nic nie zapisano, spróbuj ponownie" in result.file_errors[0]
     assert not Community.objects.exists() and not Premises.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "first, again, same",
+    [("12", "012", True), ("12", "M 012", True), ("012", "12", True), ("12A", "12", False)],
+)
+def test_register_names_a_premises_by_its_number_as_the_office_writes_it(
+    company, first, again, same
+):
+    result, _queries = run([record(0, number=first)], apply=True)
+    assert result.applied, [r.errors for r in result.error_rows]
+    result, _queries = run([record(0, number=again, area="61,00")], apply=True)
+    assert result.applied, [r.errors for r in result.error_rows]
+    assert Premises.objects.count() == (1 if same else 2)
+    assert Premises.objects.get(number=first).area == (61 if same else 50)
