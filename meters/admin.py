@@ -245,6 +245,8 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             "created_at",
             "is_current",
             "superseded_by",
+            "invalidated_at",
+            "invalidated_by",
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -285,7 +287,7 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Unieważnij zaznaczone odczyty (zostają w archiwum)"))
     def invalidate(self, request, queryset):
-        count = readings_invalidate(readings=queryset)
+        count = readings_invalidate(readings=queryset, user=request.user)
         self.message_user(
             request, _("Unieważniono odczytów: %(count)d.") % {"count": count}, messages.SUCCESS
         )

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from imports.services import upload_claim
 from lib.imports import RowError
@@ -570,6 +570,28 @@ def reading_check_office(
 
 
 @transaction.atomic
-def readings_invalidate(*, readings) -> int:
-    """Take readings out of force (a wrong import, a mistyped value); they stay on record."""
-    return readings.filter(is_current=True).update(is_current=False)
+def readings_invalidate(*, readings, user) -> int:
+    """Take readings out of force (a wrong import, a mistyped value); they stay on record.
+
+    Each one gets a history record by ``user`` at the same time as its ``invalidated_at``:
+    the admin's history shows who did it, and the API's pull (``updated_at``, the latest
+    history record) hands the change to an integrator syncing since before it.
+    """
+    chosen = list(
+        Reading.objects.filter(pk__in=readings.values("pk"), is_current=True)
+        .select_for_update()
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for reading in chosen:
+        reading.is_current = False
+        reading.invalidated_at, reading.invalidated_by = now, user
+    bulk_update_with_history(
+        chosen,
+        Reading,
+        ["is_current", "invalidated_at", "invalidated_by"],
+        batch_size=500,
+        default_user=user,
+        default_date=now,
+    )
+    return len(chosen)

@@ -18,6 +18,7 @@ from .fragments import WindowStatuses, pk_url
 from .selectors import (
     consumption_by_month,
     hide_previous_holders,
+    invalidated_readings_for_user,
     mark_correctable,
     meters_by_premises,
     meters_for_user,
@@ -27,6 +28,7 @@ from .selectors import (
     resident_submission_refusal,
     scoped_meters_for_user,
     window_for_meter,
+    with_invalidated_flag,
 )
 from .services import ImplausibleReadingError, reading_correct, reading_submit
 
@@ -62,7 +64,9 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
         # roles they come from scope the meter by plain premises ids instead of a nested
         # ownership subquery, which took PostgreSQL longer to plan than to run (issue 17).
         holding_starts_for_user(self.request.user)
-        return scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
+        return with_invalidated_flag(
+            scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,6 +85,11 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
             window=window,
             refusal=resident_submission_refusal(meter),
             months=months,
+            invalidated=(
+                list(invalidated_readings_for_user(self.request.user, meter))
+                if meter.has_invalidated
+                else []
+            ),
             chart=consumption_chart(months, decimal_places=meter.decimal_places),
         )
         return context

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from meters.models import Meter, Reading
@@ -390,3 +392,37 @@ def test_import_of_a_remote_reading_system_export_with_timestamps(today, office_
         D(2025, 4, 30),
         D(2025, 5, 20),
     ]
+
+
+def test_invalidating_a_reading_is_recorded_and_shown_to_the_resident(
+    today, office_client, office, resident, meter
+):
+    reading = reading_submit(user=resident, meter=meter, value=Decimal(3), read_on=today)
+    records = reading.history.count()
+    response = office_client.post(
+        reverse("admin:meters_reading_changelist"),
+        {"action": "invalidate", "_selected_action": [reading.pk]},
+        follow=True,
+    )
+    assert "Unieważniono odczytów: 1." in response.content.decode()
+    reading.refresh_from_db()
+    assert not reading.is_current
+    assert reading.invalidated_at is not None and reading.invalidated_by == office
+    # The history (the admin's "Historia" and the API's "updated since") has the change.
+    latest = reading.history.latest()
+    assert reading.history.count() == records + 1
+    assert latest.history_user == office and not latest.is_current
+    assert latest.history_date == reading.invalidated_at
+    # Invalidating again changes nothing and records nothing.
+    office_client.post(
+        reverse("admin:meters_reading_changelist"),
+        {"action": "invalidate", "_selected_action": [reading.pk]},
+    )
+    assert reading.history.count() == records + 1
+    resident_client = Client()
+    resident_client.force_login(resident)
+    page = resident_client.get(reverse("meters:detail", args=[meter.pk])).content.decode()
+    assert "Odczyty unieważnione przez biuro" in page
+    invalidated_on = timezone.localtime(reading.invalidated_at).strftime("%d.%m.%Y")
+    assert f"unieważniony {invalidated_on}" in page
+    assert "Ten licznik nie ma jeszcze odczytów." in page  # no longer in the history
