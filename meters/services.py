@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from imports.services import upload_claim
 from lib.imports import RowError
 from lib.reading_window import reading_window
+from portal.files import StoredFiles, files_removed_on_error
 from portal.images import process_uploaded_image
 
 from .imports import ImportReport, ImportRow, parse_readings
@@ -244,16 +245,16 @@ def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, ot
         )
 
 
-def _attach_photo(reading: Reading, photo) -> None:
+def _attach_photo(reading: Reading, photo, stored: StoredFiles) -> None:
+    """Store the sanitised photo and thumbnail: call it only once every check has passed."""
     try:
         processed = process_uploaded_image(photo)
     except ValidationError as error:
         raise ValidationError({"photo": error.messages}) from None
-    reading.photo.save(processed.image.name, processed.image, save=False)
-    reading.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    stored.save(reading.photo, processed.image)
+    stored.save(reading.thumbnail, processed.thumbnail)
 
 
-@transaction.atomic
 def reading_submit(
     *,
     user,
@@ -264,8 +265,25 @@ def reading_submit(
     confirmed: bool = False,
     today: datetime.date | None = None,
 ) -> Reading:
-    """A resident's reading. The caller has scoped ``meter`` to the user's premises."""
-    today = today or timezone.localdate()
+    """A resident's reading. The caller has scoped ``meter`` to the user's premises.
+
+    The photo is stored last, and deleted again if the reading is not saved after all."""
+    with files_removed_on_error() as stored, transaction.atomic():
+        return _reading_submit(
+            user=user,
+            meter=meter,
+            value=value,
+            read_on=read_on,
+            photo=photo,
+            confirmed=confirmed,
+            today=today or timezone.localdate(),
+            stored=stored,
+        )
+
+
+def _reading_submit(
+    *, user, meter, value, read_on, photo, confirmed, today, stored: StoredFiles
+) -> Reading:
     meter = (
         Meter.objects.select_for_update()
         .select_related("premises__building__community")
@@ -289,12 +307,11 @@ def reading_submit(
         submitted_by=user,
     )
     if photo:
-        _attach_photo(reading, photo)
+        _attach_photo(reading, photo, stored)
     reading.save()
     return reading
 
 
-@transaction.atomic
 def reading_correct(
     *,
     user,
@@ -305,8 +322,25 @@ def reading_correct(
     confirmed: bool = False,
     today: datetime.date | None = None,
 ) -> Reading:
-    """Replace the user's own reading of the open window; the old one is kept, not current."""
-    today = today or timezone.localdate()
+    """Replace the user's own reading of the open window; the old one is kept, not current.
+
+    A new photo is stored last, and deleted again if the correction is not saved after all."""
+    with files_removed_on_error() as stored, transaction.atomic():
+        return _reading_correct(
+            user=user,
+            reading=reading,
+            value=value,
+            read_on=read_on,
+            photo=photo,
+            confirmed=confirmed,
+            today=today or timezone.localdate(),
+            stored=stored,
+        )
+
+
+def _reading_correct(
+    *, user, reading, value, read_on, photo, confirmed, today, stored: StoredFiles
+) -> Reading:
     old = (
         Reading.objects.select_for_update()
         .select_related("meter__premises__building__community")
@@ -344,7 +378,7 @@ def reading_correct(
         thumbnail=old.thumbnail,
     )
     if photo:
-        _attach_photo(new, photo)
+        _attach_photo(new, photo, stored)
     old.is_current = False
     old.save(update_fields=["is_current"])
     new.save()
