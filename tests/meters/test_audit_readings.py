@@ -16,7 +16,7 @@ from PIL import Image
 
 from meters.models import Reading
 from meters.services import reading_correct, reading_submit
-from tests.factories import monthly_readings
+from tests.factories import UserFactory, monthly_readings
 
 D = datetime.date
 
@@ -107,3 +107,62 @@ def test_an_accepted_reading_keeps_its_photo(today, resident, meter):
         Path(saved.photo.name).name,
         Path(saved.thumbnail.name).name,
     }
+
+
+# --- Numbers as people write them -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["12 345,678", "12\xa0345,678", "12\u202f345,678", "12345,678", "12345.678", "12.345,678"],
+)
+def test_value_written_with_thousands_separators_is_read(today, resident_client, meter, value):
+    # How the portal itself prints numbers (1 234,56), how phones paste them (narrow space).
+    response = resident_client.post(add_url(meter), {"read_on": "2025-05-25", "value": value})
+    assert response.status_code == 302, response.content.decode()
+    assert Reading.objects.get().value == Decimal("12345.678")
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("-5", "Stan licznika nie może być ujemny."),
+        # Black digits, a gap, red digits: is it 123,456 m³ or 123 456 m³? Never guessed.
+        ("123 456", "bez spacji"),
+        ("12 34 5,6", "bez spacji"),
+        ("1,2.3", "Wpisz liczbę"),
+        ("NaN", "Wpisz liczbę"),
+    ],
+)
+def test_odd_values_are_explained(today, resident_client, meter, value, message):
+    response = resident_client.post(add_url(meter), {"read_on": "2025-05-25", "value": value})
+    assert message in response.content.decode()
+    assert not Reading.objects.exists()
+
+
+def test_office_enters_a_reading_with_a_decimal_comma(today, client, meter):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        reverse("admin:meters_reading_add"),
+        {"meter": meter.pk, "read_on": "2025-05-01", "value": "1 055,5"},
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert Reading.objects.get().value == Decimal("1055.5")
+    page = client.get(reverse("admin:meters_meter_change", args=[meter.pk])).content.decode()
+    assert "Wpisz liczbę" not in page
+    response = client.post(
+        reverse("admin:meters_meter_change", args=[meter.pk]),
+        {
+            "premises": meter.premises_id,
+            "kind": meter.kind,
+            "serial_number": meter.serial_number,
+            "location": meter.location,
+            "unit": meter.unit,
+            "decimal_places": 3,
+            "initial_reading": "1,25",
+            "installed_on": "01.01.2023",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    meter.refresh_from_db()
+    assert meter.initial_reading == Decimal("1.25")
