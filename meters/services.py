@@ -21,6 +21,7 @@ from lib.imports import RowError
 from lib.reading_window import reading_window
 from portal.files import StoredFiles, files_removed_on_error
 from portal.images import process_uploaded_image
+from premises.selectors import holding_starts_for_user
 
 from .imports import ImportReport, ImportRow, parse_readings
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
@@ -47,6 +48,22 @@ def _check_resident_may_submit(meter: Meter, today: datetime.date) -> None:
     refusal = resident_submission_refusal(meter, today)
     if refusal is not None:
         raise ValidationError(refusal, code="refused")
+
+
+def _check_held_on(*, meter: Meter, user, read_on: datetime.date, today: datetime.date) -> None:
+    """A resident states the meter only for days they hold the premises: a buyer does not date
+    a reading into the seller's time (whose photos the buyer may not see either)."""
+    since = holding_starts_for_user(user, today).get(meter.premises_id)
+    if since is not None and read_on < since:
+        raise _invalid(
+            "read_on",
+            _(
+                "Data odczytu nie może być wcześniejsza niż %(date)s, od kiedy korzystasz z "
+                "lokalu; stan z wcześniejszego dnia podaje poprzedni użytkownik lokalu albo biuro."
+            )
+            % {"date": _date(since)},
+            "before_holding",
+        )
 
 
 def _invalid(field: str, message, code: str) -> ValidationError:
@@ -255,6 +272,21 @@ def _attach_photo(reading: Reading, photo, stored: StoredFiles) -> None:
     stored.save(reading.thumbnail, processed.thumbnail)
 
 
+def _own_reading(*, meter: Meter, user, value: Decimal, read_on: datetime.date) -> Reading | None:
+    """The user's current reading of ``meter`` with this very day and value, if saved already."""
+    return (
+        Reading.objects.current()
+        .filter(
+            meter=meter,
+            read_on=read_on,
+            value=value,
+            submitted_by=user,
+            source=Reading.Source.RESIDENT,
+        )
+        .first()
+    )
+
+
 def reading_submit(
     *,
     user,
@@ -290,6 +322,10 @@ def _reading_submit(
         .get(pk=meter.pk)
     )
     _check_resident_may_submit(meter, today)
+    already = _own_reading(meter=meter, user=user, value=value, read_on=read_on)
+    if already is not None:
+        return already  # a double click: saved by the first one, the photo is not stored twice
+    _check_held_on(meter=meter, user=user, read_on=read_on, today=today)
     window = reading_window(meter.premises.building.community, today)
     _validate_value(
         meter=meter,
@@ -348,6 +384,10 @@ def _reading_correct(
     )
     meter = old.meter
     _check_resident_may_submit(meter, today)
+    if not old.is_current and old.superseded_by_id is not None:
+        already = _own_reading(meter=meter, user=user, value=value, read_on=read_on)
+        if already is not None and already.pk == old.superseded_by_id:
+            return already  # a double click: the first one made this very correction
     window = reading_window(meter.premises.building.community, today)
     if not (
         old.is_current
@@ -359,6 +399,7 @@ def _reading_correct(
             _("Można poprawić tylko własny odczyt z bieżącego okresu odczytów."),
             code="not_correctable",
         )
+    _check_held_on(meter=meter, user=user, read_on=read_on, today=today)
     _validate_value(
         meter=meter,
         value=value,

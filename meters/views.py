@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -148,8 +149,17 @@ class ReadingCreateView(_ReadingFormView):
 class ReadingCorrectView(_ReadingFormView):
     @cached_property
     def reading(self):
-        own = readings_for_user(self.request.user).current().filter(submitted_by=self.request.user)
+        # A replaced reading too: a double click posts its correction twice (the service
+        # answers the second with the first's result).
+        own = readings_for_user(self.request.user).filter(
+            Q(is_current=True) | Q(superseded_by__isnull=False), submitted_by=self.request.user
+        )
         return get_object_or_404(own, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        if not self.reading.is_current:
+            return redirect("meters:detail", pk=self.meter.pk)
+        return super().get(request, *args, **kwargs)
 
     @cached_property
     def meter(self):

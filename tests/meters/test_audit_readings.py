@@ -16,7 +16,7 @@ from PIL import Image
 
 from meters.models import Reading
 from meters.services import reading_correct, reading_submit
-from tests.factories import UserFactory, monthly_readings
+from tests.factories import MeterFactory, OwnershipFactory, UserFactory, monthly_readings
 
 D = datetime.date
 
@@ -36,7 +36,7 @@ def add_url(meter):
     return reverse("meters:reading_add", args=[meter.pk])
 
 
-# --- A refused reading leaves no photo in storage -----------------------------------------------
+# --- A refused reading leaves no photo in storage ------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_an_accepted_reading_keeps_its_photo(today, resident, meter):
     }
 
 
-# --- Numbers as people write them -----------------------------------------------------------------
+# --- Numbers as people write them ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -166,3 +166,69 @@ def test_office_enters_a_reading_with_a_decimal_comma(today, client, meter):
     assert response.status_code == 302, response.content.decode()
     meter.refresh_from_db()
     assert meter.initial_reading == Decimal("1.25")
+
+
+# --- A double click ---------------------------------------------------------------------------
+
+
+def test_double_click_saves_one_reading_and_says_it_was_saved(today, resident_client, meter):
+    data = {"read_on": "2025-05-25", "value": "5,5"}
+    first = resident_client.post(add_url(meter), {**data, "photo": png()})
+    second = resident_client.post(add_url(meter), {**data, "photo": png()}, follow=True)
+    assert first.status_code == 302
+    page = second.content.decode()
+    assert "Odczyt został zapisany" in page and "Licznik ma już odczyt" not in page
+    assert Reading.objects.count() == 1
+    assert len(stored_files()) == 2  # the first click's photo and thumbnail only
+    # Another value for the same day is no double click: it is refused as before.
+    other = resident_client.post(add_url(meter), {"read_on": "2025-05-25", "value": "6"})
+    assert "Licznik ma już odczyt z 25.05.2025" in other.content.decode()
+
+
+def test_double_click_on_a_correction_saves_one_correction(today, resident_client, resident, meter):
+    reading = reading_submit(user=resident, meter=meter, value=Decimal(5), read_on=today)
+    url = reverse("meters:reading_correct", args=[reading.pk])
+    data = {"read_on": "2025-05-25", "value": "5,5"}
+    first = resident_client.post(url, data)
+    second = resident_client.post(url, data, follow=True)
+    assert first.status_code == 302
+    assert "Odczyt został poprawiony" in second.content.decode()
+    assert Reading.objects.count() == 2
+    assert list(Reading.objects.current().values_list("value", flat=True)) == [Decimal("5.5")]
+    # The replaced reading's form now leads to the meter; another value is refused.
+    assert resident_client.get(url).status_code == 302
+    refused = resident_client.post(url, {"read_on": "2025-05-25", "value": "7"})
+    assert "Można poprawić tylko własny odczyt" in refused.content.decode()
+    assert Reading.objects.count() == 2
+
+
+# --- A flat sold during the window ----------------------------------------------------------
+
+
+@pytest.fixture
+def sold_in_window(today, premises):
+    """The flat changes hands on 22 May 2025, two days into the window (20.05–12.06)."""
+    seller, buyer = UserFactory(last_name="Sprzedający"), UserFactory(last_name="Kupujący")
+    OwnershipFactory(user=seller, premises=premises, valid_to=D(2025, 5, 21))
+    OwnershipFactory(user=buyer, premises=premises, valid_from=D(2025, 5, 22))
+    return seller, buyer, MeterFactory(premises=premises, serial_number="ZW-SOLD")
+
+
+def test_seller_no_longer_submits_readings(client, sold_in_window):
+    seller, _buyer, meter = sold_in_window
+    client.force_login(seller)
+    assert client.get(add_url(meter)).status_code == 404
+    response = client.post(add_url(meter), {"read_on": "2025-05-21", "value": "5"})
+    assert response.status_code == 404
+    assert not Reading.objects.exists()
+
+
+def test_buyer_cannot_date_a_reading_before_buying_the_flat(client, sold_in_window):
+    _seller, buyer, meter = sold_in_window
+    client.force_login(buyer)
+    response = client.post(add_url(meter), {"read_on": "2025-05-21", "value": "5"})
+    assert "nie może być wcześniejsza niż 22.05.2025" in response.content.decode()
+    assert not Reading.objects.exists()
+    response = client.post(add_url(meter), {"read_on": "2025-05-22", "value": "5"})
+    assert response.status_code == 302
+    assert Reading.objects.get().submitted_by == buyer
