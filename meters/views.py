@@ -111,6 +111,16 @@ class _ReadingFormView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
     def save(self, form):
         raise NotImplementedError
 
+    def form_invalid(self, form):
+        # The browser empties the file field on the form shown again: say so, or the resident
+        # who confirms an unusual value saves it without the photo that proves it.
+        if self.request.FILES.get("photo") and "photo" not in form.errors:
+            form.add_error(
+                "photo",
+                _("Zdjęcie nie zostało zapisane – wybierz je ponownie przed zapisaniem odczytu."),
+            )
+        return super().form_invalid(form)
+
     def form_valid(self, form):
         try:
             self.save(form)

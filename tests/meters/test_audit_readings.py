@@ -232,3 +232,32 @@ def test_buyer_cannot_date_a_reading_before_buying_the_flat(client, sold_in_wind
     response = client.post(add_url(meter), {"read_on": "2025-05-22", "value": "5"})
     assert response.status_code == 302
     assert Reading.objects.get().submitted_by == buyer
+
+
+# --- Photos ----------------------------------------------------------------------------------
+
+
+def test_a_photo_sent_with_a_refused_reading_is_asked_for_again(today, resident_client, meter):
+    # The browser empties the file field on the re-shown form: the resident who ticks
+    # "Potwierdzam" and saves would lose the photo that proves the unusual value.
+    monthly_readings(meter, start=Decimal(100), step=Decimal(1))
+    response = resident_client.post(
+        add_url(meter), {"read_on": "2025-05-25", "value": "500", "photo": png()}
+    )
+    page = response.content.decode()
+    assert "ponad 3 razy większe niż zwykle" in page
+    assert "Zdjęcie nie zostało zapisane – wybierz je ponownie" in page
+    response = resident_client.post(add_url(meter), {"read_on": "2025-05-25", "value": "500"})
+    assert "Zdjęcie nie zostało zapisane" not in response.content.decode()  # none was sent
+
+
+def test_an_iphone_heic_photo_is_stored_as_jpeg(today, resident, meter):
+    import pillow_heif  # noqa: F401 - registers the HEIF encoder with Pillow
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), "green").save(buffer, format="HEIF")
+    heic = SimpleUploadedFile("IMG_0001.HEIC", buffer.getvalue(), content_type="image/heic")
+    saved = reading_submit(user=resident, meter=meter, value=Decimal(1), read_on=today, photo=heic)
+    assert saved.photo.name.endswith(".jpg")
+    with saved.photo.open("rb") as handle:
+        assert handle.read(3) == b"\xff\xd8\xff"
