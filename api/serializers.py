@@ -225,7 +225,14 @@ class ReadingSerializer(serializers.ModelSerializer):
     value = serializers.DecimalField(max_digits=14, decimal_places=3, coerce_to_string=True)
     photo_url = serializers.SerializerMethodField()
     updated_at = serializers.DateTimeField(
-        help_text=_("Ostatnia zmiana (dodanie, poprawka: odczyt przestał obowiązywać).")
+        help_text=_(
+            "Ostatnia zmiana (dodanie, poprawka lub unieważnienie przez biuro: odczyt przestał "
+            "obowiązywać)."
+        )
+    )
+    invalidated_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text=_("Kiedy biuro unieważniło odczyt (null – nie unieważniono)."),
     )
 
     class Meta:
@@ -243,6 +250,7 @@ class ReadingSerializer(serializers.ModelSerializer):
             "source",
             "is_current",
             "superseded_by",
+            "invalidated_at",
             "created_at",
             "updated_at",
             "photo_url",

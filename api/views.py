@@ -271,7 +271,9 @@ class ReadingListView(ScopedListView):
     """Readings residents submitted (with a photo link), by the time of their last change.
 
     A reading the resident corrected stays on record, no longer current: that change moves its
-    ``updated_at``, so a sync sees it again with ``is_current`` false and ``superseded_by``.
+    ``updated_at``, so a sync sees it again with ``is_current`` false and ``superseded_by``;
+    one the office invalidated comes again with ``invalidated_at`` (``readings_invalidate``
+    writes its history record).
     """
 
     serializer_class = s.ReadingSerializer

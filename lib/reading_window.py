@@ -85,13 +85,11 @@ def window_for_month(year: int, month: int, *, start_day: int, end_day: int) -> 
 # Pure and asked once per meter on the meter pages (a landlord's 50 meters, issue 17): the
 # few (day, start, end) combinations of a day are kept; Window is frozen, so sharing is safe.
 @lru_cache(maxsize=512)
-def window_at(
-    today: datetime.date,
-    *,
-    start_day: int = DEFAULT_START_DAY,
-    end_day: int = DEFAULT_END_DAY,
-) -> Window:
-    """The window containing ``today`` (the latest-opened one), else the next to open."""
+def window_at(today: datetime.date, *, start_day: int, end_day: int) -> Window:
+    """The window containing ``today`` (the latest-opened one), else the next to open.
+
+    The days are required: every caller names the community's own (``reading_window``); a
+    default here let the office dashboard count the 20 → 12 window for every community."""
     candidates = [
         window_for_month(*_shift_month(today.year, today.month, delta), **_days(start_day, end_day))
         for delta in (-2, -1, 0, 1)
@@ -111,6 +109,29 @@ def _days(start_day: int, end_day: int) -> dict:
 def reading_window(community, today: datetime.date | None = None) -> Window:
     """The reading window of a community on ``today`` (the local date by default)."""
     return window_at(
+        today or timezone.localdate(),
+        start_day=community.reading_window_start_day,
+        end_day=community.reading_window_end_day,
+    )
+
+
+@lru_cache(maxsize=512)
+def latest_window_at(today: datetime.date, *, start_day: int, end_day: int) -> Window:
+    """The window open on ``today``, else the last one that closed before it: the readings the
+    office is collecting now, or has just collected."""
+    window = window_at(today, start_day=start_day, end_day=end_day)
+    if window.is_open:
+        return window
+    candidates = [
+        window_for_month(*_shift_month(today.year, today.month, delta), **_days(start_day, end_day))
+        for delta in (-2, -1, 0)
+    ]
+    return max((w for w in candidates if w.closes_on < today), key=lambda w: w.opens_on)
+
+
+def latest_reading_window(community, today: datetime.date | None = None) -> Window:
+    """``latest_window_at`` with a community's window days."""
+    return latest_window_at(
         today or timezone.localdate(),
         start_day=community.reading_window_start_day,
         end_day=community.reading_window_end_day,

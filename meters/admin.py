@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -25,7 +26,8 @@ from office.admin_mixins import CommunityScopedAdminMixin
 from portal.files import serve_file
 from premises.models import Community
 
-from .models import Meter, Reading
+from .forms import MeterValueField
+from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .selectors import readings_for_billing
 from .services import (
     READINGS_IMPORT,
@@ -49,22 +51,18 @@ def _scoped_meters(request):
 
 class MeterReplaceForm(forms.Form):
     removed_on = forms.DateField(label=_("Data wymiany"), widget=AdminDateWidget)
-    final_value = forms.DecimalField(
+    final_value = MeterValueField(
         label=_("Stan końcowy starego licznika"),
-        max_digits=14,
-        decimal_places=3,
-        min_value=0,
-        localize=True,
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMAL_PLACES,
         required=False,
         help_text=_("Zapisany jako ostatni odczyt starego licznika w dniu wymiany."),
     )
     serial_number = forms.CharField(label=_("Numer fabryczny nowego licznika"), max_length=50)
-    initial_reading = forms.DecimalField(
+    initial_reading = MeterValueField(
         label=_("Stan początkowy nowego licznika"),
-        max_digits=14,
-        decimal_places=3,
-        min_value=0,
-        localize=True,
+        max_digits=VALUE_MAX_DIGITS,
+        decimal_places=VALUE_DECIMAL_PLACES,
         initial=0,
     )
 
@@ -115,6 +113,7 @@ class ReadingAdminForm(forms.ModelForm):
     class Meta:
         model = Reading
         fields = ["meter", "read_on", "value"]
+        field_classes = {"value": MeterValueField}
 
     def clean(self):
         data = super().clean()
@@ -134,6 +133,8 @@ class ReadingAdminForm(forms.ModelForm):
 @admin.register(Meter)
 class MeterAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     community_lookup = "premises__building__community"
+    # "12,5" as the office types it (a plain DecimalField wants "12.5").
+    formfield_overrides = {models.DecimalField: {"form_class": MeterValueField}}
     list_display = [
         "serial_number",
         "kind",
@@ -245,6 +246,8 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
             "created_at",
             "is_current",
             "superseded_by",
+            "invalidated_at",
+            "invalidated_by",
         ]
 
     def get_readonly_fields(self, request, obj=None):
@@ -285,7 +288,7 @@ class ReadingAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description=_("Unieważnij zaznaczone odczyty (zostają w archiwum)"))
     def invalidate(self, request, queryset):
-        count = readings_invalidate(readings=queryset)
+        count = readings_invalidate(readings=queryset, user=request.user)
         self.message_user(
             request, _("Unieważniono odczytów: %(count)d.") % {"count": count}, messages.SUCCESS
         )

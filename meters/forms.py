@@ -1,9 +1,47 @@
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.images import image_header_check
 
 from .models import VALUE_MAX_DIGITS
+
+# Digits grouped by spaces (any space: typed, no-break, the narrow one phones paste) or by dots
+# before a decimal part, as the portal prints numbers: 12 345,678 and 12.345,678.
+_GROUPED = re.compile(r"\d{1,3}(?:\s\d{3})+[,.]\d+|\d{1,3}(?:\.\d{3})+,\d+")
+
+
+class MeterValueField(forms.DecimalField):
+    """A meter's value as people type it: "123,456", "123.456", "12 345,678".
+
+    A gap without a decimal part ("123 456") is refused, not guessed: on a water meter the
+    black digits are cubic metres and the red ones litres, and reading the gap as a thousands
+    separator would store a thousand times the value."""
+
+    default_error_messages = {
+        "min_value": _("Stan licznika nie może być ujemny."),
+        "spaces": _(
+            "Wpisz stan bez spacji, z przecinkiem przed cyframi po przecinku (na liczniku wody "
+            "zwykle czerwonymi), np. 123,456."
+        ),
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("localize", True)
+        kwargs.setdefault("min_value", 0)
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+            if _GROUPED.fullmatch(value):
+                whole, decimals = re.fullmatch(r"(.*)[,.](\d+)", value).groups()
+                value = re.sub(r"[\s.]", "", whole) + "," + decimals
+            elif re.search(r"\s", value):
+                raise ValidationError(self.error_messages["spaces"], code="spaces")
+        return super().to_python(value)
 
 
 class ReadingForm(forms.Form):
@@ -11,11 +49,9 @@ class ReadingForm(forms.Form):
         label=_("Data odczytu"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    value = forms.DecimalField(
+    value = MeterValueField(
         label=_("Stan licznika"),
         max_digits=VALUE_MAX_DIGITS,
-        min_value=0,
-        localize=True,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text=_("Wpisz stan z wyświetlacza licznika, np. 123,456."),
     )

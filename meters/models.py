@@ -185,6 +185,16 @@ class Reading(models.Model):
         related_name="supersedes",
     )
 
+    invalidated_at = models.DateTimeField(_("unieważniono"), null=True, blank=True)
+    invalidated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("unieważnił(a)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
     objects = ReadingQuerySet.as_manager()
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import (
     DecimalField,
+    Exists,
     ExpressionWrapper,
     F,
     OuterRef,
@@ -57,6 +58,23 @@ def meters_for_user(user) -> QuerySet[Meter]:
 def readings_for_user(user) -> QuerySet[Reading]:
     return Reading.objects.filter(meter__premises__in=premises_for_user(user)).select_related(
         "meter__premises__building__community"
+    )
+
+
+def with_invalidated_flag(meters: QuerySet[Meter]) -> QuerySet[Meter]:
+    """``has_invalidated`` on each meter, so its page reads the invalidated readings only when
+    there are some (most meters have none)."""
+    invalidated = Reading.objects.filter(meter=OuterRef("pk"), invalidated_at__isnull=False)
+    return meters.annotate(has_invalidated=Exists(invalidated))
+
+
+def invalidated_readings_for_user(user, meter: Meter) -> QuerySet[Reading]:
+    """Readings of ``meter`` the office took out of force, newest first: gone from the history
+    and the consumption, listed apart so the resident learns what happened to them."""
+    return (
+        readings_for_user(user)
+        .filter(meter=meter, is_current=False, invalidated_at__isnull=False)
+        .order_by("-read_on", "-invalidated_at")
     )
 
 

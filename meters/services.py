@@ -14,12 +14,14 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from imports.services import upload_claim
 from lib.imports import RowError
 from lib.reading_window import reading_window
+from portal.files import StoredFiles, files_removed_on_error
 from portal.images import process_uploaded_image
+from premises.selectors import holding_starts_for_user
 
 from .imports import ImportReport, ImportRow, parse_readings
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
@@ -46,6 +48,22 @@ def _check_resident_may_submit(meter: Meter, today: datetime.date) -> None:
     refusal = resident_submission_refusal(meter, today)
     if refusal is not None:
         raise ValidationError(refusal, code="refused")
+
+
+def _check_held_on(*, meter: Meter, user, read_on: datetime.date, today: datetime.date) -> None:
+    """A resident states the meter only for days they hold the premises: a buyer does not date
+    a reading into the seller's time (whose photos the buyer may not see either)."""
+    since = holding_starts_for_user(user, today).get(meter.premises_id)
+    if since is not None and read_on < since:
+        raise _invalid(
+            "read_on",
+            _(
+                "Data odczytu nie może być wcześniejsza niż %(date)s, od kiedy korzystasz z "
+                "lokalu; stan z wcześniejszego dnia podaje poprzedni użytkownik lokalu albo biuro."
+            )
+            % {"date": _date(since)},
+            "before_holding",
+        )
 
 
 def _invalid(field: str, message, code: str) -> ValidationError:
@@ -244,16 +262,31 @@ def _check_plausible(*, meter: Meter, value: Decimal, read_on: datetime.date, ot
         )
 
 
-def _attach_photo(reading: Reading, photo) -> None:
+def _attach_photo(reading: Reading, photo, stored: StoredFiles) -> None:
+    """Store the sanitised photo and thumbnail: call it only once every check has passed."""
     try:
         processed = process_uploaded_image(photo)
     except ValidationError as error:
         raise ValidationError({"photo": error.messages}) from None
-    reading.photo.save(processed.image.name, processed.image, save=False)
-    reading.thumbnail.save(processed.thumbnail.name, processed.thumbnail, save=False)
+    stored.save(reading.photo, processed.image)
+    stored.save(reading.thumbnail, processed.thumbnail)
 
 
-@transaction.atomic
+def _own_reading(*, meter: Meter, user, value: Decimal, read_on: datetime.date) -> Reading | None:
+    """The user's current reading of ``meter`` with this very day and value, if saved already."""
+    return (
+        Reading.objects.current()
+        .filter(
+            meter=meter,
+            read_on=read_on,
+            value=value,
+            submitted_by=user,
+            source=Reading.Source.RESIDENT,
+        )
+        .first()
+    )
+
+
 def reading_submit(
     *,
     user,
@@ -264,14 +297,35 @@ def reading_submit(
     confirmed: bool = False,
     today: datetime.date | None = None,
 ) -> Reading:
-    """A resident's reading. The caller has scoped ``meter`` to the user's premises."""
-    today = today or timezone.localdate()
+    """A resident's reading. The caller has scoped ``meter`` to the user's premises.
+
+    The photo is stored last, and deleted again if the reading is not saved after all."""
+    with files_removed_on_error() as stored, transaction.atomic():
+        return _reading_submit(
+            user=user,
+            meter=meter,
+            value=value,
+            read_on=read_on,
+            photo=photo,
+            confirmed=confirmed,
+            today=today or timezone.localdate(),
+            stored=stored,
+        )
+
+
+def _reading_submit(
+    *, user, meter, value, read_on, photo, confirmed, today, stored: StoredFiles
+) -> Reading:
     meter = (
         Meter.objects.select_for_update()
         .select_related("premises__building__community")
         .get(pk=meter.pk)
     )
     _check_resident_may_submit(meter, today)
+    already = _own_reading(meter=meter, user=user, value=value, read_on=read_on)
+    if already is not None:
+        return already  # a double click: saved by the first one, the photo is not stored twice
+    _check_held_on(meter=meter, user=user, read_on=read_on, today=today)
     window = reading_window(meter.premises.building.community, today)
     _validate_value(
         meter=meter,
@@ -289,12 +343,11 @@ def reading_submit(
         submitted_by=user,
     )
     if photo:
-        _attach_photo(reading, photo)
+        _attach_photo(reading, photo, stored)
     reading.save()
     return reading
 
 
-@transaction.atomic
 def reading_correct(
     *,
     user,
@@ -305,8 +358,25 @@ def reading_correct(
     confirmed: bool = False,
     today: datetime.date | None = None,
 ) -> Reading:
-    """Replace the user's own reading of the open window; the old one is kept, not current."""
-    today = today or timezone.localdate()
+    """Replace the user's own reading of the open window; the old one is kept, not current.
+
+    A new photo is stored last, and deleted again if the correction is not saved after all."""
+    with files_removed_on_error() as stored, transaction.atomic():
+        return _reading_correct(
+            user=user,
+            reading=reading,
+            value=value,
+            read_on=read_on,
+            photo=photo,
+            confirmed=confirmed,
+            today=today or timezone.localdate(),
+            stored=stored,
+        )
+
+
+def _reading_correct(
+    *, user, reading, value, read_on, photo, confirmed, today, stored: StoredFiles
+) -> Reading:
     old = (
         Reading.objects.select_for_update()
         .select_related("meter__premises__building__community")
@@ -314,6 +384,10 @@ def reading_correct(
     )
     meter = old.meter
     _check_resident_may_submit(meter, today)
+    if not old.is_current and old.superseded_by_id is not None:
+        already = _own_reading(meter=meter, user=user, value=value, read_on=read_on)
+        if already is not None and already.pk == old.superseded_by_id:
+            return already  # a double click: the first one made this very correction
     window = reading_window(meter.premises.building.community, today)
     if not (
         old.is_current
@@ -325,6 +399,7 @@ def reading_correct(
             _("Można poprawić tylko własny odczyt z bieżącego okresu odczytów."),
             code="not_correctable",
         )
+    _check_held_on(meter=meter, user=user, read_on=read_on, today=today)
     _validate_value(
         meter=meter,
         value=value,
@@ -344,7 +419,7 @@ def reading_correct(
         thumbnail=old.thumbnail,
     )
     if photo:
-        _attach_photo(new, photo)
+        _attach_photo(new, photo, stored)
     old.is_current = False
     old.save(update_fields=["is_current"])
     new.save()
@@ -570,6 +645,28 @@ def reading_check_office(
 
 
 @transaction.atomic
-def readings_invalidate(*, readings) -> int:
-    """Take readings out of force (a wrong import, a mistyped value); they stay on record."""
-    return readings.filter(is_current=True).update(is_current=False)
+def readings_invalidate(*, readings, user) -> int:
+    """Take readings out of force (a wrong import, a mistyped value); they stay on record.
+
+    Each one gets a history record by ``user`` at the same time as its ``invalidated_at``:
+    the admin's history shows who did it, and the API's pull (``updated_at``, the latest
+    history record) hands the change to an integrator syncing since before it.
+    """
+    chosen = list(
+        Reading.objects.filter(pk__in=readings.values("pk"), is_current=True)
+        .select_for_update()
+        .order_by("pk")
+    )
+    now = timezone.now()
+    for reading in chosen:
+        reading.is_current = False
+        reading.invalidated_at, reading.invalidated_by = now, user
+    bulk_update_with_history(
+        chosen,
+        Reading,
+        ["is_current", "invalidated_at", "invalidated_by"],
+        batch_size=500,
+        default_user=user,
+        default_date=now,
+    )
+    return len(chosen)

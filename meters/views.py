@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -18,6 +19,7 @@ from .fragments import WindowStatuses, pk_url
 from .selectors import (
     consumption_by_month,
     hide_previous_holders,
+    invalidated_readings_for_user,
     mark_correctable,
     meters_by_premises,
     meters_for_user,
@@ -27,6 +29,7 @@ from .selectors import (
     resident_submission_refusal,
     scoped_meters_for_user,
     window_for_meter,
+    with_invalidated_flag,
 )
 from .services import ImplausibleReadingError, reading_correct, reading_submit
 
@@ -62,7 +65,9 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
         # roles they come from scope the meter by plain premises ids instead of a nested
         # ownership subquery, which took PostgreSQL longer to plan than to run (issue 17).
         holding_starts_for_user(self.request.user)
-        return scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
+        return with_invalidated_flag(
+            scoped_meters_for_user(self.request.user).select_related("replaces", "replaced_by")
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -81,6 +86,11 @@ class MeterDetailView(ResidentRequiredMixin, DetailView):
             window=window,
             refusal=resident_submission_refusal(meter),
             months=months,
+            invalidated=(
+                list(invalidated_readings_for_user(self.request.user, meter))
+                if meter.has_invalidated
+                else []
+            ),
             chart=consumption_chart(months, decimal_places=meter.decimal_places),
         )
         return context
@@ -100,6 +110,16 @@ class _ReadingFormView(ResidentRequiredMixin, ResidentRateLimitMixin, FormView):
 
     def save(self, form):
         raise NotImplementedError
+
+    def form_invalid(self, form):
+        # The browser empties the file field on the form shown again: say so, or the resident
+        # who confirms an unusual value saves it without the photo that proves it.
+        if self.request.FILES.get("photo") and "photo" not in form.errors:
+            form.add_error(
+                "photo",
+                _("Zdjęcie nie zostało zapisane – wybierz je ponownie przed zapisaniem odczytu."),
+            )
+        return super().form_invalid(form)
 
     def form_valid(self, form):
         try:
@@ -139,8 +159,17 @@ class ReadingCreateView(_ReadingFormView):
 class ReadingCorrectView(_ReadingFormView):
     @cached_property
     def reading(self):
-        own = readings_for_user(self.request.user).current().filter(submitted_by=self.request.user)
+        # A replaced reading too: a double click posts its correction twice (the service
+        # answers the second with the first's result).
+        own = readings_for_user(self.request.user).filter(
+            Q(is_current=True) | Q(superseded_by__isnull=False), submitted_by=self.request.user
+        )
         return get_object_or_404(own, pk=self.kwargs["pk"])
+
+    def get(self, request, *args, **kwargs):
+        if not self.reading.is_current:
+            return redirect("meters:detail", pk=self.meter.pk)
+        return super().get(request, *args, **kwargs)
 
     @cached_property
     def meter(self):

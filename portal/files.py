@@ -1,8 +1,11 @@
 """Private files: unguessable storage names and serving only through access-checked views."""
 
+import contextlib
+import logging
 import mimetypes
 import os
 import uuid
+from collections.abc import Iterator
 from urllib.parse import quote
 
 from django.apps import apps
@@ -16,6 +19,8 @@ from django.utils.deconstruct import deconstructible
 from lib.files import ascii_file_name, safe_file_name
 
 INLINE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+
+logger = logging.getLogger(__name__)
 
 
 @deconstructible
@@ -94,3 +99,36 @@ def use_checked_file_urls() -> None:
         for field in model._meta.get_fields():
             if isinstance(field, models.FileField) and field.attr_class is FieldFile:
                 field.attr_class = CheckedFieldFile
+
+
+class StoredFiles:
+    """Files a write stores, so they can be deleted again if the write fails."""
+
+    def __init__(self):
+        self._stored: list[tuple[object, str]] = []
+
+    def save(self, field_file: FieldFile, content) -> None:
+        """Store ``content`` under ``field_file`` (the row is saved by the caller)."""
+        field_file.save(content.name, content, save=False)
+        self._stored.append((field_file.storage, field_file.name))
+
+    def delete(self) -> None:
+        for storage, name in self._stored:
+            try:
+                storage.delete(name)
+            except Exception:  # noqa: BLE001 - the write's own error is the one to report
+                logger.exception("Could not delete %s after a failed write", name)
+        self._stored.clear()
+
+
+@contextlib.contextmanager
+def files_removed_on_error() -> Iterator[StoredFiles]:
+    """Files stored in the block through the yielded ``StoredFiles`` are deleted when the block
+    raises. Enter it outside the write's ``transaction.atomic()`` so a failed commit counts too:
+    a row that is not saved leaves no file in storage (local disk or S3)."""
+    stored = StoredFiles()
+    try:
+        yield stored
+    except BaseException:
+        stored.delete()
+        raise

@@ -10,6 +10,7 @@ from correspondence.services import thread_start
 from failures.models import FailureReport, FailureStatusChange
 from failures.services import failure_change_status
 from meters.models import Reading
+from meters.services import readings_invalidate
 from tests.factories import MeterFactory, ReadingFactory, make_report, read_streamed
 
 from ..factories import OwnershipFactory, UserFactory
@@ -212,3 +213,24 @@ def test_readings_a_corrected_reading_comes_again_no_longer_current(api, key_a, 
         (old.pk, False, new.pk),
     ]
     assert rows[1]["updated_at"] > rows[1]["created_at"]
+
+
+def test_readings_an_invalidated_reading_comes_again_no_longer_current(
+    api, key_a, premises_a, office_admin
+):
+    reading = _reading(premises_a, "ZW-1", photo=False)
+    Reading.objects.filter(pk=reading.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    Reading.history.filter(id=reading.pk).update(
+        history_date=timezone.now() - datetime.timedelta(days=2)
+    )
+    since = timezone.now()
+    assert _all_pages(api, key_a, "/api/v1/readings/", updated_since=since.isoformat()) == []
+    readings_invalidate(readings=Reading.objects.filter(pk=reading.pk), user=office_admin)
+    rows = _all_pages(api, key_a, "/api/v1/readings/", updated_since=since.isoformat())
+    assert [(r["id"], r["is_current"], r["superseded_by"]) for r in rows] == [
+        (reading.pk, False, None)
+    ]
+    assert rows[0]["invalidated_at"] is not None
+    assert rows[0]["updated_at"] == rows[0]["invalidated_at"]

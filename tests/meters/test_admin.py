@@ -2,11 +2,14 @@
 
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from meters.models import Meter, Reading
@@ -390,3 +393,73 @@ def test_import_of_a_remote_reading_system_export_with_timestamps(today, office_
         D(2025, 4, 30),
         D(2025, 5, 20),
     ]
+
+
+def test_invalidating_a_reading_is_recorded_and_shown_to_the_resident(
+    today, office_client, office, resident, meter
+):
+    reading = reading_submit(user=resident, meter=meter, value=Decimal(3), read_on=today)
+    records = reading.history.count()
+    response = office_client.post(
+        reverse("admin:meters_reading_changelist"),
+        {"action": "invalidate", "_selected_action": [reading.pk]},
+        follow=True,
+    )
+    assert "Unieważniono odczytów: 1." in response.content.decode()
+    reading.refresh_from_db()
+    assert not reading.is_current
+    assert reading.invalidated_at is not None and reading.invalidated_by == office
+    # The history (the admin's "Historia" and the API's "updated since") has the change.
+    latest = reading.history.latest()
+    assert reading.history.count() == records + 1
+    assert latest.history_user == office and not latest.is_current
+    assert latest.history_date == reading.invalidated_at
+    # Invalidating again changes nothing and records nothing.
+    office_client.post(
+        reverse("admin:meters_reading_changelist"),
+        {"action": "invalidate", "_selected_action": [reading.pk]},
+    )
+    assert reading.history.count() == records + 1
+    resident_client = Client()
+    resident_client.force_login(resident)
+    page = resident_client.get(reverse("meters:detail", args=[meter.pk])).content.decode()
+    assert "Odczyty unieważnione przez biuro" in page
+    invalidated_on = timezone.localtime(reading.invalidated_at).strftime("%d.%m.%Y")
+    assert f"unieważniony {invalidated_on}" in page
+    assert "Ten licznik nie ma jeszcze odczytów." in page  # no longer in the history
+
+
+def _dashboard_value(content, label):
+    match = re.search(
+        rf">{re.escape(label)}(?:</a>)?</th>\s*<td class=\"office-value\">([^<]+)<", content
+    )
+    assert match, f"{label!r} not on the dashboard"
+    return match.group(1).strip()
+
+
+def test_dashboard_counts_readings_in_each_communitys_own_window(
+    freeze_today, office_client, community, meter, stranger
+):
+    freeze_today(D(2025, 5, 25))
+    # The resident's community takes readings 1–10 of each month: its last window, 1–10 May,
+    # closed; the stranger's keeps 20 → 12, open since 20 May.
+    community.reading_window_start_day, community.reading_window_end_day = 1, 10
+    community.save()
+    ReadingFactory(meter=meter, read_on=D(2025, 5, 5), value=Decimal(5))
+    theirs = stranger.ownerships.get().premises
+    ReadingFactory(meter=MeterFactory(premises=theirs), read_on=D(2025, 5, 21))
+    ReadingFactory(meter=MeterFactory(premises=theirs), read_on=D(2025, 5, 5))  # the window before
+    content = office_client.get("/admin/").content.decode()
+    assert _dashboard_value(content, "liczniki z odczytem") == "2 / 3"
+    assert _dashboard_value(content, "bez odczytu") == "1"
+    assert "Odczyty liczników w ostatnim oknie każdej wspólnoty" in content
+
+
+def test_dashboard_names_the_communitys_own_window(freeze_today, staff_client, community, meter):
+    freeze_today(D(2025, 5, 25))
+    community.reading_window_start_day, community.reading_window_end_day = 1, 10
+    community.save()
+    ReadingFactory(meter=meter, read_on=D(2025, 5, 5), value=Decimal(5))
+    content = staff_client.get("/admin/").content.decode()
+    assert "Odczyty liczników 01.05–10.05.2025" in content
+    assert _dashboard_value(content, "liczniki z odczytem") == "1 / 1"

@@ -236,7 +236,7 @@ def test_closed_window_refuses_post_and_says_when_it_opens(freeze_today, residen
         ("120", "2025-05-26", "z przyszłości"),
         ("120,1234", "2025-05-25", "najwyżej 3 cyfry po przecinku"),
         ("abc", "2025-05-25", "Wpisz liczbę"),
-        ("-1", "2025-05-25", "większa lub równa 0"),
+        ("-1", "2025-05-25", "Stan licznika nie może być ujemny."),
         ("120", "", "Uzupełnij pole „Data odczytu”."),
         # 14 digits pass the form's max_digits but not the column's 11 whole digits: it was
         # saved (a 500 on PostgreSQL; on SQLite every later read of the meter failed).
