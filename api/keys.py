@@ -46,16 +46,22 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def api_key_check(text: str) -> ApiKey | None:
-    """The live key behind ``text`` or None (unknown, wrong secret, revoked)."""
+    """The live key behind ``text`` or None (unknown, wrong secret, expired, revoked)."""
     prefix, dot, secret = text.partition(".")
     if not dot or not prefix or not secret or len(prefix) > 16:
         return None
     key = ApiKey.objects.select_related("created_by").filter(prefix=prefix).first()
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         return None
-    if key.revoked_at is not None or not key.created_by.is_active:
+    if key.revoked_at is not None or not key.created_by.is_active or api_key_expired(key=key):
         return None
     return key
+
+
+def api_key_expired(*, key: ApiKey, today=None) -> bool:
+    """Past its last valid day (``expires_on``, inclusive, in the office's time zone)."""
+    today = today or timezone.localdate()
+    return key.expires_on is not None and key.expires_on < today
 
 
 def api_key_touch(*, key: ApiKey) -> None:
