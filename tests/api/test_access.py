@@ -190,3 +190,13 @@ def test_admin_refuses_a_past_expiry_for_a_new_key(client, office_admin, communi
     assert "Data ważności nie może być wcześniejsza niż dziś." in response.content.decode()
     assert not ApiKey.objects.exists()
     client.logout()
+
+
+def test_key_stops_when_its_creator_is_no_longer_office_administrator(
+    api, key_a, community_a, office_admin
+):
+    office_admin.is_superuser = False
+    office_admin.save(update_fields=["is_superuser"])
+    response = api("get", "/api/v1/communities/", key_a)
+    assert response.status_code == 401
+    assert response.json() == {"detail": WRONG_KEY}
