@@ -43,7 +43,11 @@ def premises_sell(
             _("W dniu %(day)s lokal nie ma właściciela, którego prawo można zakończyć.")
             % {"day": formats.date_format(last_day, "d.m.Y")}
         )
-    later = owners.filter(valid_from__gt=last_day).order_by("valid_from").first()
+    later = owners.filter(valid_from__gt=last_day)
+    # A buyer the office added with this premises before recording the sale (Osoby → Dodaj)
+    # already has a role starting after the last day: it is moved, not doubled.
+    recorded = {o.user_id: o for o in later.filter(user__in=buyers).order_by("-valid_from")}
+    later = later.exclude(user__in=buyers).select_related("user").order_by("valid_from").first()
     if later is not None:
         raise ValidationError(
             _(
@@ -65,14 +69,12 @@ def premises_sell(
     recipient_open = Ownership.objects.filter(
         premises=premises, is_correspondence_recipient=True, valid_to__isnull=True
     ).exists()
-    started = [
-        Ownership.objects.create(
-            user=buyer,
-            premises=premises,
-            role=role,
-            valid_from=first_day,
-            is_correspondence_recipient=i == 0 and recipient_ended and not recipient_open,
-        )
-        for i, buyer in enumerate(buyers)
-    ]
+    started = []
+    for i, buyer in enumerate(buyers):
+        ownership = recorded.get(buyer.pk) or Ownership(user=buyer, premises=premises)
+        ownership.role, ownership.valid_from = role, first_day
+        if i == 0 and recipient_ended and not recipient_open:
+            ownership.is_correspondence_recipient = True
+        ownership.save()
+        started.append(ownership)
     return ended, started

@@ -159,3 +159,17 @@ def test_staff_of_another_community_gets_404(staff_client, other_community, stra
     assert response.status_code == 404
     assert stranger.ownerships.get().valid_to is None
     assert staff_client.get("/admin/premises/premises/abc/sprzedaz/").status_code == 404
+
+
+def test_buyer_added_with_the_premises_beforehand_is_moved_not_doubled(
+    admin_client_, premises, resident, buyer, today
+):
+    """Osoby → Dodaj with this premises gives the buyer a role from today; the sale recorded
+    afterwards (the notary act was last week) moves that role to the day after the act."""
+    OwnershipFactory(user=buyer, premises=premises, valid_from=today)
+    last_day = today - datetime.timedelta(days=5)
+    response = _sell(admin_client_, premises, [buyer], last_day)
+    assert "Zapisano sprzedaż lokalu" in response.content.decode()
+    role = buyer.ownerships.get()
+    assert role.valid_from == last_day + datetime.timedelta(days=1)
+    assert resident.ownerships.get().valid_to == last_day
