@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from office.roles import is_office_admin
@@ -7,11 +9,33 @@ from .keys import api_key_issue, api_key_revoke
 from .models import ApiKey
 
 
+class ApiKeyForm(forms.ModelForm):
+    class Meta:
+        model = ApiKey
+        fields = ["name", "communities", "access", "expires_on"]
+
+    def clean_expires_on(self):
+        expires_on = self.cleaned_data.get("expires_on")
+        changed = "expires_on" in self.changed_data
+        if expires_on is not None and changed and expires_on < timezone.localdate():
+            raise forms.ValidationError(_("Data ważności nie może być wcześniejsza niż dziś."))
+        return expires_on
+
+
 @admin.register(ApiKey)
 class ApiKeyAdmin(admin.ModelAdmin):
     """Only the office administrator manages keys; the secret is shown once, after saving."""
 
-    list_display = ["name", "prefix", "access", "created_at", "last_used_at", "revoked_at"]
+    form = ApiKeyForm
+    list_display = [
+        "name",
+        "prefix",
+        "access",
+        "created_at",
+        "expires_on",
+        "last_used_at",
+        "revoked_at",
+    ]
     list_filter = ["access"]
     filter_horizontal = ["communities"]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at"]

@@ -24,7 +24,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         key = api_key_check(header[1].decode("latin-1"))
         if key is None:
             raise exceptions.AuthenticationFailed(
-                _("Nieprawidłowy, nieznany lub unieważniony klucz API.")
+                _("Nieprawidłowy, nieznany, wygasły lub unieważniony klucz API.")
             )
         api_key_touch(key=key)
         return key.created_by, key

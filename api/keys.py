@@ -7,6 +7,8 @@ import secrets
 from django.db import transaction
 from django.utils import timezone
 
+from office.roles import is_office_admin
+
 from .models import ApiKey
 
 PREFIX_BYTES = 6  # 12 hex characters, shown in admin to tell keys apart
@@ -46,16 +48,27 @@ def api_key_revoke(*, key: ApiKey) -> ApiKey:
 
 
 def api_key_check(text: str) -> ApiKey | None:
-    """The live key behind ``text`` or None (unknown, wrong secret, revoked)."""
+    """The live key behind ``text`` or None (unknown, wrong secret, expired, revoked, or its
+    creator no longer an active office administrator)."""
     prefix, dot, secret = text.partition(".")
     if not dot or not prefix or not secret or len(prefix) > 16:
         return None
     key = ApiKey.objects.select_related("created_by").filter(prefix=prefix).first()
     if key is None or not hmac.compare_digest(key.secret_hash, _hash(secret)):
         return None
-    if key.revoked_at is not None or not key.created_by.is_active:
+    if key.revoked_at is not None or api_key_expired(key=key):
+        return None
+    # The key acts for its creator: once they are no office administrator (or no longer
+    # active), neither is the key.
+    if not is_office_admin(key.created_by):
         return None
     return key
+
+
+def api_key_expired(*, key: ApiKey, today=None) -> bool:
+    """Past its last valid day (``expires_on``, inclusive, in the office's time zone)."""
+    today = today or timezone.localdate()
+    return key.expires_on is not None and key.expires_on < today
 
 
 def api_key_touch(*, key: ApiKey) -> None:

@@ -38,6 +38,15 @@ class ApiKey(models.Model):
         editable=False,
     )
     created_at = models.DateTimeField(_("utworzono"), auto_now_add=True)
+    expires_on = models.DateField(
+        _("ważny do"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Ostatni dzień, w którym klucz działa; później odpowiada jak nieprawidłowy. "
+            "Puste – bez terminu."
+        ),
+    )
     revoked_at = models.DateTimeField(_("unieważniono"), null=True, blank=True, editable=False)
     last_used_at = models.DateTimeField(_("ostatnie użycie"), null=True, blank=True, editable=False)
 

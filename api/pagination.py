@@ -19,6 +19,16 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 
+def in_calendar(moment: datetime.datetime) -> bool:
+    """Whether an aware moment exists in UTC too: 0001-01-01T00:00+01:00 is before year 1 there,
+    and the database (which stores UTC) cannot take it."""
+    try:
+        moment.astimezone(datetime.UTC)
+    except OverflowError:
+        return False
+    return True
+
+
 class SyncCursorPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
@@ -65,7 +75,12 @@ class SyncCursorPagination(BasePagination):
             position = datetime.datetime.fromisoformat(at), int(pk)
         except (binascii.Error, UnicodeDecodeError, ValueError):
             position = None
-        if position is None or position[0].tzinfo is None or position[1] < 1:
+        if (
+            position is None
+            or position[0].tzinfo is None
+            or not in_calendar(position[0])
+            or position[1] < 1
+        ):
             raise ValidationError(
                 {self.cursor_query_param: [_("Nieprawidłowy kursor; użyj adresu z „next”.")]}
             )

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -33,8 +33,13 @@ from .batches import (
 )
 from .keys import community_ids
 from .models import ExternalRef
-from .pagination import SmallSyncCursorPagination, SyncCursorPagination
+from .pagination import SmallSyncCursorPagination, SyncCursorPagination, in_calendar
 from .pushes import announcements_push, communities_push
+
+
+def not_found(request, exception=None):
+    """An API address that does not exist answers in the API's JSON, not the portal's page."""
+    return JsonResponse({"detail": _("Nie znaleziono.")}, status=404)
 
 
 class Pages(PageNumberPagination):
@@ -67,6 +72,10 @@ def _updated_since(request):
         # Local time without an offset names an hour twice when the clocks go back.
         raise ApiValidationError(
             {"updated_since": [_("Podaj strefę czasową (np. 2026-11-28T02:00:00+01:00 albo …Z).")]}
+        )
+    if not in_calendar(parsed):
+        raise ApiValidationError(
+            {"updated_since": [_("Nieprawidłowa data i godzina (np. 2026-11-28T02:00:00Z).")]}
         )
     return parsed
 

@@ -211,6 +211,9 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
+# A reset link stops working once the account is deactivated.
+_RESET_TOKENS = "accounts.tokens.ActiveAccountTokenGenerator"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = _RESET_TOKENS
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_FORMS = {
     "login": "accounts.forms.PortalLoginForm",

@@ -89,6 +89,8 @@ if settings.BENCH_VIEWS:
         path("_bench/auth/", bench_views.bare_authenticated),
     ]
 
+handler404 = "portal.views.page_not_found"
+
 admin.site.site_header = "Strefa – biuro"
 admin.site.site_title = "Strefa – biuro"
 admin.site.index_title = "Administracja"

@@ -4,6 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 from django.conf import settings
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.views import defaults
 from django.views.generic import TemplateView
 
 from premises.selectors import premises_for_request
@@ -14,6 +15,15 @@ from .mixins import ResidentRequiredMixin
 # "Twoje lokale" names at most this many premises, then links to Lokale with the count (an
 # owner of 40 premises would find the panels below a long list).
 PREMISES_SHOWN = 8
+
+
+def page_not_found(request, exception):
+    """The portal's 404 page; under /api/ the API's JSON (an integrator's script reads JSON)."""
+    if request.path.startswith("/api/"):
+        from api.views import not_found
+
+        return not_found(request, exception)
+    return defaults.page_not_found(request, exception)
 
 
 class HomeView(ResidentRequiredMixin, TemplateView):

@@ -1,12 +1,18 @@
+import datetime
+
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.contrib.admin.widgets import AdminDateWidget, AutocompleteSelectMultiple
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import CSV, XLSX
@@ -24,6 +30,7 @@ from .register import KIND as REGISTER_IMPORT
 from .register import register_apply_upload, register_preview
 from .resources import PremisesExportResource, RegisterResource
 from .selectors import current_holders
+from .services import premises_sell
 
 FORMATS = [XLSX, CSV]
 
@@ -178,6 +185,37 @@ class OwnershipInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["user", "role", "valid_from", "valid_to", "is_correspondence_recipient"]
 
 
+class PremisesSaleForm(forms.Form):
+    """The office records a sale: the owners' last day and who holds the premises after."""
+
+    last_day = forms.DateField(
+        label=_("Ostatni dzień dotychczasowych właścicieli"),
+        widget=AdminDateWidget,
+        help_text=_("Zwykle dzień aktu notarialnego. Nabywcy są właścicielami od następnego dnia."),
+    )
+    buyers = forms.ModelMultipleChoiceField(
+        label=_("Nabywcy"),
+        queryset=None,
+        help_text=_(
+            "Osoba musi już mieć konto (Osoby → Dodaj); kilku nabywców to współwłaściciele."
+        ),
+    )
+    role = forms.ChoiceField(
+        label=_("Rola nabywców"),
+        choices=[(r.value, r.label) for r in Ownership.Role if r in Ownership.OWNER_ROLES],
+        initial=Ownership.Role.OWNER,
+    )
+
+    def __init__(self, *args, people, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The widget first: setting the queryset hands its choices to the widget.
+        self.fields["buyers"].widget = AutocompleteSelectMultiple(
+            Ownership._meta.get_field("user"), admin_site
+        )
+        self.fields["buyers"].queryset = people
+        self.fields["last_day"].initial = timezone.localdate() - datetime.timedelta(days=1)
+
+
 @admin.register(Premises)
 class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
     community_lookup = "building__community"
@@ -218,6 +256,69 @@ class PremisesAdmin(CommunityScopedAdminMixin, ExportMixin, SimpleHistoryAdmin):
                 False,
             )
         return super().get_search_results(request, queryset, search_term)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/sprzedaz/",
+                self.admin_site.admin_view(self.sale_view),
+                name="premises_premises_sale",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sale_view(self, request, object_id):
+        """Sprzedaż lokalu: end the owners' roles on a day, the buyers hold it from the next."""
+        premises = self.get_object(request, object_id)
+        if premises is None:
+            raise Http404
+        ownerships = self.admin_site._registry[Ownership]
+        if not (
+            self.has_change_permission(request, premises)
+            and ownerships.has_change_permission(request)
+            and ownerships.has_add_permission(request)
+        ):
+            raise PermissionDenied
+        user_model = get_user_model()
+        people = self.admin_site._registry[user_model].scope_queryset(
+            request, user_model.objects.all()
+        )
+        form = PremisesSaleForm(request.POST or None, people=people, admin_site=self.admin_site)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                ended, started = premises_sell(
+                    premises=premises,
+                    last_day=data["last_day"],
+                    buyers=data["buyers"],
+                    role=data["role"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                names = ", ".join(o.user.get_full_name() or o.user.username for o in started)
+                message = _(
+                    "Zapisano sprzedaż lokalu %(premises)s: prawo dotychczasowych właścicieli "
+                    "kończy się %(last)s, %(buyers)s od %(first)s."
+                ) % {
+                    "premises": premises,
+                    "last": formats.date_format(data["last_day"], "d.m.Y"),
+                    "buyers": names,
+                    "first": formats.date_format(started[0].valid_from, "d.m.Y"),
+                }
+                self.log_change(request, premises, str(message))
+                messages.success(request, message)
+                return redirect("admin:premises_premises_change", premises.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": premises,
+            "title": _("Sprzedaż lokalu %(premises)s") % {"premises": premises},
+            "form": form,
+            "media": self.media + form.media,
+            "holders": current_holders().filter(premises=premises),
+        }
+        return TemplateResponse(request, "admin/premises/premises/sale.html", context)
 
     @admin.display(description=_("osoby"))
     def holders(self, obj):

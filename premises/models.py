@@ -144,9 +144,14 @@ class CommunityRole(models.Model):
         BOARD = "board", _("członek zarządu")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_roles"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("osoba"),
+        on_delete=models.CASCADE,
+        related_name="community_roles",
     )
-    community = models.ForeignKey(Community, on_delete=models.CASCADE, related_name="roles")
+    community = models.ForeignKey(
+        Community, verbose_name=_("wspólnota"), on_delete=models.CASCADE, related_name="roles"
+    )
     role = models.CharField(_("rola"), max_length=10, choices=Role.choices)
     function = models.CharField(
         _("funkcja"), max_length=100, blank=True, help_text=_("Np. prezes zarządu.")

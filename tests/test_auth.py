@@ -145,6 +145,22 @@ def test_reset_link_expires(client, resident, settings, monkeypatch):
     assert "został już użyty albo wygasł" in response.content.decode()
 
 
+def test_reset_link_dies_when_the_account_is_deactivated(client, resident):
+    from accounts.services import account_deactivate
+
+    request_reset(client, resident.username, resident.email)
+    link = reset_link_from(mail.outbox[0])
+    account_deactivate(user=resident)
+    page = client.get(link, follow=True)
+    assert "został już użyty albo wygasł" in page.content.decode()
+    action = page.redirect_chain[-1][0] if page.redirect_chain else link
+    new = "Nowe-Haslo-2026!"
+    client.post(action, {"password1": new, "password2": new}, follow=True)
+    resident.refresh_from_db()
+    assert not resident.check_password(new)
+    assert resident.check_password(PASSWORD)
+
+
 # --- forced first password change -----------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from finance.models import Charge
 
 pytestmark = pytest.mark.django_db
 
+WRONG_KEY = "Nieprawidłowy, nieznany, wygasły lub unieważniony klucz API."
 ROW = {"number": "12", "category": "management", "period": "2026-05", "amount": "350.27"}
 
 
@@ -19,7 +20,7 @@ def test_no_or_wrong_key_is_401_in_polish(api, key_a, community_a):
     prefix = key_a.split(".")[0]
     response = api("get", "/api/v1/communities/", f"{prefix}.zly-sekret")
     assert response.status_code == 401
-    assert response.json()["detail"] == "Nieprawidłowy, nieznany lub unieważniony klucz API."
+    assert response.json()["detail"] == WRONG_KEY
 
 
 def test_key_lists_only_its_communities_and_records_use(api, key_a, community_a, community_b):
@@ -34,7 +35,7 @@ def test_revoked_key_is_refused(api, key_a, community_a, premises_a):
         "post", f"/api/v1/communities/{community_a.pk}/charges/batch/", key_a, json={"rows": [ROW]}
     )
     assert response.status_code == 401
-    assert response.json()["detail"] == "Nieprawidłowy, nieznany lub unieważniony klucz API."
+    assert response.json()["detail"] == WRONG_KEY
     assert Charge.objects.count() == 0
 
 
@@ -109,3 +110,93 @@ def test_new_pushes_refuse_read_only_and_revoked_keys(api, key_a, key_a_read, co
     assert api("post", url, key_a, json={"rows": [row]}).status_code == 401
     assert not Community.objects.filter(name="WM Nowa").exists()
     assert not Announcement.objects.exists()
+
+
+# --- expiry ----------------------------------------------------------------------------------
+
+
+def _expire(days_from_today):
+    import datetime
+
+    from django.utils import timezone
+
+    day = timezone.localdate() + datetime.timedelta(days=days_from_today)
+    ApiKey.objects.update(expires_on=day)
+
+
+def test_key_works_through_its_expiry_day(api, key_a, community_a):
+    _expire(0)
+    response = api("get", "/api/v1/communities/", key_a)
+    assert [c["name"] for c in response.json()["results"]] == ["WM Lipowa 5"]
+
+
+def test_expired_key_gets_the_same_401_as_a_wrong_key(api, key_a, community_a, premises_a):
+    _expire(-1)
+    prefix = key_a.split(".")[0]
+    wrong = api("get", "/api/v1/communities/", f"{prefix}.zly-sekret")
+    for response in (
+        api("get", "/api/v1/communities/", key_a),
+        api(
+            "post",
+            f"/api/v1/communities/{community_a.pk}/charges/batch/",
+            key_a,
+            json={"rows": [ROW]},
+        ),
+    ):
+        assert response.status_code == 401
+        assert response.json() == wrong.json() == {"detail": WRONG_KEY}
+        assert response["WWW-Authenticate"] == wrong["WWW-Authenticate"]
+    assert Charge.objects.count() == 0
+    assert ApiKey.objects.get().last_used_at is None
+
+
+def test_admin_sets_and_shows_expiry_and_last_use(client, office_admin, community_a, api):
+    client.force_login(office_admin)
+    response = client.post(
+        "/admin/api/apikey/add/",
+        {
+            "name": "KTM",
+            "communities": [community_a.pk],
+            "access": "read",
+            "expires_on": "31.12.2030",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    key = ApiKey.objects.get(name="KTM")
+    assert str(key.expires_on) == "2030-12-31"
+    text = [str(m) for m in get_messages(response.wsgi_request)][0].split(": ", 1)[1]
+    api("get", "/api/v1/communities/", text)
+    page = client.get("/admin/api/apikey/").content.decode()
+    assert "Ważny do" in page
+    assert 'field-expires_on nowrap">31 grudnia 2030<' in page
+    assert "Ostatnie użycie" in page
+    key.refresh_from_db()
+    assert key.last_used_at is not None
+    client.logout()
+
+
+def test_admin_refuses_a_past_expiry_for_a_new_key(client, office_admin, community_a):
+    client.force_login(office_admin)
+    response = client.post(
+        "/admin/api/apikey/add/",
+        {
+            "name": "KTM",
+            "communities": [community_a.pk],
+            "access": "read",
+            "expires_on": "01.01.2020",
+        },
+    )
+    assert response.status_code == 200
+    assert "Data ważności nie może być wcześniejsza niż dziś." in response.content.decode()
+    assert not ApiKey.objects.exists()
+    client.logout()
+
+
+def test_key_stops_when_its_creator_is_no_longer_office_administrator(
+    api, key_a, community_a, office_admin
+):
+    office_admin.is_superuser = False
+    office_admin.save(update_fields=["is_superuser"])
+    response = api("get", "/api/v1/communities/", key_a)
+    assert response.status_code == 401
+    assert response.json() == {"detail": WRONG_KEY}
