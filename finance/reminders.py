@@ -127,7 +127,10 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )
-    due = list(holder_balances(premises_qs, due_date, today, amount="amount_due").items())
+    # What is due by the deadline: a due day on a Saturday is paid by Monday, and the
+    # Saturday's charge is due (``due_cutoff``) only then.
+    deadline = payment_deadline(due_date)
+    due = list(holder_balances(premises_qs, deadline, today, amount="amount_due").items())
     return sum(
         _remind(chunk=due[start : start + CHUNK], due_date=due_date, today=today)
         for start in range(0, len(due), CHUNK)

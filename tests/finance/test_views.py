@@ -41,8 +41,8 @@ def test_page_shows_amount_due_account_and_history(resident_client, premises, to
 
 
 def test_on_the_tenth_the_advance_is_due_on_the_page(resident_client, premises, monkeypatch):
-    add_charge(premises, "350.00", datetime.date(2025, 5, 10))
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2025, 5, 10))
+    add_charge(premises, "350.00", datetime.date(2025, 6, 10))  # a Tuesday
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2025, 6, 10))
     html = resident_client.get(URL).content.decode()
     assert 'Kwota do zapłaty: <span class="amount amount--due">350,00\xa0zł' in html
 
