@@ -197,9 +197,8 @@ def fill_reminder_text(text: str, *, balance: PremisesBalance) -> str:
         .replace("{rachunek}", account)
     )
     if "{kwota}" not in text:
-        filled = f"{filled.rstrip()} " + _("Do zapłaty: %(amount)s.") % {
-            "amount": context["amount"]
-        }
+        # The arrears by their name: "Do zapłaty" is the page's larger figure on a deadline day.
+        filled = f"{filled.rstrip()} " + _("Zaległość: %(amount)s.") % {"amount": context["amount"]}
     return filled
 
 
@@ -209,7 +208,7 @@ def reminder_text_max_length(text: str) -> int:
     for placeholder, width in PLACEHOLDER_WIDTH.items():
         length += text.count(placeholder) * (width - len(placeholder))
     if "{kwota}" not in text:
-        length += len(_("Do zapłaty: %(amount)s.")) + PLACEHOLDER_WIDTH["{kwota}"]
+        length += len(_("Zaległość: %(amount)s.")) + PLACEHOLDER_WIDTH["{kwota}"]
     return length
 
 

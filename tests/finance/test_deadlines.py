@@ -12,16 +12,23 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from correspondence.models import DeliveryConsent, SmsNotice
 from finance.qr import payment_targets
-from finance.reminders import payment_reminders_send
+from finance.reminders import payment_reminder_sms_send, payment_reminders_send
 from finance.selectors import balances_for_user, premises_with_overpayment, with_arrears
 from notifications.models import Message
+from notifications.sms import MemorySmsBackend
 from premises.models import Premises
 from tests.factories import add_charge, add_payment
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
 URL = "/finanse/"
+
+
+@pytest.fixture(autouse=True)
+def _clean_sms():
+    MemorySmsBackend.outbox.clear()
 
 
 # (nominal due date, the working-day deadline it moves to)
@@ -124,3 +131,33 @@ def test_warsaw_midnight_decides_the_day_not_utc(resident_client, premises, monk
     assert 'Kwota do zapłaty: <span class="amount amount--due">100,00\xa0zł</span>' in (
         response.content.decode()
     )
+
+
+def test_office_sms_without_amount_names_the_arrears_as_arrears(
+    premises, resident, community, django_capture_on_commit_callbacks
+):
+    # Monday 12.10.2026: September is in arrears; October's charge (due Saturday 10.10) is due
+    # today. The page says "Kwota do zapłaty 220,00 zł, w tym zaległość 120,00 zł": the SMS
+    # that adds the arrears must not call them "Do zapłaty".
+    community.sms_enabled = True
+    community.save()
+    DeliveryConsent.objects.create(
+        user=resident,
+        premises=premises,
+        channel="sms",
+        address="601000009",
+        consent_text="x",
+        given_at=timezone.make_aware(datetime.datetime(2024, 1, 1, 12)),
+    )
+    add_charge(premises, "120.00", D(2026, 9, 10))
+    add_charge(premises, "100.00", D(2026, 10, 10))
+    [balance] = balances_for_user(resident, D(2026, 10, 12))
+    assert (balance.amount_due, balance.arrears) == (Decimal("220.00"), Decimal("120.00"))
+    notice = SmsNotice.objects.create(
+        community=community, kind="payment_reminder", text="Strefa: prosimy o wpłatę."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reminder_sms_send(notice=notice, today=D(2026, 10, 12)) == 1
+    assert MemorySmsBackend.outbox == [
+        ("601000009", "Strefa: prosimy o wpłatę. Zaległość: 120,00\xa0zł.")
+    ]
