@@ -286,6 +286,23 @@ class PremisesBalance(Settlement):
         return [s for s in self.settlements if s.next_payment is not None]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What a holder of several premises owes over all of them."""
+
+    amount_due: Decimal
+    arrears: Decimal
+
+
+def totals_of(balances: list[PremisesBalance]) -> Totals:
+    """The sums of each premises' own "Kwota do zapłaty" and arrears: an overpayment of one
+    premises (or fund) never pays another's, so it is not netted."""
+    return Totals(
+        amount_due=sum((b.amount_due for b in balances), ZERO),
+        arrears=sum((b.arrears for b in balances), ZERO),
+    )
+
+
 def _by_start(since: Since) -> dict[datetime.date, list[int]]:
     by_start: dict[datetime.date, list[int]] = defaultdict(list)
     for premises_id, start in since.items():
