@@ -353,7 +353,8 @@ class SmsNoticeForm(forms.ModelForm):
                 "(jedna litera ą, ę, ł, ó… zmienia część ze 153 na 67 znaków). Nie wpisuj "
                 "danych osobowych. W przypomnieniu "
                 "o płatności {kwota}, {lokal} i {rachunek} zostaną zastąpione danymi lokalu "
-                "adresata; bez {kwota} kwota do zapłaty zostanie dopisana na końcu."
+                "adresata ({kwota} to zaległość: kwota, której termin minął); bez {kwota} "
+                "zaległość zostanie dopisana na końcu."
             )
         }
 

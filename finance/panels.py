@@ -2,7 +2,7 @@ from django.utils import timezone
 
 from premises.selectors import premises_for_request
 
-from .selectors import ZERO, balances_for_user
+from .selectors import balances_for_user, totals_of
 
 # The start page lists at most this many premises' figures; an owner of 40 premises sees those
 # with something to pay (or an overpayment) first, the total due, and a link to Finanse for the
@@ -26,5 +26,5 @@ def home_panel(request):
         "template": "finance/_home_panel.html",
         "balances": balances[:SHOWN],
         "more": more,
-        "total_due": sum((b.amount_due for b in balances), ZERO) if more else None,
+        "total_due": totals_of(balances).amount_due if more else None,
     }

@@ -161,18 +161,32 @@ def payment_targets(balance) -> list[PaymentTarget]:
     return targets
 
 
-def periods_text(periods) -> str:
-    """Months as a bank title writes them: "05/2026", "09-11/2026", "12/2025-02/2026"."""
+def periods_text(periods, *, short: bool = False) -> str:
+    """Months as a bank title writes them: "05/2026", "09-11/2026", "12/2025-02/2026"
+    (``short``: "12/25-02/26")."""
     if not periods:
         return ""
+    year = "%y" if short else "%Y"
     first, last = min(periods), max(periods)
     if first == last:
-        return f"{first:%m/%Y}"
+        return first.strftime(f"%m/{year}")
     if first.year == last.year:
-        return f"{first:%m}-{last:%m/%Y}"
-    return f"{first:%m/%Y}-{last:%m/%Y}"
+        return f"{first:%m}-{last.strftime(f'%m/{year}')}"
+    return f"{first.strftime(f'%m/{year}')}-{last.strftime(f'%m/{year}')}"
 
 
 def transfer_title(number: str, fund: str, periods) -> str:
+    """The transfer's title, at most 32 characters: the longest wording that fits, so a month
+    is never cut short ("… 12/2025-02/20" would name another year)."""
     what = "f.remont." if fund == "repair" else "opłaty"
-    return _clean_text(f"Lokal {number} {what} {periods_text(periods)}", TITLE_LENGTH)
+    number = " ".join(number.split())
+    candidates = [
+        f"Lokal {number} {what} {periods_text(periods)}",
+        f"Lokal {number} {what} {periods_text(periods, short=True)}",
+        f"Lok. {number} {what} {periods_text(periods, short=True)}",
+        f"Lok. {number} {what}",
+    ]
+    for title in candidates:
+        if len(_clean_text(title, TITLE_LENGTH + 1)) <= TITLE_LENGTH:
+            return _clean_text(title, TITLE_LENGTH)
+    return _clean_text(candidates[-1], TITLE_LENGTH)

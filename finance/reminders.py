@@ -127,7 +127,10 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
         "building__community"
     )
-    due = list(holder_balances(premises_qs, due_date, today, amount="amount_due").items())
+    # What is due by the deadline: a due day on a Saturday is paid by Monday, and the
+    # Saturday's charge is due (``due_cutoff``) only then.
+    deadline = payment_deadline(due_date)
+    due = list(holder_balances(premises_qs, deadline, today, amount="amount_due").items())
     return sum(
         _remind(chunk=due[start : start + CHUNK], due_date=due_date, today=today)
         for start in range(0, len(due), CHUNK)
@@ -194,9 +197,8 @@ def fill_reminder_text(text: str, *, balance: PremisesBalance) -> str:
         .replace("{rachunek}", account)
     )
     if "{kwota}" not in text:
-        filled = f"{filled.rstrip()} " + _("Do zapłaty: %(amount)s.") % {
-            "amount": context["amount"]
-        }
+        # The arrears by their name: "Do zapłaty" is the page's larger figure on a deadline day.
+        filled = f"{filled.rstrip()} " + _("Zaległość: %(amount)s.") % {"amount": context["amount"]}
     return filled
 
 
@@ -206,7 +208,7 @@ def reminder_text_max_length(text: str) -> int:
     for placeholder, width in PLACEHOLDER_WIDTH.items():
         length += text.count(placeholder) * (width - len(placeholder))
     if "{kwota}" not in text:
-        length += len(_("Do zapłaty: %(amount)s.")) + PLACEHOLDER_WIDTH["{kwota}"]
+        length += len(_("Zaległość: %(amount)s.")) + PLACEHOLDER_WIDTH["{kwota}"]
     return length
 
 

@@ -154,6 +154,13 @@ def payment_deadline(due_date: datetime.date) -> datetime.date:
     return workdays.deadline(due_date)
 
 
+def due_cutoff(today: datetime.date) -> datetime.date:
+    """Charges with ``due_date`` on or before this day are due ("Kwota do zapłaty") on
+    ``today``: their deadline, moved off a day off, is today or has passed. A charge due on
+    Saturday 10.10.2026 is due from Monday 12.10 and until then is the coming instalment."""
+    return workdays.last_nominal_due_date_due_on(today)
+
+
 def overdue_cutoff(today: datetime.date) -> datetime.date:
     """Charges with ``due_date`` on or before this day are arrears on ``today``."""
     return workdays.last_nominal_due_date_overdue_on(today)
@@ -162,7 +169,8 @@ def overdue_cutoff(today: datetime.date) -> datetime.date:
 # --- Balances -------------------------------------------------------------------------------
 #
 # Three figures, all positive amounts with their own names (never a signed "saldo" beside them):
-# - "Kwota do zapłaty" (amount_due): charges due on or before today minus payments;
+# - "Kwota do zapłaty" (amount_due): charges whose working-day deadline is today or has
+#   passed (``due_cutoff``) minus payments;
 # - "Zaległość" (arrears): charges whose deadline (moved to a working day) has passed, minus
 #   payments; it is never counted on the due day itself;
 # - "Nadpłata" (overpayment): payments beyond the charges due.
@@ -198,7 +206,7 @@ class Settlement:
 
     @property
     def amount_due(self) -> Decimal:
-        """Kwota do zapłaty: charges due on or before today minus payments, if positive."""
+        """Kwota do zapłaty: charges due by today (working-day deadline) minus payments."""
         return max(self.charges_due - self.payments_total, ZERO)
 
     @property
@@ -278,6 +286,23 @@ class PremisesBalance(Settlement):
         return [s for s in self.settlements if s.next_payment is not None]
 
 
+@dataclass(frozen=True)
+class Totals:
+    """What a holder of several premises owes over all of them."""
+
+    amount_due: Decimal
+    arrears: Decimal
+
+
+def totals_of(balances: list[PremisesBalance]) -> Totals:
+    """The sums of each premises' own "Kwota do zapłaty" and arrears: an overpayment of one
+    premises (or fund) never pays another's, so it is not netted."""
+    return Totals(
+        amount_due=sum((b.amount_due for b in balances), ZERO),
+        arrears=sum((b.arrears for b in balances), ZERO),
+    )
+
+
 def _by_start(since: Since) -> dict[datetime.date, list[int]]:
     by_start: dict[datetime.date, list[int]] = defaultdict(list)
     for premises_id, start in since.items():
@@ -317,10 +342,10 @@ def _figure_rows(
     if given, holds the holding starts of exactly the premises ``premises_sql`` selects.
 
     Rows ``(kind, key, fund, due_date, period, due, overdue, total, account, stamp)``:
-    ``c`` charges per premises and fund (due on or before today, overdue, all), ``p``
+    ``c`` charges per premises and fund (due by today, ``due_cutoff``; overdue; all), ``p``
     payments per premises and fund (an empty fund is the operating one), ``f`` the funds a
     community keeps on their own account (key = community), for the next payment ``u`` the
-    charges due after today per due date and month, ``l`` per premises and fund the latest
+    charges not yet due per due date and month, ``l`` per premises and fund the latest
     booked month (``period``) and its charges without corrections (``total``), with
     ``imports`` the latest booking day of a payment (``due_date``) and time of a charge
     (``stamp``) of the premises,
@@ -338,6 +363,7 @@ def _figure_rows(
     payment_before, payment_before_params = _since_sql(since, "booked_on", before=True)
     operating = Fund.OPERATING.value
     cutoff = overdue_cutoff(today)  # always before today
+    due_by = due_cutoff(today)  # today, or before it when today's deadlines moved ahead
     # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
     nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
     no_stamp = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
@@ -360,7 +386,7 @@ def _figure_rows(
                        -amount, 0
                 FROM {charge} WHERE {charges_where} AND due_date > %s
             ) g GROUP BY g.premises_id, g.fund""",  # noqa: S608 (table names from model meta; values are parameters)
-            [*premises_params, *charge_before_params, today, *charges_params, cutoff],
+            [*premises_params, *charge_before_params, due_by, *charges_params, cutoff],
         ),
         (
             f"""SELECT 'p', g.premises_id, g.fund, {nothing}, CAST(NULL AS NUMERIC),
@@ -393,7 +419,7 @@ def _figure_rows(
                        CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
                 FROM {charge} WHERE {charges_where} AND due_date > %s
                 GROUP BY premises_id, fund, due_date, period""",  # noqa: S608 (table names from model meta; values are parameters)
-                [*charges_params, today],
+                [*charges_params, due_by],
             )
         )
     if next_payment or imports:
@@ -641,12 +667,13 @@ def _attach_next_payments(
 ) -> None:
     """The coming instalment of each settlement (no query: the rows come with the sums).
 
-    The charges with the nearest due date after today (``future``: per premises and fund, due
+    The charges with the nearest due date not yet due (``future``: per premises and fund, due
     date → [(month, amount)]), else, when the next month is not booked yet, the latest month's
     fee as ``fee_breakdown`` lists it (``current``: no corrections) repeated on the next due
     day (projected). Any overpayment of the
     settlement is counted towards it.
     """
+    due_by = due_cutoff(today)
     for balance in balances:
         community = balance.premises.building.community
         pk = balance.premises.pk
@@ -668,7 +695,7 @@ def _attach_next_payments(
                     continue
                 # The month after the latest booked, but never a due date already past.
                 period = max(_month_after(max(p for p, _ in rows)), today.replace(day=1))
-                if due_date_for(community, period) <= today:
+                if due_date_for(community, period) <= due_by:
                     period = _month_after(period)
                 due, projected = due_date_for(community, period), True
                 rows = [(period, amount) for _, amount in rows]
@@ -696,7 +723,9 @@ def unpaid_periods(balance: PremisesBalance) -> dict[str | None, tuple[datetime.
     owing = [s for s in balance.settlements if s.amount_due > 0]
     if not owing:
         return {}
-    charges = Charge.objects.filter(premises=balance.premises, due_date__lte=balance.today)
+    charges = Charge.objects.filter(
+        premises=balance.premises, due_date__lte=due_cutoff(balance.today)
+    )
     if balance.since:
         charges = charges.filter(due_date__gte=balance.since)
     newest_first = [F("due_date").desc(), F("pk").desc()]
@@ -1068,7 +1097,7 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
     ``overpayment``, ``last_payment`` and the overdue charges of the last 30 and 90 days
     (``overdue_30``, ``overdue_90``) for the office's balance list.
     """
-    cutoff = overdue_cutoff(today)
+    cutoff, due_by = overdue_cutoff(today), due_cutoff(today)
     qs = premises_qs.annotate(
         arrears=RawSQL(_settled_sql(owed=True), [cutoff], output_field=_MONEY)  # noqa: S611 (no user input)
     )
@@ -1080,8 +1109,8 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
             .values("booked_on")[:1]
         )
         qs = qs.annotate(
-            amount_due=RawSQL(_settled_sql(owed=True), [today], output_field=_MONEY),  # noqa: S611
-            overpayment=RawSQL(_settled_sql(owed=False), [today], output_field=_MONEY),  # noqa: S611
+            amount_due=RawSQL(_settled_sql(owed=True), [due_by], output_field=_MONEY),  # noqa: S611
+            overpayment=RawSQL(_settled_sql(owed=False), [due_by], output_field=_MONEY),  # noqa: S611
             # Days late counted from the due date: "do 30 dni" holds 0–30, "31–90 dni" 31–90.
             overdue_30=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=30))),
             overdue_90=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=90))),
@@ -1143,7 +1172,7 @@ def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: i
 
 
 def premises_with_overpayment(premises_qs, today: datetime.date):
-    ids = RawSQL(_owing_ids_sql(owed=False), [today])  # noqa: S611 (no user input)
+    ids = RawSQL(_owing_ids_sql(owed=False), [due_cutoff(today)])  # noqa: S611 (no user input)
     return premises_qs.filter(pk__in=ids)
 
 

@@ -21,6 +21,7 @@ from .selectors import (
     data_as_of,
     fee_breakdown,
     ledger_for_premises,
+    totals_of,
 )
 
 
@@ -65,6 +66,7 @@ class FinanceView(ResidentRequiredMixin, ListView):
         params = {k: v for k, v in self.request.GET.items() if k in ("lokal", "od", "do") and v}
         context.update(
             balances=self.balances,
+            totals=totals_of(self.balances) if len(self.balances) > 1 else None,
             selected=self.selected,
             filter_form=self.filter_form,
             query_string=urlencode(params),

@@ -57,6 +57,15 @@ def last_nominal_due_date_overdue_on(on: datetime.date) -> datetime.date:
     return day
 
 
+def last_nominal_due_date_due_on(on: datetime.date) -> datetime.date:
+    """The latest nominal due date that is due (payable now) on ``on``, for filtering in SQL.
+
+    A charge with ``due_date <= result`` has its (moved) deadline on ``on`` or before it; one
+    after it is not yet due: due Saturday 10.10.2026, it is due from Monday 12.10.
+    """
+    return last_nominal_due_date_overdue_on(on + datetime.timedelta(days=1))
+
+
 def add_weeks_deadline(start: datetime.date, weeks: int) -> datetime.date:
     """A deadline of ``weeks`` weeks from ``start`` (art. 112 k.c.), moved off a day off."""
     return deadline(start + datetime.timedelta(weeks=weeks))

@@ -90,7 +90,7 @@ def test_amount_is_added_when_the_text_has_no_placeholder(
         admin_client, sms_community, "Strefa: masz zaległość.", django_capture_on_commit_callbacks
     )
     assert MemorySmsBackend.outbox == [
-        ("601000001", "Strefa: masz zaległość. Do zapłaty: 300,00\xa0zł.")
+        ("601000001", "Strefa: masz zaległość. Zaległość: 300,00\xa0zł.")
     ]
 
 

@@ -19,6 +19,7 @@ from finance.selectors import (
     _since_sql,
     balances_for_premises,
     balances_for_user,
+    due_cutoff,
     overdue_cutoff,
 )
 from premises.models import Ownership, Premises
@@ -67,7 +68,7 @@ def _figure_rows_summed(
                    SUM(CASE WHEN due_date <= %s THEN amount END),
                    SUM(amount), CAST(NULL AS TEXT), MAX(created_at)
             FROM {charge} WHERE {charges_where} GROUP BY premises_id, fund""",  # noqa: S608 (table names from model meta; values are parameters)
-            [today, overdue_cutoff(today), *charges_params],
+            [due_cutoff(today), overdue_cutoff(today), *charges_params],
         ),
         (
             f"""SELECT 'p', premises_id,
@@ -96,7 +97,7 @@ def _figure_rows_summed(
                        CAST(NULL AS NUMERIC), SUM(amount), CAST(NULL AS TEXT), {no_stamp}
                 FROM {charge} WHERE {charges_where} AND due_date > %s
                 GROUP BY premises_id, fund, due_date, period""",  # noqa: S608 (table names from model meta; values are parameters)
-                [*charges_params, today],
+                [*charges_params, due_cutoff(today)],
             )
         )
         # The latest month booked for each premises and fund (over the whole history, as

@@ -16,10 +16,18 @@ def test_advance_is_in_balance_but_not_due_on_the_ninth(resident, may_2025):
     assert balance.not_yet_due == Decimal("350.27")
 
 
-def test_advance_is_due_on_the_tenth(resident, may_2025):
-    [balance] = balances_for_user(resident, datetime.date(2025, 5, 10))
+def test_advance_is_due_on_the_tenth(resident, premises):
+    add_charge(premises, "350.27", datetime.date(2025, 6, 10))  # a Tuesday
+    [balance] = balances_for_user(resident, datetime.date(2025, 6, 10))
     assert balance.amount_due == Decimal("350.27")
     assert balance.overpayment == Decimal("0.00")
+
+
+def test_advance_due_on_a_saturday_is_due_on_monday(resident, may_2025):
+    # 10.05.2025 is a Saturday: the deadline is Monday 12.05 (art. 115 k.c.).
+    for day, due in ((10, "0.00"), (11, "0.00"), (12, "350.27")):
+        [balance] = balances_for_user(resident, datetime.date(2025, 5, day))
+        assert balance.amount_due == Decimal(due), day
 
 
 def test_payment_before_charge_is_overpayment_until_charge_is_due(resident, premises):
@@ -28,7 +36,7 @@ def test_payment_before_charge_is_overpayment_until_charge_is_due(resident, prem
     [before] = balances_for_user(resident, datetime.date(2025, 5, 5))
     assert before.overpayment == Decimal("350.27")
     assert before.amount_due == Decimal("0.00")
-    [after] = balances_for_user(resident, datetime.date(2025, 5, 10))
+    [after] = balances_for_user(resident, datetime.date(2025, 5, 12))  # 10.05 was a Saturday
     assert after.overpayment == after.amount_due == Decimal("0.00")
 
 

@@ -1,9 +1,16 @@
+import datetime
 from decimal import Decimal
 
 import pytest
 import segno
 
-from finance.qr import AmountTooLarge, payment_code, payment_payload, recipient_name
+from finance.qr import (
+    AmountTooLarge,
+    payment_code,
+    payment_payload,
+    recipient_name,
+    transfer_title,
+)
 
 EXAMPLE = {
     "nip": "5214349636",
@@ -71,3 +78,20 @@ def test_invalid_account_shows_no_code():
     code = payment_code(**{**EXAMPLE, "account": "80109010140000071219812875"})
     assert code.svg_data_uri == ""
     assert "nieprawidłowy" in str(code.unavailable_reason)
+
+
+@pytest.mark.parametrize(
+    ("number", "fund", "expected"),
+    [
+        ("12", "", "Lokal 12 opłaty 12/2025-02/2026"),
+        ("12", "repair", "Lokal 12 f.remont. 12/25-02/26"),
+        ("12A/3", "", "Lokal 12A/3 opłaty 12/25-02/26"),
+        ("U-15", "repair", "Lokal U-15 f.remont. 12/25-02/26"),
+        ("U-15 garaż", "repair", "Lok. U-15 garaż f.remont."),
+    ],
+)
+def test_title_never_cuts_a_month_short(number, fund, expected):
+    # Over 32 characters the title used to end "12/2025-02/20": another year.
+    title = transfer_title(number, fund, (datetime.date(2025, 12, 1), datetime.date(2026, 2, 1)))
+    assert title == expected
+    assert len(title) <= 32

@@ -205,9 +205,14 @@ def test_arrears_start_the_day_after_the_working_day_deadline(
     premises, resident, due, deadline_day, day_after
 ):
     add_charge(premises, "100.00", due)
-    for day, arrears in ((due, "0.00"), (deadline_day, "0.00"), (day_after, "100.00")):
+    # Due (to pay now) from the working-day deadline, in arrears the day after it.
+    for day, amount_due, arrears in (
+        (due, "100.00" if due == deadline_day else "0.00", "0.00"),
+        (deadline_day, "100.00", "0.00"),
+        (day_after, "100.00", "100.00"),
+    ):
         [balance] = balances_for_user(resident, day)
-        assert balance.amount_due == Decimal("100.00"), day
+        assert balance.amount_due == Decimal(amount_due), day
         assert balance.arrears == Decimal(arrears), day
         in_arrears = premises_in_arrears(Premises.objects.all(), day).exists()
         assert in_arrears is (arrears != "0.00"), day

@@ -41,8 +41,8 @@ def test_page_shows_amount_due_account_and_history(resident_client, premises, to
 
 
 def test_on_the_tenth_the_advance_is_due_on_the_page(resident_client, premises, monkeypatch):
-    add_charge(premises, "350.00", datetime.date(2025, 5, 10))
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2025, 5, 10))
+    add_charge(premises, "350.00", datetime.date(2025, 6, 10))  # a Tuesday
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2025, 6, 10))
     html = resident_client.get(URL).content.decode()
     assert 'Kwota do zapłaty: <span class="amount amount--due">350,00\xa0zł' in html
 
@@ -303,3 +303,32 @@ def test_paid_up_resident_sees_the_coming_instalment_with_code(resident_client, 
     fields = target.code.payload.split("|")
     assert fields[2:4] == ["34109010140000071219812875", "010000"]
     assert fields[5] == "Lokal 12 opłaty 05/2025"
+
+
+def test_finance_page_of_several_premises_shows_their_total_due(
+    resident_client, resident, premises, today
+):
+    """A landlord of many flats sees what all of them owe together (an overpayment of one flat
+    does not pay another's), as the start page does for more than 8."""
+    add_charge(premises, "100.00", datetime.date(2025, 3, 10))
+    second = PremisesFactory(building=premises.building, number="14B")
+    OwnershipFactory(user=resident, premises=second)
+    add_charge(second, "250.50", datetime.date(2025, 4, 10))
+    overpaid = PremisesFactory(building=premises.building, number="15")
+    OwnershipFactory(user=resident, premises=overpaid)
+    add_payment(overpaid, "300.00", datetime.date(2025, 4, 1))
+    html = resident_client.get(URL).content.decode()
+    overview = html[html.index('id="finance-premises"') : html.index('id="finance-selected"')]
+    assert (
+        'Razem do zapłaty za wszystkie lokale: <span class="amount amount--due">350,50\xa0zł</span>'
+        in overview
+    )
+    assert (
+        'w tym zaległość (termin minął): <span class="amount amount--due">350,50\xa0zł</span>'
+        in overview
+    )
+
+
+def test_finance_page_of_one_premises_has_no_total(resident_client, premises, today):
+    add_charge(premises, "100.00", datetime.date(2025, 3, 10))
+    assert "za wszystkie lokale" not in resident_client.get(URL).content.decode()

@@ -51,6 +51,15 @@ def test_last_nominal_due_date_overdue_on_agrees_with_is_overdue():
             assert workdays.is_overdue(due, on) is (due <= cutoff), (due, on)
 
 
+def test_last_nominal_due_date_due_on_agrees_with_the_moved_deadline():
+    for offset in range(0, 400):
+        on = D(2026, 1, 1) + datetime.timedelta(days=offset)
+        cutoff = workdays.last_nominal_due_date_due_on(on)
+        for back in range(-3, 12):
+            due = on - datetime.timedelta(days=back)
+            assert (workdays.deadline(due) <= on) is (due <= cutoff), (due, on)
+
+
 def test_six_weeks_from_saturday_moves_to_monday():
     # Notified Saturday 28.11.2026: 6 weeks end Saturday 9.01.2027 → Monday 11.01.2027.
     assert workdays.add_weeks_deadline(D(2026, 11, 28), 6) == D(2027, 1, 11)
