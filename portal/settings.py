@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_tasks",
-    "django_tasks_db",
+    "portal.tasks_app.TasksDbConfig",  # django_tasks_db, named in Polish
     "simple_history",
     "import_export",
     "rest_framework",

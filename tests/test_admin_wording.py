@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from premises.models import Premises
+
 from .factories import OwnershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +21,8 @@ def test_changelist_search_box_is_labelled_in_polish(admin_client_, resident, ne
     assert "Search" not in _attributes(page)
     assert '<label for="searchbar"><img src="/static/admin/img/search.svg" alt="Szukaj">' in page
     assert 'type="submit" value="Szukaj"' in page
+    # Only the number tells the two apart (a random account number may hold "12" too).
+    Premises.objects.update(bank_account="")
     found = admin_client_.get("/admin/premises/premises/", {"q": "12"}).content.decode()
     assert re.search(r"1 wynik \(<a [^>]*>2 łącznie</a>\)", found), found
 
@@ -44,3 +48,13 @@ def test_community_people_column_is_in_polish(admin_client_, community):
     text = admin_client_.get(f"/admin/premises/community/{community.pk}/change/").content.decode()
     assert not re.search(r">\s*User\s*<", text)
     assert re.search(r'<th class="column-user[^"]*">\s*Osoba', text)
+
+
+def test_background_tasks_are_named_in_polish(admin_client_):
+    index = admin_client_.get("/admin/").content.decode()
+    assert "Tasks Database Backend" not in index
+    assert "Task Results" not in index
+    assert "Zadania w tle" in index
+    page = admin_client_.get("/admin/django_tasks_database/dbtaskresult/").content.decode()
+    assert "priority" not in page
+    assert "priorytet" in page  # the filter
