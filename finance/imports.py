@@ -11,11 +11,12 @@ correction) and optionally ``budynek`` (street, when the community has several b
 charge is the same charge when premises, category, period and title are equal: importing it
 again adds nothing (a database constraint holds that too).
 
-Bank statements: MT940 or the banks' CSV exports. Only credits are imported. A payment is the
-same payment when its bank reference is equal, or, when the bank gives none, its date, amount,
-accounts and title. It is matched to a premises by the premises' individual account (the
-recipient account, or a virtual account written in the details), then by the premises number
-in the title; the rest wait for the office in the queue of unassigned payments.
+Bank statements: MT940, Elixir-0 or the banks' CSV exports. Only credits are imported (an
+Elixir-0 operation is a credit when paid to an account of the community or its premises). A
+payment is the same payment when its bank reference is equal, or, when the bank gives none, its
+date, amount, accounts and title. It is matched to a premises by the premises' individual
+account (the recipient account, or a virtual account written in the details), then by the
+premises number in the title; the rest wait for the office in the queue of unassigned payments.
 """
 
 import datetime
@@ -638,7 +639,7 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
             _("Wyciąg obejmuje rachunki kilku wspólnot; importuj je osobno.")
         )
         return None
-    parts = [_("MT940") if statement.format == "mt940" else _("CSV")]
+    parts = [_STATEMENT_FORMATS.get(statement.format, "CSV")]
     if statement.bank:
         parts.append(statement.bank)
     parts.extend(format_nrb(a) for a in statement.accounts)
@@ -648,12 +649,28 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
     return found.pop() if found else None
 
 
+_STATEMENT_FORMATS = {"mt940": "MT940", "elixir": "Elixir-0"}  # names, not words
+
+
+def _orient(transactions: list[BankTransaction], accounts: Accounts) -> None:
+    """An Elixir-0 operation is a credit when paid to an account of the community or its
+    premises (incl. virtual ones); any other is a debit of the community's account."""
+    for transaction in transactions:
+        if (
+            transaction.credit_if_paid_to_own
+            and transaction.amount
+            and accounts.get(transaction.account) is None
+        ):
+            transaction.amount = -transaction.amount
+
+
 def finish_bank(
     preview, statement: Statement, accounts: Accounts, community_id, *, source: str = ""
 ) -> None:
     """Match the statement's transactions; ``source`` names where references are the
     sender's own and stable ("api": the integrator's; MT940 files are known by their kind)."""
     transactions = statement.transactions
+    _orient(transactions, accounts)
     occurrences: dict[str, int] = {}
     by_payer_reference: dict[str, list[BankTransaction]] = {}
     for transaction in transactions:
@@ -877,6 +894,17 @@ def _payment_row(row, transaction, accounts, titles, community_id, known, seen) 
         return
     if transaction.amount < 0:
         row.notice = _("Obciążenie rachunku (wypłata) – pominięto.")
+        if transaction.credit_if_paid_to_own and accounts.get(transaction.payer_account) is None:
+            # Neither side is the community's: an outgoing transfer of an account not entered
+            # in Strefa, or a payment to a virtual account not entered at its premises.
+            row.warnings.append(
+                _(
+                    "Ani rachunek odbiorcy %(account)s, ani rachunek nadawcy nie jest rachunkiem "
+                    "wspólnoty ani lokalu, więc operację pominięto jako wypłatę. Jeśli to wpłata "
+                    "na rachunek wirtualny, wpisz go przy lokalu i wczytaj plik ponownie."
+                )
+                % {"account": format_nrb(transaction.account)}
+            )
         return
     payer_account = transaction.payer_account
     if payer_account:

@@ -33,6 +33,10 @@ a ``#Rachunek`` label, not a number), PKO BP iPKO (``Opis transakcji`` followed 
 Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
 read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
 header row and is recognised by its first line (see ``_parse_santander``).
+
+Elixir-0 (KIR's domestic clearing format, which banks also give as an account history): one
+operation a line, comma-separated, text in double quotes, ``|`` between the lines (35
+characters each) of a multi-line text; see ``parse_elixir``.
 """
 
 from __future__ import annotations
@@ -47,7 +51,9 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .imports import (
+    MAX_ROWS,
     FileError,
+    RowError,
     RowValueError,
     clean_text,
     decode,
@@ -77,11 +83,14 @@ class BankTransaction:
     payer_reference: str = ""  # MT940: the payer's own reference, not unique
     errors: list[str] = field(default_factory=list)
     raw: dict[str, str] = field(default_factory=dict)  # what the preview shows
+    # Elixir-0: the file says not which side is the account holder's, so the operation is a
+    # credit only when paid to an account of the community or its premises (the app knows).
+    credit_if_paid_to_own: bool = False
 
 
 @dataclass
 class Statement:
-    format: str  # "mt940" / "csv"
+    format: str  # "mt940" / "csv" / "elixir"
     bank: str = ""
     accounts: list[str] = field(default_factory=list)  # the statement's own accounts (NRB)
     transactions: list[BankTransaction] = field(default_factory=list)
@@ -636,11 +645,136 @@ def parse_date(value: str) -> datetime.date:
     )
 
 
+# --- Elixir-0 -------------------------------------------------------------------------------
+
+# The fields of an Elixir-0 operation (KIR's description, as the banks publish it), numbered from
+# 1: 1 operation type (110 transfer, incl. ZUS and tax payments; 210 direct debit; others),
+# 2 date RRRRMMDD, 3 amount in grosze (digits only), 4 sender's bank sort code, 5 "0",
+# 6 sender's account, 7 recipient's account (26 digits), 8 sender's name and address, 9
+# recipient's name and address (up to 4 × 35 characters, lines split by "|"), 10 "0", 11
+# recipient's bank sort code, 12 title (4 × 35, "|"), 13 and 14 empty, 15 classification
+# ("51" ordinary transfer, "53" ZUS, "71" tax), 16 additional information (in a history
+# export, where a bank fills it, its reference; not known to be unique, so kept like MT940's
+# payer's reference). Missing trailing fields are empty, more fields are ignored.
+_ELIXIR_TYPE = re.compile(r'^\s*"?\s*\d{3}\s*"?\s*,')
+_ELIXIR_LINE = re.compile(r'^\s*"?\s*\d{3}\s*"?\s*,\s*"?\s*\d{8}\s*"?\s*(,|$)')
+_ELIXIR_LINE_WIDTH = 35
+
+
+def looks_like_elixir(text: str) -> bool:
+    """Most of the first lines begin with a 3-digit operation type and an 8-digit date."""
+    lines = [line for line in split_lines(text[:20000].lstrip("\ufeff")) if line.strip()][:20]
+    return bool(lines) and sum(1 for line in lines if _ELIXIR_LINE.match(line)) * 2 >= len(lines)
+
+
+def _elixir_text(value: str) -> str:
+    """A multi-line field as one text: a line cut at its full width (35) goes on without a
+    space (a word cut in two), a shorter one ended where its writer ended it."""
+    text, previous = "", None
+    for part in value.split("|"):
+        if previous is not None and len(previous.rstrip()) < _ELIXIR_LINE_WIDTH:
+            text += " "
+        text += part
+        previous = part
+    return clean_text(text)
+
+
+def _elixir_account(value: str, sort_code: str, label: str) -> tuple[str, str]:
+    """An account field as 26 digits (or 16 after the sort code field), or an error."""
+    compact = compact_account(value)
+    sort_code = "".join(sort_code.split()).strip('"')
+    if len(compact) == 16 and compact.isdigit():
+        compact = nrb_from_parts(sort_code, compact) or compact
+    if len(compact) == 26 and compact.isdigit():
+        return compact, ""
+    return "", _("%(label)s „%(value)s” nie ma 26 cyfr.") % {
+        "label": label,
+        "value": clean_text(value)[:40],
+    }
+
+
+def parse_elixir(text: str) -> Statement:
+    statement = Statement(format="elixir")
+    lines = split_lines(text.lstrip("\ufeff"))
+    if sum(1 for line in lines if line.strip()) > MAX_ROWS:
+        raise FileError(
+            _("Plik ma więcej niż %(max)d wierszy; podziel go na części.") % {"max": MAX_ROWS}
+        )
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        transaction = BankTransaction(line=number, credit_if_paid_to_own=True)
+        statement.transactions.append(transaction)
+        _read_elixir(transaction, line)
+    if not statement.transactions:
+        raise FileError(_("Plik nie zawiera żadnych wierszy z danymi."))
+    return statement
+
+
+def _read_elixir(transaction: BankTransaction, line: str) -> None:
+    errors = transaction.errors
+    transaction.raw = {"elixir": clean_text(line)[:300]}
+    try:
+        values = next(csv.reader([line], delimiter=",", strict=False))
+    except csv.Error:
+        errors.append(_("Pole jest za długie (ponad 128 KiB) albo cudzysłów nie jest zamknięty."))
+        return
+    cells = [value.strip() for value in values] + [""] * 16
+    if not _ELIXIR_TYPE.match(line):
+        errors.append(
+            _(
+                "Wiersz nie jest operacją Elixir-0: na początku powinien być kod operacji "
+                "(np. 110), a po nim data (RRRRMMDD)."
+            )
+        )
+        return
+    try:
+        transaction.booked_on = datetime.datetime.strptime(cells[1], "%Y%m%d").date()  # noqa: DTZ007
+    except ValueError:
+        errors.append(
+            RowValueError(
+                "invalid_date",
+                _("Nieprawidłowa data „%(value)s” (RRRRMMDD, np. 20251105).")
+                % {"value": cells[1][:20]},
+            ).row_error
+        )
+    amount = "".join(cells[2].split())
+    if amount.isascii() and amount.isdigit() and len(amount.lstrip("0")) <= AMOUNT["max_digits"]:
+        transaction.amount = Decimal(int(amount)).scaleb(-2)  # grosze: 35027 → 350.27
+    else:
+        errors.append(
+            RowValueError(
+                "invalid_amount",
+                _("Nieprawidłowa kwota „%(value)s” (w groszach, same cyfry, np. 35027).")
+                % {"value": cells[2][:20]},
+            ).row_error
+        )
+    if cells[5]:
+        transaction.payer_account, error = _elixir_account(
+            cells[5], cells[3], _("Rachunek nadawcy")
+        )
+        if error:
+            errors.append(RowError("invalid_account", error))
+    if not cells[6]:
+        errors.append(RowError("invalid_account", _("Brak rachunku odbiorcy.")))
+    else:
+        transaction.account, error = _elixir_account(cells[6], cells[10], _("Rachunek odbiorcy"))
+        if error:
+            errors.append(RowError("invalid_account", error))
+    transaction.payer_name = _elixir_text(cells[7])[:200]
+    transaction.title = _elixir_text(cells[11])[:255]
+    transaction.payer_reference = clean_text(cells[15])[:60]
+    transaction.details = clean_text(
+        " ".join([_elixir_text(cells[8]), cells[0], cells[14], *cells[16:]])
+    )[:2000]
+
+
 # --- Entry point ----------------------------------------------------------------------------
 
 
 def parse_statement(content: bytes) -> Statement:
-    """An MT940 or CSV/XLSX statement; a file that cannot be read raises ``FileError``."""
+    """An MT940, Elixir-0 or CSV/XLSX statement; a file that cannot be read raises
+    ``FileError``."""
     if not content.strip():
         raise FileError(_("Plik jest pusty."))
     if content[:4] != b"PK\x03\x04":
@@ -649,6 +783,10 @@ def parse_statement(content: bytes) -> Statement:
         text, encoding = decode(content)
         if looks_like_mt940(text):
             statement = parse_mt940(text)
+            statement.encoding = encoding
+            return statement
+        if looks_like_elixir(text):
+            statement = parse_elixir(text)
             statement.encoding = encoding
             return statement
     return parse_csv(content)
