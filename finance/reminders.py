@@ -5,7 +5,7 @@ with an amount due on that day (arrears plus the charges falling due by then, mi
 gets one reminder per month: to its designated correspondence recipient, else to each owner;
 by e-mail where the person has one, by SMS where they consented and the community has SMS on.
 
-Every amount is the recipient's own: counted from their holding start
+Every amount is the recipient's own: counted within their holding period
 (``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
 and per fund where a fund has its own account. The date shown is the real deadline: a due day
 on a Saturday, Sunday or holiday moves to the next working day (art. 115 k.c.).

@@ -3,11 +3,13 @@
 Sign convention: the balance (saldo) is payments minus charges, so a negative balance is what
 the resident still owes and a positive one is an overpayment.
 
-A resident's account (kartoteka) starts on their holding start (``holding_starts_for_user``: the
-day they acquired or took over the premises). For them, only charges with ``due_date`` and
-payments with ``booked_on`` on or after that day exist; the balance starts at 0 on that day. A
-seller's charges, payments and arrears stay the seller's. Office reads (``balances_for_premises``
-without ``since``, ``charges_for_month``) stay premises-wide.
+A resident's account (kartoteka) is their holding period (``holding_periods_for_user``: from
+the day they acquired or took over the premises to the day their role ends, if it is known:
+a sale recorded ahead, a tenancy with a fixed end). For them, only charges with ``due_date`` and
+payments with ``booked_on`` within it exist (``within_period``); the balance starts at 0 on its
+first day. A seller's charges, payments and arrears stay the seller's, a buyer's the buyer's.
+Office reads (``balances_for_premises`` without ``periods``, ``charges_for_month``) stay
+premises-wide.
 """
 
 import calendar
@@ -37,10 +39,11 @@ from django.utils.dateparse import parse_datetime
 from lib import workdays
 from premises.models import Premises
 from premises.selectors import (
+    HoldingPeriod,
     communities_for_user,
     held_premises_for_user,
-    holding_starts_for_premises,
-    holding_starts_for_user,
+    holding_periods_for_premises,
+    holding_periods_for_user,
     premises_for_user,
 )
 
@@ -74,37 +77,50 @@ def _sum_of(queryset, field_name="amount"):
 
 # --- Scoped querysets -----------------------------------------------------------------------
 
-Since = dict[int, datetime.date]  # {premises_id: holding start}, from holding_starts_for_user
+Periods = dict[int, HoldingPeriod]  # {premises_id: holding period}, holding_periods_for_user
 
 
-def held_since(since: Since, date_field: str) -> Q:
-    """Rows of the given premises dated on or after each premises' holding start.
-
-    Premises sharing a start are grouped, so the SQL grows with the number of distinct days,
-    not with the number of premises.
-    """
-    by_start: dict[datetime.date, list[int]] = defaultdict(list)
-    for premises_id, start in since.items():
-        by_start[start].append(premises_id)
-    condition = Q(pk__in=[])
-    for start, ids in by_start.items():
-        condition |= Q(premises_id__in=ids, **{f"{date_field}__gte": start})
+def within_period(period: HoldingPeriod, date_field: str) -> Q:
+    """Rows dated within one holder's account period: the one account-period rule (its SQL
+    twin is ``_period_sql``). A plain range on the date, served by the (premises, date) index."""
+    condition = Q(**{f"{date_field}__gte": period.start})
+    if period.end is not None:
+        condition &= Q(**{f"{date_field}__lte": period.end})
     return condition
 
 
-def charges_for_user(user, since: Since | None = None) -> QuerySet[Charge]:
-    """Charges the user sees: due on or after their holding start of each premises."""
-    since = holding_starts_for_user(user) if since is None else since
+def _by_period(periods: Periods) -> dict[HoldingPeriod, list[int]]:
+    by_period: dict[HoldingPeriod, list[int]] = defaultdict(list)
+    for premises_id, period in periods.items():
+        by_period[period].append(premises_id)
+    return by_period
+
+
+def held_within(periods: Periods, date_field: str) -> Q:
+    """Rows of the given premises dated within each premises' holding period.
+
+    Premises sharing a period are grouped, so the SQL grows with the number of distinct
+    periods, not with the number of premises.
+    """
+    condition = Q(pk__in=[])
+    for period, ids in _by_period(periods).items():
+        condition |= Q(premises_id__in=ids) & within_period(period, date_field)
+    return condition
+
+
+def charges_for_user(user, periods: Periods | None = None) -> QuerySet[Charge]:
+    """Charges the user sees: due within their holding period of each premises."""
+    periods = holding_periods_for_user(user) if periods is None else periods
     return Charge.objects.filter(premises__in=premises_for_user(user)).filter(
-        held_since(since, "due_date")
+        held_within(periods, "due_date")
     )
 
 
-def payments_for_user(user, since: Since | None = None) -> QuerySet[Payment]:
-    """Payments the user sees: booked on or after their holding start of each premises."""
-    since = holding_starts_for_user(user) if since is None else since
+def payments_for_user(user, periods: Periods | None = None) -> QuerySet[Payment]:
+    """Payments the user sees: booked within their holding period of each premises."""
+    periods = holding_periods_for_user(user) if periods is None else periods
     return Payment.objects.filter(premises__in=premises_for_user(user)).filter(
-        held_since(since, "booked_on")
+        held_within(periods, "booked_on")
     )
 
 
@@ -242,8 +258,8 @@ class PremisesBalance(Settlement):
 
     premises: Premises = None
     today: datetime.date = None
-    # The holder's account start; None for office (premises-wide) figures.
-    since: datetime.date | None = None
+    # The holder's account period; None for office (premises-wide) figures.
+    period: HoldingPeriod | None = None
     # Filled only where the community keeps some fund on its own account.
     funds: list[FundBalance] = field(default_factory=list)
     # "Stan na dzień" of the holder's whole account (``data_as_of``), from balances_for_user.
@@ -266,6 +282,16 @@ class PremisesBalance(Settlement):
         if self.funds:
             return sum((f.overpayment for f in self.funds), ZERO)
         return super().overpayment
+
+    @property
+    def since(self) -> datetime.date | None:
+        """The first day of the holder's account (None: premises-wide figures)."""
+        return None if self.period is None else self.period.start
+
+    @property
+    def until(self) -> datetime.date | None:
+        """The last day of the holder's account, when their role has a known end."""
+        return None if self.period is None else self.period.end
 
     @property
     def separate_funds(self) -> bool:
@@ -303,28 +329,35 @@ def totals_of(balances: list[PremisesBalance]) -> Totals:
     )
 
 
-def _by_start(since: Since) -> dict[datetime.date, list[int]]:
-    by_start: dict[datetime.date, list[int]] = defaultdict(list)
-    for premises_id, start in since.items():
-        by_start[start].append(premises_id)
-    return by_start
+def _period_sql(period: HoldingPeriod, column: str) -> tuple[str, list]:
+    """``within_period`` as SQL: `` AND``-joinable range on ``column``."""
+    if period.end is None:
+        return f"{column} >= %s", [period.start]
+    return f"{column} >= %s AND {column} <= %s", [period.start, period.end]
 
 
-def _since_sql(since: Since | None, column: str, *, before: bool = False) -> tuple[str, list]:
-    """``held_since`` as SQL: rows dated on or after each premises' holding start (``before``:
-    the rows dated before it, the previous holders')."""
-    if since is None:
-        return ("1 = 0" if before else "1 = 1"), []
-    by_start = _by_start(since)
-    if not by_start:
+def _within_sql(periods: Periods | None, column: str, *, outside: bool = False) -> tuple[str, list]:
+    """``held_within`` as SQL: rows dated within each premises' holding period (``outside``:
+    the rows dated before or after it, the previous and the next holders'). Each term is one
+    range on the (premises, date) index."""
+    if periods is None:
+        return ("1 = 0" if outside else "1 = 1"), []
+    by_period = _by_period(periods)
+    if not by_period:
         return "1 = 0", []
     clauses, params = [], []
-    for start, ids in by_start.items():
-        clauses.append(
-            f"(premises_id IN ({', '.join(['%s'] * len(ids))}) "
-            f"AND {column} {'<' if before else '>='} %s)"
-        )
-        params += [*ids, start]
+    for period, ids in by_period.items():
+        in_ids = f"premises_id IN ({', '.join(['%s'] * len(ids))})"
+        if not outside:
+            range_sql, range_params = _period_sql(period, column)
+            clauses.append(f"({in_ids} AND {range_sql})")
+            params += [*ids, *range_params]
+            continue
+        clauses.append(f"({in_ids} AND {column} < %s)")
+        params += [*ids, period.start]
+        if period.end is not None:
+            clauses.append(f"({in_ids} AND {column} > %s)")
+            params += [*ids, period.end]
     return "(" + " OR ".join(clauses) + ")", params
 
 
@@ -333,13 +366,14 @@ def _figure_rows(
     premises_params: list,
     community_ids,
     today: datetime.date,
-    since: Since | None,
+    periods: Periods | None,
     *,
     next_payment: bool,
     imports: bool = False,
 ) -> list[tuple]:
-    """Everything the balances need, in one query (issue 17: it was 4–7 per page). ``since``,
-    if given, holds the holding starts of exactly the premises ``premises_sql`` selects.
+    """Everything the balances need, in one query (issue 17: it was 4–7 per page).
+    ``periods``, if given, holds the holding periods of exactly the premises ``premises_sql``
+    selects.
 
     Rows ``(kind, key, fund, due_date, period, due, overdue, total, account, stamp)``:
     ``c`` charges per premises and fund (due by today, ``due_cutoff``; overdue; all), ``p``
@@ -353,24 +387,25 @@ def _figure_rows(
 
     The sums never read the whole history: they start from the ledger totals
     (``LedgerTotal``, all years per premises and fund) and subtract the few rows that differ:
-    the previous holders' (dated before the holding start) and, for what is due or overdue,
+    the previous and next holders' (dated outside the holding period) and, for what is due or
+    overdue,
     the charges due after the day. Every other figure is an index probe per premises and fund.
     """
     charge, payment = Charge._meta.db_table, Payment._meta.db_table
     fund_account, totals = FundAccount._meta.db_table, LedgerTotal._meta.db_table
-    charge_since, charge_since_params = _since_sql(since, "due_date")
-    charge_before, charge_before_params = _since_sql(since, "due_date", before=True)
-    payment_before, payment_before_params = _since_sql(since, "booked_on", before=True)
+    charge_held, charge_held_params = _within_sql(periods, "due_date")
+    charge_other, charge_other_params = _within_sql(periods, "due_date", outside=True)
+    payment_other, payment_other_params = _within_sql(periods, "booked_on", outside=True)
     operating = Fund.OPERATING.value
     cutoff = overdue_cutoff(today)  # always before today
     due_by = due_cutoff(today)  # today, or before it when today's deadlines moved ahead
     # CASTs: PostgreSQL types a NULL column of a UNION by its first branch.
     nothing = "CAST(NULL AS DATE), CAST(NULL AS DATE)"
     no_stamp = "CAST(NULL AS TIMESTAMP WITH TIME ZONE)"
-    if since is None:
+    if periods is None:
         charges_where, charges_params = f"premises_id IN ({premises_sql})", premises_params
-    else:  # the holding starts are of exactly these premises
-        charges_where, charges_params = charge_since, charge_since_params
+    else:  # the holding periods are of exactly these premises
+        charges_where, charges_params = charge_held, charge_held_params
     parts = [
         (
             f"""SELECT 'c', g.premises_id, g.fund, {nothing}, SUM(g.due), SUM(g.overdue),
@@ -380,13 +415,13 @@ def _figure_rows(
                 FROM {totals} WHERE premises_id IN ({premises_sql})
                 UNION ALL
                 SELECT premises_id, fund, -amount, -amount, -amount
-                FROM {charge} WHERE {charge_before}
+                FROM {charge} WHERE {charge_other}
                 UNION ALL
                 SELECT premises_id, fund, CASE WHEN due_date > %s THEN -amount ELSE 0 END,
                        -amount, 0
                 FROM {charge} WHERE {charges_where} AND due_date > %s
             ) g GROUP BY g.premises_id, g.fund""",  # noqa: S608 (table names from model meta; values are parameters)
-            [*premises_params, *charge_before_params, due_by, *charges_params, cutoff],
+            [*premises_params, *charge_other_params, due_by, *charges_params, cutoff],
         ),
         (
             f"""SELECT 'p', g.premises_id, g.fund, {nothing}, CAST(NULL AS NUMERIC),
@@ -397,9 +432,9 @@ def _figure_rows(
                 UNION ALL
                 SELECT premises_id, CASE WHEN fund = '' THEN '{operating}' ELSE fund END,
                        -amount
-                FROM {payment} WHERE {payment_before}
+                FROM {payment} WHERE {payment_other}
             ) g GROUP BY g.premises_id, g.fund""",  # noqa: S608 (table names from model meta; values are parameters)
-            [*premises_params, *payment_before_params],
+            [*premises_params, *payment_other_params],
         ),
     ]
     if community_ids:
@@ -425,19 +460,22 @@ def _figure_rows(
     if next_payment or imports:
         # Per premises and fund of the ledger totals (every one with a charge or a payment),
         # one probe per figure on the (premises, period / due date / booking day) indexes,
-        # per holding start: the premises sharing a start share a branch.
+        # per holding period: the premises sharing a period share a branch.
         groups = (
             [(premises_sql, premises_params, None)]
-            if since is None
+            if periods is None
             else [
-                (", ".join(["%s"] * len(ids)), ids, start)
-                for start, ids in _by_start(since).items()
+                (", ".join(["%s"] * len(ids)), ids, period)
+                for period, ids in _by_period(periods).items()
             ]
         )
-        for ids_sql, ids_params, start in groups:
-            held = "" if start is None else " AND c.due_date >= %s"
-            paid = "" if start is None else " AND c.booked_on >= %s"
-            held_params = [] if start is None else [start]
+        for ids_sql, ids_params, period in groups:
+            held = paid = ""
+            held_params = []
+            if period is not None:
+                held_range, held_params = _period_sql(period, "c.due_date")
+                paid_range, _ = _period_sql(period, "c.booked_on")
+                held, paid = f" AND {held_range}", f" AND {paid_range}"
             # The latest month booked (over the whole history, as the office booked it),
             # its charges counted within the holder's account. The monthly fee is what
             # ``fee_breakdown`` lists: corrections (negative amounts) are one-off, left out.
@@ -500,7 +538,7 @@ def _premises_figures(
     premises_sql: str,
     premises_params: list,
     today: datetime.date,
-    since: Since | None,
+    periods: Periods | None,
     *,
     next_payment: bool,
     as_of: bool = False,
@@ -509,17 +547,17 @@ def _premises_figures(
     ``as_of`` fills ``data_as_of`` as ``data_as_of()`` counts it."""
     if not premises_list:
         return []
-    if since is not None:
-        # The figures' SQL filters by the holding starts alone (fewer lists of ids to plan).
-        since = {p.pk: since[p.pk] for p in premises_list if p.pk in since}
-        premises_sql, premises_params = ", ".join(["%s"] * len(since)) or "NULL", list(since)
+    if periods is not None:
+        # The figures' SQL filters by the holding periods alone (fewer lists of ids to plan).
+        periods = {p.pk: periods[p.pk] for p in premises_list if p.pk in periods}
+        premises_sql, premises_params = ", ".join(["%s"] * len(periods)) or "NULL", list(periods)
     community_ids = sorted({p.building.community_id for p in premises_list})
     rows = _figure_rows(
         premises_sql,
         premises_params,
         community_ids,
         today,
-        since,
+        periods,
         next_payment=next_payment,
         imports=as_of,
     )
@@ -555,7 +593,7 @@ def _premises_figures(
         balance = PremisesBalance(
             premises=premises,
             today=today,
-            since=None if since is None else since.get(premises.pk),
+            period=None if periods is None else periods.get(premises.pk),
             data_as_of=max(latest) if as_of and latest else None,
         )
         for figures in by_fund.values():
@@ -587,9 +625,10 @@ def _premises_figures(
 
 
 def balances_for_premises(
-    premises_qs, today: datetime.date, since: Since | None = None
+    premises_qs, today: datetime.date, periods: Periods | None = None
 ) -> list[PremisesBalance]:
-    """Figures of the given premises; premises-wide unless ``since`` (holding starts) is given.
+    """Figures of the given premises; premises-wide unless ``periods`` (holding periods) is
+    given.
 
     The one place every money figure comes from: resident pages, the start page, PDFs, QR
     codes, reminders, SMS, the dashboard and the arrears list (2 queries: the premises, then
@@ -598,7 +637,7 @@ def balances_for_premises(
     premises_list = list(premises_qs.select_related("building__community"))
     premises_sql, premises_params = premises_qs.order_by().values("pk").query.sql_with_params()
     return _premises_figures(
-        premises_list, premises_sql, list(premises_params), today, since, next_payment=False
+        premises_list, premises_sql, list(premises_params), today, periods, next_payment=False
     )
 
 
@@ -606,20 +645,20 @@ def balances_for_user(
     user, today: datetime.date, *, next_payment: bool = True, premises=None
 ) -> list[PremisesBalance]:
     """Amount due, arrears, overpayment and the next payment of each of the user's premises,
-    counted from the user's holding start of each (3 queries: holding starts, the premises,
+    counted within the user's holding period of each (3 queries: holding periods, the premises,
     the sums; 2 when the caller passes the user's premises already read, ``premises_for_request``).
     """
-    since = holding_starts_for_user(user, today)
+    periods = holding_periods_for_user(user, today)
     if premises is None:
         premises = held_premises_for_user(user)
-    premises = [p for p in premises if p.pk in since]  # fail closed: no holding start, no figures
+    premises = [p for p in premises if p.pk in periods]  # fail closed: no period, no figures
     ids = [p.pk for p in premises]
     return _premises_figures(
         premises,
         ", ".join(["%s"] * len(ids)) or "NULL",
         ids,
         today,
-        since,
+        periods,
         next_payment=next_payment,
         as_of=True,
     )
@@ -630,29 +669,33 @@ def balances_for_holders(
 ) -> list[tuple[PremisesBalance, list]]:
     """Each holder's own figures: ``[(balance, users)]`` for the users given per premises.
 
-    A holder's account starts on their holding start (``holding_starts_for_premises``), so a
-    buyer is never reminded of the seller's debt. Holders of one premises who share a start
-    share a balance. Queries grow with the number of distinct starts per premises (usually
-    one), not with the number of premises.
+    A holder's account is their holding period (``holding_periods_for_premises``), so a buyer
+    is never reminded of the seller's debt, nor a seller of the buyer's charges. Holders of one
+    premises who share a period share a balance. Queries grow with the number of distinct
+    periods per premises (usually one), not with the number of premises.
     """
-    starts = holding_starts_for_premises(holders.keys(), on)
-    groups: dict[int, dict[datetime.date, list]] = defaultdict(lambda: defaultdict(list))
+    periods = holding_periods_for_premises(holders.keys(), on)
+    groups: dict[int, dict[HoldingPeriod, list]] = defaultdict(lambda: defaultdict(list))
     for premises_id, users in holders.items():
         for user in users:
-            start = starts.get(premises_id, {}).get(user.pk)
-            if start is not None:
-                groups[premises_id][start].append(user)
-    layers: list[Since] = []
-    for premises_id, by_start in groups.items():
-        for depth, start in enumerate(sorted(by_start)):
+            period = periods.get(premises_id, {}).get(user.pk)
+            if period is not None:
+                groups[premises_id][period].append(user)
+    layers: list[Periods] = []
+    for premises_id, by_period in groups.items():
+        for depth, period in enumerate(sorted(by_period, key=_period_order)):
             if depth == len(layers):
                 layers.append({})
-            layers[depth][premises_id] = start
+            layers[depth][premises_id] = period
     result = []
     for layer in layers:
         for balance in balances_for_premises(premises_qs.filter(pk__in=list(layer)), today, layer):
-            result.append((balance, groups[balance.premises.pk][balance.since]))
+            result.append((balance, groups[balance.premises.pk][balance.period]))
     return result
+
+
+def _period_order(period: HoldingPeriod) -> tuple:
+    return (period.start, period.end or datetime.date.max)
 
 
 def _month_after(day: datetime.date) -> datetime.date:
@@ -698,6 +741,8 @@ def _attach_next_payments(
                 if due_date_for(community, period) <= due_by:
                     period = _month_after(period)
                 due, projected = due_date_for(community, period), True
+                if balance.until is not None and due > balance.until:
+                    continue  # due after the holder's account ends: the next holder's
                 rows = [(period, amount) for _, amount in rows]
             instalment = sum((amount for _, amount in rows), ZERO)
             if instalment <= 0:
@@ -726,8 +771,8 @@ def unpaid_periods(balance: PremisesBalance) -> dict[str | None, tuple[datetime.
     charges = Charge.objects.filter(
         premises=balance.premises, due_date__lte=due_cutoff(balance.today)
     )
-    if balance.since:
-        charges = charges.filter(due_date__gte=balance.since)
+    if balance.period:
+        charges = charges.filter(within_period(balance.period, "due_date"))
     newest_first = [F("due_date").desc(), F("pk").desc()]
     partition = [F("fund")] if balance.funds else None
     rows = (
@@ -755,9 +800,9 @@ def unpaid_periods(balance: PremisesBalance) -> dict[str | None, tuple[datetime.
     return result
 
 
-def data_as_of(user, since: Since | None = None) -> datetime.date | None:
+def data_as_of(user, periods: Periods | None = None) -> datetime.date | None:
     """ "Stan na dzień": the latest booking the user sees or the latest import."""
-    since = holding_starts_for_user(user) if since is None else since
+    periods = holding_periods_for_user(user) if periods is None else periods
 
     def latest(queryset, field_name):  # MAX(field) as a subquery (each on its own index)
         return Subquery(queryset.order_by(f"-{field_name}").values(field_name)[:1])
@@ -771,8 +816,8 @@ def data_as_of(user, since: Since | None = None) -> datetime.date | None:
         get_user_model()
         .objects.filter(pk=user.pk)
         .values(
-            paid=latest(payments_for_user(user, since), "booked_on"),
-            charged=latest(charges_for_user(user, since), "created_at"),
+            paid=latest(payments_for_user(user, periods), "booked_on"),
+            charged=latest(charges_for_user(user, periods), "created_at"),
             imported=latest(imports, "created_at"),
         )
         .get()
@@ -841,13 +886,13 @@ class Ledger:
         self,
         premises_id: int,
         *,
-        since: datetime.date | None = None,
+        period: HoldingPeriod | None = None,
         date_from: datetime.date | None = None,
         date_to: datetime.date | None = None,
         newest_first: bool = True,
     ):
         self.premises_id = premises_id
-        self.since = since
+        self.period = period
         self.date_from = date_from
         self.date_to = date_to
         self.newest_first = newest_first
@@ -863,15 +908,20 @@ class Ledger:
             params.append(self.date_to)
         return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
 
+    def _held(self) -> tuple[str, str, list]:
+        """The holder's account period as SQL for the charges and the payments (one set of
+        parameters for each); nothing for the whole premises."""
+        if not self.period:
+            return "", "", []
+        charges, params = _period_sql(self.period, "due_date")
+        payments, _ = _period_sql(self.period, "booked_on")
+        return f" AND {charges}", f" AND {payments}", params
+
     def _entries_sql(self) -> tuple[str, list]:
         charge = Charge._meta.db_table
         payment = Payment._meta.db_table
-        charge_since = payment_since = ""
-        since_params = []
-        if self.since:
-            # The account starts at the holding start: the running balance starts at 0 there.
-            charge_since, payment_since = " AND due_date >= %s", " AND booked_on >= %s"
-            since_params = [self.since]
+        # The account starts at the holding start: the running balance starts at 0 there.
+        charge_held, payment_held, held_params = self._held()
         # On a day, charges come before payments, so a same-day payment settles them.
         sql = f"""
             SELECT entry_kind, entry_id, entry_date, entry_period, title, label, amount,
@@ -884,22 +934,20 @@ class Ledger:
                 SELECT 'charge' AS entry_kind, id AS entry_id, due_date AS entry_date,
                        period AS entry_period, title, category AS label, amount,
                        -amount AS signed, 0 AS sort_key
-                FROM {charge} WHERE premises_id = %s{charge_since}
+                FROM {charge} WHERE premises_id = %s{charge_held}
                 UNION ALL
                 SELECT 'payment', id, booked_on, NULL, title, source, amount, amount, 1
-                FROM {payment} WHERE premises_id = %s{payment_since}
+                FROM {payment} WHERE premises_id = %s{payment_held}
             ) AS entries
         """  # noqa: S608 (table names come from model meta; values are parameters)
-        return sql, [self.premises_id, *since_params, self.premises_id, *since_params]
+        return sql, [self.premises_id, *held_params, self.premises_id, *held_params]
 
     def _totals(self) -> tuple[int, "LedgerSummary"]:
         """The number of entries in the period and the period's summary, in one query (the
         page's paginator and summary used to read the history three times)."""
         if self._cached_totals is None:
             charge, payment = Charge._meta.db_table, Payment._meta.db_table
-            since_params = [self.since] if self.since else []
-            charge_since = " AND due_date >= %s" if self.since else ""
-            payment_since = " AND booked_on >= %s" if self.since else ""
+            charge_held, payment_held, held_params = self._held()
             within, within_params = ["1 = 1"], []
             if self.date_from:
                 within.append("entry_date >= %s")
@@ -919,10 +967,10 @@ class Ledger:
                        SUM(CASE WHEN is_charge = 0 AND {within_sql} THEN amount END)
                 FROM (
                     SELECT 1 AS is_charge, due_date AS entry_date, amount
-                    FROM {charge} WHERE premises_id = %s{charge_since}
+                    FROM {charge} WHERE premises_id = %s{charge_held}
                     UNION ALL
                     SELECT 0, booked_on, amount
-                    FROM {payment} WHERE premises_id = %s{payment_since}
+                    FROM {payment} WHERE premises_id = %s{payment_held}
                 ) AS entries
             """  # noqa: S608 (table names come from model meta; values are parameters)
             params = [
@@ -932,9 +980,9 @@ class Ledger:
                 *within_params,
                 *within_params,
                 self.premises_id,
-                *since_params,
+                *held_params,
                 self.premises_id,
-                *since_params,
+                *held_params,
             ]
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
@@ -1000,18 +1048,18 @@ class Ledger:
 def ledger_for_premises(
     premises: Premises,
     *,
-    since: datetime.date | None = None,
+    period: HoldingPeriod | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
     newest_first: bool = True,
 ) -> Ledger:
     """Entries of a premises (already scoped by the caller) with a running balance.
 
-    ``since`` is the resident's holding start: nothing before it is listed or counted.
+    ``period`` is the resident's holding period: nothing outside it is listed or counted.
     """
     return Ledger(
         premises.pk,
-        since=since,
+        period=period,
         date_from=date_from,
         date_to=date_to,
         newest_first=newest_first,
@@ -1032,7 +1080,7 @@ class LedgerSummary:
 def ledger_summary(
     premises: Premises,
     *,
-    since: datetime.date | None = None,
+    period: HoldingPeriod | None = None,
     date_from: datetime.date | None = None,
     date_to: datetime.date | None = None,
 ) -> LedgerSummary:
@@ -1041,7 +1089,7 @@ def ledger_summary(
 
     Uses the same dates as the ledger (a charge's due date, a payment's booking date).
     """
-    return Ledger(premises.pk, since=since, date_from=date_from, date_to=date_to).summary()
+    return Ledger(premises.pk, period=period, date_from=date_from, date_to=date_to).summary()
 
 
 # --- Arrears in SQL (office lists and counts) -----------------------------------------------
@@ -1195,8 +1243,8 @@ def fee_breakdown(balance: PremisesBalance) -> FeeBreakdown | None:
     """
     month = balance.today.replace(day=1)
     charges = Charge.objects.filter(premises=balance.premises, amount__gt=0)
-    if balance.since:
-        charges = charges.filter(due_date__gte=balance.since)
+    if balance.period:
+        charges = charges.filter(within_period(balance.period, "due_date"))
     latest = charges.filter(period__lte=month).order_by("-period").values("period")[:1]
     items = list(
         charges.filter(period=Subquery(latest))
@@ -1240,8 +1288,8 @@ def arrears_items(balances: list[PremisesBalance]) -> dict[int, list[ArrearsItem
     condition = Q(pk__in=[])
     for balance in wanted:
         rows = Q(premises_id=balance.premises.pk)
-        if balance.since:
-            rows &= Q(due_date__gte=balance.since)
+        if balance.period:
+            rows &= within_period(balance.period, "due_date")
         condition |= rows
     charges = (
         Charge.objects.filter(condition, due_date__lte=overdue_cutoff(today), amount__gt=0)

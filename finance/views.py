@@ -12,7 +12,7 @@ from django.views.generic import ListView
 
 from portal.mixins import ResidentRequiredMixin
 from portal.pdf import render_pdf
-from premises.selectors import holding_starts_for_user, premises_for_user
+from premises.selectors import holding_periods_for_user, premises_for_user
 
 from .forms import LedgerFilterForm
 from .qr import payment_targets, recipient_name
@@ -56,7 +56,7 @@ class FinanceView(ResidentRequiredMixin, ListView):
         self.filter_form.is_valid()
         return ledger_for_premises(
             self.selected.premises,
-            since=self.selected.since,
+            period=self.selected.period,
             date_from=self.filter_form.date_from,
             date_to=self.filter_form.date_to,
         )
@@ -94,20 +94,23 @@ class StatementPdfView(ResidentRequiredMixin, View):
 
     def get(self, request, pk):
         premises = get_object_or_404(premises_for_user(request.user), pk=pk)
-        since_by_premises = holding_starts_for_user(request.user)
-        since = since_by_premises.get(premises.pk)
-        if since is None:
+        periods = holding_periods_for_user(request.user)
+        period = periods.get(premises.pk)
+        if period is None:
             raise Http404
         form = _filter_form(request)
         if form.is_bound and not form.is_valid():
             messages.error(request, _("Popraw okres wyciągu."))
             params = {"lokal": pk, **{k: request.GET.get(k, "") for k in ("od", "do")}}
             return redirect(reverse("finance:index") + "?" + urlencode(params))
-        # The statement starts no earlier than the resident's account (holding start).
-        date_from = max(form.date_from or since, since)
+        # The statement starts no earlier than the resident's account (holding start) and
+        # ends no later than it, where the holder's role has a known end.
+        date_from = max(form.date_from or period.start, period.start)
         date_to = form.date_to
+        if period.end is not None:
+            date_to = min(date_to or period.end, period.end)
         ledger = ledger_for_premises(
-            premises, since=since, date_from=date_from, date_to=date_to, newest_first=False
+            premises, period=period, date_from=date_from, date_to=date_to, newest_first=False
         )
         entries = list(ledger)
         pdf = render_pdf(
@@ -120,13 +123,13 @@ class StatementPdfView(ResidentRequiredMixin, View):
                 "date_from": date_from,
                 "date_to": date_to,
                 "generated_on": timezone.localdate(),
-                "as_of": data_as_of(request.user, since=since_by_premises),
+                "as_of": data_as_of(request.user, periods=periods),
             },
         )
         parts = ["wyciag", "lokal", premises.number]
         if form.date_from:
             parts.append(f"{date_from:%Y-%m}")
-        if date_to:
+        if form.date_to:
             parts.append(f"{date_to:%Y-%m}")
         filename = slugify("-".join(parts)) + ".pdf"
         response = HttpResponse(pdf, content_type="application/pdf")

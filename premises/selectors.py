@@ -1,6 +1,7 @@
 """Reads of the register. ``premises_for_user`` is the one scope every resident query builds on."""
 
 import datetime
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
@@ -151,24 +152,26 @@ def company_cache_clear(**_kwargs) -> None:
     cache.delete(COMPANY_CACHE_KEY)
 
 
-def held_roles_for_user(
-    user, on=None
-) -> list[tuple[int, str, datetime.date, datetime.date | None]]:
-    """``(premises_id, role, valid_from, valid_to)`` of every role the user has had, up to
-    ``on`` (today), on each premises they hold on ``on``; by premises, then start. One query.
+class HoldingPeriod(NamedTuple):
+    """A holder's account period on a premises: from ``start`` to ``end``, both days included
+    (``end`` None: open). Before the start the premises belonged to the previous holder, after
+    the end it belongs to the next one (a sale recorded ahead, a tenancy with a fixed end)."""
 
-    Holding starts (Finanse, Liczniki) and the periods in which an owner sees a premises'
-    letters (Korespondencja) both come from these rows: within a request that remembers its
-    scope (``remember_scope``) they are read once for every panel of the start page.
-    """
-    if not user.is_authenticated:
-        return []
-    on = on or timezone.localdate()
+    start: datetime.date
+    end: datetime.date | None = None
+
+
+Role = tuple[int, str, datetime.date, datetime.date | None]  # premises, role, from, to
+
+
+def _roles_of(user, on: datetime.date) -> list[Role]:
+    """Every role the user has had or will have on each premises they hold on ``on``, by
+    premises, then start; one query, remembered for the request (``remember_scope``)."""
     memo = getattr(user, ROLES_MEMO, None)
     if memo is not None and on in memo:
         return memo[on]
     rows = list(
-        Ownership.objects.filter(user=user, valid_from__lte=on)
+        Ownership.objects.filter(user=user)
         .filter(
             Exists(Ownership.objects.current(on).filter(user=user, premises=OuterRef("premises")))
         )
@@ -180,31 +183,54 @@ def held_roles_for_user(
     return rows
 
 
-def holding_starts_for_user(user, on=None) -> dict[int, datetime.date]:
-    """``{premises_id: holding start}`` for each premises the user holds on ``on`` (today).
+def held_roles_for_user(user, on=None) -> list[Role]:
+    """``(premises_id, role, valid_from, valid_to)`` of every role the user has had, up to
+    ``on`` (today), on each premises they hold on ``on``; by premises, then start. One query.
 
-    The holding start is the ``valid_from`` of the user's current role, extended back through
-    the same user's earlier roles on the same premises that overlap it or end the day before
-    (e.g. tenant, then owner without a gap). What happened on the premises before that day
-    belongs to the previous holder. One query (``held_roles_for_user``).
+    Holding periods (Finanse, Liczniki) and the periods in which an owner sees a premises'
+    letters (Korespondencja) both come from these rows: within a request that remembers its
+    scope (``remember_scope``) they are read once for every panel of the start page.
     """
+    if not user.is_authenticated:
+        return []
+    on = on or timezone.localdate()
+    return [row for row in _roles_of(user, on) if row[2] <= on]
+
+
+def holding_periods_for_user(user, on=None) -> dict[int, HoldingPeriod]:
+    """``{premises_id: HoldingPeriod(start, end)}`` for each premises the user holds on ``on``
+    (today).
+
+    The period is the user's current role, extended back and forward through the same user's
+    roles on the same premises that overlap it or follow it without a gap (e.g. tenant, then
+    owner from the next day). What happened on the premises before the start belongs to the
+    previous holder, what happens after the end to the next one. One query (the rows of
+    ``held_roles_for_user``, with the roles recorded ahead).
+    """
+    if not user.is_authenticated:
+        return {}
     on = on or timezone.localdate()
     rows = (
         (premises_id, valid_from, valid_to)
-        for premises_id, _role, valid_from, valid_to in held_roles_for_user(user, on)
+        for premises_id, _role, valid_from, valid_to in _roles_of(user, on)
     )
-    return _chain_starts(rows, on)
+    return _chain_periods(rows, on)
 
 
-def holding_starts_for_premises(premises_ids, on=None) -> dict[int, dict[int, datetime.date]]:
-    """``{premises_id: {user_id: holding start}}`` of every current holder of the premises.
+def holding_starts_for_user(user, on=None) -> dict[int, datetime.date]:
+    """``{premises_id: holding start}``: the starts of ``holding_periods_for_user``."""
+    return {key: period.start for key, period in holding_periods_for_user(user, on).items()}
 
-    The same rule as ``holding_starts_for_user``, for many premises at once (office jobs such
+
+def holding_periods_for_premises(premises_ids, on=None) -> dict[int, dict[int, HoldingPeriod]]:
+    """``{premises_id: {user_id: HoldingPeriod}}`` of every current holder of the premises.
+
+    The same rule as ``holding_periods_for_user``, for many premises at once (office jobs such
     as payment reminders address each holder with their own account). One query.
     """
     on = on or timezone.localdate()
     rows = (
-        Ownership.objects.filter(premises_id__in=list(premises_ids), valid_from__lte=on)
+        Ownership.objects.filter(premises_id__in=list(premises_ids))
         .filter(
             Exists(
                 Ownership.objects.current(on).filter(
@@ -215,28 +241,28 @@ def holding_starts_for_premises(premises_ids, on=None) -> dict[int, dict[int, da
         .order_by("premises_id", "user_id", "valid_from")
         .values_list("premises_id", "user_id", "valid_from", "valid_to")
     )
-    starts: dict[int, dict[int, datetime.date]] = {}
+    periods: dict[int, dict[int, HoldingPeriod]] = {}
     keyed = (((p, u), valid_from, valid_to) for p, u, valid_from, valid_to in rows)
-    for (premises_id, user_id), start in _chain_starts(keyed, on).items():
-        starts.setdefault(premises_id, {})[user_id] = start
-    return starts
+    for (premises_id, user_id), period in _chain_periods(keyed, on).items():
+        periods.setdefault(premises_id, {})[user_id] = period
+    return periods
 
 
-def _chain_starts(rows, on: datetime.date) -> dict:
-    """The start of the chain of roles (ordered by key, then start) that reaches ``on``."""
-    starts: dict = {}
-    chain_end: dict = {}
+def _chain_periods(rows, on: datetime.date) -> dict:
+    """The period of the chain of roles (ordered by key, then start) that reaches ``on``: its
+    first start and its last end (None: open). Roles after a gap belong to another chain."""
+    periods: dict = {}
     one_day = datetime.timedelta(days=1)
     for key, valid_from, valid_to in rows:
-        if key in starts:
-            end = chain_end[key]
+        if key in periods:
+            start, end = periods[key]
             if end is None or valid_from <= end + one_day:
-                # Continues the chain; an open end (None) means it reaches today.
-                chain_end[key] = None if end is None or valid_to is None else max(end, valid_to)
+                # Continues the chain; an open end (None) means it never ends.
+                end = None if end is None or valid_to is None else max(end, valid_to)
+                periods[key] = HoldingPeriod(start, end)
                 continue
             if end >= on:
-                continue  # the chain already covers today; later roles start after a gap
+                continue  # the chain already covers ``on``; later roles start after a gap
         # A gap (or the first role): a new chain starts here.
-        starts[key] = valid_from
-        chain_end[key] = valid_to
-    return starts
+        periods[key] = HoldingPeriod(valid_from, valid_to)
+    return periods
