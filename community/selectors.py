@@ -10,11 +10,13 @@ from django.db.models import (
     BooleanField,
     CharField,
     Count,
+    DateField,
     DateTimeField,
     Exists,
     ExpressionWrapper,
     F,
     FilteredRelation,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -25,7 +27,7 @@ from django.db.models import (
     Window,
     prefetch_related_objects,
 )
-from django.db.models.functions import RowNumber, TruncDate
+from django.db.models.functions import Cast, Concat, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -177,6 +179,43 @@ def co_owners_proxies(on=None) -> QuerySet[CoOwnersProxy]:
     return CoOwnersProxy.objects.current(on).filter(~Exists(newcomers))
 
 
+def acting_proxies(on=None, premises=None) -> QuerySet[CoOwnersProxy]:
+    """The appointments of ``co_owners_proxies(on)``, the one acting for a premises first: of
+    several valid ones the latest (``premises``: a premises, ids or an ``OuterRef``)."""
+    proxies = co_owners_proxies(on)
+    if premises is not None:
+        lookup = "premises__in" if isinstance(premises, list | set | tuple) else "premises"
+        proxies = proxies.filter(**{lookup: premises})
+    return proxies.order_by("premises_id", "-valid_from", "-pk")
+
+
+# Why a person may not vote online for a premises (``vote_refusal``).
+NOT_OWNER, PROXY_VOTES, PROXY_REQUIRED = "not_owner", "proxy_votes", "proxy_required"
+
+
+def vote_refusal(*, counting: str, user_id: int, owner_ids, proxy_id: int | None) -> str | None:
+    """The one rule of who votes online for a premises, for the vote itself (``vote_cast``)
+    and for what the resident is asked (the waiting votes, the forms): ``None`` when
+    ``user_id`` may vote, else why not.
+
+    ``owner_ids``: the premises' owners (co-owners, members) that day; ``proxy_id``: the
+    co-owners' proxy acting that day (``acting_proxies``), if any. While a proxy acts only the
+    proxy votes (art. 23 ust. 2b); one owner – one vote, co-owners without one cannot vote; in a
+    cooperative every member votes in person (art. 36 § 1 prawa spółdzielczego).
+    """
+    if counting == Counting.PER_MEMBER:
+        proxy_id = None
+    if proxy_id is not None and proxy_id == user_id:
+        return None
+    if user_id not in owner_ids:
+        return NOT_OWNER
+    if proxy_id is not None:
+        return PROXY_VOTES
+    if counting == Counting.PER_OWNER and len(set(owner_ids)) > 1:
+        return PROXY_REQUIRED
+    return None
+
+
 def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     """Ballots of people entitled to vote for their premises on ``on``: an owner (co-owner,
     member) of the premises that day, or the co-owners' proxy recorded for it.
@@ -274,10 +313,31 @@ def _unvoted_ownerships(user, now=None) -> QuerySet[Ownership]:
         | (Q(resolution__counting=Counting.PER_OWNER) & _same_owners_as_outer(today)),
         resolution=OuterRef(OuterRef("pk")),
     )
-    return ownerships_for_user(user).filter(
+    owned = ownerships_for_user(user).filter(
         ~Exists(counted),
         role__in=Ownership.OWNER_ROLES,
         premises__building__community=OuterRef("community"),
+    )
+    return _voting_online(owned, user, today)
+
+
+def _voting_online(ownerships: QuerySet[Ownership], user, on) -> QuerySet[Ownership]:
+    """Of the user's roles as owner under a resolution (``OuterRef("counting")``), those on
+    premises the user may vote for: ``vote_refusal`` in SQL (the tests of the waiting votes
+    hold both to the same answers). While a proxy acts only the proxy votes (not in a
+    cooperative); one owner – one vote, co-owners without one cannot vote."""
+    co_owned = Exists(
+        Ownership.objects.current(on)
+        .filter(premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES)
+        .exclude(user=user)
+    )
+    return ownerships.alias(
+        vote_counting=ExpressionWrapper(OuterRef("counting"), output_field=CharField()),
+        acting_proxy=Subquery(acting_proxies(on, OuterRef("premises")).values("proxy_id")[:1]),
+    ).filter(
+        Q(vote_counting=Counting.PER_MEMBER)
+        | Q(acting_proxy=user.pk)
+        | (Q(acting_proxy__isnull=True) & (~Q(vote_counting=Counting.PER_OWNER) | ~co_owned))
     )
 
 
@@ -316,7 +376,8 @@ def home_items_for_user(user, *, announcements: int, now=None):
     "Waiting" is ``awaiting_vote`` of ``resolutions_for_user``, decided in Python from flat
     rows: the open resolutions (a part of the same query), the user's premises as owner (the
     roles the request has read, or a part of the query) and, only when a vote is open where the
-    user owns premises, the ballots that count on them (``entitled_votes``, a second query).
+    user owns premises, the ballots that count on them (``entitled_votes``), their owners and
+    their acting proxies (``_awaiting_among``, a second query whatever the counting).
     Nesting those as subqueries cost Django several times the SQL time to build and compile,
     and building the ballots' part when no vote is open was a third of the panel (issue 17).
     """
@@ -336,6 +397,7 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "is_read",
             "community__kind",
             "rank",
+            Value("", text),
         )
     )
     held = remembered_premises(user)
@@ -350,10 +412,10 @@ def home_items_for_user(user, *, announcements: int, now=None):
             "title",
             "number",
             "voting_closes_at",
-            # In the column of ``is_read``: whether it is counted one owner – one vote.
-            ExpressionWrapper(Q(counting=Counting.PER_OWNER), output_field=BooleanField()),
+            Value(False, BooleanField()),
             "community__kind",
             "community_id",
+            "counting",
         )
     )
     # The premises where the user may vote (as ``_owner_premises_of``), with their community:
@@ -384,10 +446,11 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 Value(False, BooleanField()),
                 Value("", text),
                 "premises__building__community_id",
+                Value("", text),
             )
         )
     found, candidates = [], []
-    for kind, pk, title, number, when, is_read, community_kind, extra in latest.union(
+    for kind, pk, title, number, when, is_read, community_kind, extra, counting in latest.union(
         *parts, all=True
     ):
         if kind == "a":
@@ -408,59 +471,97 @@ def home_items_for_user(user, *, announcements: int, now=None):
                 voting_closes_at=when,
                 community=SimpleNamespace(kind=community_kind),
             )
-            candidates.append((item, extra, is_read))
+            candidates.append((item, extra, counting))
         else:
             owned_in.setdefault(extra, set()).add(pk)
-    # The ballots that count on the user's premises, only when a vote is open in a community
-    # where the user owns one (a second query; the start page usually has no open vote).
-    candidates = [(item, c, per_owner) for item, c, per_owner in candidates if owned_in.get(c)]
-    voted: set[tuple[int, int]] = set()
-    member_voted: set[int] = set()  # a cooperative member's one vote, for all their premises
-    unit_of: dict[int, object] = {}  # one owner – one vote: the owner set of each premises
-    if candidates:
-        rows = (
-            entitled_votes(today)
-            .filter(
-                _settles_for(user),
-                resolution__in=[item.pk for item, _c, _o in candidates],
-                premises__in=sorted(set().union(*owned_in.values())),
-            )
-            .values_list("resolution_id", "premises_id", "resolution__counting")
-        )
-        for resolution_id, premises_id, counting in rows:
-            if counting == Counting.PER_MEMBER:
-                member_voted.add(resolution_id)
-            else:
-                voted.add((resolution_id, premises_id))
-    per_owner_in = {c for _item, c, per_owner in candidates if per_owner}
-    if per_owner_in:
-        # A third query, only while a vote counted one owner – one vote is open.
-        unit_of = owner_units(
-            Ownership.objects.current(today)
-            .filter(
-                role__in=Ownership.OWNER_ROLES,
-                premises__in=sorted(set().union(*(owned_in[c] for c in per_owner_in))),
-            )
-            .values_list("premises_id", "user_id")
-        )
-
-    def unit(premises_id: int, per_owner: bool) -> object:
-        return unit_of.get(premises_id, premises_id) if per_owner else premises_id
-
-    # Waiting: one of the user's premises (one owner – one vote: owner sets) in its community
-    # has no ballot that counts yet.
-    votes = []
-    for item, community_id, per_owner in candidates:
-        if item.pk in member_voted:
-            continue
-        owned = owned_in[community_id]
-        done = {unit(p, per_owner) for p in owned if (item.pk, p) in voted}
-        if any(unit(p, per_owner) not in done for p in owned):
-            votes.append(item)
+    candidates = [(item, c, counting) for item, c, counting in candidates if owned_in.get(c)]
+    # The ballots, owners and proxies of the user's premises: a second query, only when a vote
+    # is open in a community where the user owns one (the start page usually has none).
+    votes = _awaiting_among(user, candidates, owned_in, today) if candidates else []
     found.sort(key=lambda item: item.rank)
     # As ``order_by("voting_closes_at")`` on PostgreSQL: an open-ended vote last.
     votes.sort(key=lambda item: (item.voting_closes_at is None, item.voting_closes_at or 0))
     return found, votes
+
+
+def _awaiting_among(user, candidates, owned_in: dict[int, set[int]], today) -> list:
+    """Of the open votes ``(item, community id, counting)`` in communities where the user owns
+    premises (``owned_in``), those waiting for the user: one of the premises the user may vote
+    for (``vote_refusal``) has no ballot that counts yet (one owner – one vote: for none of
+    the premises of the same owners, ``owner_units``; a cooperative member: none of theirs).
+
+    One query, whatever the number of votes or premises: the ballots that count on the user's
+    premises, their owners and their acting proxies, as one ``UNION``.
+    """
+    owned = sorted(set().union(*owned_in.values()))
+    text, day = CharField(), Cast(Value(None), output_field=DateField())  # NULL::date
+    zero = Value(0, output_field=IntegerField())
+    ballots = (
+        entitled_votes(today)
+        .filter(_settles_for(user), resolution__in=[item.pk for item, _c, _n in candidates])
+        .filter(premises__in=owned)
+        .order_by()
+        .values_list(
+            Value("v", text), "resolution_id", "premises_id", day, zero, "resolution__counting"
+        )
+    )
+    owners = (
+        Ownership.objects.current(today)
+        .filter(role__in=Ownership.OWNER_ROLES, premises__in=owned)
+        .order_by()
+        .values_list(Value("o", text), "premises_id", "user_id", day, zero, Value("", text))
+    )
+    proxies = (
+        co_owners_proxies(today)
+        .filter(premises__in=owned)
+        .order_by()
+        .values_list(
+            Value("p", text), "premises_id", "proxy_id", "valid_from", "pk", Value("", text)
+        )
+    )
+    voted: set[tuple[int, int]] = set()
+    member_voted: set[int] = set()  # a cooperative member's one vote, for all their premises
+    owner_rows: list[tuple[int, int]] = []
+    acting: dict[int, tuple] = {}  # per premises: the acting proxy's (valid_from, pk, proxy)
+    for kind, a, b, valid_from, pk, counting in ballots.union(owners, proxies, all=True):
+        if kind == "v":
+            if counting == Counting.PER_MEMBER:
+                member_voted.add(a)
+            else:
+                voted.add((a, b))
+        elif kind == "o":
+            owner_rows.append((a, b))
+        elif a not in acting or (valid_from, pk) > acting[a][:2]:
+            acting[a] = (valid_from, pk, b)  # as ``acting_proxies``: the latest
+    unit_of = owner_units(owner_rows)
+    owners_of: dict[int, set[int]] = {}
+    for premises_id, user_id in owner_rows:
+        owners_of.setdefault(premises_id, set()).add(user_id)
+
+    def unit(premises_id: int, counting: str) -> object:
+        if counting == Counting.PER_OWNER:
+            return unit_of.get(premises_id, premises_id)
+        return premises_id
+
+    waiting = []
+    for item, community_id, counting in candidates:
+        if item.pk in member_voted:
+            continue
+        mine = [
+            p
+            for p in owned_in[community_id]
+            if vote_refusal(
+                counting=counting,
+                user_id=user.pk,
+                owner_ids=owners_of.get(p, set()),
+                proxy_id=acting[p][2] if p in acting else None,
+            )
+            is None
+        ]
+        done = {unit(p, counting) for p in owned_in[community_id] if (item.pk, p) in voted}
+        if any(unit(p, counting) not in done for p in mine):
+            waiting.append(item)
+    return waiting
 
 
 def voting_date(resolution: Resolution, now: datetime.datetime | None = None) -> datetime.date:
@@ -588,9 +689,15 @@ class VotingSlot:
     roles: set = field(default_factory=set)
     # The ballot that counts for the premises now (latest entitled one), if any.
     vote: Vote | None = None
-    # The user's own ballot that counts, if the counting vote is not theirs (per member).
-    own_vote: Vote | None = None
     user_id: int | None = None
+    # Why the user may not vote online for the premises (``vote_refusal``), if they may not.
+    refusal: str | None = None
+    # The co-owners' proxy acting for the premises: the user's id and name.
+    proxy_id: int | None = None
+    proxy_name: str = ""
+    # One owner – one vote (one member – one vote): the ballot that counts for the premises,
+    # when it was cast for another premises of the same owners (of the member).
+    counted_through: Vote | None = None
 
     @property
     def may_vote(self) -> bool:
@@ -601,35 +708,113 @@ class VotingSlot:
         return self.vote is not None and self.vote.voter_id == self.user_id
 
     @property
+    def voted_by_proxy(self) -> bool:
+        return self.vote is not None and self.vote.voter_id == self.proxy_id
+
+    @property
+    def proxy_votes(self) -> bool:
+        return self.refusal == PROXY_VOTES
+
+    @property
+    def proxy_required(self) -> bool:
+        return self.refusal == PROXY_REQUIRED
+
+    @property
     def share_percent(self):
         return percent(self.premises.share)
 
 
 def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
-    """The user's premises in the resolution's community, with their roles and the ballot that
-    counts for each (2 queries), in natural order of premises numbers."""
-    slots: dict[int, VotingSlot] = {}
-    ownerships = ownerships_for_user(user).filter(
+    """The user's premises in the resolution's community, with their roles, whether and why not
+    the user may vote for each (``vote_refusal``), and the ballot that counts for each (2
+    queries), in natural order of premises numbers.
+
+    One query reads the user's roles together with the other owners of those premises on the
+    voting day and the acting proxy; the other the ballots on them. One owner – one vote, the
+    latest ballot of an owner set (``owner_units``) counts for all its premises, as in the
+    tally; a cooperative member's latest ballot for all theirs.
+    """
+    day = voting_date(resolution)
+    mine = ownerships_for_user(user).filter(
         premises__building__community_id=resolution.community_id
     )
-    for ownership in ownerships:
+    owners = Ownership.objects.current(day).filter(
+        role__in=Ownership.OWNER_ROLES, premises__in=mine.values("premises_id")
+    )
+    proxy = acting_proxies(day, OuterRef("premises_id"))
+    rows = (
+        Ownership.objects.annotate(
+            held_now=ExpressionWrapper(Q(pk__in=mine.values("pk")), BooleanField()),
+            owner_that_day=ExpressionWrapper(Q(pk__in=owners.values("pk")), BooleanField()),
+        )
+        .filter(Q(held_now=True) | Q(owner_that_day=True))
+        .select_related("premises__building__community")
+        .annotate(
+            proxy_id=Subquery(proxy.values("proxy_id")[:1]),
+            proxy_name=Subquery(
+                proxy.annotate(
+                    name=Concat("proxy__first_name", Value(" "), "proxy__last_name")
+                ).values("name")[:1]
+            ),
+        )
+        .order_by("pk")
+    )
+    slots: dict[int, VotingSlot] = {}
+    owner_rows: list[tuple[int, int]] = []
+    for row in rows:
+        if row.owner_that_day:
+            owner_rows.append((row.premises_id, row.user_id))
+        if not row.held_now:
+            continue
         slot = slots.setdefault(
-            ownership.premises_id, VotingSlot(premises=ownership.premises, user_id=user.pk)
+            row.premises_id,
+            VotingSlot(
+                premises=row.premises,
+                user_id=user.pk,
+                proxy_id=row.proxy_id,
+                proxy_name=(row.proxy_name or "").strip(),
+            ),
         )
-        slot.roles.add(ownership.role)
-    if slots:
-        votes = (
-            entitled_votes(voting_date(resolution))
-            .filter(resolution=resolution, premises__in=list(slots))
-            .select_related("voter")
-            .order_by("cast_at", "pk")
-        )
-        per_member = resolution.counting == Counting.PER_MEMBER
-        for vote in votes:  # the latest wins
-            slot = slots[vote.premises_id]
-            if per_member and vote.voter_id != user.pk:
-                continue  # in a cooperative each member votes for themselves
-            slot.vote = vote
+        slot.roles.add(row.role)
+    if not slots:
+        return []
+    owners_of: dict[int, set[int]] = {}
+    for premises_id, user_id in owner_rows:
+        owners_of.setdefault(premises_id, set()).add(user_id)
+    for slot in slots.values():
+        if slot.may_vote:
+            slot.refusal = vote_refusal(
+                counting=resolution.counting,
+                user_id=user.pk,
+                owner_ids=owners_of.get(slot.premises.pk, set()),
+                proxy_id=slot.proxy_id,
+            )
+    votes = (
+        entitled_votes(day)
+        .filter(resolution=resolution, premises__in=list(slots))
+        .select_related("voter", "premises__building")
+        .order_by("cast_at", "pk")
+    )
+    units = owner_units(owner_rows)
+    per_member = resolution.counting == Counting.PER_MEMBER
+
+    def unit(premises_id: int) -> object:
+        if per_member:
+            return user.pk
+        if resolution.counting == Counting.PER_OWNER:
+            return units.get(premises_id, premises_id)
+        return premises_id
+
+    latest: dict[object, Vote] = {}
+    for vote in votes:  # the latest wins
+        if per_member and vote.voter_id != user.pk:
+            continue  # in a cooperative each member votes for themselves
+        slots[vote.premises_id].vote = vote
+        latest[unit(vote.premises_id)] = vote
+    for slot in slots.values():
+        counted = latest.get(unit(slot.premises.pk))
+        if slot.may_vote and counted is not None and counted.premises_id != slot.premises.pk:
+            slot.counted_through = counted
     return natural_sorted(slots.values(), key=lambda slot: slot.premises)
 
 

@@ -34,12 +34,16 @@ from .models import (
     VotingRules,
 )
 from .selectors import (
+    NOT_OWNER,
+    PROXY_REQUIRED,
+    PROXY_VOTES,
+    acting_proxies,
     challenge_deadline,
-    co_owners_proxies,
     community_share_sum,
     entitled_votes,
     premises_share_sum,
     resolution_tally,
+    vote_refusal,
 )
 from .tally import percent
 
@@ -47,6 +51,13 @@ logger = logging.getLogger(__name__)
 
 CLOSED_MESSAGE = _(
     "Głosowanie nad tą uchwałą zostało zakończone. Głosu nie można już oddać ani zmienić."
+)
+
+# Shown on the vote and, instead of the form, on the resolution page.
+PROXY_REQUIRED_MESSAGE = _(
+    "W głosowaniu „jeden właściciel – jeden głos” współwłaściciele lokalu głosują "
+    "przez pełnomocnika ustanowionego na piśmie (art. 23 ust. 2b ustawy o własności "
+    "lokali). Złóż w biurze pełnomocnictwo – biuro je odnotuje."
 )
 
 
@@ -177,17 +188,16 @@ def _check_voter(
         .filter(premises=premises, role__in=Ownership.OWNER_ROLES)
         .values_list("user_id", flat=True)
     )
-    proxy = (
-        co_owners_proxies(on)
-        .filter(premises=premises)
-        .select_related("proxy")
-        .order_by("-valid_from", "-pk")
-        .first()
+    proxy = None
+    if resolution.counting != Counting.PER_MEMBER:  # in a cooperative every member votes
+        proxy = acting_proxies(on, premises).select_related("proxy").first()
+    refusal = vote_refusal(
+        counting=resolution.counting,
+        user_id=user.pk,
+        owner_ids=holders,
+        proxy_id=proxy.proxy_id if proxy else None,
     )
-    if resolution.counting == Counting.PER_MEMBER:
-        proxy = None  # in a cooperative every member votes in person
-    is_proxy = proxy is not None and proxy.proxy_id == user.pk
-    if user.pk not in holders and not is_proxy:
+    if refusal == NOT_OWNER:
         roles = set(
             Ownership.objects.current(on)
             .filter(user=user, premises=premises)
@@ -201,7 +211,7 @@ def _check_voter(
         raise ValidationError(
             _("Głosować może tylko właściciel lub współwłaściciel lokalu."), code="not_owner"
         )
-    if proxy is not None and not is_proxy:
+    if refusal == PROXY_VOTES:
         raise ValidationError(
             _(
                 "Za ten lokal głosuje pełnomocnik współwłaścicieli: %(name)s "
@@ -210,15 +220,8 @@ def _check_voter(
             code="proxy_votes",
             params={"name": _name(proxy.proxy)},
         )
-    if resolution.counting == Counting.PER_OWNER and proxy is None and len(set(holders)) > 1:
-        raise ValidationError(
-            _(
-                "W głosowaniu „jeden właściciel – jeden głos” współwłaściciele lokalu głosują "
-                "przez pełnomocnika ustanowionego na piśmie (art. 23 ust. 2b ustawy o własności "
-                "lokali). Złóż w biurze pełnomocnictwo – biuro je odnotuje."
-            ),
-            code="proxy_required",
-        )
+    if refusal == PROXY_REQUIRED:
+        raise ValidationError(PROXY_REQUIRED_MESSAGE, code="proxy_required")
     return proxy
 
 

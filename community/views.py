@@ -25,7 +25,7 @@ from .selectors import (
     votes_of_user,
     voting_slots_for_user,
 )
-from .services import announcement_mark_read, vote_cast
+from .services import PROXY_REQUIRED_MESSAGE, announcement_mark_read, vote_cast
 
 
 class CommunityIndexView(ResidentRequiredMixin, TemplateView):
@@ -118,8 +118,16 @@ class ResolutionView(ResidentRequiredMixin, FormView):
         is_open = self.resolution.is_open() and self.resolution.community.voting_enabled
         for slot in self.slots:
             slot.form = None
-            if is_open and slot.may_vote and (slot.vote is None or slot.voted_by_user):
-                # Another co-owner's ballot binds the premises: no form, their vote is shown.
+            may_vote = slot.may_vote and slot.refusal is None
+            if (
+                is_open
+                and may_vote
+                and slot.counted_through is None
+                and (slot.vote is None or slot.voted_by_user)
+            ):
+                # Another co-owner's ballot binds the premises, or the proxy votes for it: no
+                # form, who votes is shown; one owner – one vote, the ballot cast for another
+                # of the owner's premises is changed where it was cast.
                 posted_here = posted.is_bound and posted.data.get("premises") == str(
                     slot.premises.pk
                 )
@@ -140,6 +148,7 @@ class ResolutionView(ResidentRequiredMixin, FormView):
             "challenge": challenge_deadlines_for_user(self.request.user, self.resolution),
             "slots": self.slots,
             "voting_open": is_open,
+            "proxy_required_message": PROXY_REQUIRED_MESSAGE,
             "form_errors": posted.errors if orphan_errors else None,
         }
 
