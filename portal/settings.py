@@ -108,6 +108,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "portal.postgresql"
 
 
+def _sqlite_writes_wait(database: dict) -> dict:
+    """SQLite transactions that take the write lock when they begin (the embedded default).
+
+    In SQLite's default (deferred) transactions two requests that read and then write, as a
+    double click does, both read; the second then cannot take the write lock the first holds and
+    fails at once with "database is locked", a 500. ``BEGIN IMMEDIATE`` makes the second wait
+    (up to ``timeout`` seconds) until the first commits and then read what it wrote, as
+    ``select_for_update`` does on PostgreSQL.
+    """
+    if database.get("ENGINE") != "django.db.backends.sqlite3":
+        return database
+    options = database.setdefault("OPTIONS", {})
+    options.setdefault("transaction_mode", "IMMEDIATE")
+    options.setdefault("timeout", 20)
+    return database
+
+
+_sqlite_writes_wait(DATABASES["default"])
+
+
 def _without_jit(database: dict, *, jit: bool) -> dict:
     """PostgreSQL's JIT off for the portal's connections (``DB_JIT=true`` keeps the server's).
 
