@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lib.phones import format_phone, normalize_phone
+from lib.resubmission import earlier_submission
 from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
 from notifications.services import message_queue, messages_queue_many, notify, render_plain
@@ -444,7 +445,14 @@ def _attach(message: ThreadMessage, files) -> None:
 
 @transaction.atomic
 def thread_start(*, user, premises: Premises, subject: str, body: str, files=()) -> Thread:
+    """A resident's message to the office; the same one sent again moments later is the first."""
     now = timezone.now()
+    same = Thread.objects.filter(
+        author=user, premises=premises, subject=subject, messages__body=body
+    )
+    already = earlier_submission(same, author=user, at=now)
+    if already is not None:
+        return already
     thread = Thread.objects.create(
         community=premises.building.community,
         premises=premises,
@@ -460,8 +468,12 @@ def thread_start(*, user, premises: Premises, subject: str, body: str, files=())
 
 @transaction.atomic
 def thread_reply(*, thread: Thread, user, body: str, files=()) -> ThreadMessage:
-    """The resident writes again in their thread."""
+    """The resident writes again in their thread (once, however often the form is sent)."""
     now = timezone.now()
+    same = thread.messages.filter(author=user, from_office=False, body=body)
+    already = earlier_submission(same, author=user, at=now)
+    if already is not None:
+        return already
     message = ThreadMessage.objects.create(thread=thread, author=user, body=body, created_at=now)
     _attach(message, files)
     thread.status = Thread.Status.WAITING
@@ -472,8 +484,13 @@ def thread_reply(*, thread: Thread, user, body: str, files=()) -> ThreadMessage:
 
 @transaction.atomic
 def thread_office_reply(*, thread: Thread, author, body: str, files=()) -> ThreadMessage:
-    """The office answers in the thread; the resident gets an e-mail saying so."""
+    """The office answers in the thread; the resident gets an e-mail saying so (once, however
+    often the form is sent)."""
     now = timezone.now()
+    same = thread.messages.filter(author=author, from_office=True, body=body)
+    already = earlier_submission(same, author=author, at=now)
+    if already is not None:
+        return already
     message = ThreadMessage.objects.create(
         thread=thread, author=author, from_office=True, body=body, created_at=now
     )

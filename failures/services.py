@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lib.phones import normalize_phone
+from lib.resubmission import earlier_submission
 from notifications.services import notify as notify_person
 from portal.images import ProcessedImage
 
@@ -80,6 +81,7 @@ def failure_register(
     return report
 
 
+@transaction.atomic
 def failure_create(
     *,
     reporter,
@@ -90,13 +92,27 @@ def failure_create(
     photos: Iterable[ProcessedImage] = (),
     at: datetime.datetime | None = None,
 ) -> FailureReport:
-    """A resident reports a failure in one of their premises or a building's common part."""
+    """A resident reports a failure in one of their premises or a building's common part.
+
+    The same report sent again moments later (a double click) is the first one, photos and all.
+    """
+    contact_phone = normalize_phone(contact_phone)
+    same = FailureReport.objects.filter(
+        reporter=reporter,
+        building=building,
+        premises=premises,
+        description=description,
+        contact_phone=contact_phone,
+    )
+    already = earlier_submission(same, author=reporter, at=at or timezone.now())
+    if already is not None:
+        return already
     report = FailureReport(
         reporter=reporter,
         building=building,
         premises=premises,
         description=description,
-        contact_phone=normalize_phone(contact_phone),
+        contact_phone=contact_phone,
     )
     return failure_register(report=report, created_by=reporter, photos=photos, at=at)
 

@@ -1,6 +1,7 @@
 """Failure reports and photos for tests."""
 
 import io
+import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
@@ -33,17 +34,24 @@ def read_streamed(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
+# Each report a test makes is a report of its own: the same text from the same person within
+# minutes is one report sent twice (``lib.resubmission``).
+_REPORT_NUMBERS = itertools.count(1)
+
+
 def make_report(
     reporter,
     *,
     building,
     premises=None,
-    description="Cieknie kran w piwnicy.",
+    description=None,
     photos=0,
     phone="+48 601 200 300",
     **kwargs,
 ):
     images = [process_uploaded_image(upload()) for _ in range(photos)]
+    if description is None:
+        description = f"Cieknie kran w piwnicy (zgłoszenie testowe {next(_REPORT_NUMBERS)})."
     return failure_create(
         reporter=reporter,
         building=building,
