@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from finance.reminders import payment_reminder_sms_send, reminder_text_max_length
 from notifications.services import SMS_MAX_LENGTH, SMS_MAX_PARTS, sms_size_for
-from office.admin_mixins import CommunityScopedAdminMixin
+from office.admin_mixins import CommunityScopedAdminMixin, ResubmissionAdminMixin
 from portal.pdf import render_pdf
 
 from .fee_notices import (
@@ -400,9 +400,11 @@ class SmsNoticeForm(forms.ModelForm):
 
 
 @admin.register(SmsNotice)
-class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class SmsNoticeAdmin(ResubmissionAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     """SMS to consenting owners: failures and interruptions per building, payment reminders."""
 
+    resubmission_fields = ("community", "building", "kind", "text")
+    resubmission_message = _("Ten SMS wysłano przed chwilą: nie wysłano go drugi raz.")
     community_lookup = "community"
     form = SmsNoticeForm
     list_display = [
@@ -433,6 +435,8 @@ class SmsNoticeAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         if change:
             return
         obj.created_by = request.user
+        if self.resubmitted(request, obj, change):
+            return
         super().save_model(request, obj, form, change)
         if obj.kind == SmsNotice.Kind.PAYMENT_REMINDER:
             # Each premises in arrears gets the text with its own amount ({kwota}, {lokal}).
@@ -469,9 +473,13 @@ class FeeNoticeLetterInline(admin.TabularInline):
 
 
 @admin.register(FeeNoticeRun)
-class FeeNoticeRunAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
+class FeeNoticeRunAdmin(ResubmissionAdminMixin, CommunityScopedAdminMixin, admin.ModelAdmin):
     """Generate fee notices for a community from the month's charges, then publish them."""
 
+    resubmission_fields = ("community", "effective_from", "note")
+    resubmission_message = _(
+        "Te zawiadomienia zlecono przed chwilą: nie przygotowano ich drugi raz."
+    )
     community_lookup = "community"
     list_display = ["community", "effective_from", "created_at", "letters_count", "published_at"]
     list_filter = ["community", ("published_at", admin.EmptyFieldListFilter)]
@@ -501,6 +509,8 @@ class FeeNoticeRunAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
         return obj.letters_total
 
     def save_model(self, request, obj, form, change):
+        if self.resubmitted(request, obj, change):
+            return
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)

@@ -17,8 +17,11 @@ from django.contrib.admin.widgets import AutocompleteSelect, AutocompleteSelectM
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lib.resubmission import earlier_submission
 from lib.spreadsheets import escape_dataset
 from premises.models import Community
 
@@ -265,3 +268,36 @@ class ScopedInlineMixin:
         if isinstance(related_admin, CommunityScopedAdminMixin) and formfield is not None:
             formfield.queryset = related_admin.scope_queryset(request, formfield.queryset)
         return formfield
+
+
+class ResubmissionAdminMixin:
+    """An add form that sends something out, sent twice (a double click), saves and sends once.
+
+    ``save_model`` starts with ``if self.resubmitted(request, obj, change): return``: the same
+    ``resubmission_fields`` from the same person moments ago (``lib.resubmission``) are the
+    object saved then, whose page the office is shown instead of a second one."""
+
+    resubmission_fields: tuple[str, ...] = ()
+    resubmission_message = ""
+
+    def resubmitted(self, request, obj, change) -> bool:
+        if change:
+            return False
+        same = self.model.objects.filter(
+            created_by=request.user,
+            **{name: getattr(obj, name) for name in self.resubmission_fields},
+        )
+        already = earlier_submission(same, author=request.user, at=timezone.now())
+        if already is None:
+            return False
+        obj.pk, obj.resubmitted = already.pk, True
+        self.message_user(request, self.resubmission_message, messages.WARNING)
+        return True
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if getattr(obj, "resubmitted", False):  # not "added": the one saved moments ago
+            opts = self.model._meta
+            return HttpResponseRedirect(
+                reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)

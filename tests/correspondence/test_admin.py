@@ -102,6 +102,25 @@ def test_fee_notices_generated_as_pdfs_then_published_in_bulk(
     assert "Zawiadomienie o wysokości" in resident_client.get("/korespondencja/").content.decode()
 
 
+def test_fee_notices_ordered_twice_are_made_once(
+    admin_client, e_community, premises, django_capture_on_commit_callbacks
+):
+    _charge(premises, "Zaliczka na koszty zarządu", "management", "228.06")
+    data = {
+        "community": e_community.pk,
+        "effective_from": "01.04.2026",
+        "note": "Na podstawie uchwały nr 5/2026.",
+        "letters-TOTAL_FORMS": "0",
+        "letters-INITIAL_FORMS": "0",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/correspondence/feenoticerun/add/", data)
+        response = admin_client.post("/admin/correspondence/feenoticerun/add/", data, follow=True)
+    run = FeeNoticeRun.objects.get()
+    assert response.redirect_chain[-1][0] == f"/admin/correspondence/feenoticerun/{run.pk}/change/"
+    assert "Te zawiadomienia zlecono przed chwilą" in response.content.decode()
+
+
 def test_fee_notice_without_charges_warns(admin_client, e_community):
     response = admin_client.post(
         "/admin/correspondence/feenoticerun/add/",
@@ -207,6 +226,25 @@ def test_failure_sms_goes_to_consenting_owners_of_the_building(
     notice = SmsNotice.objects.get()
     assert notice.recipients_count == 2
     assert Message.objects.filter(channel="sms", status="sent").count() == 2
+
+
+def test_an_sms_notice_sent_twice_reaches_each_owner_once(
+    admin_client, e_community, sms_building, django_capture_on_commit_callbacks
+):
+    data = {
+        "community": e_community.pk,
+        "building": sms_building.pk,
+        "kind": "interruption",
+        "text": "Strefa: jutro 8-14 przerwa w dostawie zimnej wody (awaria pionu).",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post("/admin/correspondence/smsnotice/add/", data)
+        response = admin_client.post("/admin/correspondence/smsnotice/add/", data, follow=True)
+    notice = SmsNotice.objects.get()
+    assert notice.recipients_count == 2
+    assert response.redirect_chain[-1][0] == f"/admin/correspondence/smsnotice/{notice.pk}/change/"
+    assert "Ten SMS wysłano przed chwilą: nie wysłano go drugi raz." in response.content.decode()
+    assert sorted(to for to, _text in MemorySmsBackend.outbox) == ["601000001", "601000002"]
 
 
 def test_payment_reminder_sms_only_to_premises_in_arrears(
