@@ -44,7 +44,11 @@ def percent(value: Fraction, places: int = 2) -> Decimal:
 
 def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, object]:
     """One owner – one vote: the voting unit of each premises, the set of its owners on the
-    voting day (``None`` as user id: no owner on record, the premises is a unit of its own).
+    voting day (``None`` as user id: no owner on record).
+
+    The premises with no owner on record (lokale niewyodrębnione, still the original owner's:
+    the developer's unsold flats, the municipality's) all belong to that one owner, so they
+    are one unit between them (the empty set), not one owner each.
 
     Premises with the same unit give one vote between them; the tally counts by it and the
     votes waiting for a resident are decided by it, so that both agree.
@@ -54,10 +58,7 @@ def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, objec
         people = owners.setdefault(premises_id, set())
         if user_id is not None:
             people.add(user_id)
-    return {
-        premises_id: frozenset(people) if people else ("premises", premises_id)
-        for premises_id, people in owners.items()
-    }
+    return {premises_id: frozenset(people) for premises_id, people in owners.items()}
 
 
 @dataclass
@@ -107,9 +108,9 @@ class Tally:
         """One owner – one vote.
 
         ``owner_rows``: ``(premises_id, user_id or None)`` for every premises of the community,
-        one row per owner on the voting day (``None``: no owner on record; such a premises is
-        its own unit). ``vote_rows``: ``(premises_id, voter_id, choice, cast_at, vote_id)`` of
-        the entitled ballots.
+        one row per owner on the voting day (``None``: no owner on record; all such premises
+        are the original owner's, one unit). ``vote_rows``: ``(premises_id, voter_id,
+        choice, cast_at, vote_id)`` of the entitled ballots.
         """
         units = owner_units(owner_rows)
         return cls._count(
