@@ -31,6 +31,10 @@ from .test_per_owner import at, counts
 
 COVERED = "liczy się także za ten lokal"
 REFUSED = "i liczy się on także za ten lokal"
+ORIGINAL_OWNER = (
+    "Lokale bez właściciela w rejestrze (niewyodrębnione, właściciela pierwotnego) liczą się "
+    "razem jako jeden właściciel."
+)
 
 
 @pytest.fixture
@@ -188,7 +192,9 @@ def test_per_owner_premises_without_owner_count_as_one_owner_in_tally_page_and_n
 
     assert (tally.total_count, counts(tally)) == (3, [2, 0, 0, 1])
     assert re.search(r'data-owners="total">\s*3<', html), html
+    assert ORIGINAL_OWNER in text(html)
     closed = close_at_end(resolution=resolution)
     assert closed.status == Resolution.Status.ADOPTED  # 2 of 3 owners
     letter = Letter.objects.filter(recipient=ewa).get()
     assert "Wszystkich właścicieli: 3." in letter.body
+    assert ORIGINAL_OWNER in " ".join(letter.body.split())
