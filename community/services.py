@@ -265,7 +265,8 @@ def _bound_error(resolution: Resolution, premises: Premises, binding: Vote) -> V
 
 
 def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now) -> Vote:
-    """One ballot per person, premises and way of voting: a change updates it (with history)."""
+    """One ballot per person, premises and way of voting: a change updates it (with history);
+    the same ballot again changes nothing (``_repeated``)."""
     if choice not in Vote.Choice.values:
         raise ValidationError(_("Wybierz: za, przeciw albo wstrzymuję się."), code="choice")
     vote = (
@@ -275,12 +276,29 @@ def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now
     )
     if vote is None:
         vote = Vote(resolution=resolution, premises=premises, voter=voter, source=source)
+    elif _repeated(vote, choice=choice, source=source, cast_at=now):
+        return vote
     vote.choice = choice
     vote.recorded_by = recorded_by
     vote.cast_at = now
     vote.receipt_code = _receipt_code()
     vote.save()
     return vote
+
+
+def _repeated(vote: Vote, *, choice: str, source: str, cast_at) -> bool:
+    """The same ballot again (a double click, a paper ballot entered twice): nothing to change,
+    the receipt code stays. Not when another ballot for the premises came later (the person's
+    paper one): casting the same choice again makes it the latest, the one that counts."""
+    if vote.choice != choice or (source == Vote.VoteSource.PAPER and vote.cast_at != cast_at):
+        return False
+    return not (
+        Vote.objects.filter(
+            resolution_id=vote.resolution_id, premises_id=vote.premises_id, cast_at__gt=vote.cast_at
+        )
+        .exclude(pk=vote.pk)
+        .exists()
+    )
 
 
 @transaction.atomic

@@ -198,3 +198,38 @@ def test_per_owner_premises_without_owner_count_as_one_owner_in_tally_page_and_n
     letter = Letter.objects.filter(recipient=ewa).get()
     assert "Wszystkich właścicieli: 3." in letter.body
     assert ORIGINAL_OWNER in " ".join(letter.body.split())
+
+
+# --- 3. A double click records the vote once -------------------------------------------------
+
+
+def test_double_click_on_a_vote_keeps_one_version_and_one_receipt_code(
+    client, resident, premises, resolution
+):
+    first = post_vote(client, resident, resolution, premises, "for")
+    second = post_vote(client, resident, resolution, premises, "for")
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    vote = Vote.objects.get()
+    assert vote.history.count() == 1
+    html = text(client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode())
+    codes = set(re.findall(r"Kod potwierdzenia: (\w{5}-\w{5})", html))
+    assert codes == {vote.receipt_code}, html
+
+
+def test_the_same_choice_again_online_still_overrides_a_later_paper_ballot(
+    resident, premises, resolution
+):
+    vote_cast(user=resident, resolution=resolution, premises=premises, choice="for", now=at(-90))
+    paper_vote_record(
+        resolution=resolution,
+        premises=premises,
+        voter=resident,
+        choice="against",
+        recorded_by=None,
+        cast_at=at(-60),
+    )
+
+    vote_cast(user=resident, resolution=resolution, premises=premises, choice="for", now=at(-1))
+
+    assert counts(resolution_tally(resolution))[:2] == [1, 0]
