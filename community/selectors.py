@@ -214,6 +214,8 @@ def vote_refusal(
     """
     if counting == Counting.PER_MEMBER:
         proxy_id = None
+    if not owner_ids:
+        return NOT_OWNER  # a proxy of nobody: the ballot would never count (``entitled_votes``)
     if proxy_id is None or proxy_id != user_id:
         if user_id not in owner_ids:
             return NOT_OWNER

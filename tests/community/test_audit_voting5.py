@@ -233,3 +233,24 @@ def test_the_same_choice_again_online_still_overrides_a_later_paper_ballot(
     vote_cast(user=resident, resolution=resolution, premises=premises, choice="for", now=at(-1))
 
     assert counts(resolution_tally(resolution))[:2] == [1, 0]
+
+
+# --- 4. A proxy of nobody ---------------------------------------------------------------------
+
+
+def test_proxy_of_a_premises_with_no_owner_left_is_refused_instead_of_a_ballot_that_never_counts(
+    resident, co_owner, premises, resolution
+):
+    CoOwnersProxy.objects.create(
+        premises=premises, proxy=co_owner, granted_on=timezone.localdate() - 10 * ONE_DAY
+    )
+    # The co-owners' roles ended yesterday and no new owner is on record yet.
+    Ownership.objects.filter(premises=premises).update(
+        valid_from=timezone.localdate() - 20 * ONE_DAY, valid_to=timezone.localdate() - ONE_DAY
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        vote_cast(user=co_owner, resolution=resolution, premises=premises, choice="for")
+
+    assert "Głosować może tylko właściciel" in refused.value.messages[0]
+    assert not Vote.objects.exists()
