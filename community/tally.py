@@ -7,8 +7,10 @@ The counting mode belongs to the resolution (``Resolution.counting``), fixed whe
 - one owner – one vote (art. 23 ust. 2a, on the demand of owners of at least 1/5 of shares):
   the voting unit is an *owner*, i.e. the set of people owning a premises on the voting day.
   Premises with the very same owner set form one unit: one person with three flats has one
-  vote, and so has a married couple co-owning two flats. A unit votes with the latest vote
-  cast for any of its premises; adopted by more than half of all owners;
+  vote, and so has a married couple co-owning two flats; the premises with no owner on record
+  are the original owner's, one unit. The vote refuses a second ballot of a unit through
+  another premises (``selectors.binding_ballot``); of ballots stored for several premises of
+  a unit the latest counts. Adopted by more than half of all owners;
 - one member – one vote (spółdzielnia, art. 36 § 1 prawa spółdzielczego): every member is
   one vote, however many premises they hold; adopted when more members vote "for" than
   "against" (zwykła większość głosów oddanych).
