@@ -191,28 +191,40 @@ def acting_proxies(on=None, premises=None) -> QuerySet[CoOwnersProxy]:
 
 # Why a person may not vote online for a premises (``vote_refusal``).
 NOT_OWNER, PROXY_VOTES, PROXY_REQUIRED = "not_owner", "proxy_votes", "proxy_required"
+# Another ballot already speaks for the voting unit (``binding_ballot``).
+BOUND = "bound"
 
 
-def vote_refusal(*, counting: str, user_id: int, owner_ids, proxy_id: int | None) -> str | None:
-    """The one rule of who votes online for a premises, for the vote itself (``vote_cast``)
-    and for what the resident is asked (the waiting votes, the forms): ``None`` when
+def vote_refusal(
+    *, counting: str, user_id: int, owner_ids, proxy_id: int | None, bound: bool = False
+) -> str | None:
+    """The one rule of who votes for a premises, for the vote itself (``vote_cast``, paper
+    ballots) and for what the resident is asked (the waiting votes, the forms): ``None`` when
     ``user_id`` may vote, else why not.
 
     ``owner_ids``: the premises' owners (co-owners, members) that day; ``proxy_id``: the
     co-owners' proxy acting that day (``acting_proxies``), if any. While a proxy acts only the
     proxy votes (art. 23 ust. 2b); one owner – one vote, co-owners without one cannot vote; in a
     cooperative every member votes in person (art. 36 § 1 prawa spółdzielczego).
+
+    ``bound``: a ballot of the premises' voting unit already binds it and this one would not
+    change it (``binding_ballot``): another co-owner's for the premises, or one cast for
+    another premises of the same owners (one owner – one vote) or member (one member – one
+    vote). A vote is changed by its voter for the premises it was cast for.
     """
     if counting == Counting.PER_MEMBER:
         proxy_id = None
-    if proxy_id is not None and proxy_id == user_id:
-        return None
-    if user_id not in owner_ids:
-        return NOT_OWNER
-    if proxy_id is not None:
-        return PROXY_VOTES
-    if counting == Counting.PER_OWNER and len(set(owner_ids)) > 1:
-        return PROXY_REQUIRED
+    if not owner_ids:
+        return NOT_OWNER  # a proxy of nobody: the ballot would never count (``entitled_votes``)
+    if proxy_id is None or proxy_id != user_id:
+        if user_id not in owner_ids:
+            return NOT_OWNER
+        if proxy_id is not None:
+            return PROXY_VOTES
+        if counting == Counting.PER_OWNER and len(set(owner_ids)) > 1:
+            return PROXY_REQUIRED
+    if bound:
+        return BOUND
     return None
 
 
@@ -243,6 +255,49 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     )
     return Vote.objects.alias(cast_on=TruncDate("cast_at")).filter(
         Exists(owner_then) | (Exists(proxy_when_cast) & Exists(principals_still))
+    )
+
+
+def _same_owners_premises(premises: Premises, on: datetime.date) -> list[int]:
+    """The premises with exactly the owners of ``premises`` on ``on`` (``owner_units``), the
+    premises itself included (1 query)."""
+    owners = Ownership.objects.current(on).filter(role__in=Ownership.OWNER_ROLES)
+    theirs = owners.filter(premises=premises).values("user_id")
+    rows = owners.filter(
+        premises__in=owners.filter(user__in=theirs).values("premises_id")
+    ).values_list("premises_id", "user_id")
+    units = owner_units(rows)
+    if premises.pk not in units:
+        return [premises.pk]
+    return [pk for pk, unit in units.items() if unit == units[premises.pk]]
+
+
+def binding_ballot(
+    *, resolution: Resolution, premises: Premises, voter, on: datetime.date
+) -> Vote | None:
+    """The ballot that already speaks for the voting unit of ``premises`` on ``on`` and that a
+    ballot of ``voter`` for ``premises`` would not change (``vote_refusal``'s ``bound``): the
+    first entitled one cast by another person for the premises (co-owners give one vote for
+    it) or by anyone for another premises of the unit: one owner – one vote, the premises of
+    the same owners (art. 23 ust. 2a ustawy o własności lokali); in a cooperative, the
+    member's own ballot for another of their premises (art. 36 § 1 prawa spółdzielczego).
+
+    Ballots of a former owner have lapsed and bind nothing (``entitled_votes``). 1 query;
+    2 one owner – one vote.
+    """
+    if resolution.counting == Counting.PER_MEMBER:
+        unit = Q(voter=voter)
+    elif resolution.counting == Counting.PER_OWNER:
+        unit = Q(premises__in=_same_owners_premises(premises, on))
+    else:
+        unit = Q(premises=premises)
+    return (
+        entitled_votes(on)
+        .filter(unit, resolution=resolution)
+        .exclude(voter=voter, premises=premises)
+        .select_related("voter", "premises__building")
+        .order_by("cast_at", "pk")
+        .first()
     )
 
 
@@ -690,7 +745,8 @@ class VotingSlot:
     # The ballot that counts for the premises now (latest entitled one), if any.
     vote: Vote | None = None
     user_id: int | None = None
-    # Why the user may not vote online for the premises (``vote_refusal``), if they may not.
+    # Why the user may not vote for the premises (``vote_refusal``), if they may not; ``BOUND``:
+    # another ballot binds it, shown instead of a form (``vote``, ``counted_through``).
     refusal: str | None = None
     # The co-owners' proxy acting for the premises: the user's id and name.
     proxy_id: int | None = None
@@ -781,14 +837,6 @@ def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
     owners_of: dict[int, set[int]] = {}
     for premises_id, user_id in owner_rows:
         owners_of.setdefault(premises_id, set()).add(user_id)
-    for slot in slots.values():
-        if slot.may_vote:
-            slot.refusal = vote_refusal(
-                counting=resolution.counting,
-                user_id=user.pk,
-                owner_ids=owners_of.get(slot.premises.pk, set()),
-                proxy_id=slot.proxy_id,
-            )
     votes = (
         entitled_votes(day)
         .filter(resolution=resolution, premises__in=list(slots))
@@ -812,9 +860,21 @@ def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
         slots[vote.premises_id].vote = vote
         latest[unit(vote.premises_id)] = vote
     for slot in slots.values():
+        if not slot.may_vote:
+            continue
         counted = latest.get(unit(slot.premises.pk))
-        if slot.may_vote and counted is not None and counted.premises_id != slot.premises.pk:
+        if counted is not None and counted.premises_id != slot.premises.pk:
             slot.counted_through = counted
+        slot.refusal = vote_refusal(
+            counting=resolution.counting,
+            user_id=user.pk,
+            owner_ids=owners_of.get(slot.premises.pk, set()),
+            proxy_id=slot.proxy_id,
+            # As ``binding_ballot``, from the ballots read: another premises' of the unit, or
+            # another person's for this one.
+            bound=slot.counted_through is not None
+            or (slot.vote is not None and slot.vote.voter_id != user.pk),
+        )
     return natural_sorted(slots.values(), key=lambda slot: slot.premises)
 
 

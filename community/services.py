@@ -34,13 +34,14 @@ from .models import (
     VotingRules,
 )
 from .selectors import (
+    BOUND,
     NOT_OWNER,
     PROXY_REQUIRED,
     PROXY_VOTES,
     acting_proxies,
+    binding_ballot,
     challenge_deadline,
     community_share_sum,
-    entitled_votes,
     premises_share_sum,
     resolution_tally,
     vote_refusal,
@@ -178,7 +179,9 @@ def _name(user) -> str:
 def _check_voter(
     *, user, resolution: Resolution, premises: Premises, on: datetime.date
 ) -> CoOwnersProxy | None:
-    """Whether ``user`` may vote for ``premises`` on ``on``; returns the premises' proxy."""
+    """Whether ``user`` may vote for ``premises`` on ``on`` (``vote_refusal``, with the ballot
+    that already binds the premises' voting unit, ``binding_ballot``); returns the premises'
+    proxy."""
     if premises.building.community_id != resolution.community_id:
         raise ValidationError(
             _("Ten lokal nie należy do wspólnoty, której dotyczy uchwała."), code="wrong_community"
@@ -191,11 +194,13 @@ def _check_voter(
     proxy = None
     if resolution.counting != Counting.PER_MEMBER:  # in a cooperative every member votes
         proxy = acting_proxies(on, premises).select_related("proxy").first()
+    binding = binding_ballot(resolution=resolution, premises=premises, voter=user, on=on)
     refusal = vote_refusal(
         counting=resolution.counting,
         user_id=user.pk,
         owner_ids=holders,
         proxy_id=proxy.proxy_id if proxy else None,
+        bound=binding is not None,
     )
     if refusal == NOT_OWNER:
         roles = set(
@@ -222,38 +227,46 @@ def _check_voter(
         )
     if refusal == PROXY_REQUIRED:
         raise ValidationError(PROXY_REQUIRED_MESSAGE, code="proxy_required")
+    if refusal == BOUND:
+        raise _bound_error(resolution, premises, binding)
     return proxy
 
 
-def _check_co_owner_conflict(*, resolution, premises, voter, on) -> None:
-    """Co-owners give one vote for the premises: the first entitled ballot binds it.
-
-    Ballots of a former owner have lapsed and bind nothing; the proxy's ballot is the
-    co-owners' vote; in a cooperative each member votes for themselves.
-    """
-    if resolution.counting == Counting.PER_MEMBER:
-        return
-    other = (
-        entitled_votes(on)
-        .filter(resolution=resolution, premises=premises)
-        .exclude(voter=voter)
-        .select_related("voter")
-        .order_by("cast_at", "pk")
-        .first()
-    )
-    if other is not None:
-        raise ValidationError(
+def _bound_error(resolution: Resolution, premises: Premises, binding: Vote) -> ValidationError:
+    """Why a ballot would not change the vote that binds the premises (``binding_ballot``):
+    worded for the resident and for the office entering a paper ballot alike."""
+    if binding.premises_id == premises.pk:
+        return ValidationError(
             _(
                 "Za ten lokal głos oddał(a) już %(name)s. Współwłaściciele oddają jeden głos "
                 "za lokal – pierwszy oddany głos wiąże lokal."
             ),
             code="already_voted",
-            params={"name": _name(other.voter)},
+            params={"name": _name(binding.voter)},
         )
+    if resolution.counting == Counting.PER_MEMBER:
+        message = _(
+            "%(name)s oddał(a) już głos za lokal %(premises)s i liczy się on także za ten "
+            "lokal: członek spółdzielni ma jeden głos, niezależnie od liczby lokali (art. 36 "
+            "§ 1 prawa spółdzielczego). Głos można zmienić tylko przy lokalu %(premises)s."
+        )
+    else:
+        message = _(
+            "%(name)s oddał(a) już głos za lokal %(premises)s i liczy się on także za ten "
+            "lokal: w głosowaniu „jeden właściciel – jeden głos” właściciel kilku lokali ma "
+            "jeden głos (art. 23 ust. 2a ustawy o własności lokali). Głos można zmienić tylko "
+            "przy lokalu %(premises)s."
+        )
+    return ValidationError(
+        message,
+        params={"name": _name(binding.voter), "premises": str(binding.premises)},
+        code="already_voted_elsewhere",
+    )
 
 
 def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now) -> Vote:
-    """One ballot per person, premises and way of voting: a change updates it (with history)."""
+    """One ballot per person, premises and way of voting: a change updates it (with history);
+    the same ballot again changes nothing (``_repeated``)."""
     if choice not in Vote.Choice.values:
         raise ValidationError(_("Wybierz: za, przeciw albo wstrzymuję się."), code="choice")
     vote = (
@@ -263,12 +276,29 @@ def _store_vote(*, resolution, premises, voter, choice, source, recorded_by, now
     )
     if vote is None:
         vote = Vote(resolution=resolution, premises=premises, voter=voter, source=source)
+    elif _repeated(vote, choice=choice, source=source, cast_at=now):
+        return vote
     vote.choice = choice
     vote.recorded_by = recorded_by
     vote.cast_at = now
     vote.receipt_code = _receipt_code()
     vote.save()
     return vote
+
+
+def _repeated(vote: Vote, *, choice: str, source: str, cast_at) -> bool:
+    """The same ballot again (a double click, a paper ballot entered twice): nothing to change,
+    the receipt code stays. Not when another ballot for the premises came later (the person's
+    paper one): casting the same choice again makes it the latest, the one that counts."""
+    if vote.choice != choice or (source == Vote.VoteSource.PAPER and vote.cast_at != cast_at):
+        return False
+    return not (
+        Vote.objects.filter(
+            resolution_id=vote.resolution_id, premises_id=vote.premises_id, cast_at__gt=vote.cast_at
+        )
+        .exclude(pk=vote.pk)
+        .exists()
+    )
 
 
 @transaction.atomic
@@ -289,7 +319,6 @@ def vote_cast(
     _check_resolution_open(resolution, now=now, paper=False)
     on = timezone.localdate(now)
     _check_voter(user=user, resolution=resolution, premises=premises, on=on)
-    _check_co_owner_conflict(resolution=resolution, premises=premises, voter=user, on=on)
     return _store_vote(
         resolution=resolution,
         premises=premises,
@@ -304,8 +333,9 @@ def vote_cast(
 def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, cast_at=None):
     """Checks of a paper ballot before the office records it (used by the admin form too).
 
-    The voter's rights are those on the date of the ballot; a ballot of the same person or
-    premises cast online earlier or later is no obstacle: the later ballot counts.
+    The voter's rights are those on the date of the ballot; the same person's ballot for the
+    same premises cast online earlier or later is no obstacle: the later ballot counts. A
+    ballot another one already binds (``binding_ballot``) is refused, as online.
     """
     cast_at = cast_at or timezone.now()
     _check_resolution_open(resolution, now=cast_at, paper=True)
@@ -319,7 +349,6 @@ def paper_vote_validate(*, resolution: Resolution, premises: Premises, voter, ca
         raise ValidationError(_("Data z karty nie może być w przyszłości."), code="future")
     on = timezone.localdate(cast_at)
     _check_voter(user=voter, resolution=resolution, premises=premises, on=on)
-    _check_co_owner_conflict(resolution=resolution, premises=premises, voter=voter, on=on)
 
 
 @transaction.atomic

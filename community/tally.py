@@ -7,8 +7,10 @@ The counting mode belongs to the resolution (``Resolution.counting``), fixed whe
 - one owner – one vote (art. 23 ust. 2a, on the demand of owners of at least 1/5 of shares):
   the voting unit is an *owner*, i.e. the set of people owning a premises on the voting day.
   Premises with the very same owner set form one unit: one person with three flats has one
-  vote, and so has a married couple co-owning two flats. A unit votes with the latest vote
-  cast for any of its premises; adopted by more than half of all owners;
+  vote, and so has a married couple co-owning two flats; the premises with no owner on record
+  are the original owner's, one unit. The vote refuses a second ballot of a unit through
+  another premises (``selectors.binding_ballot``); of ballots stored for several premises of
+  a unit the latest counts. Adopted by more than half of all owners;
 - one member – one vote (spółdzielnia, art. 36 § 1 prawa spółdzielczego): every member is
   one vote, however many premises they hold; adopted when more members vote "for" than
   "against" (zwykła większość głosów oddanych).
@@ -44,7 +46,11 @@ def percent(value: Fraction, places: int = 2) -> Decimal:
 
 def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, object]:
     """One owner – one vote: the voting unit of each premises, the set of its owners on the
-    voting day (``None`` as user id: no owner on record, the premises is a unit of its own).
+    voting day (``None`` as user id: no owner on record).
+
+    The premises with no owner on record (lokale niewyodrębnione, still the original owner's:
+    the developer's unsold flats, the municipality's) all belong to that one owner, so they
+    are one unit between them (the empty set), not one owner each.
 
     Premises with the same unit give one vote between them; the tally counts by it and the
     votes waiting for a resident are decided by it, so that both agree.
@@ -54,10 +60,7 @@ def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, objec
         people = owners.setdefault(premises_id, set())
         if user_id is not None:
             people.add(user_id)
-    return {
-        premises_id: frozenset(people) if people else ("premises", premises_id)
-        for premises_id, people in owners.items()
-    }
+    return {premises_id: frozenset(people) for premises_id, people in owners.items()}
 
 
 @dataclass
@@ -107,9 +110,9 @@ class Tally:
         """One owner – one vote.
 
         ``owner_rows``: ``(premises_id, user_id or None)`` for every premises of the community,
-        one row per owner on the voting day (``None``: no owner on record; such a premises is
-        its own unit). ``vote_rows``: ``(premises_id, voter_id, choice, cast_at, vote_id)`` of
-        the entitled ballots.
+        one row per owner on the voting day (``None``: no owner on record; all such premises
+        are the original owner's, one unit). ``vote_rows``: ``(premises_id, voter_id,
+        choice, cast_at, vote_id)`` of the entitled ballots.
         """
         units = owner_units(owner_rows)
         return cls._count(

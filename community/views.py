@@ -118,16 +118,11 @@ class ResolutionView(ResidentRequiredMixin, FormView):
         is_open = self.resolution.is_open() and self.resolution.community.voting_enabled
         for slot in self.slots:
             slot.form = None
-            may_vote = slot.may_vote and slot.refusal is None
-            if (
-                is_open
-                and may_vote
-                and slot.counted_through is None
-                and (slot.vote is None or slot.voted_by_user)
-            ):
-                # Another co-owner's ballot binds the premises, or the proxy votes for it: no
-                # form, who votes is shown; one owner – one vote, the ballot cast for another
-                # of the owner's premises is changed where it was cast.
+            if is_open and slot.may_vote and slot.refusal is None:
+                # Otherwise no form, who votes is shown (``vote_refusal``): another co-owner's
+                # ballot binds the premises, or the proxy votes for it; one owner – one vote
+                # (one member – one vote), the ballot cast for another premises of the owner
+                # is changed where it was cast.
                 posted_here = posted.is_bound and posted.data.get("premises") == str(
                     slot.premises.pk
                 )

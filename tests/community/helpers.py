@@ -29,3 +29,21 @@ def fill_shares(community) -> None:
             share_numerator=rest.numerator,
             share_denominator=rest.denominator,
         )
+
+
+def stored_ballot(*, resolution, premises, voter, choice, cast_at=None):
+    """A ballot as stored before the vote refused a second one of the same owner or member
+    through another premises (or of two owner sets that became one): the tally still
+    counts only the latest of them."""
+    from django.utils import timezone
+
+    from community.models import Vote
+
+    return Vote.objects.create(
+        resolution=resolution,
+        premises=premises,
+        voter=voter,
+        choice=choice,
+        cast_at=cast_at or timezone.now(),
+        receipt_code=f"S{Vote.objects.count() + 1:09d}",
+    )

@@ -13,6 +13,7 @@ from community.services import vote_cast
 from premises.models import Ownership
 from tests.factories import OwnershipFactory, PremisesFactory, ResolutionFactory
 
+from .helpers import stored_ballot
 from .test_awaiting import awaiting, same_everywhere
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -114,8 +115,15 @@ def test_per_owner_the_latest_of_two_ballots_is_the_one_shown_and_changed(
     second = PremisesFactory(building=building, number="14")
     OwnershipFactory(user=resident, premises=second)
     resolution = ResolutionFactory(community=voting_community, counting="per_owner")
-    vote_cast(user=resident, resolution=resolution, premises=premises, choice="against")
-    vote_cast(user=resident, resolution=resolution, premises=second, choice="for")
+    vote_cast(
+        user=resident,
+        resolution=resolution,
+        premises=premises,
+        choice="against",
+        now=timezone.now() - ONE_DAY / 24,
+    )
+    # Stored before a second ballot through another flat was refused: the latest counts.
+    stored_ballot(resolution=resolution, premises=second, voter=resident, choice="for")
 
     html = text(page(client, resident, resolution))
 

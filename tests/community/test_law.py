@@ -106,7 +106,9 @@ def test_cooperative_member_of_two_flats_has_one_vote(cooperative):
     OwnershipFactory(user=anna, premises=second, role=Ownership.Role.MEMBER)
     resolution = ResolutionFactory(community=cooperative)
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for")
-    vote_cast(user=anna, resolution=resolution, premises=second, choice="for")
+    with pytest.raises(ValidationError) as refused:  # her one vote is cast already
+        vote_cast(user=anna, resolution=resolution, premises=second, choice="for")
+    assert "członek spółdzielni ma jeden głos" in " ".join(refused.value.messages)
 
     tally = resolution_tally(resolution)
 

@@ -2,13 +2,15 @@
 
 The voting unit is the set of current owners of a premises: one person with several flats has
 one vote, co-owners of a flat have one vote together, a couple co-owning two flats has one vote.
-Votes are still cast per premises; a unit counts with the latest vote cast for any of its
-premises.
+Votes are still cast per premises: the first ballot of a unit binds it and is changed where it
+was cast (a ballot for another premises of the unit is refused); of ballots stored for several
+premises of a unit the latest counts.
 """
 
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from community.models import CoOwnersProxy, Resolution
@@ -28,11 +30,11 @@ from tests.factories import (
 from tests.pdf import pdf_text
 from tests.utils import count_queries
 
-from .helpers import close_at_end
+from .helpers import close_at_end, stored_ballot
 
 LATEST_RULE = (
-    "Przy liczeniu „jeden właściciel – jeden głos” liczy się najnowszy głos oddany "
-    "za któryś z lokali właściciela"
+    "Przy liczeniu „jeden właściciel – jeden głos” głos oddany za jeden z lokali właściciela "
+    "liczy się za wszystkie jego lokale"
 )
 
 
@@ -91,8 +93,10 @@ def test_votes_on_all_flats_of_one_owner_do_not_outvote_two_owners(per_owner, bu
     annas = [flat(building, anna, share=20_000) for _ in range(3)]
     jans, ewas = flat(building, jan), flat(building, ewa)
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
-    for premises in annas:
-        vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
+    vote_cast(user=anna, resolution=resolution, premises=annas[0], choice="for")
+    for premises in annas[1:]:
+        with pytest.raises(ValidationError):  # her vote for the first covers them
+            vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
     vote_cast(user=jan, resolution=resolution, premises=jans, choice="against")
     vote_cast(user=ewa, resolution=resolution, premises=ewas, choice="against")
 
@@ -121,7 +125,8 @@ def test_couple_co_owning_two_flats_counts_once(per_owner, building):
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=at(1))
-    vote_cast(user=piotr, resolution=resolution, premises=second, choice="for", now=at(2))
+    with pytest.raises(ValidationError):  # the couple voted through the first flat
+        vote_cast(user=piotr, resolution=resolution, premises=second, choice="for", now=at(2))
     vote_cast(user=jan, resolution=resolution, premises=jans, choice="against", now=at(3))
 
     tally = resolution_tally(resolution)
@@ -131,28 +136,32 @@ def test_couple_co_owning_two_flats_counts_once(per_owner, building):
     assert str(tally.for_.percent) == "50.00"
 
 
-def test_different_choices_on_two_flats_of_one_owner_latest_wins(per_owner, building):
+def test_second_flat_of_one_owner_is_refused_the_first_changes(per_owner, building):
     anna = UserFactory()
     first, second = flat(building, anna), flat(building, anna)
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
 
     vote_cast(user=anna, resolution=resolution, premises=first, choice="for", now=at(1))
-    vote_cast(user=anna, resolution=resolution, premises=second, choice="against", now=at(2))
-    assert counts(resolution_tally(resolution)) == [0, 1, 0, 0]
+    with pytest.raises(ValidationError):
+        vote_cast(user=anna, resolution=resolution, premises=second, choice="against", now=at(2))
+    assert counts(resolution_tally(resolution)) == [1, 0, 0, 0]
 
-    # Changing the vote of the first flat makes it the latest again.
+    # The vote is changed where it was cast.
     vote_cast(user=anna, resolution=resolution, premises=first, choice="abstain", now=at(3))
     assert counts(resolution_tally(resolution)) == [0, 0, 1, 0]
 
 
-def test_couple_voting_differently_on_their_two_flats_latest_wins(per_owner, building):
+def test_ballots_stored_for_two_flats_of_one_owner_latest_wins(per_owner, building):
+    # Ballots stored before a second one was refused (or of two owner sets that became one):
+    # the latest counts for the owner.
     anna, piotr = UserFactory(), UserFactory()
     first = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=anna)
     second = flat(building, anna, piotr, role=Ownership.Role.CO_OWNER, proxy=piotr)
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
-
-    vote_cast(user=piotr, resolution=resolution, premises=second, choice="for", now=at(1))
-    vote_cast(user=anna, resolution=resolution, premises=first, choice="against", now=at(5))
+    stored_ballot(resolution=resolution, premises=second, voter=piotr, choice="for", cast_at=at(1))
+    stored_ballot(
+        resolution=resolution, premises=first, voter=anna, choice="against", cast_at=at(5)
+    )
 
     assert counts(resolution_tally(resolution)) == [0, 1, 0, 0]
 
@@ -202,7 +211,7 @@ def test_owners_are_taken_on_the_day_voting_ended(per_owner, building):
 
     tally = resolution_tally(resolution, now=closes + datetime.timedelta(days=3))
 
-    assert counts(tally) == [1, 0, 0, 1]  # the flat without an owner then is its own unit
+    assert counts(tally) == [1, 0, 0, 1]  # the flat without an owner then: the original owner
     assert tally.total_count == 2
 
 
@@ -225,8 +234,7 @@ def test_majority_of_all_owners(per_owner, building, votes, adopted):
     ]
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
     for owner, choice, premises in zip(owners, votes, flats, strict=False):
-        for item in premises:
-            vote_cast(user=owner, resolution=resolution, premises=item, choice=choice)
+        vote_cast(user=owner, resolution=resolution, premises=premises[0], choice=choice)
 
     closed = close_at_end(resolution=resolution, closed_by=None)
 
@@ -320,13 +328,13 @@ def test_resolution_page_shows_owner_counts_and_explains_the_rule(
 
 
 def _populate(community, building, count):
-    """``count`` owners, each with two flats and both voted; one open resolution."""
+    """``count`` owners, each with two flats and a vote; one open resolution."""
     resolution = ResolutionFactory(community=community, counting="per_owner")
     for _ in range(count):
         owner = UserFactory()
-        for choice in ("for", "against"):
-            premises = flat(building, owner)
-            vote_cast(user=owner, resolution=resolution, premises=premises, choice=choice)
+        premises = flat(building, owner)
+        flat(building, owner)  # covered by the vote for the first
+        vote_cast(user=owner, resolution=resolution, premises=premises, choice="for")
         couple = [UserFactory(), UserFactory()]
         premises = flat(building, *couple, role=Ownership.Role.CO_OWNER, proxy=couple[1])
         vote_cast(user=couple[1], resolution=resolution, premises=premises, choice="abstain")
@@ -360,8 +368,7 @@ def test_outcome_letter_and_protocol_count_owners(
     flat(building, jan)
     flat(building, ewa)
     resolution = ResolutionFactory(community=per_owner, counting="per_owner")
-    for premises in annas:
-        vote_cast(user=anna, resolution=resolution, premises=premises, choice="for")
+    vote_cast(user=anna, resolution=resolution, premises=annas[0], choice="for")
 
     with django_capture_on_commit_callbacks(execute=True):
         close_at_end(resolution=resolution, closed_by=None)
