@@ -165,6 +165,7 @@ class ResolutionForm(forms.ModelForm):
             "status",
             "published",
             "counting",
+            "per_owner_basis",
             "per_owner_demand_premises",
             "per_owner_demand_on",
             "voting_opens_at",
@@ -183,8 +184,10 @@ class ResolutionForm(forms.ModelForm):
         counting = self.fields.get("counting")
         if counting is not None and not self.instance.pk:
             counting.help_text = _(
-                "We wspólnocie: według udziałów, albo „jeden właściciel – jeden głos” na żądanie "
-                "właścicieli co najmniej 1/5 udziałów (wskaż ich lokale i datę żądania). "
+                "We wspólnocie: według udziałów, albo „jeden właściciel – jeden głos”, gdy tak "
+                "stanowi umowa lub uchwała właścicieli (wpisz ją jako podstawę) albo na żądanie "
+                "właścicieli co najmniej 1/5 udziałów, jeśli suma udziałów nie jest równa 1 lub "
+                "większość udziałów ma jeden właściciel (wskaż lokale żądających i datę żądania). "
                 "W spółdzielni: jeden członek – jeden głos."
             )
 

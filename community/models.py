@@ -167,8 +167,9 @@ class Counting(models.TextChoices):
     PER_OWNER = (
         "per_owner",
         _(
-            "jeden właściciel – jeden głos, na żądanie właścicieli co najmniej 1/5 udziałów "
-            "(art. 23 ust. 2a ustawy o własności lokali)"
+            "jeden właściciel – jeden głos: z umowy lub uchwały właścicieli (art. 23 ust. 2) albo "
+            "na żądanie właścicieli co najmniej 1/5 udziałów (art. 23 ust. 2a ustawy o własności "
+            "lokali)"
         ),
     )
     PER_MEMBER = (
@@ -196,6 +197,7 @@ class Resolution(models.Model):
         "counting",
         "per_owner_demand_premises",
         "per_owner_demand_on",
+        "per_owner_basis",
         "voting_opens_at",
         "voting_closes_at",
     )
@@ -246,6 +248,16 @@ class Resolution(models.Model):
     )
     per_owner_demand_on = models.DateField(
         _("data żądania „jeden właściciel – jeden głos”"), null=True, blank=True
+    )
+    per_owner_basis = models.CharField(
+        _("podstawa „jeden właściciel – jeden głos” w umowie lub uchwale"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Gdy umowa właścicieli lub ich uchwała stanowi, że w tej sprawie na każdego "
+            "właściciela przypada jeden głos (art. 23 ust. 2), np. „uchwała nr 3/2024 z "
+            "12.03.2024”. Wtedy żądanie 1/5 udziałów nie jest potrzebne."
+        ),
     )
     voting_opens_at = models.DateTimeField(_("głosowanie od"), null=True, blank=True)
     voting_closes_at = models.DateTimeField(_("głosowanie do"), null=True, blank=True)

@@ -713,17 +713,40 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
     return Tally.from_rows(rows)
 
 
-def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
+def _owners_on(community_id: int, on: datetime.date) -> QuerySet[Premises]:
+    """Every premises of the community, once per owner on ``on`` (once with no owner: the
+    owner columns are None, a LEFT JOIN)."""
     current = Q(ownerships__role__in=Ownership.OWNER_ROLES, ownerships__valid_from__lte=on) & (
         Q(ownerships__valid_to__isnull=True) | Q(ownerships__valid_to__gte=on)
     )
-    # Every premises of the community, once per current owner (or once with None: LEFT JOIN).
-    owner_rows = (
-        Premises.objects.filter(building__community_id=resolution.community_id)
+    return (
+        Premises.objects.filter(building__community_id=community_id)
         .annotate(owner=FilteredRelation("ownerships", condition=current))
         .order_by()
-        .values_list("pk", "owner__user_id")
     )
+
+
+def largest_owner_share(community_id: int, on: datetime.date) -> Fraction:
+    """The largest share in the common property that one owner holds on ``on`` (one query).
+
+    Owners as the one owner – one vote count them (``owner_units``): the same people owning
+    several premises are one owner, the premises with no owner on record (the developer's, the
+    municipality's) one owner between them. Art. 23 ust. 2a asks whether a majority of the
+    shares belongs to one owner."""
+    rows = list(
+        _owners_on(community_id, on).values_list(
+            "pk", "owner__user_id", "share_numerator", "share_denominator"
+        )
+    )
+    shares = {pk: Fraction(int(num or 0), int(den or 1)) for pk, _user, num, den in rows}
+    held: dict[object, Fraction] = {}
+    for premises_id, unit in owner_units((pk, user) for pk, user, _n, _d in rows).items():
+        held[unit] = held.get(unit, Fraction(0)) + shares[premises_id]
+    return max(held.values(), default=Fraction(0))
+
+
+def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
+    owner_rows = _owners_on(resolution.community_id, on).values_list("pk", "owner__user_id")
     vote_rows = (
         entitled_votes(on)
         .filter(resolution=resolution)

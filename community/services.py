@@ -42,6 +42,7 @@ from .selectors import (
     binding_ballot,
     challenge_deadline,
     community_share_sum,
+    largest_owner_share,
     premises_share_sum,
     resolution_tally,
     vote_refusal,
@@ -479,23 +480,48 @@ def resolution_opening_problems(
         problems.extend(_share_sum_problems(resolution, total, missing))
         # One owner – one vote needs no share sum of 1: art. 23 ust. 2a exists for exactly
         # the communities whose shares do not add up.
-        if resolution.counting == Counting.PER_OWNER:
-            demanded = premises_share_sum(
-                resolution.per_owner_demand_premises.values_list("pk", flat=True)
-            )
-            base = total if total else Fraction(1)
-            if demanded * 5 < base or resolution.per_owner_demand_on is None:
-                problems.append(
-                    str(
-                        _(
-                            "Głosowanie „jeden właściciel – jeden głos” wymaga żądania "
-                            "właścicieli lokali mających łącznie co najmniej 1/5 udziałów "
-                            "(art. 23 ust. 2a); odnotowane żądanie: %(percent)s%% udziałów. "
-                            "Wskaż lokale żądających i datę żądania."
-                        )
-                    )
-                    % {"percent": number_format(percent(demanded / base), 2)}
+        if resolution.counting == Counting.PER_OWNER and not resolution.per_owner_basis.strip():
+            problems.extend(_per_owner_demand_problems(resolution, total, opens_at))
+    return problems
+
+
+def _per_owner_demand_problems(
+    resolution: Resolution, total: Fraction, opens_at: datetime.datetime
+) -> list[str]:
+    """Art. 23 ust. 2a: owners of at least 1/5 of the shares may demand one owner – one vote,
+    but only where the shares do not sum to 1 or one owner holds most of them. Elsewhere only
+    the owners' agreement or resolution can provide for it (ust. 2: ``per_owner_basis``)."""
+    problems = []
+    largest = largest_owner_share(resolution.community_id, timezone.localdate(opens_at))
+    if total == 1 and largest * 2 <= total:
+        problems.append(
+            str(
+                _(
+                    "Żądanie głosowania „jeden właściciel – jeden głos” (art. 23 ust. 2a) "
+                    "przysługuje tylko we wspólnocie, w której suma udziałów nie jest równa 1 "
+                    "albo większość udziałów należy do jednego właściciela; tu suma udziałów "
+                    "wynosi 1, a największy właściciel ma %(percent)s%% udziałów. Według tej "
+                    "zasady można głosować, gdy przewiduje ją umowa lub uchwała właścicieli "
+                    "(art. 23 ust. 2): wpisz ją jako podstawę."
                 )
+            )
+            % {"percent": number_format(percent(largest), 2)}
+        )
+    demanded = premises_share_sum(resolution.per_owner_demand_premises.values_list("pk", flat=True))
+    base = total if total else Fraction(1)
+    if demanded * 5 < base or resolution.per_owner_demand_on is None:
+        problems.append(
+            str(
+                _(
+                    "Głosowanie „jeden właściciel – jeden głos” wymaga żądania "
+                    "właścicieli lokali mających łącznie co najmniej 1/5 udziałów "
+                    "(art. 23 ust. 2a); odnotowane żądanie: %(percent)s%% udziałów. "
+                    "Wskaż lokale żądających i datę żądania albo wpisz jako podstawę umowę "
+                    "lub uchwałę właścicieli, która przewiduje tę zasadę (art. 23 ust. 2)."
+                )
+            )
+            % {"percent": number_format(percent(demanded / base), 2)}
+        )
     return problems
 
 

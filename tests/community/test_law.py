@@ -717,3 +717,60 @@ def test_office_enters_the_postal_delivery_date_and_a_future_date_is_refused(
     office_client.post(url, {"delivered_on": today.strftime("%d.%m.%Y")})
     notice.refresh_from_db()
     assert notice.delivered_on == today
+
+
+# --- Art. 23 ust. 2 and 2a: where one owner – one vote may be demanded -----------------------
+
+
+def test_a_fifth_may_not_demand_one_owner_one_vote_where_shares_sum_to_1_and_none_has_most(
+    voting_community,
+):
+    people = flats(voting_community, [(3, 10), (3, 10), (4, 10)])
+    draft = _draft(voting_community, counting="per_owner", per_owner_demand_on=timezone.localdate())
+    draft.per_owner_demand_premises.set([people[0][1], people[1][1]])  # 3/5 of the shares
+
+    with pytest.raises(ValidationError) as error:
+        resolution_open_voting(resolution=draft, opened_by=None)
+    message = " ".join(error.value.messages)
+    assert "przysługuje tylko we wspólnocie, w której suma udziałów nie jest równa 1" in message
+    assert "największy właściciel ma 40,00% udziałów" in message
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+
+
+def test_a_fifth_may_demand_it_where_one_owner_holds_most_shares_over_several_flats(
+    voting_community,
+):
+    people = flats(voting_community, [(3, 10), (3, 10), (4, 10)])
+    developer = people[2][0]
+    OwnershipFactory(user=developer, premises=people[1][1])  # 3/10 + 4/10 held by one
+    people[1][1].ownerships.exclude(user=developer).delete()
+    draft = _draft(voting_community, counting="per_owner", per_owner_demand_on=timezone.localdate())
+    draft.per_owner_demand_premises.set([people[0][1]])  # 3/10 ≥ 1/5
+    assert resolution_open_voting(resolution=draft, opened_by=None).status == "voting"
+
+
+def test_unsold_flats_of_the_original_owner_holding_most_shares_allow_the_demand(
+    voting_community,
+):
+    people = flats(voting_community, [(2, 10), (4, 10), (4, 10)])
+    for _person, unsold in people[1:]:
+        unsold.ownerships.all().delete()  # no owner on record: the developer's, 8/10
+    draft = _draft(voting_community, counting="per_owner", per_owner_demand_on=timezone.localdate())
+    draft.per_owner_demand_premises.set([people[0][1]])
+    assert resolution_open_voting(resolution=draft, opened_by=None).status == "voting"
+
+
+def test_one_owner_one_vote_from_the_owners_resolution_needs_no_demand(voting_community, client):
+    people = flats(voting_community, [(3, 10), (3, 10), (4, 10)])
+    draft = _draft(
+        voting_community, counting="per_owner", per_owner_basis="uchwała nr 3/2024 z 12.03.2024"
+    )
+    opened = resolution_open_voting(resolution=draft, opened_by=None)
+    assert opened.status == "voting"
+    client.force_login(people[0][0])
+    page = client.get(f"/wspolnota/uchwaly/{opened.pk}/")
+    assert (
+        "jeden właściciel – jeden głos (art. 23 ust. 2 ustawy o własności lokali), na podstawie: "
+        "uchwała nr 3/2024 z 12.03.2024." in page.content.decode()
+    )
