@@ -51,6 +51,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -800,7 +802,6 @@ def _read_elixir(transaction: BankTransaction, line: str) -> None:
 # (Amt from .03 on, AmtDtls/TxAmt/Amt in any), RltdPties (Dbtr, Cdtr, UltmtDbtr as Nm, or
 # Pty/Nm from .08 on; DbtrAcct/CdtrAcct as Id/IBAN or Id/Othr/Id), RmtInf (Ustrd lines, or Strd
 # with CdtrRefInf/Ref and AddtlRmtInf), AddtlTxInf; AddtlNtryInf describes the entry.
-CAMT = "camt.053"
 _CAMT_LINE_WIDTHS = (35, 140)  # ZBP: a title in 35-character lines; ISO: Ustrd is Max140Text
 _CAMT_NOT_PROVIDED = {"", "NOTPROVIDED", "NONREF"}
 
@@ -815,11 +816,6 @@ def looks_like_xml(content: bytes) -> bool:
 def _xml_root(content: bytes):
     """The document's root with namespace prefixes dropped, read without DTDs or entities
     (no "billion laughs", no external files); a file that is no XML raises ``FileError``."""
-    from xml.etree.ElementTree import ParseError  # noqa: S405 (only for its exception)
-
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise FileError(
