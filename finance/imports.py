@@ -686,13 +686,22 @@ def finish_bank(
             if transaction.payer_reference:
                 by_payer_reference.setdefault(transaction.payer_reference, []).append(transaction)
     references = [t.reference for t in transactions if t.reference]
-    known = set()
-    for start in range(0, len(references), 5000):
-        known.update(
+    # A batch the bank booked as one entry is one payment in MT940 (its reference) and one per
+    # transfer in camt.053 (the entry's reference, "/1", "/2"…): either way booked is known.
+    batch_ids = {
+        t.reference: [t.batch] if t.batch else [f"{t.reference}/1"]
+        for t in transactions
+        if t.reference and not t.reference.startswith("H-")
+    }
+    wanted = list(dict.fromkeys([*references, *(i for ids in batch_ids.values() for i in ids)]))
+    found = set()
+    for start in range(0, len(wanted), 5000):
+        found.update(
             Payment.objects.filter(
-                bank_transaction_id__in=references[start : start + 5000]
+                bank_transaction_id__in=wanted[start : start + 5000]
             ).values_list("bank_transaction_id", flat=True)
         )
+    known = {r for r in references if r in found or any(i in found for i in batch_ids.get(r, ()))}
     # Earlier imports kept the payer's reference as the transaction's id when the bank
     # gave none; such a payment is still known by it, on the same day and for the same amount.
     if by_payer_reference:

@@ -94,6 +94,9 @@ class BankTransaction:
     credit_if_paid_to_own: bool = False
     # camt.053: an entry's status other than BOOK ("PDNG", "INFO"): not booked, not a payment.
     status: str = ""
+    # camt.053: the bank's reference of the entry that booked several transfers as one (a
+    # batch); another export may write the batch as one operation under that reference.
+    batch: str = ""
 
 
 @dataclass
@@ -1051,6 +1054,8 @@ def _camt_entry(entry, account: str, number: int) -> list[BankTransaction]:
             transaction.reference = own_references[index - 1]
         elif reference:
             transaction.reference = f"{reference}/{index}"
+        if len(parts) > 1:
+            transaction.batch = reference[:60]
         transaction.reference = transaction.reference[:60]
         _camt_details(transaction, entry, detail, credit=indicator != "DBIT")
         result.append(transaction)

@@ -527,3 +527,40 @@ def test_camt053_import_is_listed_in_admin_as_camt(admin_client, community, buil
     assert "Zaimportowano 3 pozycje, pominięto 2." in done.content.decode()
     html = admin_client.get(reverse("admin:finance_importbatch_changelist")).content.decode()
     assert '<td class="field-kind">wyciąg bankowy (camt.053)</td>' in html
+
+
+def batch_mt940(account):
+    """The batch of test_camt053_batch_entry_is_one_payment_per_transfer as MT940 writes it:
+    one credit of the whole amount under the bank's reference."""
+    return (
+        f":20:ST1\r\n:25:/PL{account}\r\n:60F:C250504PLN1000,00\r\n"
+        ":61:2505050505CN550,27NTRFNONREF//ZB-1\r\n"
+        ":86:020~00PRZELEW ZBIORCZY~20Wpłaty zbiorcze~32OPERATOR PŁATNOŚCI\r\n"
+        ":62F:C250505PLN1550,27\r\n"
+    ).encode("cp1250")
+
+
+@pytest.mark.parametrize("mt940_first", [True, False], ids=["mt940_then_camt", "camt_then_mt940"])
+def test_batch_booked_as_one_in_mt940_and_per_transfer_in_camt053_is_booked_once(
+    mt940_first, community, building, office
+):
+    setup_bank(community, building, "10201026")
+    transfers = [
+        tx("05", amount="350.27", payer="ŻANETA GĘŚLA-ŁOŚ", lines=("Lokal 12 maj",)),
+        tx("05", amount="200.00", payer="JAN KOWALSKI", lines=("Lokal 7 maj",)),
+    ]
+    entry = ntry("05", "550.27", reference="ZB-1", details=transfers)
+    xml = camt053("05", [stmt(community.bank_account, [entry], closing="1550.27")])
+    files = [("maj.sta", batch_mt940(community.bank_account)), ("maj.xml", xml)]
+    if not mt940_first:
+        files.reverse()
+    (first_name, first), (second_name, second) = files
+    import_apply(preview=preview_bank_statement(file_name=first_name, content=first), user=office)
+    booked = Payment.objects.count()
+    preview = preview_bank_statement(file_name=second_name, content=second)
+    assert not preview.has_errors, (preview.file_errors, [r.errors for r in preview.rows])
+    assert {row.notice for row in preview.rows} == {
+        "Transakcja zaimportowana wcześniej – pominięto."
+    }
+    assert preview.to_create == []
+    assert Payment.objects.count() == booked
