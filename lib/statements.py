@@ -457,6 +457,10 @@ CSV_ALIASES = {
     "rachunek_nadawcy_/_odbiorcy": "payer_account",
     "rachunek_wirtualny": "account",
     "rachunek_docelowy": "account",
+    # Alior "Historia operacji": the title is "Szczegóły transakcji", both accounts are named
+    "szczegoly_transakcji": "title",
+    "numer_rachunku_nadawcy": "payer_account",
+    "numer_rachunku_odbiorcy": "account",
     "numer_rachunku/karty": "account",
     "rachunek": "account",
     "opis_transakcji": "description",
@@ -613,8 +617,12 @@ def parse_csv(content: bytes) -> Statement:
 
 def _is_operation(cells: dict[str, str]) -> bool:
     """False for a line under the table that is no operation: a footer with neither a date nor
-    an amount (ING: "Dokument ma charakter informacyjny…"), or a card payment the bank has only
+    an amount (ING: "Dokument ma charakter informacyjny…"), a label with a balance where the
+    date goes (mBank: "#Saldo końcowe;;;;1 338,27 PLN;"), or a card payment the bank has only
     blocked (ING: "Kwota blokady" without "Kwota transakcji"; it comes booked later)."""
+    date = cells.get("booked_on", "").strip()
+    if date and not any(character.isdigit() for character in date):
+        return False
     if any(cells.get(name, "").strip() for name in ("amount", "credit", "debit")):
         return True
     if cells.get("blocked", "").strip():
