@@ -825,8 +825,9 @@ def looks_like_xml(content: bytes) -> bool:
 
 
 def _xml_root(content: bytes):
-    """The document's root with namespace prefixes dropped, read without DTDs or entities
-    (no "billion laughs", no external files); a file that is no XML raises ``FileError``."""
+    """The document's root with namespace prefixes dropped, and its namespace; read without
+    DTDs or entities (no "billion laughs", no external files); a file that is no XML raises
+    ``FileError``."""
     head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith((b"<!doctype html", b"<html")):
         raise FileError(
@@ -859,10 +860,11 @@ def _xml_root(content: bytes):
             )
             % {"line": line, "column": column + 1}
         ) from None
+    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
     for element in root.iter():
         if isinstance(element.tag, str):
             element.tag = element.tag.rpartition("}")[2]
-    return root
+    return root, namespace
 
 
 def _xml_text_declared_wrongly(content: bytes) -> str | None:
@@ -881,7 +883,7 @@ def _xml_text_declared_wrongly(content: bytes) -> str | None:
 
 
 def parse_camt(content: bytes) -> Statement:
-    root = _xml_root(content)
+    root, namespace = _xml_root(content)
     document = root if root.tag == "BkToCstmrStmt" else root.find(".//BkToCstmrStmt")
     if document is None:
         if root.find(".//BkToCstmrAcctRpt") is not None or root.tag == "BkToCstmrAcctRpt":
@@ -890,6 +892,15 @@ def parse_camt(content: bytes) -> Statement:
                     "To raport camt.052 (operacje w ciągu dnia, także niezaksięgowane), a nie "
                     "wyciąg. Pobierz z banku wyciąg dzienny camt.053."
                 )
+            )
+        message = namespace.rpartition(":")[2] if namespace.startswith("urn:iso:") else ""
+        if message:
+            raise FileError(
+                _(
+                    "Plik XML to komunikat %(message)s, a nie wyciąg camt.053 (ISO 20022): nie "
+                    "ma w nim elementu BkToCstmrStmt."
+                )
+                % {"message": clean_text(message)[:40]}
             )
         raise FileError(
             _(

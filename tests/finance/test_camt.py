@@ -385,8 +385,13 @@ BAD_XML = {
     "pain_001": (
         b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.03">'
         b"<CstmrCdtTrfInitn/></Document>",
+        "Plik XML to komunikat pain.001.001.03, a nie wyciąg camt.053 (ISO 20022): nie ma w nim "
+        "elementu BkToCstmrStmt.",
+    ),
+    "other_xml": (
+        b'<?xml version="1.0" encoding="UTF-8"?><przelewy><przelew/></przelewy>',
         "Plik XML nie jest wyciągiem camt.053 (ISO 20022): nie ma w nim elementu BkToCstmrStmt "
-        "(główny element pliku to „Document”).",
+        "(główny element pliku to „przelewy”).",
     ),
     "camt_052": (
         b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.052.001.02"><BkToCstmrAcctRpt>'
