@@ -428,8 +428,9 @@ CSV_ALIASES = {
     "data_transakcji": "booked_on",
     "kwota_operacji": "amount",
     "kwota_transakcji": "amount",
-    "kwota_transakcji_waluta_rachunku": "amount",
-    "kwota_w_walucie_rachunku": "amount",
+    # The amount in the account's currency, beside one in the currency sent (ING, Alior).
+    "kwota_transakcji_waluta_rachunku": "account_amount",
+    "kwota_w_walucie_rachunku": "account_amount",
     "kwota_zl": "amount",
     "uznania": "credit",
     "wplywy": "credit",
@@ -472,7 +473,8 @@ CSV_ALIASES = {
 }
 # The header has a date and an amount; mBank's summary block above it ("#Waluta;#Wpływy;
 # #Wydatki;") has only amounts.
-_CSV_HINT = ({"booked_on"}, {"amount", "credit", "debit"})
+_AMOUNTS = ("account_amount", "amount", "credit", "debit")
+_CSV_HINT = ({"booked_on"}, set(_AMOUNTS))
 
 # iPKO's description cells ("Tytuł: …") and similar key-value details.
 _DETAIL_KEYS = {
@@ -623,7 +625,7 @@ def _is_operation(cells: dict[str, str]) -> bool:
     date = cells.get("booked_on", "").strip()
     if date and not any(character.isdigit() for character in date):
         return False
-    if any(cells.get(name, "").strip() for name in ("amount", "credit", "debit")):
+    if any(cells.get(name, "").strip() for name in _AMOUNTS):
         return True
     if cells.get("blocked", "").strip():
         return False
@@ -648,8 +650,9 @@ def _csv_own_account(value: str) -> str:
 
 
 def _csv_amount(cells: dict[str, str]) -> Decimal:
-    if cells.get("amount", "").strip():
-        return parse_decimal(cells["amount"], label=_("Kwota"), **AMOUNT)
+    for name in ("account_amount", "amount"):
+        if cells.get(name, "").strip():
+            return parse_decimal(cells[name], label=_("Kwota"), **AMOUNT)
     credit, debit = cells.get("credit", "").strip(), cells.get("debit", "").strip()
     if credit:
         return abs(parse_decimal(credit, label=_("Uznania"), **AMOUNT))

@@ -804,6 +804,17 @@ def test_alior_history_export_is_read(community, building, office):
     assert preview.rows[1].notice == "Obciążenie rachunku (wypłata) – pominięto."
 
 
+def test_alior_transfer_in_another_currency_is_booked_in_the_accounts_currency(community, building):
+    """ "Kwota operacji" is in the currency sent (EUR), "Kwota w walucie rachunku" in złoty."""
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    text = alior_csv(community.bank_account, flat_12.bank_account).replace(
+        "1 350,27;PLN;1 350,27;PLN", "100,00;EUR;430,15;PLN"
+    )
+    preview = preview_bank_statement(file_name="historia.csv", content=text.encode())
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert preview.to_create[0].amount == Decimal("430.15")
+
+
 def test_ing_csv_footer_and_card_blocks_are_not_operations(community, building):
     """ING's "Lista transakcji": a card payment only blocked has "Kwota blokady" and no
     "Kwota transakcji"; the file ends with a one-cell notice."""
