@@ -72,7 +72,7 @@ class ChargeImportForm(forms.Form):
 
 
 class BankImportForm(forms.Form):
-    file = forms.FileField(label=_("Wyciąg bankowy (MT940, CSV lub XLSX)"))
+    file = forms.FileField(label=_("Wyciąg bankowy (MT940, camt.053, Elixir-0, CSV lub XLSX)"))
     community = forms.ModelChoiceField(
         label=_("Wspólnota"),
         queryset=None,
@@ -383,7 +383,7 @@ class PaymentAdmin(
     show_full_result_count = False  # no second COUNT(*) over every payment (issue 17)
     import_form_class = BankImportForm
     import_kind = "bank"
-    import_title = _("Import wyciągu bankowego (MT940, CSV lub XLSX)")
+    import_title = _("Import wyciągu bankowego (MT940, camt.053, Elixir-0, CSV lub XLSX)")
     import_help_template = "admin/finance/_help_bank.html"
 
     def scope_queryset(self, request, queryset, action=None):

@@ -11,7 +11,7 @@ correction) and optionally ``budynek`` (street, when the community has several b
 charge is the same charge when premises, category, period and title are equal: importing it
 again adds nothing (a database constraint holds that too).
 
-Bank statements: MT940, Elixir-0 or the banks' CSV exports. Only credits are imported (an
+Bank statements: MT940, camt.053, Elixir-0 or the banks' CSV exports. Only credits are imported (an
 Elixir-0 operation is a credit when paid to an account of the community or its premises). A
 payment is the same payment when its bank reference is equal, or, when the bank gives none, its
 date, amount, accounts and title. It is matched to a premises by the premises' individual
@@ -570,7 +570,8 @@ class _TitleMatcher:
 def preview_bank_statement(
     *, file_name: str, content: bytes, communities=None, community=None
 ) -> ImportPreview:
-    """A bank statement (MT940 or CSV/XLSX) matched to premises in ``communities``.
+    """A bank statement (MT940, camt.053, Elixir-0, CSV/XLSX) matched to premises in
+    ``communities``.
 
     ``communities``: where payments may be booked (None = everywhere, for superusers);
     ``community``: the community chosen in the form, for a file that names no account.
@@ -581,8 +582,7 @@ def preview_bank_statement(
     except FileError as error:
         preview.file_errors.append(error.message)
         return preview
-    if statement.format == "mt940":
-        preview.kind = ImportBatch.Kind.BANK_MT940
+    preview.kind = _BATCH_KINDS.get(statement.format, ImportBatch.Kind.BANK_CSV)
     preview.columns = [
         _("Data"),
         _("Kwota"),
@@ -649,7 +649,12 @@ def _statement_community(preview, statement: Statement, accounts: Accounts, chos
     return found.pop() if found else None
 
 
-_STATEMENT_FORMATS = {"mt940": "MT940", "elixir": "Elixir-0"}  # names, not words
+_STATEMENT_FORMATS = {"mt940": "MT940", "elixir": "Elixir-0", "camt": "camt.053"}  # names
+_BATCH_KINDS = {
+    "mt940": ImportBatch.Kind.BANK_MT940,
+    "camt": ImportBatch.Kind.BANK_CAMT,
+    "elixir": ImportBatch.Kind.BANK_ELIXIR,
+}
 
 
 def _orient(transactions: list[BankTransaction], accounts: Accounts) -> None:
@@ -674,20 +679,29 @@ def finish_bank(
     occurrences: dict[str, int] = {}
     by_payer_reference: dict[str, list[BankTransaction]] = {}
     for transaction in transactions:
-        if not transaction.reference and not transaction.errors:
+        if not transaction.reference and not transaction.errors and not transaction.status:
             base = synthetic_reference(transaction, 0)
             occurrences[base] = occurrences.get(base, 0) + 1
             transaction.reference = synthetic_reference(transaction, occurrences[base] - 1)
             if transaction.payer_reference:
                 by_payer_reference.setdefault(transaction.payer_reference, []).append(transaction)
     references = [t.reference for t in transactions if t.reference]
-    known = set()
-    for start in range(0, len(references), 5000):
-        known.update(
+    # A batch the bank booked as one entry is one payment in MT940 (its reference) and one per
+    # transfer in camt.053 (the entry's reference, "/1", "/2"…): either way booked is known.
+    batch_ids = {
+        t.reference: [t.batch] if t.batch else [f"{t.reference}/1"]
+        for t in transactions
+        if t.reference and not t.reference.startswith("H-")
+    }
+    wanted = list(dict.fromkeys([*references, *(i for ids in batch_ids.values() for i in ids)]))
+    found = set()
+    for start in range(0, len(wanted), 5000):
+        found.update(
             Payment.objects.filter(
-                bank_transaction_id__in=references[start : start + 5000]
+                bank_transaction_id__in=wanted[start : start + 5000]
             ).values_list("bank_transaction_id", flat=True)
         )
+    known = {r for r in references if r in found or any(i in found for i in batch_ids.get(r, ()))}
     # Earlier imports kept the payer's reference as the transaction's id when the bank
     # gave none; such a payment is still known by it, on the same day and for the same amount.
     if by_payer_reference:
@@ -711,8 +725,7 @@ def finish_bank(
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
-    if preview.kind == ImportBatch.Kind.BANK_MT940:
-        source = _SOURCE_MT940
+    source = _OWN_REFERENCES.get(preview.kind, source)
     _booked_from_another_export(preview.rows, set(references), source)
 
 
@@ -737,8 +750,8 @@ class _BookedPayment:
 def _booked_source(batch_kind: str | None, upload_id: int | None, reference: str) -> str:
     if not reference or reference.startswith("H-") or batch_kind is None:
         return ""
-    if batch_kind == ImportBatch.Kind.BANK_MT940:
-        return _SOURCE_MT940
+    if batch_kind in _OWN_REFERENCES:
+        return _OWN_REFERENCES[batch_kind]
     # A batch of bank payments applied from no uploaded file: the integration API's push.
     return SOURCE_API if batch_kind == ImportBatch.Kind.BANK_CSV and upload_id is None else ""
 
@@ -755,7 +768,13 @@ def _same_title_and_payer(payment: Payment, booked: _BookedPayment) -> bool:
     return longer.startswith(shorter)
 
 
-_SOURCE_MT940, SOURCE_API = "mt940", "api"
+SOURCE_API = "api"
+# Statements whose every operation has the bank's own reference (MT940 after "//", camt.053's
+# AcctSvcrRef): two of one kind with different references are two operations.
+_OWN_REFERENCES = {
+    ImportBatch.Kind.BANK_MT940: "mt940",
+    ImportBatch.Kind.BANK_CAMT: "camt",
+}
 
 
 def _booked_from_another_export(
@@ -866,6 +885,12 @@ def _bank_cells(transaction: BankTransaction) -> dict[str, str]:
 
 def _payment_row(row, transaction, accounts, titles, community_id, known, seen) -> None:
     errors = row.errors
+    if transaction.status and not errors:
+        # camt.053: "PDNG" (pending) or "INFO" entries are not booked on the account (yet).
+        row.notice = _("Operacja niezaksięgowana (status %(status)s) – pominięto.") % {
+            "status": transaction.status
+        }
+        return
     reference = transaction.reference
     if reference and reference in seen:
         errors.append(

@@ -68,6 +68,8 @@ class ImportBatch(models.Model):
         CHARGES = "charges", _("naliczenia (CSV)")
         BANK_CSV = "bank_csv", _("wyciąg bankowy (CSV)")
         BANK_MT940 = "bank_mt940", _("wyciąg bankowy (MT940)")
+        BANK_CAMT = "bank_camt", _("wyciąg bankowy (camt.053)")
+        BANK_ELIXIR = "bank_elixir", _("wyciąg bankowy (Elixir-0)")
 
     kind = models.CharField(_("rodzaj"), max_length=20, choices=Kind.choices)
     community = models.ForeignKey(

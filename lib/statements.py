@@ -34,6 +34,9 @@ Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simp
 read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
 header row and is recognised by its first line (see ``_parse_santander``).
 
+camt.053 (ISO 20022's XML statement, which the banks export beside MT940): see ``parse_camt``;
+read with defusedxml, so a file with a DTD or entities (an "XML bomb") is refused unread.
+
 Elixir-0 (KIR's domestic clearing format, which banks also give as an account history): one
 operation a line, comma-separated, text in double quotes, ``|`` between the lines (35
 characters each) of a multi-line text; see ``parse_elixir``.
@@ -48,6 +51,9 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError, fromstring
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .imports import (
@@ -86,11 +92,16 @@ class BankTransaction:
     # Elixir-0: the file says not which side is the account holder's, so the operation is a
     # credit only when paid to an account of the community or its premises (the app knows).
     credit_if_paid_to_own: bool = False
+    # camt.053: an entry's status other than BOOK ("PDNG", "INFO"): not booked, not a payment.
+    status: str = ""
+    # camt.053: the bank's reference of the entry that booked several transfers as one (a
+    # batch); another export may write the batch as one operation under that reference.
+    batch: str = ""
 
 
 @dataclass
 class Statement:
-    format: str  # "mt940" / "csv" / "elixir"
+    format: str  # "mt940" / "csv" / "elixir" / "camt"
     bank: str = ""
     accounts: list[str] = field(default_factory=list)  # the statement's own accounts (NRB)
     transactions: list[BankTransaction] = field(default_factory=list)
@@ -255,19 +266,7 @@ def parse_mt940(text: str) -> Statement:
         elif tag in ("62F", "62M") and opening is not None:
             closing = _balance(value)
             if total is not None and closing is not None and opening + total != closing:
-                raise FileError(
-                    _(
-                        "Wyciąg nr %(number)d w pliku: saldo początkowe %(opening)s i operacje "
-                        "na %(total)s nie dają salda końcowego %(closing)s. Plik jest "
-                        "niekompletny lub uszkodzony; pobierz go z banku ponownie."
-                    )
-                    % {
-                        "number": statements,
-                        "opening": _amount_text(opening),
-                        "total": _amount_text(total),
-                        "closing": _amount_text(closing),
-                    }
-                )
+                raise balance_error(statements, opening, total, closing)
             opening = None
         if tag == "25":
             current_account = compact_account(value.split("\n")[0])
@@ -309,6 +308,24 @@ def _balance(value: str) -> Decimal | None:
     except ValueError:
         return None
     return -amount if match["mark"] == "D" else amount
+
+
+def balance_error(number: int, opening: Decimal, total: Decimal, closing: Decimal) -> FileError:
+    """A statement whose operations do not take its opening balance to its closing one: a file
+    cut short (a broken download) or garbled."""
+    return FileError(
+        _(
+            "Wyciąg nr %(number)d w pliku: saldo początkowe %(opening)s i operacje "
+            "na %(total)s nie dają salda końcowego %(closing)s. Plik jest "
+            "niekompletny lub uszkodzony; pobierz go z banku ponownie."
+        )
+        % {
+            "number": number,
+            "opening": _amount_text(opening),
+            "total": _amount_text(total),
+            "closing": _amount_text(closing),
+        }
+    )
 
 
 def _amount_text(amount: Decimal) -> str:
@@ -411,8 +428,9 @@ CSV_ALIASES = {
     "data_transakcji": "booked_on",
     "kwota_operacji": "amount",
     "kwota_transakcji": "amount",
-    "kwota_transakcji_waluta_rachunku": "amount",
-    "kwota_w_walucie_rachunku": "amount",
+    # The amount in the account's currency, beside one in the currency sent (ING, Alior).
+    "kwota_transakcji_waluta_rachunku": "account_amount",
+    "kwota_w_walucie_rachunku": "account_amount",
     "kwota_zl": "amount",
     "uznania": "credit",
     "wplywy": "credit",
@@ -440,6 +458,10 @@ CSV_ALIASES = {
     "rachunek_nadawcy_/_odbiorcy": "payer_account",
     "rachunek_wirtualny": "account",
     "rachunek_docelowy": "account",
+    # Alior "Historia operacji": the title is "Szczegóły transakcji", both accounts are named
+    "szczegoly_transakcji": "title",
+    "numer_rachunku_nadawcy": "payer_account",
+    "numer_rachunku_odbiorcy": "account",
     "numer_rachunku/karty": "account",
     "rachunek": "account",
     "opis_transakcji": "description",
@@ -451,7 +473,8 @@ CSV_ALIASES = {
 }
 # The header has a date and an amount; mBank's summary block above it ("#Waluta;#Wpływy;
 # #Wydatki;") has only amounts.
-_CSV_HINT = ({"booked_on"}, {"amount", "credit", "debit"})
+_AMOUNTS = ("account_amount", "amount", "credit", "debit")
+_CSV_HINT = ({"booked_on"}, set(_AMOUNTS))
 
 # iPKO's description cells ("Tytuł: …") and similar key-value details.
 _DETAIL_KEYS = {
@@ -596,9 +619,13 @@ def parse_csv(content: bytes) -> Statement:
 
 def _is_operation(cells: dict[str, str]) -> bool:
     """False for a line under the table that is no operation: a footer with neither a date nor
-    an amount (ING: "Dokument ma charakter informacyjny…"), or a card payment the bank has only
+    an amount (ING: "Dokument ma charakter informacyjny…"), a label with a balance where the
+    date goes (mBank: "#Saldo końcowe;;;;1 338,27 PLN;"), or a card payment the bank has only
     blocked (ING: "Kwota blokady" without "Kwota transakcji"; it comes booked later)."""
-    if any(cells.get(name, "").strip() for name in ("amount", "credit", "debit")):
+    date = cells.get("booked_on", "").strip()
+    if date and not any(character.isdigit() for character in date):
+        return False
+    if any(cells.get(name, "").strip() for name in _AMOUNTS):
         return True
     if cells.get("blocked", "").strip():
         return False
@@ -623,8 +650,9 @@ def _csv_own_account(value: str) -> str:
 
 
 def _csv_amount(cells: dict[str, str]) -> Decimal:
-    if cells.get("amount", "").strip():
-        return parse_decimal(cells["amount"], label=_("Kwota"), **AMOUNT)
+    for name in ("account_amount", "amount"):
+        if cells.get(name, "").strip():
+            return parse_decimal(cells[name], label=_("Kwota"), **AMOUNT)
     credit, debit = cells.get("credit", "").strip(), cells.get("debit", "").strip()
     if credit:
         return abs(parse_decimal(credit, label=_("Uznania"), **AMOUNT))
@@ -668,11 +696,16 @@ def looks_like_elixir(text: str) -> bool:
 
 
 def _elixir_text(value: str) -> str:
-    """A multi-line field as one text: a line cut at its full width (35) goes on without a
-    space (a word cut in two), a shorter one ended where its writer ended it."""
+    return _joined_lines(value.split("|"), (_ELIXIR_LINE_WIDTH,))
+
+
+def _joined_lines(lines: list[str], widths: tuple[int, ...]) -> str:
+    """A multi-line text as one: a line cut at a full width goes on without a space (a word
+    cut in two), a shorter one ended where its writer ended it."""
     text, previous = "", None
-    for part in value.split("|"):
-        if previous is not None and len(previous.rstrip()) < _ELIXIR_LINE_WIDTH:
+    for part in lines:
+        length = len(previous.rstrip()) if previous is not None else 0
+        if previous is not None and length not in widths and length < max(widths):
             text += " "
         text += part
         previous = part
@@ -769,17 +802,392 @@ def _read_elixir(transaction: BankTransaction, line: str) -> None:
     )[:2000]
 
 
+# --- ISO 20022 camt.053 ---------------------------------------------------------------------
+
+# camt.053 (BankToCustomerStatement, XML; the ZBP's recommendation for the Polish market and the
+# banks' own descriptions follow ISO 20022's message definition, versions .001.02 to .001.13):
+# Document/BkToCstmrStmt holds one Stmt per account and period. Stmt/Acct/Id/IBAN (or Othr/Id)
+# is the account, Bal its balances (Tp/CdOrPrtry/Cd OPBD or PRCD opening, CLBD closing; Amt and
+# CdtDbtInd), each Ntry one booking on it: Amt (with Ccy; never negative) and CdtDbtInd CRDT/
+# DBIT, RvslInd true for a reversal, Sts BOOK (PDNG and INFO are not booked; .02–.07 write the
+# code, .08 on wrap it in Cd), BookgDt and ValDt as Dt or DtTm, AcctSvcrRef the bank's
+# reference, NtryDtls/TxDtls the transfers: one, or several for a batch booked as one entry,
+# each with Refs (AcctSvcrRef, EndToEndId: the payer's, "NOTPROVIDED" when none), its amount
+# (Amt from .03 on, AmtDtls/TxAmt/Amt in any), RltdPties (Dbtr, Cdtr, UltmtDbtr as Nm, or
+# Pty/Nm from .08 on; DbtrAcct/CdtrAcct as Id/IBAN or Id/Othr/Id), RmtInf (Ustrd lines, or Strd
+# with CdtrRefInf/Ref and AddtlRmtInf), AddtlTxInf; AddtlNtryInf describes the entry.
+_CAMT_LINE_WIDTHS = (35, 140)  # ZBP: a title in 35-character lines; ISO: Ustrd is Max140Text
+_CAMT_NOT_PROVIDED = {"", "NOTPROVIDED", "NONREF"}
+
+
+def looks_like_xml(content: bytes) -> bool:
+    head = content[:512]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="ignore").encode()
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+def _xml_root(content: bytes):
+    """The document's root with namespace prefixes dropped, and its namespace; read without
+    DTDs or entities (no "billion laughs", no external files); a file that is no XML raises
+    ``FileError``."""
+    head = content[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"<!doctype html", b"<html")):
+        raise FileError(
+            _(
+                "Plik jest stroną HTML (np. zapisaną z przeglądarki), a nie wyciągiem. Pobierz "
+                "z banku wyciąg MT940, camt.053 (XML) albo historię w CSV."
+            )
+        )
+    try:
+        try:
+            root = fromstring(content, forbid_dtd=True)
+        except ParseError:
+            text = _xml_text_declared_wrongly(content)
+            if text is None:
+                raise
+            root = fromstring(text, forbid_dtd=True)
+    except DefusedXmlException:
+        raise FileError(
+            _(
+                "Plik XML zawiera deklarację DTD lub encje, których wyciąg bankowy nie ma (tak "
+                "wygląda np. „bomba XML”); ze względów bezpieczeństwa nie został wczytany."
+            )
+        ) from None
+    except ParseError as error:
+        line, column = getattr(error, "position", (0, 0))
+        raise FileError(
+            _(
+                "Plik XML jest uszkodzony lub niekompletny (błąd w wierszu %(line)d, kolumnie "
+                "%(column)d). Pobierz wyciąg z banku ponownie."
+            )
+            % {"line": line, "column": column + 1}
+        ) from None
+    namespace = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    for element in root.iter():
+        if isinstance(element.tag, str):
+            element.tag = element.tag.rpartition("}")[2]
+    return root, namespace
+
+
+def _xml_text_declared_wrongly(content: bytes) -> str | None:
+    """The text of an XML file whose bytes are not in the encoding it declares (a Windows-1250
+    file that says, or implies, UTF-8), or None when that is not the fault."""
+    try:
+        content.decode("utf-8")
+        return None
+    except UnicodeDecodeError:
+        pass
+    try:
+        text, _encoding = decode(content)
+    except FileError:
+        return None
+    return re.sub(r"^\s*<\?xml[^>]*\?>", "", text.lstrip("\ufeff"), count=1)
+
+
+def parse_camt(content: bytes) -> Statement:
+    root, namespace = _xml_root(content)
+    document = root if root.tag == "BkToCstmrStmt" else root.find(".//BkToCstmrStmt")
+    if document is None:
+        if root.find(".//BkToCstmrAcctRpt") is not None or root.tag == "BkToCstmrAcctRpt":
+            raise FileError(
+                _(
+                    "To raport camt.052 (operacje w ciągu dnia, także niezaksięgowane), a nie "
+                    "wyciąg. Pobierz z banku wyciąg dzienny camt.053."
+                )
+            )
+        message = namespace.rpartition(":")[2] if namespace.startswith("urn:iso:") else ""
+        if message:
+            raise FileError(
+                _(
+                    "Plik XML to komunikat %(message)s, a nie wyciąg camt.053 (ISO 20022): nie "
+                    "ma w nim elementu BkToCstmrStmt."
+                )
+                % {"message": clean_text(message)[:40]}
+            )
+        raise FileError(
+            _(
+                "Plik XML nie jest wyciągiem camt.053 (ISO 20022): nie ma w nim elementu "
+                "BkToCstmrStmt (główny element pliku to „%(root)s”)."
+            )
+            % {"root": clean_text(root.tag)[:60]}
+        )
+    statement = Statement(format="camt")
+    stmts = document.findall("Stmt")
+    if not stmts:
+        raise FileError(_("Plik camt.053 nie zawiera żadnego wyciągu (elementu Stmt)."))
+    number = 0
+    for index, stmt in enumerate(stmts, start=1):
+        account = _camt_account(stmt.find("Acct"))
+        if account and account not in statement.accounts:
+            statement.accounts.append(account)
+        total: Decimal | None = Decimal("0.00")
+        for entry in stmt.findall("Ntry"):
+            transactions = _camt_entry(entry, account, number)
+            number += len(transactions)
+            statement.transactions.extend(transactions)
+            if transactions[0].status:
+                continue
+            if total is not None:
+                entry_amount = _camt_signed(entry, entry)
+                total = None if entry_amount is None else total + entry_amount
+        opening = _camt_balance(stmt, ("OPBD", "PRCD"))
+        closing = _camt_balance(stmt, ("CLBD",))
+        if None not in (opening, closing, total) and opening + total != closing:
+            raise balance_error(index, opening, total, closing)
+    if len(statement.transactions) > MAX_ROWS:
+        raise FileError(
+            _("Plik ma więcej niż %(max)d operacji; podziel go na części.") % {"max": MAX_ROWS}
+        )
+    if not statement.transactions:
+        raise FileError(_("Wyciąg camt.053 nie zawiera żadnych operacji."))
+    banks = {bank_of(account) for account in statement.accounts} - {""}
+    statement.bank = ", ".join(sorted(banks))
+    return statement
+
+
+def _text(element, path: str) -> str:
+    if element is None:
+        return ""
+    found = element.find(path)
+    return clean_text("".join(found.itertext())) if found is not None else ""
+
+
+def _camt_account(account) -> str:
+    """An account element (Acct, DbtrAcct, CdtrAcct): its IBAN, or the Othr/Id it is given
+    as (Polish banks write the NRB there too)."""
+    if account is None:
+        return ""
+    return compact_account(_text(account, "Id/IBAN") or _text(account, "Id/Othr/Id"))[:34]
+
+
+def _camt_amount(element) -> Decimal | None:
+    """An Amt element, or None when there is none; an unreadable one raises ValueError."""
+    if element is None:
+        return None
+    text = "".join(element.itertext()).strip()
+    currency = (element.get("Ccy") or "PLN").strip().upper()
+    if currency != "PLN":
+        raise RowValueError(
+            "invalid_amount",
+            _("Kwota %(amount)s w walucie %(currency)s: importowane są tylko wpłaty w złotych.")
+            % {"amount": text[:20], "currency": currency[:3]},
+        )
+    if not re.fullmatch(r"\d{1,18}(\.\d{1,5})?", text):
+        raise RowValueError(
+            "invalid_amount",
+            _("Nieprawidłowa kwota „%(value)s” (np. 350.27).") % {"value": text[:20]},
+        )
+    return parse_decimal(text, label=_("Kwota"), allow_negative=False, **AMOUNT)
+
+
+def _camt_signed(element, entry) -> Decimal | None:
+    """The element's amount, negative for a debit (its own CdtDbtInd, else the entry's)."""
+    try:
+        amount = _camt_amount(element.find("Amt"))
+    except ValueError:
+        return None
+    if amount is None:
+        return None
+    indicator = _text(element, "CdtDbtInd") or _text(entry, "CdtDbtInd")
+    return -amount if indicator == "DBIT" else amount
+
+
+def _camt_balance(stmt, codes: tuple[str, ...]) -> Decimal | None:
+    for code in codes:
+        for balance in stmt.findall("Bal"):
+            if _text(balance, "Tp/CdOrPrtry/Cd") == code:
+                return _camt_signed(balance, balance)
+    return None
+
+
+def _camt_date(element) -> datetime.date | None:
+    """A BookgDt/ValDt: Dt (RRRR-MM-DD) or DtTm, a moment whose day is the one in Poland
+    (23:30 UTC on 5 May is 6 May here); a moment without a zone is taken as written."""
+    text = _text(element, "Dt")
+    try:
+        if text:
+            return datetime.date.fromisoformat(text)
+        text = _text(element, "DtTm")
+        if not text:
+            return None
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        raise RowValueError(
+            "invalid_date",
+            _("Nieprawidłowa data „%(value)s” (RRRR-MM-DD, np. 2025-05-05).")
+            % {"value": text[:40]},
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.get_default_timezone())
+    return moment.date()
+
+
+def _camt_entry(entry, account: str, number: int) -> list[BankTransaction]:
+    """One Ntry as one transaction, or one per TxDtls of a batch."""
+    errors: list[str] = []
+    status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
+    indicator = _text(entry, "CdtDbtInd")
+    if indicator not in ("CRDT", "DBIT"):
+        errors.append(
+            RowError(
+                "invalid_amount",
+                _("Brak oznaczenia uznania lub obciążenia (CdtDbtInd: CRDT lub DBIT)."),
+            )
+        )
+    booked_on = None
+    try:
+        booked_on = _camt_date(entry.find("BookgDt")) or _camt_date(entry.find("ValDt"))
+    except ValueError as error:
+        errors.append(str(error))
+    else:
+        if booked_on is None:
+            errors.append(RowError("invalid_date", _("Brak daty księgowania (BookgDt).")))
+    try:
+        amount = _camt_amount(entry.find("Amt"))
+        if amount is None:
+            errors.append(RowError("invalid_amount", _("Brak kwoty.")))
+    except ValueError as error:
+        amount = None
+        errors.append(str(error))
+    reversal = _text(entry, "RvslInd").lower() in ("true", "1")
+    reference = _text(entry, "AcctSvcrRef")
+    details = entry.findall("NtryDtls/TxDtls")
+    parts = [(amount, detail) for detail in details[:1]] or [(amount, None)]
+    if len(details) > 1:
+        parts = _camt_batch(entry, details, amount, errors)
+    result = []
+    own_references = [_text(detail, "Refs/AcctSvcrRef") for detail in details]
+    distinct = len(set(own_references)) == len(details) and reference not in own_references
+    for index, (part_amount, detail) in enumerate(parts, start=1):
+        transaction = BankTransaction(
+            line=number + index,
+            account=account,
+            booked_on=booked_on,
+            reversal=reversal,
+            status="" if status == "BOOK" else status or "?",
+            errors=list(errors),
+        )
+        if part_amount is not None and indicator in ("CRDT", "DBIT"):
+            transaction.amount = -part_amount if indicator == "DBIT" else part_amount
+        if len(parts) == 1:
+            transaction.reference = reference or _text(detail, "Refs/AcctSvcrRef")
+        elif distinct and all(own_references):
+            transaction.reference = own_references[index - 1]
+        elif reference:
+            transaction.reference = f"{reference}/{index}"
+        if len(parts) > 1:
+            transaction.batch = reference[:60]
+        transaction.reference = transaction.reference[:60]
+        _camt_details(transaction, entry, detail, credit=indicator != "DBIT")
+        result.append(transaction)
+    return result
+
+
+def _camt_batch(entry, details, amount, errors) -> list[tuple[Decimal | None, object]]:
+    """A batch entry's transfers with their own amounts, which must add up to the entry's."""
+    amounts = []
+    for detail in details:
+        try:
+            found = _camt_amount(detail.find("Amt")) or _camt_amount(
+                detail.find("AmtDtls/TxAmt/Amt")
+            )
+        except ValueError as error:
+            errors.append(str(error))
+            found = None
+        amounts.append(found)
+    if amount is not None and None not in amounts and sum(amounts) != amount:
+        errors.append(
+            RowError(
+                "invalid_amount",
+                _(
+                    "Operacja zbiorcza na %(amount)s: kwoty jej %(count)d przelewów dają razem "
+                    "%(sum)s. Plik jest uszkodzony; pobierz go z banku ponownie."
+                )
+                % {
+                    "amount": _amount_text(amount),
+                    "count": len(amounts),
+                    "sum": _amount_text(sum(amounts)),
+                },
+            )
+        )
+    elif None in amounts and not errors:
+        errors.append(
+            RowError(
+                "invalid_amount",
+                _("Operacja zbiorcza: przelew nr %(number)d nie ma kwoty (Amt).")
+                % {"number": amounts.index(None) + 1},
+            )
+        )
+    return list(zip(amounts, details, strict=True))
+
+
+def _camt_details(transaction: BankTransaction, entry, detail, *, credit: bool) -> None:
+    """Title, the other party (the payer of a credit, the payee of a debit) and the texts
+    searched for a virtual account (the account a credit was paid to, when not the
+    statement's own)."""
+    parties = detail.find("RltdPties") if detail is not None else None
+    side, other = ("Dbtr", "Cdtr") if credit else ("Cdtr", "Dbtr")
+    name = (
+        _text(parties, f"{side}/Nm")
+        or _text(parties, f"{side}/Pty/Nm")
+        or _text(parties, f"Ultmt{side}/Nm")
+        or _text(parties, f"Ultmt{side}/Pty/Nm")
+    )
+    transaction.payer_name = name[:200]
+    transaction.payer_account = _camt_account(
+        parties.find(f"{side}Acct") if parties is not None else None
+    )
+    paid_to = _camt_account(parties.find(f"{other}Acct") if parties is not None else None)
+    lines = [
+        "".join(element.itertext())
+        for element in (detail.findall("RmtInf/Ustrd") if detail is not None else [])
+    ]
+    title = _joined_lines(lines, _CAMT_LINE_WIDTHS)
+    structured = []
+    for strd in detail.findall("RmtInf/Strd") if detail is not None else []:
+        structured += [
+            _text(strd, "CdtrRefInf/Ref"),
+            *(_text(doc, "Nb") for doc in strd.findall("RfrdDocInf")),
+            *(clean_text(e.text or "") for e in strd.findall("AddtlRmtInf")),
+        ]
+    title = clean_text(" ".join([title, *structured]))
+    additional = _text(detail, "AddtlTxInf")
+    entry_info = _text(entry, "AddtlNtryInf")
+    transaction.title = (title or additional or entry_info)[:255]
+    end_to_end = _text(detail, "Refs/EndToEndId")
+    if end_to_end.upper() not in _CAMT_NOT_PROVIDED:
+        transaction.payer_reference = end_to_end[:60]
+    address = " ".join(
+        clean_text(e.text or "")
+        for e in (parties.findall(f"{side}/PstlAdr/AdrLine") if parties is not None else [])
+    )
+    transaction.details = clean_text(
+        " ".join(
+            [
+                paid_to if paid_to != transaction.account else "",
+                address,
+                additional,
+                entry_info,
+                _text(entry, "BkTxCd/Prtry/Cd"),
+            ]
+        )
+    )[:2000]
+
+
 # --- Entry point ----------------------------------------------------------------------------
 
 
 def parse_statement(content: bytes) -> Statement:
-    """An MT940, Elixir-0 or CSV/XLSX statement; a file that cannot be read raises
+    """An MT940, camt.053, Elixir-0 or CSV/XLSX statement; a file that cannot be read raises
     ``FileError``."""
     if not content.strip():
         raise FileError(_("Plik jest pusty."))
+    if looks_like_xml(content):
+        return parse_camt(content)
     if content[:4] != b"PK\x03\x04":
         if b"\x00" in content[:4096]:
-            raise FileError(_("To nie jest wyciąg MT940, plik CSV ani arkusz XLSX."))
+            raise FileError(_("To nie jest wyciąg MT940, camt.053, plik CSV ani arkusz XLSX."))
         text, encoding = decode(content)
         if looks_like_mt940(text):
             statement = parse_mt940(text)

@@ -214,3 +214,14 @@ def test_garbage_is_not_taken_for_elixir():
     statement = parse_statement(BAD_FILES["only_type"])
     assert statement.format == "elixir"
     assert all(t.errors for t in statement.transactions)
+
+
+def test_elixir_import_is_listed_in_admin_as_elixir(admin_client, community, building):
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    content = elixir_history(community.bank_account, flat_12.bank_account)
+    content = content.rsplit(b"\r\n", 2)[0]  # without the bad row
+    url = reverse("admin:finance_payment_import")
+    response = admin_client.post(url, {"file": SimpleUploadedFile("historia.txt", content)})
+    admin_client.post(url, {"token": response.context["token"], "apply": "1"})
+    html = admin_client.get(reverse("admin:finance_importbatch_changelist")).content.decode()
+    assert '<td class="field-kind">wyciąg bankowy (Elixir-0)</td>' in html

@@ -763,6 +763,58 @@ def test_mbank_lista_operacji_with_its_summary_block_is_read(community, building
     assert not again.has_errors and again.to_create == []
 
 
+def test_mbank_lista_operacji_closing_balance_line_is_no_operation(community, building):
+    """mBank ends the list with "#Saldo końcowe" and the balance in the amount column."""
+    flat_12, _flat_7 = setup_bank(community, building, "11402004")
+    text = mbank_lista_operacji_2025(community.bank_account) + "#Saldo końcowe;;;;1 338,27 PLN;\r\n"
+    preview = preview_bank_statement(file_name="lista_operacji.csv", content=text.encode())
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert len(preview.rows) == 2
+    assert preview.to_create[0].premises == flat_12
+
+
+def alior_csv(account, virtual):
+    """Alior's "Historia operacji": a "Kryteria transakcji" line with the products (accounts),
+    then the header; dates DD-MM-RRRR, amounts with a space between thousands."""
+    spaced = f"{virtual[:2]} " + " ".join(virtual[i : i + 4] for i in range(2, 26, 4))
+    return (
+        "Kryteria transakcji: Okres: 01-05-2025 - 31-05-2025;Typ transakcji: "
+        f"Uznania/Obciążenia;Produkty: {account}\n"
+        "Data transakcji;Data księgowania;Nazwa nadawcy;Nazwa odbiorcy;Szczegóły transakcji;"
+        "Kwota operacji;Waluta operacji;Kwota w walucie rachunku;Waluta rachunku;"
+        "Numer rachunku nadawcy;Numer rachunku odbiorcy\n"
+        f"05-05-2025;05-05-2025;ŻANETA GĘŚLA;WSPÓLNOTA MIESZKANIOWA;{TITLE};1 350,27;PLN;"
+        f"1 350,27;PLN;{PAYER};{spaced}\n"
+        "06-05-2025;06-05-2025;WSPÓLNOTA MIESZKANIOWA;JAN KOWALSKI;Zwrot nadpłaty lokal 7;"
+        f"-20,00;PLN;-20,00;PLN;{account};{PAYER}\n"
+    )
+
+
+def test_alior_history_export_is_read(community, building, office):
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    content = alior_csv(community.bank_account, flat_12.bank_account).encode("utf-8")
+    preview = preview_bank_statement(file_name="historia.csv", content=content)
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    [payment] = preview.to_create
+    assert payment.amount == Decimal("1350.27")
+    assert payment.title == TITLE
+    assert payment.payer_name == "ŻANETA GĘŚLA"
+    assert payment.payer_account == PAYER
+    assert payment.premises == flat_12 and payment.match == Payment.Match.ACCOUNT
+    assert preview.rows[1].notice == "Obciążenie rachunku (wypłata) – pominięto."
+
+
+def test_alior_transfer_in_another_currency_is_booked_in_the_accounts_currency(community, building):
+    """ "Kwota operacji" is in the currency sent (EUR), "Kwota w walucie rachunku" in złoty."""
+    flat_12, _flat_7 = setup_bank(community, building, "24901044")
+    text = alior_csv(community.bank_account, flat_12.bank_account).replace(
+        "1 350,27;PLN;1 350,27;PLN", "100,00;EUR;430,15;PLN"
+    )
+    preview = preview_bank_statement(file_name="historia.csv", content=text.encode())
+    assert not preview.has_errors, (preview.file_errors, [(r.line, r.errors) for r in preview.rows])
+    assert preview.to_create[0].amount == Decimal("430.15")
+
+
 def test_ing_csv_footer_and_card_blocks_are_not_operations(community, building):
     """ING's "Lista transakcji": a card payment only blocked has "Kwota blokady" and no
     "Kwota transakcji"; the file ends with a one-cell notice."""
