@@ -379,7 +379,13 @@ class TallyLineSerializer(serializers.Serializer):
     share = serializers.SerializerMethodField(
         help_text=_("Ułamek dokładny, np. „5430/100000” (udziały albo część osób).")
     )
-    percent = serializers.DecimalField(max_digits=7, decimal_places=2, coerce_to_string=True)
+    percent = serializers.CharField(
+        help_text=_(
+            "Procent jak na stronie uchwały i w zawiadomieniu o wyniku, np. „54.30”: dwa miejsca "
+            "po kropce albo tyle więcej, ile trzeba, by większość nie wyglądała na remis "
+            "(„50.0003”)."
+        )
+    )
     count = serializers.IntegerField()
 
     def get_share(self, line) -> str:

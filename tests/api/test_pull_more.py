@@ -171,3 +171,22 @@ def test_resolutions_no_tally_for_a_resolution_adopted_at_a_meeting(api, key_a, 
     assert (row["id"], row["outcome"]) == (meeting.pk, "adopted")
     # Not a live tally of nobody voting that says the adopted resolution is not adopted.
     assert row["tally"] is None
+
+
+def test_a_resolution_adopted_by_a_hair_shows_the_same_percent_as_its_page(
+    api, key_a, community_a, premises_a, premises_a2, owner_a
+):
+    community_a.voting_enabled = True
+    community_a.save()
+    for premises, numerator in ((premises_a, 500_003), (premises_a2, 499_997)):
+        premises.share_numerator, premises.share_denominator = numerator, 1_000_000
+        premises.save()
+    resolution = ResolutionFactory(community=community_a)
+    vote_cast(user=owner_a, resolution=resolution, premises=premises_a, choice="for")
+
+    row = api("get", "/api/v1/resolutions/", key_a).json()["results"][0]
+
+    # Rounded to two places it said 50.00, a tie, next to "adopted": true.
+    assert row["tally"]["for"]["percent"] == "50.0003"
+    assert row["tally"]["not_voted"]["percent"] == "49.9997"
+    assert row["tally"]["adopted"] is True
