@@ -665,16 +665,26 @@ def balances_for_user(
 
 
 def balances_for_holders(
-    premises_qs, today: datetime.date, holders: dict[int, list], *, on: datetime.date
+    premises_qs,
+    today: datetime.date,
+    holders: dict[int, list],
+    *,
+    on: datetime.date,
+    until: datetime.date | None = None,
 ) -> list[tuple[PremisesBalance, list]]:
     """Each holder's own figures: ``[(balance, users)]`` for the users given per premises.
 
-    A holder's account is their holding period (``holding_periods_for_premises``), so a buyer
-    is never reminded of the seller's debt, nor a seller of the buyer's charges. Holders of one
+    A holder's account is their holding period (``holding_periods_for_premises``) on ``on``,
+    or, for a holder whose role starts after ``on``, on ``until``; so a buyer is never
+    reminded of the seller's debt, nor a seller of the buyer's charges. Holders of one
     premises who share a period share a balance. Queries grow with the number of distinct
     periods per premises (usually one), not with the number of premises.
     """
     periods = holding_periods_for_premises(holders.keys(), on)
+    if until is not None and until != on:
+        for premises_id, later in holding_periods_for_premises(holders.keys(), until).items():
+            for user_id, period in later.items():
+                periods.setdefault(premises_id, {}).setdefault(user_id, period)
     groups: dict[int, dict[HoldingPeriod, list]] = defaultdict(lambda: defaultdict(list))
     for premises_id, users in holders.items():
         for user in users:
