@@ -1122,7 +1122,8 @@ def _settled_sql(*, owed: bool) -> str:
     A settlement is a fund where the community keeps funds on their own accounts, else the
     whole premises. It reads the premises' ledger totals (``LedgerTotal``, one row per fund)
     less its charges due after the date (few: the index on the due date), never the whole
-    history.
+    history. Sums are rounded to the grosz: SQLite adds amounts as floats, and a premises
+    paid exactly must not owe 0,000000000000001 zł.
     """
     t = _tables()
     part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
@@ -1133,7 +1134,7 @@ def _settled_sql(*, owed: bool) -> str:
     # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
     return f"""
         CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
-            SELECT u.fund_key, SUM(u.signed) AS total FROM (
+            SELECT u.fund_key, ROUND(SUM(u.signed), 2) AS total FROM (
                 SELECT CASE WHEN {split} THEN lt.fund ELSE 'all' END AS fund_key,
                        lt.charges - lt.payments AS signed
                 FROM {t["totals"]} lt WHERE lt.premises_id = {t["premises"]}.id
@@ -1214,7 +1215,7 @@ def _owing_ids_sql(*, owed: bool) -> str:
         LEFT JOIN (SELECT DISTINCT community_id FROM {t["fund_account"]}) s
             ON s.community_id = b.community_id
         GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
-        HAVING SUM(g.total) {">" if owed else "<"} 0
+        HAVING ROUND(SUM(g.total), 2) {">" if owed else "<"} 0
     """  # noqa: S608 (table names from model meta; the date is a parameter)
 
 

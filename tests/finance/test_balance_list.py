@@ -269,3 +269,21 @@ def test_payment_demand_calls_on_a_buyer_who_owes_though_the_seller_overpaid(
     text = " ".join(pdf_text(response.content).replace("\xa0", " ").split())
     assert "Kupujący Zieliński" in text and "Nowicki" not in text
     assert "Razem zaległość 300,00 zł" in text
+
+
+def test_a_premises_paid_to_the_grosz_is_not_in_arrears(staff_client, premises, resident):
+    """Charges of 0,10 + 0,20 and 1,10 + 2,20 zł paid with 0,30 and 3,30 zł: nothing is owed,
+    though on SQLite a sum of such amounts leaves a crumb like 0,000000000000001."""
+    add_charge(premises, "0.10", D(2026, 4, 10), title="Woda 04/2026")
+    add_charge(premises, "0.20", D(2026, 4, 10), title="Ścieki 04/2026")
+    add_charge(premises, "1.10", D(2026, 4, 10), title="Śmieci 04/2026")
+    add_charge(premises, "2.20", D(2026, 4, 10), title="Ciepło 04/2026")
+    add_payment(premises, "0.30", D(2026, 4, 9))
+    add_payment(premises, "3.30", D(2026, 4, 9))
+    assert not premises_in_arrears(Premises.objects.all(), TODAY).exists()
+    [row] = with_arrears(Premises.objects.filter(pk=premises.pk), TODAY, full=True)
+    assert Decimal(row.arrears) == 0 and Decimal(row.amount_due) == 0
+    html = staff_client.get(URL, {"zaleglosc": "tak"}).content.decode()
+    assert f"{premises} (" not in html
+    response = _action(staff_client, "no_arrears_certificates_pdf", [premises.pk])
+    assert "Zaświadczenie o niezaleganiu w opłatach" in pdf_text(response.content)
