@@ -27,12 +27,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -61,18 +59,6 @@ def _money(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     return Decimal(value).quantize(CENT)
-
-
-def _sum_of(queryset, field_name="amount"):
-    """A correlated subquery: the sum of ``field_name`` over ``queryset`` per outer premises."""
-    total = (
-        queryset.filter(premises=OuterRef("pk"))
-        .order_by()
-        .values("premises")
-        .annotate(total=Sum(field_name))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
 
 
 # --- Scoped querysets -----------------------------------------------------------------------
@@ -1153,15 +1139,16 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
     The same rule as ``PremisesBalance.arrears``, as an expression the database can filter,
     count and sort on: charges past their working-day deadline minus payments, settled per
     fund where the community keeps a fund on its own account. ``full`` adds ``amount_due``,
-    ``overpayment``, ``last_payment`` and the overdue charges of the last 30 and 90 days
-    (``overdue_30``, ``overdue_90``) for the office's balance list.
+    ``overpayment``, ``last_payment`` and the arrears more than 30 and more than 90 days late
+    (``arrears_31``, ``arrears_91``: ``premises_in_arrears(older_than_days=…)``'s rule, per
+    fund) for the office's balance list.
     """
     cutoff, due_by = overdue_cutoff(today), due_cutoff(today)
     qs = premises_qs.annotate(
         arrears=RawSQL(_settled_sql(owed=True), [cutoff], output_field=_MONEY)  # noqa: S611 (no user input)
     )
     if full:
-        overdue = Charge.objects.filter(due_date__lte=cutoff)
+        late = {days: _older_than_cutoff(today, days) for days in (30, 90)}
         last_payment = (
             Payment.objects.filter(premises=OuterRef("pk"))
             .order_by("-booked_on")
@@ -1171,8 +1158,8 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
             amount_due=RawSQL(_settled_sql(owed=True), [due_by], output_field=_MONEY),  # noqa: S611
             overpayment=RawSQL(_settled_sql(owed=False), [due_by], output_field=_MONEY),  # noqa: S611
             # Days late counted from the due date: "do 30 dni" holds 0–30, "31–90 dni" 31–90.
-            overdue_30=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=30))),
-            overdue_90=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=90))),
+            arrears_31=RawSQL(_settled_sql(owed=True), [late[30]], output_field=_MONEY),  # noqa: S611
+            arrears_91=RawSQL(_settled_sql(owed=True), [late[90]], output_field=_MONEY),  # noqa: S611
             last_payment=Subquery(last_payment),
         )
     return qs
@@ -1188,14 +1175,20 @@ class ArrearsAge:
 def arrears_age(premises) -> ArrearsAge:
     """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
 
-    Payments settle the oldest charges first, so what is still owed is the newest overdue
-    charges: up to 30 days late first, then 31–90 days, the rest is older.
+    Payments settle the oldest charges first (per fund where funds are kept apart), so the
+    arrears more than 90 days late are what the charges due by then leave unpaid, and so on:
+    the same rule as the "ponad 90 dni" filter (``premises_in_arrears``).
     """
-    left = _money(premises.arrears)
-    recent = min(left, max(_money(premises.overdue_30), ZERO))
-    left -= recent
-    middle = min(left, max(_money(premises.overdue_90) - _money(premises.overdue_30), ZERO))
-    return ArrearsAge(recent, middle, left - middle)
+    arrears = _money(premises.arrears)
+    over_30 = min(_money(premises.arrears_31), arrears)
+    over_90 = min(_money(premises.arrears_91), over_30)
+    return ArrearsAge(arrears - over_30, over_30 - over_90, over_90)
+
+
+def _older_than_cutoff(today: datetime.date, days: int) -> datetime.date:
+    """Charges due on or before this day are more than ``days`` days late on ``today`` (and
+    past their working-day deadline)."""
+    return min(overdue_cutoff(today), today - datetime.timedelta(days=days + 1))
 
 
 def _owing_ids_sql(*, owed: bool) -> str:
@@ -1225,7 +1218,7 @@ def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: i
     the whole register."""
     cutoff = overdue_cutoff(today)
     if older_than_days:
-        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days + 1))
+        cutoff = _older_than_cutoff(today, older_than_days)
     ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
     return premises_qs.filter(pk__in=ids)
 
