@@ -2,8 +2,8 @@
 
 ``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
 with an amount due on that day (arrears plus the charges falling due by then, minus payments)
-gets one reminder per month: to its designated correspondence recipient, else to each owner;
-by e-mail where the person has one, by SMS where they consented and the community has SMS on.
+gets one reminder per month: to its designated correspondence recipient, else to each owner
+(an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where the person has one, by SMS where they consented and the community has SMS on.
 
 Every amount is the recipient's own: counted within their holding period
 (``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
