@@ -3,7 +3,8 @@
 ``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
 with an amount due on that day (arrears plus the charges falling due by then, minus payments)
 gets one reminder per month: to its designated correspondence recipient, else to each owner
-(an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where the person has one, by SMS where they consented and the community has SMS on.
+(an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where
+the person has one, by SMS where they consented and the community has SMS on.
 
 Every amount is the recipient's own: counted within their holding period
 (``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
@@ -177,6 +178,8 @@ def _remind(*, chunk: list, due_date, today) -> int:
             continue  # this premises was reminded this month already
         for balance, users in accounts:
             context = reminder_context(balance, due_date=due_date)
+            # A buyer's SMS consent counts from the first day they own the premises.
+            on = max(today, balance.since) if balance.since else today
             notices.extend(
                 Notice(
                     user=user,
@@ -186,7 +189,7 @@ def _remind(*, chunk: list, due_date, today) -> int:
                     community=premises.building.community,
                     premises=premises,
                     sms=True,
-                    on=today,
+                    on=on,
                 )
                 for user in users
             )
