@@ -725,9 +725,15 @@ def _attach_next_payments(
             for fund in funds:
                 for due, rows in future.get((pk, fund), {}).items():
                     booked[due].extend(rows)
-            if booked:
-                due = min(booked)
-                rows, projected = booked[due], False
+            # A credit note (a negative charge) falling due before the instalment is not an
+            # instalment: it is counted towards the next one.
+            credits: list[tuple[datetime.date, Decimal]] = []
+            for due in sorted(booked):
+                total = sum((amount for _, amount in booked[due]), ZERO)
+                if total > 0:
+                    rows, projected = booked[due], False
+                    break
+                credits.append((due, -total))
             else:
                 rows = [row for fund in funds for row in current.get((pk, fund), [])]
                 if not rows:
@@ -743,9 +749,8 @@ def _attach_next_payments(
             instalment = sum((amount for _, amount in rows), ZERO)
             if instalment <= 0:
                 continue
-            # Charges booked but not yet due before this one (none, as it is the nearest)
-            # and the overpayment now both count towards it.
-            credit = settlement.overpayment
+            # The overpayment now and the credit notes falling due by then count towards it.
+            credit = settlement.overpayment + sum((c for day, c in credits if day <= due), ZERO)
             settlement.next_payment = NextPayment(
                 amount=max(instalment - credit, ZERO),
                 instalment=instalment,
