@@ -2,8 +2,9 @@
 
 ``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
 with an amount due on that day (arrears plus the charges falling due by then, minus payments)
-gets one reminder per month: to its designated correspondence recipient, else to each owner;
-by e-mail where the person has one, by SMS where they consented and the community has SMS on.
+gets one reminder per month: to its designated correspondence recipient, else to each owner
+(an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where
+the person has one, by SMS where they consented and the community has SMS on.
 
 Every amount is the recipient's own: counted within their holding period
 (``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
@@ -16,6 +17,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,35 +46,55 @@ def days_before() -> int:
     return int(getattr(settings, "PAYMENT_REMINDER_DAYS_BEFORE", DEFAULT_DAYS_BEFORE))
 
 
-def payment_recipients(premises_ids, on: datetime.date) -> dict[int, list]:
-    """Per premises: its designated correspondence recipient, else each current owner."""
+def payment_recipients(
+    premises_ids, on: datetime.date, until: datetime.date | None = None
+) -> dict[int, list]:
+    """Per premises: its designated correspondence recipient, else each owner, among the
+    owners on ``on``; with ``until``, also among those whose holding starts after ``on`` and
+    by ``until`` (a buyer whose first charge falls due by then is reminded of it).
+
+    The designated recipient is chosen among the owners holding on the same day: a seller
+    designated for their own account never stands in for the buyer.
+    """
+    until = until or on
     holders = (
-        Ownership.objects.current(on)
-        .filter(
+        Ownership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on),
             premises_id__in=list(premises_ids),
             role__in=Ownership.OWNER_ROLES,
             user__is_active=True,
+            valid_from__lte=until,
         )
         .select_related("user")
         .order_by("premises_id", "valid_from", "pk")
     )
     owners, designated = defaultdict(list), defaultdict(list)
     for ownership in holders:
-        owners[ownership.premises_id].append(ownership.user)
-        if ownership.is_correspondence_recipient:
-            designated[ownership.premises_id].append(ownership.user)
-    return {pk: designated.get(pk) or users for pk, users in owners.items()}
+        # The owners on ``on``, then the new ones who start later (the buyers).
+        key = (ownership.premises_id, ownership.valid_from > on)
+        if ownership.user not in owners[key]:
+            owners[key].append(ownership.user)
+        if ownership.is_correspondence_recipient and ownership.user not in designated[key]:
+            designated[key].append(ownership.user)
+    recipients = defaultdict(list)
+    for key, users in owners.items():
+        for user in designated.get(key) or users:
+            if user not in recipients[key[0]]:
+                recipients[key[0]].append(user)
+    return dict(recipients)
 
 
 def holder_balances(premises_qs, on: datetime.date, today: datetime.date, *, amount: str):
     """``{premises: [(balance, users)]}`` of the recipients whose own ``amount`` is positive.
 
-    ``amount`` is ``"amount_due"`` (due by ``on``) or ``"arrears"`` (past the deadline).
+    ``amount`` is ``"amount_due"`` (due by ``on``) or ``"arrears"`` (past the deadline). The
+    recipients are the owners from ``today`` to ``on``: a buyer whose holding starts before
+    the deadline is reminded of their own charge due by then.
     """
     premises_ids = list(premises_qs.values_list("pk", flat=True))
-    recipients = payment_recipients(premises_ids, on=today)
+    recipients = payment_recipients(premises_ids, on=today, until=on)
     by_premises = defaultdict(list)
-    for balance, users in balances_for_holders(premises_qs, on, recipients, on=today):
+    for balance, users in balances_for_holders(premises_qs, on, recipients, on=today, until=on):
         if getattr(balance, amount) > 0:
             by_premises[balance.premises].append((balance, users))
     return by_premises
@@ -156,6 +178,8 @@ def _remind(*, chunk: list, due_date, today) -> int:
             continue  # this premises was reminded this month already
         for balance, users in accounts:
             context = reminder_context(balance, due_date=due_date)
+            # A buyer's SMS consent counts from the first day they own the premises.
+            on = max(today, balance.since) if balance.since else today
             notices.extend(
                 Notice(
                     user=user,
@@ -165,7 +189,7 @@ def _remind(*, chunk: list, due_date, today) -> int:
                     community=premises.building.community,
                     premises=premises,
                     sms=True,
-                    on=today,
+                    on=on,
                 )
                 for user in users
             )

@@ -27,12 +27,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
     Window,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -61,18 +59,6 @@ def _money(value) -> Decimal:
     if isinstance(value, float):
         value = repr(value)
     return Decimal(value).quantize(CENT)
-
-
-def _sum_of(queryset, field_name="amount"):
-    """A correlated subquery: the sum of ``field_name`` over ``queryset`` per outer premises."""
-    total = (
-        queryset.filter(premises=OuterRef("pk"))
-        .order_by()
-        .values("premises")
-        .annotate(total=Sum(field_name))
-        .values("total")
-    )
-    return Coalesce(Subquery(total, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
 
 
 # --- Scoped querysets -----------------------------------------------------------------------
@@ -665,16 +651,26 @@ def balances_for_user(
 
 
 def balances_for_holders(
-    premises_qs, today: datetime.date, holders: dict[int, list], *, on: datetime.date
+    premises_qs,
+    today: datetime.date,
+    holders: dict[int, list],
+    *,
+    on: datetime.date,
+    until: datetime.date | None = None,
 ) -> list[tuple[PremisesBalance, list]]:
     """Each holder's own figures: ``[(balance, users)]`` for the users given per premises.
 
-    A holder's account is their holding period (``holding_periods_for_premises``), so a buyer
-    is never reminded of the seller's debt, nor a seller of the buyer's charges. Holders of one
+    A holder's account is their holding period (``holding_periods_for_premises``) on ``on``,
+    or, for a holder whose role starts after ``on``, on ``until``; so a buyer is never
+    reminded of the seller's debt, nor a seller of the buyer's charges. Holders of one
     premises who share a period share a balance. Queries grow with the number of distinct
     periods per premises (usually one), not with the number of premises.
     """
     periods = holding_periods_for_premises(holders.keys(), on)
+    if until is not None and until != on:
+        for premises_id, later in holding_periods_for_premises(holders.keys(), until).items():
+            for user_id, period in later.items():
+                periods.setdefault(premises_id, {}).setdefault(user_id, period)
     groups: dict[int, dict[HoldingPeriod, list]] = defaultdict(lambda: defaultdict(list))
     for premises_id, users in holders.items():
         for user in users:
@@ -729,9 +725,15 @@ def _attach_next_payments(
             for fund in funds:
                 for due, rows in future.get((pk, fund), {}).items():
                     booked[due].extend(rows)
-            if booked:
-                due = min(booked)
-                rows, projected = booked[due], False
+            # A credit note (a negative charge) falling due before the instalment is not an
+            # instalment: it is counted towards the next one.
+            credits: list[tuple[datetime.date, Decimal]] = []
+            for due in sorted(booked):
+                total = sum((amount for _, amount in booked[due]), ZERO)
+                if total > 0:
+                    rows, projected = booked[due], False
+                    break
+                credits.append((due, -total))
             else:
                 rows = [row for fund in funds for row in current.get((pk, fund), [])]
                 if not rows:
@@ -747,9 +749,8 @@ def _attach_next_payments(
             instalment = sum((amount for _, amount in rows), ZERO)
             if instalment <= 0:
                 continue
-            # Charges booked but not yet due before this one (none, as it is the nearest)
-            # and the overpayment now both count towards it.
-            credit = settlement.overpayment
+            # The overpayment now and the credit notes falling due by then count towards it.
+            credit = settlement.overpayment + sum((c for day, c in credits if day <= due), ZERO)
             settlement.next_payment = NextPayment(
                 amount=max(instalment - credit, ZERO),
                 instalment=instalment,
@@ -1112,7 +1113,8 @@ def _settled_sql(*, owed: bool) -> str:
     A settlement is a fund where the community keeps funds on their own accounts, else the
     whole premises. It reads the premises' ledger totals (``LedgerTotal``, one row per fund)
     less its charges due after the date (few: the index on the due date), never the whole
-    history.
+    history. Sums are rounded to the grosz: SQLite adds amounts as floats, and a premises
+    paid exactly must not owe 0,000000000000001 zł.
     """
     t = _tables()
     part = "t.total > 0 THEN t.total" if owed else "t.total < 0 THEN -t.total"
@@ -1123,7 +1125,7 @@ def _settled_sql(*, owed: bool) -> str:
     # CAST: SQLite compares an untyped expression with a Decimal parameter as text.
     return f"""
         CAST((SELECT COALESCE(SUM(CASE WHEN {part} ELSE 0 END), 0) FROM (
-            SELECT u.fund_key, SUM(u.signed) AS total FROM (
+            SELECT u.fund_key, ROUND(SUM(u.signed), 2) AS total FROM (
                 SELECT CASE WHEN {split} THEN lt.fund ELSE 'all' END AS fund_key,
                        lt.charges - lt.payments AS signed
                 FROM {t["totals"]} lt WHERE lt.premises_id = {t["premises"]}.id
@@ -1142,15 +1144,16 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
     The same rule as ``PremisesBalance.arrears``, as an expression the database can filter,
     count and sort on: charges past their working-day deadline minus payments, settled per
     fund where the community keeps a fund on its own account. ``full`` adds ``amount_due``,
-    ``overpayment``, ``last_payment`` and the overdue charges of the last 30 and 90 days
-    (``overdue_30``, ``overdue_90``) for the office's balance list.
+    ``overpayment``, ``last_payment`` and the arrears more than 30 and more than 90 days late
+    (``arrears_31``, ``arrears_91``: ``premises_in_arrears(older_than_days=…)``'s rule, per
+    fund) for the office's balance list.
     """
     cutoff, due_by = overdue_cutoff(today), due_cutoff(today)
     qs = premises_qs.annotate(
         arrears=RawSQL(_settled_sql(owed=True), [cutoff], output_field=_MONEY)  # noqa: S611 (no user input)
     )
     if full:
-        overdue = Charge.objects.filter(due_date__lte=cutoff)
+        late = {days: _older_than_cutoff(today, days) for days in (30, 90)}
         last_payment = (
             Payment.objects.filter(premises=OuterRef("pk"))
             .order_by("-booked_on")
@@ -1160,8 +1163,8 @@ def with_arrears(premises_qs, today: datetime.date, *, full: bool = False):
             amount_due=RawSQL(_settled_sql(owed=True), [due_by], output_field=_MONEY),  # noqa: S611
             overpayment=RawSQL(_settled_sql(owed=False), [due_by], output_field=_MONEY),  # noqa: S611
             # Days late counted from the due date: "do 30 dni" holds 0–30, "31–90 dni" 31–90.
-            overdue_30=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=30))),
-            overdue_90=_sum_of(overdue.filter(due_date__gte=today - datetime.timedelta(days=90))),
+            arrears_31=RawSQL(_settled_sql(owed=True), [late[30]], output_field=_MONEY),  # noqa: S611
+            arrears_91=RawSQL(_settled_sql(owed=True), [late[90]], output_field=_MONEY),  # noqa: S611
             last_payment=Subquery(last_payment),
         )
     return qs
@@ -1177,14 +1180,20 @@ class ArrearsAge:
 def arrears_age(premises) -> ArrearsAge:
     """Split a row of ``with_arrears(full=True)`` into age buckets (days since the due date).
 
-    Payments settle the oldest charges first, so what is still owed is the newest overdue
-    charges: up to 30 days late first, then 31–90 days, the rest is older.
+    Payments settle the oldest charges first (per fund where funds are kept apart), so the
+    arrears more than 90 days late are what the charges due by then leave unpaid, and so on:
+    the same rule as the "ponad 90 dni" filter (``premises_in_arrears``).
     """
-    left = _money(premises.arrears)
-    recent = min(left, max(_money(premises.overdue_30), ZERO))
-    left -= recent
-    middle = min(left, max(_money(premises.overdue_90) - _money(premises.overdue_30), ZERO))
-    return ArrearsAge(recent, middle, left - middle)
+    arrears = _money(premises.arrears)
+    over_30 = min(_money(premises.arrears_31), arrears)
+    over_90 = min(_money(premises.arrears_91), over_30)
+    return ArrearsAge(arrears - over_30, over_30 - over_90, over_90)
+
+
+def _older_than_cutoff(today: datetime.date, days: int) -> datetime.date:
+    """Charges due on or before this day are more than ``days`` days late on ``today`` (and
+    past their working-day deadline)."""
+    return min(overdue_cutoff(today), today - datetime.timedelta(days=days + 1))
 
 
 def _owing_ids_sql(*, owed: bool) -> str:
@@ -1204,7 +1213,7 @@ def _owing_ids_sql(*, owed: bool) -> str:
         LEFT JOIN (SELECT DISTINCT community_id FROM {t["fund_account"]}) s
             ON s.community_id = b.community_id
         GROUP BY g.premises_id, CASE WHEN s.community_id IS NULL THEN 'all' ELSE g.fund END
-        HAVING SUM(g.total) {">" if owed else "<"} 0
+        HAVING ROUND(SUM(g.total), 2) {">" if owed else "<"} 0
     """  # noqa: S608 (table names from model meta; the date is a parameter)
 
 
@@ -1214,7 +1223,7 @@ def premises_in_arrears(premises_qs, today: datetime.date, *, older_than_days: i
     the whole register."""
     cutoff = overdue_cutoff(today)
     if older_than_days:
-        cutoff = min(cutoff, today - datetime.timedelta(days=older_than_days + 1))
+        cutoff = _older_than_cutoff(today, older_than_days)
     ids = RawSQL(_owing_ids_sql(owed=True), [cutoff])  # noqa: S611 (no user input)
     return premises_qs.filter(pk__in=ids)
 

@@ -2,7 +2,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -12,13 +12,11 @@ from django.views.generic import ListView
 
 from portal.mixins import ResidentRequiredMixin
 from portal.pdf import render_pdf
-from premises.selectors import holding_periods_for_user, premises_for_user
 
 from .forms import LedgerFilterForm
 from .qr import payment_targets, recipient_name
 from .selectors import (
     balances_for_user,
-    data_as_of,
     fee_breakdown,
     ledger_for_premises,
     totals_of,
@@ -93,11 +91,20 @@ class StatementPdfView(ResidentRequiredMixin, View):
     """ "Pobierz wyciąg (PDF)": the same period, balances and entries as the page."""
 
     def get(self, request, pk):
-        premises = get_object_or_404(premises_for_user(request.user), pk=pk)
-        periods = holding_periods_for_user(request.user)
-        period = periods.get(premises.pk)
-        if period is None:
+        today = timezone.localdate()
+        # The page's figures, from the page's selector: "Kwota do zapłaty" (or the
+        # overpayment) today, per fund where funds are kept apart, and "Stan na dzień".
+        balance = next(
+            (
+                b
+                for b in balances_for_user(request.user, today, next_payment=False)
+                if b.premises.pk == pk
+            ),
+            None,
+        )
+        if balance is None:  # not the user's, or no holding period: fail closed
             raise Http404
+        premises, period = balance.premises, balance.period
         form = _filter_form(request)
         if form.is_bound and not form.is_valid():
             messages.error(request, _("Popraw okres wyciągu."))
@@ -122,8 +129,9 @@ class StatementPdfView(ResidentRequiredMixin, View):
                 "summary": ledger.summary(),
                 "date_from": date_from,
                 "date_to": date_to,
-                "generated_on": timezone.localdate(),
-                "as_of": data_as_of(request.user, periods=periods),
+                "generated_on": today,
+                "as_of": balance.data_as_of,
+                "balance": balance,
             },
         )
         parts = ["wyciag", "lokal", premises.number]

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from finance.models import Charge
+from finance.models import Charge, FundAccount
 from finance.selectors import arrears_age, premises_in_arrears, with_arrears
 from office.services import community_role_assign
 from premises.models import CommunityRole, Premises
@@ -269,3 +269,49 @@ def test_payment_demand_calls_on_a_buyer_who_owes_though_the_seller_overpaid(
     text = " ".join(pdf_text(response.content).replace("\xa0", " ").split())
     assert "Kupujący Zieliński" in text and "Nowicki" not in text
     assert "Razem zaległość 300,00 zł" in text
+
+
+def test_a_premises_paid_to_the_grosz_is_not_in_arrears(staff_client, premises, resident):
+    """Charges of 0,10 + 0,20 and 1,10 + 2,20 zł paid with 0,30 and 3,30 zł: nothing is owed,
+    though on SQLite a sum of such amounts leaves a crumb like 0,000000000000001."""
+    add_charge(premises, "0.10", D(2026, 4, 10), title="Woda 04/2026")
+    add_charge(premises, "0.20", D(2026, 4, 10), title="Ścieki 04/2026")
+    add_charge(premises, "1.10", D(2026, 4, 10), title="Śmieci 04/2026")
+    add_charge(premises, "2.20", D(2026, 4, 10), title="Ciepło 04/2026")
+    add_payment(premises, "0.30", D(2026, 4, 9))
+    add_payment(premises, "3.30", D(2026, 4, 9))
+    assert not premises_in_arrears(Premises.objects.all(), TODAY).exists()
+    [row] = with_arrears(Premises.objects.filter(pk=premises.pk), TODAY, full=True)
+    assert Decimal(row.arrears) == 0 and Decimal(row.amount_due) == 0
+    html = staff_client.get(URL, {"zaleglosc": "tak"}).content.decode()
+    assert f"{premises} (" not in html
+    response = _action(staff_client, "no_arrears_certificates_pdf", [premises.pk])
+    assert "Zaświadczenie o niezaleganiu w opłatach" in pdf_text(response.content)
+
+
+def test_age_buckets_of_a_fund_kept_apart_count_only_that_funds_charges(
+    staff_client, premises, resident
+):
+    """The operating fund owes January's 100 zł (over 90 days late); the repair fund, on its
+    own account, is paid up, May included. The 100 zł is over 90 days late, not "do 30 dni"
+    because the repair fund has a recent (paid) charge."""
+    FundAccount.objects.create(
+        community=premises.building.community,
+        fund="repair",
+        bank_account="27114020040000300201355387",
+    )
+    add_charge(premises, "100.00", D(2026, 1, 10), title="Zaliczka 01/2026")
+    add_charge(
+        premises, "40.00", D(2026, 5, 10), category=Charge.Category.REPAIR_FUND, title="FR 05"
+    )
+    add_payment(premises, "40.00", D(2026, 5, 8), fund="repair")
+    row = with_arrears(Premises.objects.filter(pk=premises.pk), TODAY, full=True).get()
+    age = arrears_age(row)
+    assert (age.up_to_30, age.from_31_to_90, age.over_90) == (
+        Decimal("0.00"),
+        Decimal("0.00"),
+        Decimal("100.00"),
+    )
+    html = staff_client.get(URL).content.decode()
+    cells = _row(html, f"{premises} (")
+    assert cells.count("100,00\xa0zł") == 3  # do zapłaty, zaległość, ponad 90 dni

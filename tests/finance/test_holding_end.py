@@ -13,10 +13,12 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from correspondence.models import DeliveryConsent
 from finance.export import finance_section
 from finance.models import Charge
 from finance.reminders import payment_reminders_send
 from finance.selectors import balances_for_user, charges_for_user
+from notifications.sms import MemorySmsBackend
 from premises.models import Ownership
 from premises.selectors import HoldingPeriod, holding_periods_for_user, holding_starts_for_user
 from tests.factories import OwnershipFactory, PremisesFactory, UserFactory, add_charge, add_payment
@@ -206,3 +208,60 @@ def test_tenant_with_a_fixed_end_sees_no_charges_after_it(client, building, monk
     response = client.get(URL)
     [target] = response.context["targets"]
     assert target.amount == Decimal("0.00")
+
+
+def _buyer_starts_before_the_due_day(building, monkeypatch, *, designated_seller=False):
+    """The reminder goes out on 7.06 for the 10th; the buyer's holding starts on the 9th."""
+    remind_on = D(2025, 6, 7)
+    _today(monkeypatch, remind_on)
+    flat = PremisesFactory(building=building, number="64")
+    seller = UserFactory(email="sprzedajacy@example.com")
+    buyer = UserFactory(email="nabywca@example.com")
+    OwnershipFactory(
+        user=seller,
+        premises=flat,
+        valid_from=D(2024, 1, 1),
+        valid_to=D(2025, 6, 8),
+        is_correspondence_recipient=designated_seller,
+    )
+    OwnershipFactory(user=buyer, premises=flat, valid_from=D(2025, 6, 9))
+    add_charge(flat, "300.00", D(2025, 5, 10), title="Zaliczka 05/2025")
+    add_charge(flat, "777.00", D(2025, 6, 10), title="Zaliczka nabywcy 06/2025")
+    return remind_on, seller, buyer
+
+
+@pytest.mark.parametrize("designated_seller", [False, True])
+def test_buyer_whose_holding_starts_before_the_due_day_is_reminded_of_their_first_charge(
+    building, monkeypatch, django_capture_on_commit_callbacks, designated_seller
+):
+    """Neither the seller's arrears nor the seller's being the designated recipient of
+    correspondence keep the buyer from the reminder of their own first charge."""
+    remind_on, seller, buyer = _buyer_starts_before_the_due_day(
+        building, monkeypatch, designated_seller=designated_seller
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reminders_send(today=remind_on) == 1
+    [email] = [m for m in mail.outbox if m.to == [buyer.email]]
+    assert "Kwota do zapłaty: 777,00\xa0zł" in email.body
+    assert "300,00" not in email.body and "1\xa0077" not in email.body
+    [email] = [m for m in mail.outbox if m.to == [seller.email]]
+    assert "Kwota do zapłaty: 300,00\xa0zł" in email.body and "777" not in email.body
+
+
+def test_buyer_who_consented_to_sms_gets_the_first_reminder_by_sms(
+    building, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The office took the buyer's SMS consent at the handover, before the holding starts."""
+    remind_on, _seller, buyer = _buyer_starts_before_the_due_day(building, monkeypatch)
+    community = building.community
+    community.sms_enabled = True
+    community.save()
+    flat = buyer.ownerships.get().premises
+    DeliveryConsent.objects.create(
+        user=buyer, premises=flat, channel="sms", address="601000077", consent_text="x"
+    )
+    MemorySmsBackend.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert payment_reminders_send(today=remind_on) == 1
+    [(to, text)] = MemorySmsBackend.outbox
+    assert to == "601000077" and "777,00\xa0zł" in text and "300,00" not in text

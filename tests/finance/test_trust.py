@@ -414,3 +414,18 @@ def test_a_correction_booked_for_a_later_month_does_not_hide_the_next_payment(pr
     [balance] = balances_for_user(resident, D(2026, 5, 20))
     assert balance.next_payment is not None
     assert balance.next_payment.instalment == Decimal("350.00")
+
+
+def test_a_credit_note_falling_due_before_the_next_payment_does_not_hide_it(premises, resident):
+    """May is paid; on 20.05 the office books a 20 zł credit note due on 29.05. The page still
+    shows the next payment (10.06), less the credit that falls due before it."""
+    add_charge(premises, "350.00", D(2026, 5, 10), title="Zaliczka 05/2026")
+    add_payment(premises, "350.00", D(2026, 5, 8))
+    add_charge(premises, "-20.00", D(2026, 5, 29), title="Korekta 05/2026")
+    [balance] = balances_for_user(resident, D(2026, 5, 20))
+    assert balance.next_payment is not None
+    assert balance.next_payment.due_date == D(2026, 6, 10)
+    assert (balance.next_payment.instalment, balance.next_payment.amount) == (
+        Decimal("350.00"),
+        Decimal("330.00"),
+    )

@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -332,3 +333,51 @@ def test_finance_page_of_several_premises_shows_their_total_due(
 def test_finance_page_of_one_premises_has_no_total(resident_client, premises, today):
     add_charge(premises, "100.00", datetime.date(2025, 3, 10))
     assert "za wszystkie lokale" not in resident_client.get(URL).content.decode()
+
+
+def _stated(label: str, amount: str, text: str) -> bool:
+    """``label`` with the day (a header cell that may wrap around the amount) and ``amount``."""
+    day = re.escape("09.05.2025")
+    pattern = rf"{re.escape(label)} na dzień ({day} )?{re.escape(amount)}( {day})?"
+    return re.search(pattern, text) is not None
+
+
+def _statement_text(client, premises, params=None):
+    response = client.get(reverse("finance:statement", args=[premises.pk]), params or {})
+    assert response["Content-Type"] == "application/pdf"
+    return " ".join(pdf_text(response.content).replace("\xa0", " ").split())
+
+
+def test_statement_pdf_states_the_pages_amount_due(resident_client, premises, today):
+    """Whatever months the statement covers, it says what is to pay today: the page's figure."""
+    add_charge(premises, "1234.56", datetime.date(2025, 4, 10), title="Zaliczka 04/2025")
+    add_charge(premises, "350.00", datetime.date(2025, 5, 10), title="Zaliczka 05/2025")
+    add_payment(premises, "200.00", datetime.date(2025, 3, 20), title="Przelew marzec")
+    page = resident_client.get(URL)
+    assert page.context["selected"].amount_due == Decimal("1034.56")
+    text = _statement_text(resident_client, premises, {"od": "2025-03", "do": "2025-03"})
+    assert _stated("Kwota do zapłaty", "1 034,56 zł", text)
+    assert "w tym zaległość (termin minął) 1 034,56 zł" in text
+
+
+def test_statement_pdf_states_an_overpayment(resident_client, premises, today):
+    add_payment(premises, "500.00", datetime.date(2025, 5, 2))
+    add_charge(premises, "350.00", datetime.date(2025, 5, 10))
+    text = _statement_text(resident_client, premises)
+    assert _stated("Nadpłata", "500,00 zł", text)
+    assert "Kwota do zapłaty" not in text
+
+
+def test_statement_pdf_states_each_funds_amount_and_account(resident_client, premises, today):
+    FundAccount.objects.create(
+        community=premises.building.community,
+        fund="repair",
+        bank_account="27114020040000300201355387",
+    )
+    add_charge(premises, "200.00", datetime.date(2025, 4, 10))
+    add_charge(premises, "80.00", datetime.date(2025, 4, 10), category=Charge.Category.REPAIR_FUND)
+    add_payment(premises, "50.00", datetime.date(2025, 4, 11), fund="repair")
+    text = _statement_text(resident_client, premises)
+    assert _stated("Kwota do zapłaty", "230,00 zł", text)
+    assert "koszty eksploatacji: 200,00 zł" in text
+    assert "fundusz remontowy: 30,00 zł, rachunek 27 1140 2004 0000 3002 0135 5387" in text
