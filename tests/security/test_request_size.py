@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 
 from correspondence.forms import MAX_ATTACHMENTS
+from documents.validators import MAX_DOCUMENT_SIZE
 from failures.forms import MAX_PHOTOS
 from portal.images import MAX_UPLOAD_BYTES
 
@@ -42,14 +43,17 @@ def test_resident_sending_too_big_photos_gets_a_polish_page_in_the_layout(reside
     page = response.content.decode()
     assert response.status_code == 413
     assert "Przesłane dane są za duże" in page
-    assert "najwyżej 55 MB" in page
+    assert "najwyżej 105 MB" in page
     assert 'class="tabs"' in page  # the resident keeps the navigation
 
 
 def test_the_cap_lets_through_the_largest_form_of_the_portal():
-    # Five photos of a failure (or five attachments of a message) at their own size limit,
-    # plus the form's text fields and the multipart framing.
-    largest = max(MAX_PHOTOS, MAX_ATTACHMENTS) * MAX_UPLOAD_BYTES
+    # Five photos of a failure (or five attachments of a message) at their own size limit, or
+    # in admin five documents attached to a letter or an announcement, plus the form's text
+    # fields and the multipart framing.
+    largest = max(
+        max(MAX_PHOTOS, MAX_ATTACHMENTS) * MAX_UPLOAD_BYTES, MAX_ATTACHMENTS * MAX_DOCUMENT_SIZE
+    )
     assert largest + 2**20 <= settings.MAX_REQUEST_BYTES
 
 
