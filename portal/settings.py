@@ -428,6 +428,11 @@ SPECTACULAR_SETTINGS = {
 # Upload limits (photos of failures and meters, attachments).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest body a form takes (five photos of 10 MB with a failure report or a message; in
+# admin five attachments of 20 MB with a letter or announcement; plus the form); a bigger one is
+# refused before it is read (portal/request_checks.py): Django streams uploads of any size to
+# temporary files, even for a visitor not logged in.
+MAX_REQUEST_BYTES = 105 * 1024 * 1024
 
 STREFA_VERSION_PACKAGE = "strefa"
 

@@ -49,7 +49,7 @@ RESIDENT_NAMESPACES = [
     "documents",
     "accounts",
 ]
-ANNA, ZOFIA = "10000001", "10000004"
+ANNA, MAREK, ZOFIA = "10000001", "10000003", "10000004"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"  # a marker
 
@@ -255,6 +255,46 @@ def test_another_resident_gets_404_for_every_id_of_anna(client, anna, history):
         response = client.post(url, forged_post(anna))
         assert response.status_code in (404, 405), f"POST {url}: {response.status_code}"
     assert state() == before
+
+
+# What a neighbour in Anna's building shares with her: the building's failures (without her
+# name or phone), the community's announcements, resolutions and documents.
+NEIGHBOUR_SHARES = {
+    "failures:detail",
+    "failures:photo",
+    "failures:thumbnail",
+    "community:announcement_detail",
+    "community:announcement_attachment",
+    "community:resolution_detail",
+    "community:resolution_receipt",
+    "community:resolution_pdf",
+    "documents:download",
+}
+
+
+def test_neighbour_in_the_same_building_gets_404_for_annas_own_ids(client, anna):
+    """Marek owns flat 7 in Anna's building: her premises, money, meters, readings, letters,
+    messages and consents stay hers; a forged POST changes nothing."""
+    client.force_login(User.objects.get(username=MAREK))
+    before = state()
+    shared = set()
+    for name, converters in resident_urls():
+        if not converters:
+            continue
+        url = reverse(name, kwargs=kwargs_for(name, converters, anna))
+        response = client.get(url)
+        if hasattr(response, "streaming_content"):
+            b"".join(response.streaming_content)
+        if name in NEIGHBOUR_SHARES:
+            assert response.status_code == 200, f"GET {url}: {response.status_code}"
+            shared.add(name)
+            continue
+        expected = 405 if name in POST_ONLY else 404
+        assert response.status_code == expected, f"GET {url}: {response.status_code}"
+        response = client.post(url, forged_post(anna))
+        assert response.status_code in (404, 405), f"POST {url}: {response.status_code}"
+    assert shared == NEIGHBOUR_SHARES
+    assert state()[:-1] == before[:-1]  # the last: Marek's own read of the announcement
 
 
 def test_another_resident_sees_none_of_annas_data_on_list_pages(client, anna):
