@@ -43,3 +43,13 @@ def test_bench_tables_are_vacuumed_as_autovacuum_would():
             "WHERE relname = 'failures_failurereport'"
         )
         assert cursor.fetchone() == (True,)
+
+
+def test_the_scale_data_can_be_built_on_29_february():
+    import datetime
+
+    from portal.management.commands.seed_scale import _years_before
+
+    leap_day = datetime.date(2028, 2, 29)
+    assert _years_before(leap_day, 8) == datetime.date(2020, 2, 29)
+    assert _years_before(leap_day, 6) == datetime.date(2022, 2, 28)

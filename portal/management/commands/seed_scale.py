@@ -43,6 +43,14 @@ SCALES = {
 BATCH = 5_000
 
 
+def _years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` earlier; 29 February becomes the 28th in a common year."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def table_statistics_refresh() -> None:
     """VACUUM (ANALYZE) after the bulk inserts (PostgreSQL), as autovacuum does in production.
 
@@ -197,7 +205,7 @@ class Command(BaseCommand):
         User.objects.bulk_create(users, batch_size=BATCH)
         user_ids = dict(User.objects.filter(username__startswith="b").values_list("username", "pk"))
         heavy_id = user_ids[HEAVY_LOGIN]
-        since = today.replace(year=today.year - 8)
+        since = _years_before(today, 8)
         Ownership.objects.bulk_create(
             [
                 Ownership(
@@ -276,7 +284,7 @@ class Command(BaseCommand):
                         kind=kind,
                         serial_number=f"SK{i:07d}{kind[0].upper()}",
                         unit=Meter.Unit.CUBIC_METRE,
-                        installed_on=today.replace(year=today.year - 6),
+                        installed_on=_years_before(today, 6),
                     )
                 )
         Meter.objects.bulk_create(meters, batch_size=BATCH)
