@@ -12,6 +12,8 @@ class Command(BaseCommand):
         "przed dniem płatności wspólnoty wysyła każdemu lokalowi z kwotą do zapłaty jedną "
         "wiadomość z kwotą, terminem i indywidualnym rachunkiem (e-mail; SMS za zgodą). "
         "Uruchamiaj codziennie z crona; jeden lokal dostaje przypomnienie raz w miesiącu. "
+        "Gdy uruchomienie w dniu przypomnienia się nie odbyło, następne (do terminu płatności "
+        "włącznie) wysyła zaległe przypomnienia; po terminie już nie. "
         "--date RRRR-MM-DD: dla wskazanego dnia (testy, uzupełnianie)."
     )
 
