@@ -18,7 +18,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -174,8 +174,16 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
 
 
 def _remind_of(*, due_date: datetime.date, communities: list[int], today: datetime.date) -> int:
-    premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
-        "building__community"
+    # The premises reminded of this month already are left out before their balances are
+    # counted (a daily run until the deadline); ``reminders_record`` still decides for
+    # overlapping runs.
+    reminded = ReminderSent.objects.filter(
+        kind=ReminderSent.Kind.PAYMENT, period=due_date.replace(day=1), premises=OuterRef("pk")
+    )
+    premises_qs = (
+        Premises.objects.filter(building__community__in=communities)
+        .exclude(Exists(reminded))
+        .select_related("building__community")
     )
     # What is due by the deadline: a due day on a Saturday is paid by Monday, and the
     # Saturday's charge is due (``due_cutoff``) only then.

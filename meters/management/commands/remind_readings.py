@@ -10,8 +10,10 @@ class Command(BaseCommand):
     help = (
         "Przypomina mieszkańcom o otwarciu okna odczytów liczników: w dniu otwarcia okna "
         "wspólnoty wysyła każdemu jeden e-mail (i SMS, jeśli wyraził zgodę) z licznikami "
-        "bez odczytu. Uruchamiaj codziennie z crona (np. o 8:00); ponowne uruchomienie tego "
-        "samego dnia nic nie wysyła drugi raz. --date RRRR-MM-DD: dla wskazanego dnia."
+        "bez odczytu. Uruchamiaj codziennie z crona (np. o 8:00); ponowne uruchomienie nic "
+        "nie wysyła drugi raz. Gdy uruchomienie w dniu otwarcia się nie odbyło, następne "
+        "(póki okno jest otwarte) wysyła zaległe przypomnienia. "
+        "--date RRRR-MM-DD: dla wskazanego dnia."
     )
 
     def add_arguments(self, parser):
