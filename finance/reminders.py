@@ -27,6 +27,7 @@ from notifications.models import Message, ReminderSent
 from notifications.services import (
     Notice,
     messages_queue_many,
+    notify_channels,
     notify_many,
     reminders_record,
     sms_addresses,
@@ -197,21 +198,15 @@ def _remind_of(*, due_date: datetime.date, communities: list[int], today: dateti
 
 @transaction.atomic
 def _remind(*, chunk: list, due_date, today) -> int:
-    records = reminders_record(
-        [
-            ReminderSent(
-                kind=ReminderSent.Kind.PAYMENT,
-                period=due_date.replace(day=1),
-                premises=premises,
-                community=premises.building.community,
-            )
-            for premises, _accounts in chunk
-        ]
-    )
-    notices = []
-    for (premises, accounts), record in zip(chunk, records, strict=True):
-        if record is None:
-            continue  # this premises was reminded this month already
+    """Remind one chunk of premises, each once a month; returns how many were reminded.
+
+    A premises none of whose recipients can be told (no e-mail address or e-mail
+    notifications off, and no SMS consent) is neither recorded nor counted: a later run
+    reminds it once someone is reachable.
+    """
+    per_premises = []
+    for premises, accounts in chunk:
+        notices = []
         for balance, users in accounts:
             context = reminder_context(balance, due_date=due_date)
             # A buyer's SMS consent counts from the first day they own the premises.
@@ -221,7 +216,6 @@ def _remind(*, chunk: list, due_date, today) -> int:
                     user=user,
                     template=TEMPLATE,
                     context=context,
-                    related=record,
                     community=premises.building.community,
                     premises=premises,
                     sms=True,
@@ -229,7 +223,33 @@ def _remind(*, chunk: list, due_date, today) -> int:
                 )
                 for user in users
             )
-    notify_many(notices)
+        per_premises.append((premises, notices))
+    channels = iter(notify_channels([n for _premises, notices in per_premises for n in notices]))
+    reachable = []
+    for premises, notices in per_premises:
+        to = [next(channels) for _notice in notices]
+        if any(to):
+            reachable.append((premises, notices, to))
+    records = reminders_record(
+        [
+            ReminderSent(
+                kind=ReminderSent.Kind.PAYMENT,
+                period=due_date.replace(day=1),
+                premises=premises,
+                community=premises.building.community,
+            )
+            for premises, _notices, _to in reachable
+        ]
+    )
+    sending, sending_to = [], []
+    for (_premises, notices, to), record in zip(reachable, records, strict=True):
+        if record is None:
+            continue  # this premises was reminded this month already
+        for notice in notices:
+            notice.related = record
+        sending.extend(notices)
+        sending_to.extend(to)
+    notify_many(sending, channels=sending_to)
     return sum(record is not None for record in records)
 
 

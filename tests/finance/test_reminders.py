@@ -366,3 +366,44 @@ def test_a_run_stopped_halfway_resumes_without_duplicates(
     assert _send(django_capture_on_commit_callbacks) == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in owners)
     assert len(MemorySmsBackend.outbox) == 3  # owners 0, 2 and 4 consented, once each
+
+
+def test_nobody_to_tell_is_not_recorded_nor_counted(
+    owed, resident, django_capture_on_commit_callbacks
+):
+    """No e-mail address (or e-mail notifications switched off) and no SMS consent: nothing
+    goes out, so nothing is counted as sent; once reachable, the next run reminds."""
+    resident.email = ""
+    resident.save()
+    assert _send(django_capture_on_commit_callbacks) == 0
+    assert not ReminderSent.objects.exists()
+    assert not Message.objects.exists()
+    resident.email = "jan.kowalski@example.com"
+    resident.save()
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 1
+    [email] = mail.outbox
+    assert email.to == ["jan.kowalski@example.com"]
+    assert "Termin płatności: 12.05.2025" in email.body
+
+
+def test_a_failing_send_does_not_stop_the_others_and_is_recorded(
+    owed, resident, neighbour, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications import services
+
+    add_charge(neighbour.ownerships.get().premises, "300.00", DUE)
+    real_send_now = services._send_now
+
+    def smtp_refuses_the_resident(message):
+        if message.to_address == resident.email:
+            raise OSError("550 skrzynka nie istnieje")
+        return real_send_now(message)
+
+    monkeypatch.setattr(services, "_send_now", smtp_refuses_the_resident)
+    assert _send(django_capture_on_commit_callbacks) == 2
+    [email] = mail.outbox
+    assert email.to == [neighbour.email] and "300,00" in email.body
+    failed = Message.objects.get(recipient=resident)
+    assert failed.status == Message.Status.QUEUED  # retried later by retry_due_messages
+    assert "550 skrzynka nie istnieje" in failed.last_error
+    assert failed.attempts == 1
