@@ -279,6 +279,8 @@ def test_command_rejects_bad_input():
         call_command("remind_payments", "--date", "7.05.2025")
     with pytest.raises(CommandError, match="ujemna"):
         call_command("remind_payments", "--days", "-1")
+    with pytest.raises(CommandError, match="Liczba dni musi być liczbą całkowitą"):
+        call_command("remind_payments", "--days", "trzy")
 
 
 def test_community_account_when_the_premises_has_none(

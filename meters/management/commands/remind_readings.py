@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from meters.reminders import reading_reminders_send
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             try:
                 today = datetime.date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError("Podaj datę w formacie RRRR-MM-DD.") from exc
+                raise CommandError(_("Podaj datę w formacie RRRR-MM-DD.")) from exc
         count = reading_reminders_send(today=today)
         self.stdout.write(
             ngettext(
