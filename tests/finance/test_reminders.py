@@ -409,3 +409,25 @@ def test_a_failing_send_does_not_stop_the_others_and_is_recorded(
     assert failed.status == Message.Status.QUEUED  # retried later by retry_due_messages
     assert "550 skrzynka nie istnieje" in failed.last_error
     assert failed.attempts == 1
+
+
+def test_an_overlapping_run_that_recorded_first_wins(
+    owed, resident, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two workers at once: the other one records the premises between this run's check and
+    its own record; the unique constraint refuses it, so the reminder goes out only once."""
+    real_notify_channels = reminders.notify_channels
+
+    def another_worker_records_first(notices):
+        ReminderSent.objects.create(
+            kind=ReminderSent.Kind.PAYMENT,
+            period=datetime.date(2025, 5, 1),
+            premises=owed,
+            community=owed.building.community,
+        )
+        return real_notify_channels(notices)
+
+    monkeypatch.setattr(reminders, "notify_channels", another_worker_records_first)
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 0
+    assert mail.outbox == []
+    assert ReminderSent.objects.count() == 1
