@@ -2,7 +2,8 @@
 
 ``PAYMENT_REMINDER_DAYS_BEFORE`` days (default 3) before a community's due day, every premises
 with an amount due on that day (arrears plus the charges falling due by then, minus payments)
-gets one reminder per month: to its designated correspondence recipient, else to each owner
+gets one reminder per month (a run missed on that day is caught up by the next one, until the
+deadline; never after it): to its designated correspondence recipient, else to each owner
 (an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where
 the person has one, by SMS where they consented and the community has SMS on.
 
@@ -17,7 +18,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from notifications.models import Message, ReminderSent
 from notifications.services import (
     Notice,
     messages_queue_many,
+    notify_channels,
     notify_many,
     reminders_record,
     sms_addresses,
@@ -131,23 +133,58 @@ def reminder_context(
     }
 
 
+def reminder_due_dates(community, today: datetime.date, days: int) -> list[datetime.date]:
+    """The due dates of ``community`` to remind of on ``today``: the reminder day (``days``
+    before the due date) has come and the deadline (moved off a day off) has not passed.
+
+    So a missed reminder day (the server down, a failed run) is caught up by the next run,
+    and never once the deadline is past.
+    """
+    due_dates = []
+    last = today + datetime.timedelta(days=days)
+    # From last month (a due day on 28.02, a Saturday, is payable until 2.03) to the month
+    # of the furthest due date reminded of today.
+    index = today.year * 12 + today.month - 2
+    while (month := datetime.date(index // 12, index % 12 + 1, 1)) <= last:
+        # The one due-date rule (a due day past the month's end falls on its last day).
+        due_date = due_date_for(community, month)
+        if due_date - datetime.timedelta(days=days) <= today <= payment_deadline(due_date):
+            due_dates.append(due_date)
+        index += 1
+    return due_dates
+
+
 def payment_reminders_send(*, today: datetime.date | None = None, days: int | None = None) -> int:
     """Queue the reminders due on ``today``; returns for how many premises.
 
-    ``CHUNK`` premises a transaction: a run stopped halfway keeps the chunks it committed, and
-    running it again (the same day or later that month) reminds only the rest.
+    A due date is reminded of from ``days`` before it until its deadline (``reminder_due_dates``),
+    each premises once a month (``ReminderSent``): run daily, the first run from the reminder
+    day on sends, the later ones send nothing more. ``CHUNK`` premises a transaction: a run
+    stopped halfway keeps the chunks it committed, and running it again reminds only the rest.
     """
     today = today or timezone.localdate()
-    due_date = today + datetime.timedelta(days=days_before() if days is None else days)
-    # The communities whose due date this month is ``due_date``, by the one due-date rule (a
-    # due day past the month's end falls on its last day).
-    communities = [
-        community.pk
-        for community in Community.objects.only("pk", "payment_due_day")
-        if due_date_for(community, due_date) == due_date
-    ]
-    premises_qs = Premises.objects.filter(building__community__in=communities).select_related(
-        "building__community"
+    days = days_before() if days is None else days
+    communities_by_due_date = defaultdict(list)
+    for community in Community.objects.only("pk", "payment_due_day").order_by("pk"):
+        for due_date in reminder_due_dates(community, today, days):
+            communities_by_due_date[due_date].append(community.pk)
+    return sum(
+        _remind_of(due_date=due_date, communities=communities, today=today)
+        for due_date, communities in sorted(communities_by_due_date.items())
+    )
+
+
+def _remind_of(*, due_date: datetime.date, communities: list[int], today: datetime.date) -> int:
+    # The premises reminded of this month already are left out before their balances are
+    # counted (a daily run until the deadline); ``reminders_record`` still decides for
+    # overlapping runs.
+    reminded = ReminderSent.objects.filter(
+        kind=ReminderSent.Kind.PAYMENT, period=due_date.replace(day=1), premises=OuterRef("pk")
+    )
+    premises_qs = (
+        Premises.objects.filter(building__community__in=communities)
+        .exclude(Exists(reminded))
+        .select_related("building__community")
     )
     # What is due by the deadline: a due day on a Saturday is paid by Monday, and the
     # Saturday's charge is due (``due_cutoff``) only then.
@@ -161,21 +198,15 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
 
 @transaction.atomic
 def _remind(*, chunk: list, due_date, today) -> int:
-    records = reminders_record(
-        [
-            ReminderSent(
-                kind=ReminderSent.Kind.PAYMENT,
-                period=due_date.replace(day=1),
-                premises=premises,
-                community=premises.building.community,
-            )
-            for premises, _accounts in chunk
-        ]
-    )
-    notices = []
-    for (premises, accounts), record in zip(chunk, records, strict=True):
-        if record is None:
-            continue  # this premises was reminded this month already
+    """Remind one chunk of premises, each once a month; returns how many were reminded.
+
+    A premises none of whose recipients can be told (no e-mail address or e-mail
+    notifications off, and no SMS consent) is neither recorded nor counted: a later run
+    reminds it once someone is reachable.
+    """
+    per_premises = []
+    for premises, accounts in chunk:
+        notices = []
         for balance, users in accounts:
             context = reminder_context(balance, due_date=due_date)
             # A buyer's SMS consent counts from the first day they own the premises.
@@ -185,7 +216,6 @@ def _remind(*, chunk: list, due_date, today) -> int:
                     user=user,
                     template=TEMPLATE,
                     context=context,
-                    related=record,
                     community=premises.building.community,
                     premises=premises,
                     sms=True,
@@ -193,7 +223,33 @@ def _remind(*, chunk: list, due_date, today) -> int:
                 )
                 for user in users
             )
-    notify_many(notices)
+        per_premises.append((premises, notices))
+    channels = iter(notify_channels([n for _premises, notices in per_premises for n in notices]))
+    reachable = []
+    for premises, notices in per_premises:
+        to = [next(channels) for _notice in notices]
+        if any(to):
+            reachable.append((premises, notices, to))
+    records = reminders_record(
+        [
+            ReminderSent(
+                kind=ReminderSent.Kind.PAYMENT,
+                period=due_date.replace(day=1),
+                premises=premises,
+                community=premises.building.community,
+            )
+            for premises, _notices, _to in reachable
+        ]
+    )
+    sending, sending_to = [], []
+    for (_premises, notices, to), record in zip(reachable, records, strict=True):
+        if record is None:
+            continue  # this premises was reminded this month already
+        for notice in notices:
+            notice.related = record
+        sending.extend(notices)
+        sending_to.extend(to)
+    notify_many(sending, channels=sending_to)
     return sum(record is not None for record in records)
 
 

@@ -85,16 +85,49 @@ def test_not_for_overpaid_or_charges_due_later(
     assert mail.outbox == []
 
 
-def test_only_on_the_day_n_days_before(owed, resident, django_capture_on_commit_callbacks):
-    for day in (6, 8, 9, 10):
+def test_not_before_the_day_n_days_before(owed, resident, django_capture_on_commit_callbacks):
+    for day in (1, 5, 6):
         assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, day)) == 0
     assert _send(django_capture_on_commit_callbacks, DUE, days=0) == 1
     assert len(mail.outbox) == 1
 
 
+def test_a_missed_reminder_day_is_caught_up_once(
+    owed, resident, django_capture_on_commit_callbacks
+):
+    """The daily run did not happen on the 7th (server down, a failed run): the next run sends
+    the reminder, and every later run that month sends nothing more."""
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 1
+    [email] = mail.outbox
+    assert email.to == [resident.email]
+    assert f"Kwota do zapłaty: {format_money('1234.56')}" in email.body
+    assert "Termin płatności: 12.05.2025" in email.body
+    for day in (8, 9, 12):
+        assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, day)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind_payments", "--date", "2025-05-10")
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.get().period == datetime.date(2025, 5, 1)
+
+
+def test_caught_up_until_the_deadline_moved_to_a_working_day(
+    owed, resident, django_capture_on_commit_callbacks
+):
+    """Due Saturday 10.05.2025, payable until Monday 12.05: a run on the Monday still reminds."""
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 12)) == 1
+    assert "Termin płatności: 12.05.2025" in mail.outbox[0].body
+
+
+def test_never_after_the_deadline(owed, resident, django_capture_on_commit_callbacks):
+    for day in (13, 20, 31):
+        assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, day)) == 0
+    assert mail.outbox == []
+    assert not ReminderSent.objects.exists()
+
+
 def test_days_before_setting(settings, owed, resident, django_capture_on_commit_callbacks):
     settings.PAYMENT_REMINDER_DAYS_BEFORE = 5
-    assert _send(django_capture_on_commit_callbacks) == 0
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 4)) == 0
     assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 5)) == 1
 
 
@@ -246,6 +279,8 @@ def test_command_rejects_bad_input():
         call_command("remind_payments", "--date", "7.05.2025")
     with pytest.raises(CommandError, match="ujemna"):
         call_command("remind_payments", "--days", "-1")
+    with pytest.raises(CommandError, match="Liczba dni musi być liczbą całkowitą"):
+        call_command("remind_payments", "--days", "trzy")
 
 
 def test_community_account_when_the_premises_has_none(
@@ -292,13 +327,13 @@ def _queries(function) -> tuple[int, object]:
 
 def test_queries_do_not_grow_with_the_premises(company):
     _small, small_owners = _owing_community(company, 2, due_day=10)
-    _large, large_owners = _owing_community(company, 7, due_day=11)
+    _large, large_owners = _owing_community(company, 7, due_day=20)
     ContentType.objects.get_for_model(ReminderSent)  # cached for the process after the first
     small_queries, small_sent = _queries(
         lambda: payment_reminders_send(today=datetime.date(2025, 5, 7))
     )
     large_queries, large_sent = _queries(
-        lambda: payment_reminders_send(today=datetime.date(2025, 5, 8))
+        lambda: payment_reminders_send(today=datetime.date(2025, 5, 17))
     )
     assert (small_sent, large_sent) == (2, 7)
     assert small_queries == large_queries
@@ -333,3 +368,66 @@ def test_a_run_stopped_halfway_resumes_without_duplicates(
     assert _send(django_capture_on_commit_callbacks) == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in owners)
     assert len(MemorySmsBackend.outbox) == 3  # owners 0, 2 and 4 consented, once each
+
+
+def test_nobody_to_tell_is_not_recorded_nor_counted(
+    owed, resident, django_capture_on_commit_callbacks
+):
+    """No e-mail address (or e-mail notifications switched off) and no SMS consent: nothing
+    goes out, so nothing is counted as sent; once reachable, the next run reminds."""
+    resident.email = ""
+    resident.save()
+    assert _send(django_capture_on_commit_callbacks) == 0
+    assert not ReminderSent.objects.exists()
+    assert not Message.objects.exists()
+    resident.email = "jan.kowalski@example.com"
+    resident.save()
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 1
+    [email] = mail.outbox
+    assert email.to == ["jan.kowalski@example.com"]
+    assert "Termin płatności: 12.05.2025" in email.body
+
+
+def test_a_failing_send_does_not_stop_the_others_and_is_recorded(
+    owed, resident, neighbour, monkeypatch, django_capture_on_commit_callbacks
+):
+    from notifications import services
+
+    add_charge(neighbour.ownerships.get().premises, "300.00", DUE)
+    real_send_now = services._send_now
+
+    def smtp_refuses_the_resident(message):
+        if message.to_address == resident.email:
+            raise OSError("550 skrzynka nie istnieje")
+        return real_send_now(message)
+
+    monkeypatch.setattr(services, "_send_now", smtp_refuses_the_resident)
+    assert _send(django_capture_on_commit_callbacks) == 2
+    [email] = mail.outbox
+    assert email.to == [neighbour.email] and "300,00" in email.body
+    failed = Message.objects.get(recipient=resident)
+    assert failed.status == Message.Status.QUEUED  # retried later by retry_due_messages
+    assert "550 skrzynka nie istnieje" in failed.last_error
+    assert failed.attempts == 1
+
+
+def test_an_overlapping_run_that_recorded_first_wins(
+    owed, resident, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Two workers at once: the other one records the premises between this run's check and
+    its own record; the unique constraint refuses it, so the reminder goes out only once."""
+    real_notify_channels = reminders.notify_channels
+
+    def another_worker_records_first(notices):
+        ReminderSent.objects.create(
+            kind=ReminderSent.Kind.PAYMENT,
+            period=datetime.date(2025, 5, 1),
+            premises=owed,
+            community=owed.building.community,
+        )
+        return real_notify_channels(notices)
+
+    monkeypatch.setattr(reminders, "notify_channels", another_worker_records_first)
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 0
+    assert mail.outbox == []
+    assert ReminderSent.objects.count() == 1

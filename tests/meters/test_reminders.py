@@ -93,11 +93,39 @@ def test_co_owner_and_tenant_get_their_own_email(
     )
 
 
-def test_not_on_other_days(resident, meters, django_capture_on_commit_callbacks):
-    for day in (OPENS - datetime.timedelta(days=1), OPENS + datetime.timedelta(days=1)):
+def test_not_while_the_window_is_closed(resident, meters, django_capture_on_commit_callbacks):
+    for day in (OPENS - datetime.timedelta(days=1), datetime.date(2025, 6, 13)):
         assert _send(django_capture_on_commit_callbacks, day) == 0
     assert mail.outbox == []
     assert not Message.objects.exists()
+    assert not ReminderSent.objects.exists()
+
+
+def test_a_missed_opening_day_is_caught_up_once_while_the_window_is_open(
+    resident, meters, django_capture_on_commit_callbacks
+):
+    """No run on 20.05 (server down, a failed run): the next run sends the reminder, listing
+    only the meters still without a reading in this window; later runs send nothing more."""
+    ReadingFactory(meter=meters["hot"], read_on=OPENS)  # read on the opening day
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 22)) == 1
+    [email] = _to(resident.email)
+    assert email.subject == "Podaj odczyty liczników do 12.06.2025"
+    assert "ZW-111" in email.body and "CW-222" not in email.body
+    for day in (22, 23, 31):
+        assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, day)) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind_readings", "--date", "2025-06-12")
+    assert len(mail.outbox) == 1
+    assert ReminderSent.objects.get().period == OPENS
+
+
+def test_caught_up_only_while_meters_are_unread(
+    resident, meters, django_capture_on_commit_callbacks
+):
+    ReadingFactory(meter=meters["hot"], read_on=OPENS)
+    ReadingFactory(meter=meters["cold"], read_on=OPENS + datetime.timedelta(days=1))
+    assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 25)) == 0
+    assert mail.outbox == []
 
 
 def test_custom_window_start_day_and_month_end(

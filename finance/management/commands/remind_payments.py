@@ -1,6 +1,7 @@
 import datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from finance.reminders import days_before, payment_reminders_send
@@ -12,14 +13,14 @@ class Command(BaseCommand):
         "przed dniem płatności wspólnoty wysyła każdemu lokalowi z kwotą do zapłaty jedną "
         "wiadomość z kwotą, terminem i indywidualnym rachunkiem (e-mail; SMS za zgodą). "
         "Uruchamiaj codziennie z crona; jeden lokal dostaje przypomnienie raz w miesiącu. "
+        "Gdy uruchomienie w dniu przypomnienia się nie odbyło, następne (do terminu płatności "
+        "włącznie) wysyła zaległe przypomnienia; po terminie już nie. "
         "--date RRRR-MM-DD: dla wskazanego dnia (testy, uzupełnianie)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Dzień (RRRR-MM-DD), domyślnie dziś.")
-        parser.add_argument(
-            "--days", type=int, help="Ile dni przed terminem (domyślnie z ustawień)."
-        )
+        parser.add_argument("--days", help="Ile dni przed terminem (domyślnie z ustawień).")
 
     def handle(self, *args, **options):
         today = None
@@ -27,10 +28,15 @@ class Command(BaseCommand):
             try:
                 today = datetime.date.fromisoformat(options["date"])
             except ValueError as exc:
-                raise CommandError("Podaj datę w formacie RRRR-MM-DD.") from exc
-        days = days_before() if options["days"] is None else options["days"]
+                raise CommandError(_("Podaj datę w formacie RRRR-MM-DD.")) from exc
+        days = days_before()
+        if options["days"] is not None:
+            try:
+                days = int(options["days"])
+            except ValueError as exc:
+                raise CommandError(_("Liczba dni musi być liczbą całkowitą, np. 3.")) from exc
         if days < 0:
-            raise CommandError("Liczba dni nie może być ujemna.")
+            raise CommandError(_("Liczba dni nie może być ujemna."))
         count = payment_reminders_send(today=today, days=days)
         self.stdout.write(
             ngettext(
