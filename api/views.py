@@ -1,25 +1,33 @@
 """The integration API: every object is looked up within the key's communities (else 404)."""
 
-from django.core.exceptions import ValidationError
+from allauth.account.adapter import get_adapter as get_account_adapter
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.db.models.functions import Coalesce, Greatest
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from correspondence.models import DeliveryConsent, Thread
 from failures.models import FailureReport
 from failures.services import failure_change_status
+from lib.ratelimit import rate_limit_hit
 from meters.models import Reading
+from portal.views import app_version
 from premises.models import Community
 
 from . import serializers as s
@@ -502,3 +510,69 @@ class ResignationListView(ScopedListView):
             user=OuterRef("user"), premises__building__community__in=ids
         )
         return queryset.filter(Exists(held))
+
+
+# How long a built schema is kept: it changes only with the code, and the key names the app's
+# version; the expiry bounds how long a deployment that kept the version shows the old schema.
+SCHEMA_CACHE_SECONDS = 600
+SCHEMA_RATE_LIMIT_MESSAGE = _(
+    "Zbyt wiele pobrań schematu API z tego adresu. Spróbuj ponownie za minutę."
+)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema, public (it describes the API, not anyone's data).
+
+    Building it costs ~130 ms of CPU, ten times a page, and an anonymous visitor could ask for
+    it again and again: it is built once per app version, language and format and then served
+    from the cache, and each visitor IP may fetch it ``API_SCHEMA_RATE_LIMIT`` times a minute.
+    """
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        limit, period = settings.API_SCHEMA_RATE_LIMIT
+        try:
+            ip = get_account_adapter(request).get_client_ip(request)
+        except PermissionDenied:  # no address at all (e.g. a bare WSGI call): one shared count
+            ip = "unknown"
+        if not rate_limit_hit(scope="api_schema", key=ip, limit=limit, period=period):
+            return JsonResponse(
+                {"detail": gettext(SCHEMA_RATE_LIMIT_MESSAGE)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(period)},
+            )
+        # The renderer's own media type, not the client's (its parameters, e.g. "indent=", would
+        # make a new cache entry, and a new build, per request).
+        renderer = request.accepted_renderer
+        key = f"strefa:api-schema:{app_version()}:{self._language(request)}:{renderer.media_type}"
+        cached = cache.get(key)
+        if cached is None:
+            response = super().get(request, *args, **kwargs)
+            context = self.get_renderer_context()
+            content = renderer.render(response.data, renderer.media_type, context)
+            cached = (content, response["Content-Disposition"])
+            cache.set(key, cached, timeout=SCHEMA_CACHE_SECONDS)
+        content, disposition = cached
+        charset = f"; charset={renderer.charset}" if renderer.charset else ""
+        return HttpResponse(
+            content,
+            content_type=renderer.media_type + charset,
+            headers={"Content-Disposition": disposition},
+        )
+
+    @staticmethod
+    def _language(request) -> str:
+        """The language the schema is built in: SpectacularAPIView switches to "?lang=", and
+        an unknown one falls back to the catalogue of LANGUAGE_CODE."""
+        lang = request.GET.get("lang")
+        if not lang:
+            return get_language()
+        return lang if lang in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+    def _get_version_parameter(self, request):
+        # "?version=" is ignored: what a visitor passes must not end up in the schema cached
+        # for everyone (the API has one version, SPECTACULAR_SETTINGS["VERSION"]).
+        return None

@@ -410,6 +410,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "api.authentication.exception_handler",
 }
 STREFA_API_RATE = env.str("STREFA_API_RATE", default="600/min")
+# The public OpenAPI schema (/api/schema/): downloads per visitor IP per minute (TRUSTED_PROXY_COUNT
+# decides the IP, as for logins). The schema itself is built once and kept in the cache.
+API_SCHEMA_RATE_LIMIT = (env.int("RATE_LIMIT_API_SCHEMA_PER_MINUTE", default=30), 60)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Strefa – API integracji",
     "DESCRIPTION": "Synchronizacja z systemem księgowym biura. Przewodnik: docs/api.md.",

@@ -102,3 +102,55 @@ def test_schemathesis_no_server_errors_and_schema_conformance(
             )
 
         check()
+
+
+def test_schema_is_built_once_then_served_from_the_cache(client, monkeypatch):
+    """Building the schema costs ~130 ms of CPU; anonymous repeats must not rebuild it."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    builds = []
+    real_get_schema = SchemaGenerator.get_schema
+
+    def counting_get_schema(self, *args, **kwargs):
+        builds.append(1)
+        return real_get_schema(self, *args, **kwargs)
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counting_get_schema)
+    first = client.get("/api/schema/", headers={"Accept": "application/json"})
+    second = client.get("/api/schema/", headers={"Accept": "application/json"})
+    assert len(builds) == 1
+    assert second.json() == first.json()
+    assert second.json()["info"]["title"] == "Strefa – API integracji"
+    assert second["Content-Type"] == first["Content-Type"]
+    for lang in ("pl", "xx", "xx" * 20):  # the only language, or a made-up one: no new build
+        client.get(f"/api/schema/?lang={lang}", headers={"Accept": "application/json"})
+    assert len(builds) == 1
+    # YAML (the default format) is its own rendering, also built once.
+    yaml_first = client.get("/api/schema/")
+    yaml_second = client.get("/api/schema/")
+    assert len(builds) == 2
+    assert yaml_second.content == yaml_first.content
+    assert "title: Strefa – API integracji" in yaml_second.content.decode()
+
+
+def test_schema_version_parameter_cannot_poison_the_cached_schema(client):
+    client.get("/api/schema/?version=zmieniona", headers={"Accept": "application/json"})
+    response = client.get("/api/schema/", headers={"Accept": "application/json"})
+    assert response.json()["info"]["version"] == "1"
+
+
+def test_schema_is_rate_limited_per_visitor_with_a_polish_json_429(client, settings):
+    settings.API_SCHEMA_RATE_LIMIT = (2, 60)
+    for _ in range(2):
+        assert client.get("/api/schema/", REMOTE_ADDR="198.51.100.7").status_code == 200
+    refused = client.get("/api/schema/", REMOTE_ADDR="198.51.100.7")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/json"
+    assert refused.json()["detail"] == (
+        "Zbyt wiele pobrań schematu API z tego adresu. Spróbuj ponownie za minutę."
+    )
+    assert refused["Retry-After"] == "60"
+    # Another visitor is not affected.
+    other = client.get("/api/schema/", REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 200
+    assert "Strefa – API integracji" in other.content.decode()
