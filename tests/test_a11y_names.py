@@ -1,11 +1,12 @@
 """Links and buttons repeated on a page are told apart by their accessible names (WCAG 2.4.4),
 and each name starts with the visible text (2.5.3, voice control)."""
 
+import datetime
 import re
 
 import pytest
 
-from tests.factories import MeterFactory, ResolutionFactory
+from tests.factories import MeterFactory, ResolutionFactory, add_charge
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +44,17 @@ def test_back_and_next_arrows_are_not_read_aloud(resident_client, community, pre
     for path in ("/wspolnota/", "/wspolnota/uchwaly/", f"/lokale/{premises.pk}/", "/awarie/zglos/"):
         html = resident_client.get(path).content.decode()
         assert "aria-hidden" in html and not ARROW_OUTSIDE_HIDDEN.search(html), path
+
+
+def test_page_links_say_they_go_to_a_page(resident_client, premises):
+    # "Następna" alone, read from a list of links, does not say next what (WCAG 2.4.4).
+    for year in range(2021, 2026):
+        for month in range(1, 13):
+            add_charge(premises, "10.00", datetime.date(year, month, 10))
+    html = resident_client.get("/finanse/?page=2").content.decode()
+    links = re.findall(r'<a href="\?[^"]*page=\d+" rel="(prev|next)">(.*?)</a>', html)
+    names = [(rel, re.sub(r"<span[^>]*>.*?</span>|\s+", " ", text).strip()) for rel, text in links]
+    assert names == [
+        ("prev", "Poprzednia strona"),
+        ("next", "Następna strona"),
+    ]

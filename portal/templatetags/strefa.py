@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.contrib.messages import constants as message_constants
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -89,3 +90,9 @@ def is_optional(bound_field) -> bool:
 def phone(value) -> str:
     """``+48601200300`` → ``+48 601 200 300``; anything else (an e-mail address) unchanged."""
     return format_phone(value) if value else ""
+
+
+@register.filter
+def messages_role(messages) -> str:
+    """``alert`` when a message reports a problem (read at once), else a polite ``status``."""
+    return "alert" if any(m.level >= message_constants.WARNING for m in messages) else "status"
