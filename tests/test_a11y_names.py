@@ -58,3 +58,25 @@ def test_page_links_say_they_go_to_a_page(resident_client, premises):
         ("prev", "Poprzednia strona"),
         ("next", "Następna strona"),
     ]
+
+
+def _link_texts(html, href_part):
+    links = re.findall(rf'<a href="[^"]*{href_part}[^"]*"[^>]*>(.*?)</a>', html, re.S)
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip() for text in links]
+
+
+def test_download_links_say_the_file_type_and_size(resident_client, resident, premises, community):
+    # A list of download links read out of context must still say what each file is
+    # (WCAG 2.4.4); the size tells a resident on a phone what the download costs.
+    from tests.correspondence.helpers import make_letter
+    from tests.documents.test_documents import make_document
+
+    make_document(title="Regulamin porządku", community=community)
+    html = resident_client.get("/dokumenty/").content.decode()
+    assert _link_texts(html, r"/dokumenty/\d") == ["Regulamin porządku (PDF)"]
+
+    letter = make_letter(
+        premises=premises, recipient=resident, attachment=("rozliczenie.pdf", b"%PDF" * 512)
+    )
+    html = resident_client.get(f"/korespondencja/pisma/{letter.pk}/").content.decode()
+    assert _link_texts(html, "/zalaczniki/") == ["Pobierz rozliczenie.pdf (PDF, 2,0 KB)"]

@@ -96,3 +96,10 @@ def phone(value) -> str:
 def messages_role(messages) -> str:
     """``alert`` when a message reports a problem (read at once), else a polite ``status``."""
     return "alert" if any(m.level >= message_constants.WARNING for m in messages) else "status"
+
+
+@register.filter
+def file_type(name) -> str:
+    """``uchwały/Regulamin.v2.pdf`` → ``PDF``: the type a download link names ("" without one)."""
+    base = str(name or "").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].upper() if "." in base.strip(".") else ""
