@@ -72,3 +72,20 @@ def test_tab_shows_a_clear_focus_on_every_control_and_leaves_the_page(
         problems.append("the focus never left the page")
     assert sorted(set(controls) - seen) == [], path
     assert problems == [], path
+
+
+def test_the_focused_error_summary_shows_a_clear_ring(
+    live_server,
+    page,
+    live_login,
+    resident_with_everything,  # noqa: F811
+):
+    live_login(resident_with_everything["resident"])
+    page.goto(f"{live_server.url}/awarie/zglos/")
+    page.evaluate("document.querySelectorAll('[required]').forEach(e => e.required = false)")
+    page.get_by_role("button", name="Wyślij zgłoszenie").click()
+    page.wait_for_load_state()
+    state = page.evaluate(FOCUS_STATE)
+    assert "error-summary" in state["key"]
+    assert state["style"] != "none" and state["width"] >= 2
+    assert _contrast(state["colour"], state["behind"]) >= 3, state
