@@ -103,3 +103,12 @@ def file_type(name) -> str:
     """``uchwały/Regulamin.v2.pdf`` → ``PDF``: the type a download link names ("" without one)."""
     base = str(name or "").rsplit("/", 1)[-1]
     return base.rsplit(".", 1)[-1].upper() if "." in base.strip(".") else ""
+
+
+@register.simple_tag(takes_context=True)
+def aria_current(context, url) -> str:
+    """For the link of the section being shown: ``page`` when it leads to this very page,
+    ``true`` when this page is inside its section (a sub-page is not the section's page)."""
+    request = context.get("request")
+    value = "page" if request is not None and request.path == str(url) else "true"
+    return format_html('aria-current="{}"', value)
