@@ -80,3 +80,19 @@ def test_download_links_say_the_file_type_and_size(resident_client, resident, pr
     )
     html = resident_client.get(f"/korespondencja/pisma/{letter.pk}/").content.decode()
     assert _link_texts(html, "/zalaczniki/") == ["Pobierz rozliczenie.pdf (PDF, 2,0 KB)"]
+
+
+def test_announcement_attachments_say_their_file_type(resident_client, community):
+    from django.core.files.base import ContentFile
+
+    from community.models import AnnouncementAttachment
+    from tests.factories import AnnouncementFactory
+
+    announcement = AnnouncementFactory(community=community, title="Przegląd kominiarski")
+    AnnouncementAttachment.objects.create(
+        announcement=announcement,
+        name="Harmonogram przeglądów",
+        file=ContentFile(b"%PDF-1.4\n", name="harmonogram.pdf"),
+    )
+    html = resident_client.get("/wspolnota/").content.decode()
+    assert _link_texts(html, "/zalacznik") == ["Harmonogram przeglądów (PDF)"]
