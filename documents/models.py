@@ -84,7 +84,3 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
-
-    @property
-    def extension(self) -> str:
-        return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""

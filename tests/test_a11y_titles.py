@@ -7,6 +7,7 @@ import pytest
 from django.template.loader import get_template
 
 from tests.factories import add_charge
+from tests.test_browser_a11y import _pages, resident_with_everything  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -39,5 +40,18 @@ def test_a_further_page_of_a_list_says_which_in_its_title(resident_client, premi
             add_charge(premises, "10.00", datetime.date(year, month, 10))
     first = resident_client.get("/finanse/").content.decode()
     second = resident_client.get("/finanse/?page=2").content.decode()
-    assert _title(first) == "Finanse – Strefa"
-    assert re.fullmatch(r"Finanse \(strona 2 z \d\) – Strefa", _title(second)), _title(second)
+    assert _title(first) == "Finanse – Strefa Klienta"
+    assert re.fullmatch(r"Finanse \(strona 2 z \d\) – Strefa Klienta", _title(second)), _title(
+        second
+    )
+
+
+def test_every_page_title_names_the_page_first_then_the_portal(client, resident_with_everything):  # noqa: F811
+    client.force_login(resident_with_everything["resident"])
+    titles = {
+        path: _title(client.get(path).content.decode()) for path in _pages(resident_with_everything)
+    }
+    assert [p for p, t in titles.items() if not t.endswith(" – Strefa Klienta")] == []
+    # The portal's name comes last only: a page named after the portal tells nothing.
+    assert [p for p, t in titles.items() if t.startswith("Strefa")] == []
+    assert len(set(titles.values())) == len(titles), titles

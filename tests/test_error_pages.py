@@ -11,7 +11,7 @@ def test_unknown_address_answers_polish_404_in_the_layout(resident_client):
     response = resident_client.get("/nie-ma-takiej-strony/")
     page = response.content.decode()
     assert response.status_code == 404
-    assert "<title>Nie znaleziono strony – Strefa</title>" in page
+    assert "<title>Nie znaleziono strony – Strefa Klienta</title>" in page
     assert "Strona nie istnieje albo nie masz do niej dostępu." in page
     assert 'class="tabs"' in page  # the resident keeps the navigation
     assert "Not Found" not in page

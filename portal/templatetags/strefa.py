@@ -3,6 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.contrib.messages import constants as message_constants
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
@@ -89,3 +90,25 @@ def is_optional(bound_field) -> bool:
 def phone(value) -> str:
     """``+48601200300`` → ``+48 601 200 300``; anything else (an e-mail address) unchanged."""
     return format_phone(value) if value else ""
+
+
+@register.filter
+def messages_role(messages) -> str:
+    """``alert`` when a message reports a problem (read at once), else a polite ``status``."""
+    return "alert" if any(m.level >= message_constants.WARNING for m in messages) else "status"
+
+
+@register.filter
+def file_type(name) -> str:
+    """``uchwały/Regulamin.v2.pdf`` → ``PDF``: the type a download link names ("" without one)."""
+    base = str(name or "").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[-1].upper() if "." in base.strip(".") else ""
+
+
+@register.simple_tag(takes_context=True)
+def aria_current(context, url) -> str:
+    """For the link of the section being shown: ``page`` when it leads to this very page,
+    ``true`` when this page is inside its section (a sub-page is not the section's page)."""
+    request = context.get("request")
+    value = "page" if request is not None and request.path == str(url) else "true"
+    return format_html('aria-current="{}"', value)
