@@ -20,6 +20,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lib.sms import SmsSize, sms_size, sms_truncate, transliterate_polish
 from premises.models import Community
@@ -558,6 +559,22 @@ def message_claim(*, message_id: int, now: datetime.datetime | None = None) -> M
             .first()
         )
         if message is None:
+            return None
+        if (
+            message.status == Message.Status.SENDING
+            and message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        ):
+            # Its last attempt's worker never finished (each attempt took the worker down):
+            # failed for good rather than claimed again forever; the office sees it in admin.
+            Message.objects.filter(pk=message.pk, status=message.status).update(
+                status=Message.Status.FAILED,
+                next_attempt_at=None,
+                last_error=_(
+                    "Wysyłka nie zakończyła się przy żadnej z %(attempts)s prób "
+                    "(proces wysyłający przerwał pracę)."
+                )
+                % {"attempts": message.attempts},
+            )
             return None
         # Compare-and-set as well, for databases without row locks (SQLite).
         claimed = Message.objects.filter(
