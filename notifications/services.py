@@ -663,6 +663,23 @@ def messages_retry_due(*, now: datetime.datetime | None = None) -> int:
 
 
 @transaction.atomic
+def messages_mark_bounced(*, messages: Iterable[Message]) -> int:
+    """The office got a sent e-mail back (unknown address, full mailbox): it is failed, so a
+    letter it delivered goes back on the list to print and post. SMS and unsent messages are
+    left as they are. Returns how many were marked."""
+    bounced = Message.objects.filter(
+        pk__in=[message.pk for message in messages],
+        channel=Message.Channel.EMAIL,
+        status=Message.Status.SENT,
+    )
+    return bounced.update(
+        status=Message.Status.FAILED,
+        next_attempt_at=None,
+        last_error=_("Wiadomość zwrócona przez serwer adresata (oznaczona w biurze)."),
+    )
+
+
+@transaction.atomic
 def message_resend(*, message: Message) -> Message:
     """Office's "send again": a failed or waiting message is re-queued, a sent one is copied."""
     if message.status == Message.Status.SENT:

@@ -227,6 +227,49 @@ def test_a_letter_on_its_way_by_e_mail_is_not_printed(admin_client, premises, re
     assert letter.printed_at is None
 
 
+def test_a_bounced_letter_e_mail_marked_by_the_office_goes_back_to_print(
+    admin_client, premises, resident
+):
+    """The relay took the e-mail, then the mailbox bounced it: the office marks the message
+    as returned and the letter is on the list to print and post again."""
+    letter = make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Rozliczenie ciepła 2025",
+        delivery_channel="email",
+        delivery_reason="consent",
+    )
+    sent = Message.objects.create(
+        recipient=resident,
+        channel="email",
+        to_address="literowka@exmaple.com",
+        body="…",
+        related=letter,
+        status=Message.Status.SENT,
+        attempts=1,
+        sent_at=timezone.now(),
+    )
+    sms = Message.objects.create(
+        recipient=resident, channel="sms", to_address="+48601000001", body="…", status="sent"
+    )
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie ciepła 2025" not in page
+
+    response = admin_client.post(
+        "/admin/notifications/message/",
+        {"action": "mark_bounced", "_selected_action": [sent.pk, sms.pk]},
+        follow=True,
+    )
+    assert "1 wiadomość e-mail oznaczono jako zwróconą." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == Message.Status.FAILED
+    assert "zwrócona" in sent.last_error
+    sms.refresh_from_db()
+    assert sms.status == Message.Status.SENT  # only e-mails bounce
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie ciepła 2025" in page
+
+
 def test_send_again_action_redelivers(
     admin_client, e_community, premises, resident, django_capture_on_commit_callbacks
 ):
