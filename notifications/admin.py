@@ -90,12 +90,8 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
             return
         self.message_user(
             request,
-            ngettext(
-                "%(count)d wiadomość e-mail oznaczono jako zwróconą.",
-                "%(count)d wiadomości e-mail oznaczono jako zwrócone.",
-                count,
-            )
-            % {"count": count},
+            # A count after a colon reads right in Polish for any number (no plural forms).
+            _("Wiadomości e-mail oznaczone jako zwrócone: %(count)d.") % {"count": count},
             messages.SUCCESS,
         )
 

@@ -260,7 +260,7 @@ def test_a_bounced_letter_e_mail_marked_by_the_office_goes_back_to_print(
         {"action": "mark_bounced", "_selected_action": [sent.pk, sms.pk]},
         follow=True,
     )
-    assert "1 wiadomość e-mail oznaczono jako zwróconą." in response.content.decode()
+    assert "Wiadomości e-mail oznaczone jako zwrócone: 1." in response.content.decode()
     sent.refresh_from_db()
     assert sent.status == Message.Status.FAILED
     assert "zwrócona" in sent.last_error
