@@ -185,9 +185,7 @@ class LetterAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Drukuj do wysyłki pocztą (PDF) i oznacz jako wydrukowane"))
     def print_for_post(self, request, queryset):
         letters = list(
-            queryset.filter(delivery_channel=Letter.Channel.POST).select_related(
-                "recipient", "premises__building", "community"
-            )
+            queryset.by_post().select_related("recipient", "premises__building", "community")
         )
         if not letters:
             self.message_user(

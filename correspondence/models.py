@@ -56,10 +56,10 @@ class LetterQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
 
-    def to_print(self):
-        """Published letters to print and post, not printed yet: those going by post, and
-        those whose e-mail failed for good with no other attempt under way or delivered (the
-        letter still has to reach its addressee: nothing is silently dropped)."""
+    def by_post(self):
+        """Letters that go by post: those sent by post, and those whose e-mail failed for
+        good with no other attempt under way or delivered (the letter still has to reach its
+        addressee: nothing is silently dropped)."""
         from django.contrib.contenttypes.models import ContentType
 
         from notifications.models import Message
@@ -72,11 +72,14 @@ class LetterQuerySet(models.QuerySet):
         mail_failed = Exists(mails.filter(status=Message.Status.FAILED)) & ~Exists(
             mails.exclude(status=Message.Status.FAILED)
         )
-        return self.published().filter(
+        return self.filter(
             Q(delivery_channel=Letter.Channel.POST)
-            | Q(delivery_channel=Letter.Channel.EMAIL) & mail_failed,
-            printed_at=None,
+            | Q(delivery_channel=Letter.Channel.EMAIL) & mail_failed
         )
+
+    def to_print(self):
+        """Published letters to print and post (``by_post``), not printed yet."""
+        return self.published().by_post().filter(printed_at=None)
 
 
 class Letter(models.Model):

@@ -4,7 +4,6 @@ import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -16,7 +15,13 @@ from lib.phones import format_phone, normalize_phone
 from lib.resubmission import earlier_submission
 from lib.workdays import add_days_not_counting_first
 from notifications.models import Message
-from notifications.services import message_queue, messages_queue_many, notify, render_plain
+from notifications.services import (
+    message_queue,
+    messages_queue_many,
+    notify,
+    portal_url,
+    render_plain,
+)
 from premises.models import Community, Premises
 
 from .models import (
@@ -132,10 +137,6 @@ def _consent_for_letter(letter: Letter, today: datetime.date) -> DeliveryConsent
         if consent:
             return consent
     return None
-
-
-def portal_url(path: str) -> str:
-    return settings.PORTAL_URL.rstrip("/") + path
 
 
 def _deliver(letter: Letter, now: datetime.datetime) -> Letter:

@@ -6,7 +6,7 @@ from lib.sms import sms_size
 from office.admin_mixins import CommunityScopedAdminMixin
 
 from .models import Message, ReminderSent
-from .services import message_resend
+from .services import message_resend, messages_mark_bounced
 
 
 @admin.register(Message)
@@ -27,7 +27,7 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
     list_select_related = ["recipient"]
     search_fields = ["to_address", "subject", "body", "recipient__last_name", "recipient__username"]
     show_full_result_count = False  # created_at stays a list filter: no drill-down over every row
-    actions = ["resend"]
+    actions = ["resend", "mark_bounced"]
     readonly_fields = [
         "recipient",
         "community",
@@ -75,6 +75,23 @@ class MessageAdmin(CommunityScopedAdminMixin, admin.ModelAdmin):
                 count,
             )
             % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Oznacz e-mail jako zwrócony (nie dotarł do adresata)"))
+    def mark_bounced(self, request, queryset):
+        count = messages_mark_bounced(messages=queryset)
+        if not count:
+            self.message_user(
+                request,
+                _("Wśród zaznaczonych nie ma wysłanych wiadomości e-mail."),
+                messages.WARNING,
+            )
+            return
+        self.message_user(
+            request,
+            # A count after a colon reads right in Polish for any number (no plural forms).
+            _("Wiadomości e-mail oznaczone jako zwrócone: %(count)d.") % {"count": count},
             messages.SUCCESS,
         )
 

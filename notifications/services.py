@@ -20,6 +20,7 @@ from django.template import Context, TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lib.sms import SmsSize, sms_size, sms_truncate, transliterate_polish
 from premises.models import Community
@@ -559,6 +560,22 @@ def message_claim(*, message_id: int, now: datetime.datetime | None = None) -> M
         )
         if message is None:
             return None
+        if (
+            message.status == Message.Status.SENDING
+            and message.attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        ):
+            # Its last attempt's worker never finished (each attempt took the worker down):
+            # failed for good rather than claimed again forever; the office sees it in admin.
+            Message.objects.filter(pk=message.pk, status=message.status).update(
+                status=Message.Status.FAILED,
+                next_attempt_at=None,
+                last_error=_(
+                    "Wysyłka nie zakończyła się przy żadnej z %(attempts)s prób "
+                    "(proces wysyłający przerwał pracę)."
+                )
+                % {"attempts": message.attempts},
+            )
+            return None
         # Compare-and-set as well, for databases without row locks (SQLite).
         claimed = Message.objects.filter(
             pk=message.pk, status=message.status, attempts=message.attempts
@@ -643,6 +660,23 @@ def messages_retry_due(*, now: datetime.datetime | None = None) -> int:
             _attempt(message)
             tried += 1
     return tried
+
+
+@transaction.atomic
+def messages_mark_bounced(*, messages: Iterable[Message]) -> int:
+    """The office got a sent e-mail back (unknown address, full mailbox): it is failed, so a
+    letter it delivered goes back on the list to print and post. SMS and unsent messages are
+    left as they are. Returns how many were marked."""
+    bounced = Message.objects.filter(
+        pk__in=[message.pk for message in messages],
+        channel=Message.Channel.EMAIL,
+        status=Message.Status.SENT,
+    )
+    return bounced.update(
+        status=Message.Status.FAILED,
+        next_attempt_at=None,
+        last_error=_("Wiadomość zwrócona przez serwer adresata (oznaczona w biurze)."),
+    )
 
 
 @transaction.atomic

@@ -168,6 +168,108 @@ def test_letters_to_print_listed_printed_and_marked(admin_client, premises, resi
     assert "Wezwanie do zapłaty 1/2026" not in page
 
 
+def test_a_letter_whose_e_mail_failed_for_good_is_printed_for_post(
+    admin_client, premises, resident
+):
+    """The "to print" list shows it, so the print action prints it too (not "nothing to
+    post"): the letter still has to reach its addressee."""
+    letter = make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Rozliczenie wody 2025",
+        delivery_channel="email",
+        delivery_reason="consent",
+        delivery_address="pelna.skrzynka@example.com",
+    )
+    Message.objects.create(
+        recipient=resident,
+        channel="email",
+        to_address="pelna.skrzynka@example.com",
+        body="…",
+        related=letter,
+        status=Message.Status.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: 552 mailbox full",
+    )
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie wody 2025" in page
+
+    response = admin_client.post(
+        "/admin/correspondence/letter/",
+        {"action": "print_for_post", "_selected_action": [letter.pk]},
+    )
+    assert response["Content-Type"] == "application/pdf"
+    assert "Rozliczenie wody 2025" in pdf_text(response.content)
+    letter.refresh_from_db()
+    assert letter.printed_at is not None
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie wody 2025" not in page
+
+
+def test_a_letter_on_its_way_by_e_mail_is_not_printed(admin_client, premises, resident):
+    letter = make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Pismo e-mailem",
+        delivery_channel="email",
+        delivery_reason="consent",
+    )
+    Message.objects.create(
+        recipient=resident, channel="email", to_address="a@example.com", body="…", related=letter
+    )
+    response = admin_client.post(
+        "/admin/correspondence/letter/",
+        {"action": "print_for_post", "_selected_action": [letter.pk]},
+        follow=True,
+    )
+    assert "Wśród zaznaczonych nie ma pism do wysłania pocztą." in response.content.decode()
+    letter.refresh_from_db()
+    assert letter.printed_at is None
+
+
+def test_a_bounced_letter_e_mail_marked_by_the_office_goes_back_to_print(
+    admin_client, premises, resident
+):
+    """The relay took the e-mail, then the mailbox bounced it: the office marks the message
+    as returned and the letter is on the list to print and post again."""
+    letter = make_letter(
+        premises=premises,
+        recipient=resident,
+        subject="Rozliczenie ciepła 2025",
+        delivery_channel="email",
+        delivery_reason="consent",
+    )
+    sent = Message.objects.create(
+        recipient=resident,
+        channel="email",
+        to_address="literowka@exmaple.com",
+        body="…",
+        related=letter,
+        status=Message.Status.SENT,
+        attempts=1,
+        sent_at=timezone.now(),
+    )
+    sms = Message.objects.create(
+        recipient=resident, channel="sms", to_address="+48601000001", body="…", status="sent"
+    )
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie ciepła 2025" not in page
+
+    response = admin_client.post(
+        "/admin/notifications/message/",
+        {"action": "mark_bounced", "_selected_action": [sent.pk, sms.pk]},
+        follow=True,
+    )
+    assert "Wiadomości e-mail oznaczone jako zwrócone: 1." in response.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == Message.Status.FAILED
+    assert "zwrócona" in sent.last_error
+    sms.refresh_from_db()
+    assert sms.status == Message.Status.SENT  # only e-mails bounce
+    page = admin_client.get("/admin/correspondence/letter/?do_druku=tak").content.decode()
+    assert "Rozliczenie ciepła 2025" in page
+
+
 def test_send_again_action_redelivers(
     admin_client, e_community, premises, resident, django_capture_on_commit_callbacks
 ):

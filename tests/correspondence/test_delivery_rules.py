@@ -155,6 +155,23 @@ def test_published_letter_with_old_consent_is_emailed_to_consent_address(
     assert f"/korespondencja/pisma/{letter.pk}/" in email.body
 
 
+def test_letter_email_greets_the_resident_by_name_with_both_parts_and_no_unsubscribe(
+    e_community, premises, resident, django_capture_on_commit_callbacks
+):
+    make_consent(user=resident, premises=premises, days_ago=20, address="e-doreczenia@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        letter = _publish(premises, resident)
+    [email] = mail.outbox
+    assert "Dzień dobry, Anna Nowak," in email.body
+    [(html, mimetype)] = email.alternatives
+    assert mimetype == "text/html"
+    assert "Anna Nowak" in html
+    assert f"/korespondencja/pisma/{letter.pk}/" in html
+    assert email.extra_headers["Auto-Submitted"] == "auto-generated"
+    # A letter is not a newsletter: the person cannot unsubscribe from their correspondence.
+    assert "List-Unsubscribe" not in email.extra_headers
+
+
 @pytest.mark.parametrize(
     ("published", "expected"),
     [

@@ -117,3 +117,24 @@ def test_smtp_timeout_frees_the_worker_and_keeps_the_message(settings, silent_sm
     assert message.status == Message.Status.QUEUED
     assert "timed out" in message.last_error
     assert message.next_attempt_at > timezone.now()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_message_whose_worker_crashed_every_time_is_failed_not_retried_forever(settings):
+    """A message that takes its worker down at each attempt (a poison message) is not claimed
+    again and again: after the last attempt's claim expires it is failed, so the office sees
+    it (and a letter goes back on the list to print and post)."""
+    settings.TASKS = NO_TASKS
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 3
+    message = message_queue(channel="email", to_address="a@example.com", subject="T", body="b")
+    Message.objects.filter(pk=message.pk).update(
+        status=Message.Status.SENDING, attempts=3, next_attempt_at=timezone.now()
+    )
+    assert messages_retry_due() == 0
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Message.Status.FAILED, 3)
+    assert message.next_attempt_at is None
+    assert "nie zakończyła" in message.last_error
+    assert mail.outbox == []
+    assert message_send(message_id=message.pk).status == Message.Status.FAILED
+    assert mail.outbox == []
