@@ -72,6 +72,16 @@ class ImportReport:
         return sum(1 for row in self.rows if not row.error and not row.skip)
 
 
+def serial_key(serial: str) -> str:
+    """A serial of digits without its leading zeros, which Excel drops from a number cell
+    ("00012345" is 12345); any other serial as written. Compares a file's serial with the
+    meters' when no meter has it exactly as written."""
+    serial = serial.strip()
+    if serial.isdigit():
+        return serial.lstrip("0") or "0"
+    return serial
+
+
 def _parse_date(text: str) -> datetime.date | None:
     # Remote-reading systems export the moment of the reading: its day is the reading's date.
     day, _sep, time = text.strip().partition(" ")
