@@ -226,6 +226,7 @@ def register_import(
         planned_logins=dict(planned_logins or {}),
     )
     importer.run(rows)
+    importer.check_holders()
     try:
         importer.check_shares()
     except ValidationError as error:
@@ -378,6 +379,8 @@ class _Importer:
         self._logins_used: set[str] = set()
         self._remaining = 0
         self._undo: list = []
+        self._in_file: set[int] = set()  # id() of the roles the valid rows name
+        self._added: list[tuple[RegisterRow, Ownership]] = []  # new owners' rows
         # What ``write`` saves.
         self._new: dict[type, list] = defaultdict(list)
         self._loaded: dict[type, list] = defaultdict(list)
@@ -409,6 +412,9 @@ class _Importer:
                 obj.__dict__.update(saved)
         else:
             self._keep_decision(decision)
+            self._in_file.add(id(decision.ownership))
+            if decision.ownership_new and decision.ownership.role in Ownership.OWNER_ROLES:
+                self._added.append((row, decision.ownership))
 
     def _parse(self, row: RegisterRow) -> dict | None:
         """The row's cells as values; None (and the row's errors) when a cell is wrong."""
@@ -872,6 +878,42 @@ class _Importer:
         return login
 
     # --- The totals -----------------------------------------------------------------------
+
+    def check_holders(self) -> None:
+        """A new owner never joins, unseen, an owner the file does not name.
+
+        A sale in a file without the seller's row, or a typo in the name of the owner (no
+        login: a new person), would leave both holding the premises at once (the seller seeing
+        the buyer's account). The row is refused with what to do; the seller's row with its
+        "Do" date, or the owner's login, makes the same file pass. Checked after all rows:
+        the seller's row may come after the buyer's.
+        """
+        for row, added in self._added:
+            for other in self._owns.get(id(added.premises), ()):
+                if (
+                    id(other) in self._in_file
+                    or other.user is added.user
+                    or other.role not in Ownership.OWNER_ROLES
+                    or (other.valid_to is not None and other.valid_to < added.valid_from)
+                    or (added.valid_to is not None and added.valid_to < other.valid_from)
+                ):
+                    continue
+                row.errors.append(
+                    RowError(
+                        _(
+                            "Lokal %(number)s ma też właściciela %(name)s, którego nie ma w "
+                            "pliku. Jeśli lokal sprzedano, dodaj wiersz sprzedającego z datą "
+                            "„Do” (albo zapisz ją przyciskiem „Sprzedaż lokalu” w panelu); jeśli "
+                            "poprawiasz dane tej samej osoby, podaj jej login."
+                        )
+                        % {
+                            "number": added.premises.number,
+                            "name": other.user.get_full_name() or other.user.username,
+                        },
+                        column=_col("last_name"),
+                        code="owner_not_in_file",
+                    )
+                )
 
     def check_shares(self) -> None:
         """Shares of a community's premises: never above 1; a warning unless exactly 1."""

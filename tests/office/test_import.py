@@ -454,3 +454,53 @@ def test_not_a_number_cells_are_row_errors_not_a_server_error(admin_client_, com
     assert response.status_code == 200
     assert "wiersze z błędami: 1" in response.content.decode()
     assert not Premises.objects.exists()
+
+
+def test_a_new_owner_beside_an_owner_missing_from_the_file_is_refused(admin_client_, company):
+    """A sale (or a typo in the name) must not leave the old and the new owner both current."""
+    import_all(admin_client_, csv_file(row()))
+    sold = csv_file(
+        row(first_name="Jan", last_name="Kowalski", email="jan@example.com", phone="", recipient="")
+    )
+    content = preview(admin_client_, sold).content.decode()
+    assert "Lokal 1 ma też właściciela Anna Nowak, którego nie ma w pliku" in content
+    assert "datą „Do”" in content and "login" in content
+    assert 'name="token"' not in content
+    assert Ownership.objects.count() == 1
+    assert not User.objects.filter(last_name="Kowalski").exists()
+
+
+def test_a_sale_in_the_file_ends_the_seller_and_adds_the_buyer(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    response = import_all(
+        admin_client_,
+        csv_file(
+            row(
+                first_name="Jan",
+                last_name="Kowalski",
+                email="jan@example.com",
+                recipient="",
+                valid_from="01.06.2025",
+            ),
+            row(valid_to="31.05.2025", recipient=""),
+        ),
+    )
+    assert response.status_code == 302
+    assert set(Ownership.objects.values_list("user__last_name", "valid_to")) == {
+        ("Nowak", datetime.date(2025, 5, 31)),
+        ("Kowalski", None),
+    }
+
+
+def test_a_new_co_owner_with_the_owners_kept_in_the_file_is_added(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    import_all(
+        admin_client_,
+        csv_file(
+            row(),
+            row(
+                first_name="Piotr", email="piotr@example.com", role="współwłaściciel", recipient=""
+            ),
+        ),
+    )
+    assert Ownership.objects.count() == 2
