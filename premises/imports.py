@@ -8,6 +8,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lib.imports import RowValueError, parse_decimal
 from lib.phones import normalize_phone
 
 from .models import Ownership, Premises
@@ -38,17 +39,12 @@ def premises_number_key(number: str) -> str:
 
 
 def decimal(value, *, label: str) -> Decimal:
-    raw = text(value).replace(" ", "").replace(",", ".")
+    """A number as every import reads it (``lib.imports.parse_decimal``: ``1 234,50``,
+    ``1.234,50``, ``1234.5``), never negative; the field's own validation checks its size."""
     try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
-        ) from None
-    if not number.is_finite():  # "nan" of a pandas export, "inf"
-        raise ValidationError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
-        )
+        number = parse_decimal(text(value), max_digits=30, decimal_places=10, label=label)
+    except RowValueError as error:
+        raise ValidationError(str(error)) from None
     if number < 0:
         raise ValidationError(_("%(label)s nie może być ujemna.") % {"label": label})
     return number

@@ -504,3 +504,10 @@ def test_a_new_co_owner_with_the_owners_kept_in_the_file_is_added(admin_client_,
         ),
     )
     assert Ownership.objects.count() == 2
+
+
+@pytest.mark.parametrize("area", ["1.234,50", "1\u00a0234,50", "1 234.50", "1234,5"])
+def test_an_area_with_thousand_separators_is_read_as_every_amount_is(admin_client_, company, area):
+    response = import_all(admin_client_, csv_file(row(kind="lokal użytkowy", area=area)))
+    assert response.status_code == 302
+    assert Premises.objects.get().area == Decimal("1234.50")
