@@ -8,7 +8,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from lib.imports import RowValueError, parse_decimal
+from lib.imports import RowValueError, parse_day, parse_decimal
 from lib.phones import normalize_phone
 
 from .models import Ownership, Premises
@@ -84,19 +84,13 @@ def share(value) -> tuple[int, int]:
 def date(value, *, label: str) -> datetime.date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raw = text(value)
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date)
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("%(label)s: „%(value)s” nie jest datą (DD.MM.RRRR).") % {"label": label, "value": raw}
-    )
+    day = parse_day(value)
+    if day is None:
+        raise ValidationError(
+            _("%(label)s: „%(value)s” nie jest datą (DD.MM.RRRR).")
+            % {"label": label, "value": text(value)}
+        )
+    return day
 
 
 def boolean(value) -> bool:

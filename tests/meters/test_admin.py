@@ -499,3 +499,23 @@ def test_import_refuses_a_serial_that_names_two_meters_without_its_zeros(
     page = office_client.post(reverse("admin:meters_reading_import"), {"file": csv_upload(text)})
     assert "kilka liczników" in page.content.decode()
     assert not Reading.objects.exists()
+
+
+def test_import_reads_every_date_form_of_the_other_imports(today, office_client, premises):
+    """Day numbers of a "General" Excel cell, dd/mm/yyyy, ISO with "T": one date rule."""
+    remote = MeterFactory(premises=premises, serial_number="CW-9", is_remote_read=True)
+    text = (
+        "numer_licznika;data_odczytu;stan\n"
+        "CW-9;45777;10\n"  # 30.04.2025 as Excel's day number
+        "CW-9;10/05/2025;11\n"
+        "CW-9;2025-05-20T06:00:00;12\n"
+    )
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": csv_upload(text)})
+    assert "Nowe odczyty: 3" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert sorted(remote.readings.values_list("read_on", flat=True)) == [
+        D(2025, 4, 30),
+        D(2025, 5, 10),
+        D(2025, 5, 20),
+    ]

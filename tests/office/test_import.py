@@ -511,3 +511,9 @@ def test_an_area_with_thousand_separators_is_read_as_every_amount_is(admin_clien
     response = import_all(admin_client_, csv_file(row(kind="lokal użytkowy", area=area)))
     assert response.status_code == 302
     assert Premises.objects.get().area == Decimal("1234.50")
+
+
+def test_a_date_as_excels_day_number_is_read(admin_client_, company):
+    response = import_all(admin_client_, csv_file(row(valid_from="44228")))
+    assert response.status_code == 302
+    assert Ownership.objects.get().valid_from == datetime.date(2021, 2, 1)
