@@ -303,6 +303,7 @@ def register_apply_upload(
 
 
 BATCH_SIZE = 1000  # rows per INSERT/UPDATE statement
+ABSENT_SHOWN = 10  # premises named in the warning about premises missing from the file
 QUERY_CHUNK = 2000  # values per IN (…) of a read
 
 PREMISES_FIELDS = (
@@ -380,6 +381,7 @@ class _Importer:
         self._remaining = 0
         self._undo: list = []
         self._in_file: set[int] = set()  # id() of the roles the valid rows name
+        self._premises_in_file: set[int] = set()  # pk of the saved premises the rows name
         self._added: list[tuple[RegisterRow, Ownership]] = []  # new owners' rows
         # What ``write`` saves.
         self._new: dict[type, list] = defaultdict(list)
@@ -413,6 +415,8 @@ class _Importer:
         else:
             self._keep_decision(decision)
             self._in_file.add(id(decision.ownership))
+            if decision.premises.pk:
+                self._premises_in_file.add(decision.premises.pk)
             if decision.ownership_new and decision.ownership.role in Ownership.OWNER_ROLES:
                 self._added.append((row, decision.ownership))
 
@@ -922,11 +926,35 @@ class _Importer:
             return
         saved = {c.pk: key for key, c in communities.items() if c.pk}
         shares: dict[tuple, tuple] = {}
+        absent: dict[int, list[str]] = defaultdict(list)
         if saved:
-            for community_id, pk, numerator, denominator in Premises.objects.filter(
-                building__community__in=list(saved)
-            ).values_list("building__community_id", "pk", "share_numerator", "share_denominator"):
+            for community_id, pk, numerator, denominator, number, street in (
+                Premises.objects.filter(building__community__in=list(saved))
+                .order_by("building__street", "number", "pk")
+                .values_list(
+                    "building__community_id",
+                    "pk",
+                    "share_numerator",
+                    "share_denominator",
+                    "number",
+                    "building__street",
+                )
+            ):
                 shares[("pk", pk)] = (saved[community_id], Fraction(numerator, denominator))
+                if pk not in self._premises_in_file:
+                    absent[saved[community_id]].append(f"{number} ({street})")
+        for key, places in absent.items():
+            # The file is no list of what to delete: premises it leaves out stay as they are.
+            shown = ", ".join(places[:ABSENT_SHOWN])
+            if len(places) > ABSENT_SHOWN:
+                shown += _(" i %(count)d innych") % {"count": len(places) - ABSENT_SHOWN}
+            self.warnings.append(
+                _(
+                    "Lokali wspólnoty %(community)s nie ma w pliku: %(places)s. Import ich nie "
+                    "usuwa ani nie zmienia; jeśli któregoś już nie ma, usuń go w panelu."
+                )
+                % {"community": communities[key].name, "places": shown}
+            )
         for premises in [*self._loaded[Premises], *self._new[Premises]]:
             key = id(premises.building.community)
             if key in communities:

@@ -517,3 +517,19 @@ def test_a_date_as_excels_day_number_is_read(admin_client_, company):
     response = import_all(admin_client_, csv_file(row(valid_from="44228")))
     assert response.status_code == 302
     assert Ownership.objects.get().valid_from == datetime.date(2021, 2, 1)
+
+
+def test_premises_missing_from_a_later_file_are_named_and_kept(admin_client_, company):
+    import_all(
+        admin_client_,
+        csv_file(
+            row(share="1/2"),
+            row(number="2", share="1/2", first_name="Jan", email="jan@example.com", recipient=""),
+        ),
+    )
+    response = preview(admin_client_, csv_file(row(share="1/2")))
+    content = response.content.decode()
+    assert "Lokali wspólnoty WM Lipowa 12 nie ma w pliku: 2 (ul. Lipowa 12)" in content
+    assert "Import ich nie usuwa" in content
+    confirm(admin_client_, response)
+    assert Premises.objects.count() == 2 and Ownership.objects.count() == 2
