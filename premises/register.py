@@ -383,6 +383,7 @@ class _Importer:
         self._in_file: set[int] = set()  # id() of the roles the valid rows name
         self._premises_in_file: set[int] = set()  # pk of the saved premises the rows name
         self._added: list[tuple[RegisterRow, Ownership]] = []  # new owners' rows
+        self._recipients: list[tuple[RegisterRow, Ownership]] = []  # rows naming a recipient
         # What ``write`` saves.
         self._new: dict[type, list] = defaultdict(list)
         self._loaded: dict[type, list] = defaultdict(list)
@@ -419,6 +420,8 @@ class _Importer:
                 self._premises_in_file.add(decision.premises.pk)
             if decision.ownership_new and decision.ownership.role in Ownership.OWNER_ROLES:
                 self._added.append((row, decision.ownership))
+            if decision.ownership.is_correspondence_recipient:
+                self._recipients.append((row, decision.ownership))
 
     def _parse(self, row: RegisterRow) -> dict | None:
         """The row's cells as values; None (and the row's errors) when a cell is wrong."""
@@ -594,19 +597,9 @@ class _Importer:
         if values["valid_from"]:
             ownership.valid_from = values["valid_from"]
         ownership.valid_to = values["valid_to"]
-        recipient = imports.boolean(cells["recipient"])
-        ownership.is_correspondence_recipient = recipient
-        if recipient:
-            taken = any(
-                other is not ownership
-                and other.is_correspondence_recipient
-                and other.valid_to is None
-                for other in self._owns.get(id(premises), ())
-            )
-            if taken:
-                raise ValidationError(
-                    {_col("recipient"): _("Ten lokal ma już innego adresata korespondencji.")}
-                )
+        # One current recipient per premises: checked once every row is in (``check_holders``),
+        # since the row ending the seller's role may come after the buyer's.
+        ownership.is_correspondence_recipient = imports.boolean(cells["recipient"])
         labels = {
             "valid_from": _col("valid_from"),
             "valid_to": _col("valid_to"),
@@ -890,8 +883,22 @@ class _Importer:
         login: a new person), would leave both holding the premises at once (the seller seeing
         the buyer's account). The row is refused with what to do; the seller's row with its
         "Do" date, or the owner's login, makes the same file pass. Checked after all rows:
-        the seller's row may come after the buyer's.
+        the seller's row may come after the buyer's. So is the one current correspondence
+        recipient of a premises.
         """
+        for row, recipient in self._recipients:
+            if recipient.valid_to is None and any(
+                other is not recipient
+                and other.is_correspondence_recipient
+                and other.valid_to is None
+                for other in self._owns.get(id(recipient.premises), ())
+            ):
+                row.errors.append(
+                    RowError(
+                        _("Ten lokal ma już innego adresata korespondencji."),
+                        column=_col("recipient"),
+                    )
+                )
         for row, added in self._added:
             for other in self._owns.get(id(added.premises), ()):
                 if (

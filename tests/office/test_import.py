@@ -533,3 +533,21 @@ def test_premises_missing_from_a_later_file_are_named_and_kept(admin_client_, co
     assert "Import ich nie usuwa" in content
     confirm(admin_client_, response)
     assert Premises.objects.count() == 2 and Ownership.objects.count() == 2
+
+
+def test_a_sale_with_the_buyer_as_recipient_listed_before_the_seller(admin_client_, company):
+    """Row order does not matter: the seller's row further down frees the recipient."""
+    import_all(admin_client_, csv_file(row()))
+    buyer = row(first_name="Jan", last_name="Kowalski", email="jan@example.com", phone="")
+    buyer[list(COLUMNS).index("valid_from")] = "01.06.2025"
+    response = import_all(admin_client_, csv_file(buyer, row(valid_to="31.05.2025", recipient="")))
+    assert response.status_code == 302
+    assert Ownership.objects.get(is_correspondence_recipient=True).user.last_name == "Kowalski"
+
+
+def test_two_recipients_of_one_premises_are_still_refused(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    co_owner = row(first_name="Piotr", email="piotr@example.com", role="współwłaściciel")
+    content = preview(admin_client_, csv_file(co_owner, row())).content.decode()
+    assert "Ten lokal ma już innego adresata korespondencji." in content
+    assert 'name="token"' not in content
