@@ -125,7 +125,22 @@ def nrb(value) -> str:
     raw = text(value)
     if not raw:
         return ""
-    validate_nrb(raw)
+    try:
+        validate_nrb(raw)
+    except ValidationError:
+        digits = normalize_nrb(raw)
+        if digits.isdigit() and len(digits) in (25, 26) and not digits[15:].strip("0"):
+            # What Excel leaves of 26 digits in a number cell (25 with a leading zero):
+            # 15 significant digits, then zeros.
+            raise ValidationError(
+                _(
+                    "Excel zapisał numer rachunku jako liczbę i zgubił jego końcowe cyfry "
+                    "(„%(value)s”). Nadaj kolumnie format „Tekst”, wpisz numery ponownie "
+                    "i wczytaj plik."
+                )
+                % {"value": raw}
+            ) from None
+        raise
     return normalize_nrb(raw)
 
 

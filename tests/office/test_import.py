@@ -551,3 +551,13 @@ def test_two_recipients_of_one_premises_are_still_refused(admin_client_, company
     content = preview(admin_client_, csv_file(co_owner, row())).content.decode()
     assert "Ten lokal ma już innego adresata korespondencji." in content
     assert 'name="token"' not in content
+
+
+def test_an_account_number_excel_stored_as_a_number_gets_a_hint(admin_client_, company):
+    """Excel keeps 15 digits of a number: a 26-digit NRB typed into a General cell is lost."""
+    cells = row(bank_account="")
+    cells[list(COLUMNS).index("bank_account")] = 6.11090101400001e25
+    content = preview(admin_client_, xlsx_file(cells)).content.decode()
+    assert "Excel zapisał numer rachunku jako liczbę" in content
+    assert "format „Tekst”" in content
+    assert not Premises.objects.exists()
