@@ -31,7 +31,7 @@ from lib.statements import BankTransaction, Statement
 from premises.imports import premises_number_key
 from premises.models import Community, Premises
 
-from .errors import FIELD_CODES, error_code
+from .errors import ERROR_CODES, FIELD_CODES, error_code
 from .models import ExternalRef
 
 MAX_ROWS = 10_000
@@ -454,7 +454,9 @@ def _register_errors(outcome, result: BatchResult, columns: dict[str, str]) -> N
         result.errors.append({"row": None, "code": "invalid", "message": str(message)})
     for row in outcome.rows:
         for error in row.errors:
-            if not error.column:
+            if error.code in ERROR_CODES and error.code != "invalid":
+                code = error.code  # the import's own code (e.g. community_not_found)
+            elif not error.column:
                 code = "invalid"
             else:
                 name = columns.get(error.column, error.column)

@@ -67,6 +67,9 @@ ERROR_CODES: dict[str, str] = {
     "invalid_nip": _("Nieprawidłowy NIP."),
     "invalid_regon": _("Nieprawidłowy REGON."),
     "recipient_taken": _("Lokal ma już innego adresata korespondencji."),
+    "owner_not_in_file": _(
+        "Nowy właściciel lokalu, a dotychczasowego nie ma w paczce (sprzedaż bez daty „Do”)."
+    ),
     # Letters
     "no_recipient": _("Lokal nie ma właściciela, do którego można pisać."),
     "invalid_subject": _("Brak tematu pisma lub za długi."),

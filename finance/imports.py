@@ -30,7 +30,15 @@ from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 
-from lib.imports import FileError, RowError, RowValueError, fold, parse_decimal, read_table
+from lib.imports import (
+    FileError,
+    RowError,
+    RowValueError,
+    fold,
+    parse_day,
+    parse_decimal,
+    read_table,
+)
 from lib.statements import (
     BankTransaction,
     Statement,
@@ -147,6 +155,17 @@ def parse_date(value: str) -> datetime.date:
     return _parse_date(value)
 
 
+def parse_due_date(value: str) -> datetime.date:
+    """A charge's due date by the one date rule of the imports (``lib.imports.parse_day``)."""
+    day = parse_day(value)
+    if day is None:
+        raise RowValueError(
+            "invalid_date",
+            _("Nieprawidłowa data „%(value)s” (np. 10.05.2025).") % {"value": value},
+        )
+    return day
+
+
 # Months as accounting systems and Excel's "mmmm rrrr" write them (folded: no diacritics).
 _MONTH_NAMES = {
     name: number
@@ -169,24 +188,23 @@ _MONTH_NAMES = {
     )
     for name in names
 }
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_EXCEL_SERIALS = range(32874, 73051)  # 1990-01-01 … 2099-12-31 as Excel's day numbers
 
 
 def parse_month(value: str) -> datetime.date:
     text = value.strip()
     formats = ("%Y-%m", "%m/%Y", "%m.%Y", "%Y.%m", "%m-%Y", "%Y/%m")
-    for fmt in (*formats, "%Y-%m-%d", "%d.%m.%Y", "%Y-%m-%d %H:%M:%S"):
+    for fmt in formats:
         try:
             return datetime.datetime.strptime(text, fmt).date().replace(day=1)  # noqa: DTZ007
         except ValueError:
             continue
+    # A date (also Excel's day number of a date cell saved as "General") names its month.
+    day = parse_day(text)
+    if day is not None:
+        return day.replace(day=1)
     named = re.fullmatch(r"([a-z]+)_(\d{4})(?:_r)?", fold(text))
     if named and named.group(1) in _MONTH_NAMES:
         return datetime.date(int(named.group(2)), _MONTH_NAMES[named.group(1)], 1)
-    if text.isdigit() and int(text) in _EXCEL_SERIALS:
-        # A date cell saved as "General" (or pasted as a value) keeps only its day number.
-        return (_EXCEL_EPOCH + datetime.timedelta(days=int(text))).replace(day=1)
     raise RowValueError(
         "invalid_period", _("Nieprawidłowy okres „%(value)s” (np. 2025-05).") % {"value": value}
     )
@@ -452,7 +470,7 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
     due_date = None
     if cells.get("termin"):
         try:
-            due_date = _memo(memo, "termin", parse_date, cells["termin"])
+            due_date = _memo(memo, "termin", parse_due_date, cells["termin"])
         except ValueError as error:
             errors.append(str(error))
     elif "okres" in values:

@@ -13,6 +13,7 @@ Each domain then parses its own rows (``finance.imports``, ``meters.imports``, â
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import re
 import unicodedata
@@ -249,6 +250,40 @@ def parse_decimal(
     return number
 
 
+# --- Dates ----------------------------------------------------------------------------------
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+EXCEL_SERIALS = range(32874, 73051)  # 1990-01-01 â€¦ 2099-12-31 as Excel's day numbers
+DATE_FORMATS = ("%Y-%m-%d", "%d.%m.%Y", "%d-%m-%Y", "%d/%m/%Y", "%Y.%m.%d", "%Y/%m/%d")
+_TIME = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def parse_day(value) -> datetime.date | None:
+    """The calendar day of a cell as the office's files and the API write it, or None.
+
+    ``31.05.2025``, ``2025-05-31``, ``31-05-2025``, ``31/05/2025``, ``2025.05.31``, with or
+    without the time (``2025-05-31 06:00``, ISO's ``2025-05-31T06:00:00Z``: the day is the
+    one written), and Excel's day number of a date cell saved as "General" (``45808``).
+    The one date rule of the register, readings and charges imports.
+    """
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip()
+    day, _sep, time = text.replace("T", " ", 1).partition(" ")
+    if time and not _TIME.fullmatch(time.strip()):
+        return None
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(day, fmt).date()  # noqa: DTZ007 (a calendar date)
+        except ValueError:
+            continue
+    if day.isascii() and day.isdigit() and int(day) in EXCEL_SERIALS and not time:
+        return EXCEL_EPOCH + datetime.timedelta(days=int(day))
+    return None
+
+
 # --- Tables ---------------------------------------------------------------------------------
 
 
@@ -368,8 +403,6 @@ def _xlsx_lines(sheet, max_rows: int) -> list[list[str]]:
 
 
 def _xlsx_text(value) -> str:
-    import datetime
-
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):

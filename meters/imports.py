@@ -8,13 +8,12 @@ reading; decimal comma or point). A value must fit the reading's field (no expon
 """
 
 import datetime
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from lib.imports import FileError, RowError, parse_decimal, read_table
+from lib.imports import FileError, RowError, parse_day, parse_decimal, read_table
 
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS
 
@@ -72,17 +71,19 @@ class ImportReport:
         return sum(1 for row in self.rows if not row.error and not row.skip)
 
 
+def serial_key(serial: str) -> str:
+    """A serial of digits without its leading zeros, which Excel drops from a number cell
+    ("00012345" is 12345); any other serial as written. Compares a file's serial with the
+    meters' when no meter has it exactly as written."""
+    serial = serial.strip()
+    if serial.isdigit():
+        return serial.lstrip("0") or "0"
+    return serial
+
+
 def _parse_date(text: str) -> datetime.date | None:
     # Remote-reading systems export the moment of the reading: its day is the reading's date.
-    day, _sep, time = text.strip().partition(" ")
-    if time and not re.fullmatch(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?", time.strip()):
-        return None
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.datetime.strptime(day, fmt).date()  # noqa: DTZ007 (a calendar date)
-        except ValueError:
-            continue
-    return None
+    return parse_day(text)
 
 
 def parse_readings(content: bytes) -> ImportReport:

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -23,7 +24,7 @@ from portal.files import StoredFiles, files_removed_on_error
 from portal.images import process_uploaded_image
 from premises.selectors import holding_starts_for_user
 
-from .imports import ImportReport, ImportRow, parse_readings
+from .imports import ImportReport, ImportRow, parse_readings, serial_key
 from .models import VALUE_DECIMAL_PLACES, VALUE_MAX_DIGITS, Meter, Reading
 from .selectors import resident_submission_refusal
 
@@ -531,6 +532,7 @@ def readings_apply(
             )
             for meter in found:
                 by_serial.setdefault(meter.serial_number, []).append(meter)
+            by_key = _meters_by_serial_key(meters, serials - set(by_serial))
             points: dict[int, list[_Point]] = {}
             stored = (
                 Reading.objects.current()
@@ -544,7 +546,7 @@ def readings_apply(
             for row in report.rows:
                 if row.error:
                     continue  # unreadable; the other rows are still checked for the report
-                candidates = by_serial.get(row.serial, [])
+                candidates = by_serial.get(row.serial) or by_key.get(serial_key(row.serial), [])
                 if row.premises_id is not None:
                     candidates = [m for m in candidates if m.premises_id == row.premises_id]
                 reading = _import_row(row, candidates, user=user, today=today, points=points)
@@ -559,6 +561,33 @@ def readings_apply(
     else:
         report.applied = True
     return report
+
+
+def _meters_by_serial_key(meters, serials: set[str]) -> dict[str, list[Meter]]:
+    """Meters whose serial differs from a file's only by leading zeros, by ``serial_key``.
+
+    A serial of digits saved as a number by Excel loses its zeros ("00012345" is 12345); a
+    system may also pad what the office typed without them. Asked only for serials not found
+    as written: no query when every serial is; two (a read, then the lock) when some are not.
+    """
+    keys = {serial_key(serial) for serial in serials if serial.isdigit()}
+    if not keys:
+        return {}
+    pks = [
+        pk
+        for pk, serial in meters.filter(
+            Q(serial_number__in=keys) | Q(serial_number__startswith="0")
+        ).values_list("pk", "serial_number")
+        if serial.isdigit() and serial_key(serial) in keys
+    ]
+    by_key: dict[str, list[Meter]] = {}
+    if pks:
+        found = (
+            meters.filter(pk__in=pks).order_by("installed_on", "pk").select_for_update(of=("self",))
+        )
+        for meter in found:
+            by_key.setdefault(serial_key(meter.serial_number), []).append(meter)
+    return by_key
 
 
 READINGS_IMPORT = "readings"

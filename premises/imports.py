@@ -8,6 +8,7 @@ from fractions import Fraction
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lib.imports import RowValueError, parse_day, parse_decimal
 from lib.phones import normalize_phone
 
 from .models import Ownership, Premises
@@ -38,17 +39,12 @@ def premises_number_key(number: str) -> str:
 
 
 def decimal(value, *, label: str) -> Decimal:
-    raw = text(value).replace(" ", "").replace(",", ".")
+    """A number as every import reads it (``lib.imports.parse_decimal``: ``1 234,50``,
+    ``1.234,50``, ``1234.5``), never negative; the field's own validation checks its size."""
     try:
-        number = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
-        ) from None
-    if not number.is_finite():  # "nan" of a pandas export, "inf"
-        raise ValidationError(
-            _("%(label)s: „%(value)s” nie jest liczbą.") % {"label": label, "value": value}
-        )
+        number = parse_decimal(text(value), max_digits=30, decimal_places=10, label=label)
+    except RowValueError as error:
+        raise ValidationError(str(error)) from None
     if number < 0:
         raise ValidationError(_("%(label)s nie może być ujemna.") % {"label": label})
     return number
@@ -88,19 +84,13 @@ def share(value) -> tuple[int, int]:
 def date(value, *, label: str) -> datetime.date | None:
     if value in (None, ""):
         return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    raw = text(value)
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(raw, fmt).date()  # noqa: DTZ007 (a calendar date)
-        except ValueError:
-            continue
-    raise ValidationError(
-        _("%(label)s: „%(value)s” nie jest datą (DD.MM.RRRR).") % {"label": label, "value": raw}
-    )
+    day = parse_day(value)
+    if day is None:
+        raise ValidationError(
+            _("%(label)s: „%(value)s” nie jest datą (DD.MM.RRRR).")
+            % {"label": label, "value": text(value)}
+        )
+    return day
 
 
 def boolean(value) -> bool:
@@ -135,7 +125,22 @@ def nrb(value) -> str:
     raw = text(value)
     if not raw:
         return ""
-    validate_nrb(raw)
+    try:
+        validate_nrb(raw)
+    except ValidationError:
+        digits = normalize_nrb(raw)
+        if digits.isdigit() and len(digits) in (25, 26) and not digits[15:].strip("0"):
+            # What Excel leaves of 26 digits in a number cell (25 with a leading zero):
+            # 15 significant digits, then zeros.
+            raise ValidationError(
+                _(
+                    "Excel zapisał numer rachunku jako liczbę i zgubił jego końcowe cyfry "
+                    "(„%(value)s”). Nadaj kolumnie format „Tekst”, wpisz numery ponownie "
+                    "i wczytaj plik."
+                )
+                % {"value": raw}
+            ) from None
+        raise
     return normalize_nrb(raw)
 
 

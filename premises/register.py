@@ -32,10 +32,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from accounts.logins import logins_generate
 from accounts.models import User
+from lib.collation import polish
 from lib.imports import MAX_ROWS, FileError, fold, read_table
 
 from . import imports
@@ -226,6 +228,7 @@ def register_import(
         planned_logins=dict(planned_logins or {}),
     )
     importer.run(rows)
+    importer.check_holders()
     try:
         importer.check_shares()
     except ValidationError as error:
@@ -302,6 +305,7 @@ def register_apply_upload(
 
 
 BATCH_SIZE = 1000  # rows per INSERT/UPDATE statement
+ABSENT_SHOWN = 10  # premises named in the warning about premises missing from the file
 QUERY_CHUNK = 2000  # values per IN (…) of a read
 
 PREMISES_FIELDS = (
@@ -378,6 +382,10 @@ class _Importer:
         self._logins_used: set[str] = set()
         self._remaining = 0
         self._undo: list = []
+        self._in_file: set[int] = set()  # id() of the roles the valid rows name
+        self._premises_in_file: set[int] = set()  # pk of the saved premises the rows name
+        self._added: list[tuple[RegisterRow, Ownership]] = []  # new owners' rows
+        self._recipients: list[tuple[RegisterRow, Ownership]] = []  # rows naming a recipient
         # What ``write`` saves.
         self._new: dict[type, list] = defaultdict(list)
         self._loaded: dict[type, list] = defaultdict(list)
@@ -409,6 +417,13 @@ class _Importer:
                 obj.__dict__.update(saved)
         else:
             self._keep_decision(decision)
+            self._in_file.add(id(decision.ownership))
+            if decision.premises.pk:
+                self._premises_in_file.add(decision.premises.pk)
+            if decision.ownership_new and decision.ownership.role in Ownership.OWNER_ROLES:
+                self._added.append((row, decision.ownership))
+            if decision.ownership.is_correspondence_recipient:
+                self._recipients.append((row, decision.ownership))
 
     def _parse(self, row: RegisterRow) -> dict | None:
         """The row's cells as values; None (and the row's errors) when a cell is wrong."""
@@ -584,19 +599,9 @@ class _Importer:
         if values["valid_from"]:
             ownership.valid_from = values["valid_from"]
         ownership.valid_to = values["valid_to"]
-        recipient = imports.boolean(cells["recipient"])
-        ownership.is_correspondence_recipient = recipient
-        if recipient:
-            taken = any(
-                other is not ownership
-                and other.is_correspondence_recipient
-                and other.valid_to is None
-                for other in self._owns.get(id(premises), ())
-            )
-            if taken:
-                raise ValidationError(
-                    {_col("recipient"): _("Ten lokal ma już innego adresata korespondencji.")}
-                )
+        # One current recipient per premises: checked once every row is in (``check_holders``),
+        # since the row ending the seller's role may come after the buyer's.
+        ownership.is_correspondence_recipient = imports.boolean(cells["recipient"])
         labels = {
             "valid_from": _col("valid_from"),
             "valid_to": _col("valid_to"),
@@ -873,6 +878,56 @@ class _Importer:
 
     # --- The totals -----------------------------------------------------------------------
 
+    def check_holders(self) -> None:
+        """A new owner never joins, unseen, an owner the file does not name.
+
+        A sale in a file without the seller's row, or a typo in the name of the owner (no
+        login: a new person), would leave both holding the premises at once (the seller seeing
+        the buyer's account). The row is refused with what to do; the seller's row with its
+        "Do" date, or the owner's login, makes the same file pass. Checked after all rows:
+        the seller's row may come after the buyer's. So is the one current correspondence
+        recipient of a premises.
+        """
+        for row, recipient in self._recipients:
+            if recipient.valid_to is None and any(
+                other is not recipient
+                and other.is_correspondence_recipient
+                and other.valid_to is None
+                for other in self._owns.get(id(recipient.premises), ())
+            ):
+                row.errors.append(
+                    RowError(
+                        _("Ten lokal ma już innego adresata korespondencji."),
+                        column=_col("recipient"),
+                    )
+                )
+        for row, added in self._added:
+            for other in self._owns.get(id(added.premises), ()):
+                if (
+                    id(other) in self._in_file
+                    or other.user is added.user
+                    or other.role not in Ownership.OWNER_ROLES
+                    or (other.valid_to is not None and other.valid_to < added.valid_from)
+                    or (added.valid_to is not None and added.valid_to < other.valid_from)
+                ):
+                    continue
+                row.errors.append(
+                    RowError(
+                        _(
+                            "Lokal %(number)s ma też właściciela %(name)s, którego nie ma w "
+                            "pliku. Jeśli lokal sprzedano, dodaj wiersz sprzedającego z datą "
+                            "„Do” (albo zapisz ją przyciskiem „Sprzedaż lokalu” w panelu); jeśli "
+                            "poprawiasz dane tej samej osoby, podaj jej login."
+                        )
+                        % {
+                            "number": added.premises.number,
+                            "name": other.user.get_full_name() or other.user.username,
+                        },
+                        column=_col("last_name"),
+                        code="owner_not_in_file",
+                    )
+                )
+
     def check_shares(self) -> None:
         """Shares of a community's premises: never above 1; a warning unless exactly 1."""
         communities = {id(c): c for c in self.communities.values()}
@@ -880,11 +935,38 @@ class _Importer:
             return
         saved = {c.pk: key for key, c in communities.items() if c.pk}
         shares: dict[tuple, tuple] = {}
+        absent: dict[int, list[str]] = defaultdict(list)
         if saved:
-            for community_id, pk, numerator, denominator in Premises.objects.filter(
-                building__community__in=list(saved)
-            ).values_list("building__community_id", "pk", "share_numerator", "share_denominator"):
+            for community_id, pk, numerator, denominator, number, street in (
+                Premises.objects.filter(building__community__in=list(saved))
+                .order_by(polish("building__street"), polish("number"), "pk")
+                .values_list(
+                    "building__community_id",
+                    "pk",
+                    "share_numerator",
+                    "share_denominator",
+                    "number",
+                    "building__street",
+                )
+            ):
                 shares[("pk", pk)] = (saved[community_id], Fraction(numerator, denominator))
+                if pk not in self._premises_in_file:
+                    absent[saved[community_id]].append(f"{number} ({street})")
+        for key, places in absent.items():
+            # The file is no list of what to delete: premises it leaves out stay as they are.
+            shown = ", ".join(places[:ABSENT_SHOWN])
+            if len(places) > ABSENT_SHOWN:
+                more = len(places) - ABSENT_SHOWN
+                shown += " " + ngettext("i %(count)d inny", "i %(count)d innych", more) % {
+                    "count": more
+                }
+            self.warnings.append(
+                _(
+                    "Lokali wspólnoty %(community)s nie ma w pliku: %(places)s. Import ich nie "
+                    "usuwa ani nie zmienia; jeśli któregoś już nie ma, usuń go w panelu."
+                )
+                % {"community": communities[key].name, "places": shown}
+            )
         for premises in [*self._loaded[Premises], *self._new[Premises]]:
             key = id(premises.building.community)
             if key in communities:

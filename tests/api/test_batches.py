@@ -315,6 +315,31 @@ def test_register_batch_creates_once_and_refuses_bad_rows(api, key_a, community_
     assert Ownership.objects.filter(premises=premises).count() == 1
 
 
+def test_register_batch_refuses_a_new_owner_beside_an_owner_not_in_the_batch(
+    api, key_a, community_a, building_a
+):
+    """The admin's rule: a sale pushed without the seller's row leaves no two owners."""
+    from premises.models import Ownership
+
+    url = f"/api/v1/communities/{community_a.pk}/register/batch/"
+    assert api("post", url, key_a, json={"rows": [register_row()]}).status_code == 200
+    buyer = register_row(first_name="Jan", last_name="Nowak", email="jan@example.com")
+    buyer.update(recipient="", phone="", valid_from="01.06.2025")
+    refused = api("post", url, key_a, json={"rows": [buyer]})
+    assert refused.status_code == 400
+    [error] = refused.json()["errors"]
+    assert (error["row"], error["code"]) == (0, "owner_not_in_file")
+    assert "ma też właściciela Anna Kowalska" in error["message"]
+    assert Ownership.objects.count() == 1
+    seller = register_row(valid_to="31.05.2025", recipient="")
+    done = api("post", url, key_a, json={"rows": [buyer, seller]})
+    assert done.status_code == 200, done.json()
+    assert set(Ownership.objects.values_list("user__first_name", "valid_to")) == {
+        ("Anna", datetime.date(2025, 5, 31)),
+        ("Jan", None),
+    }
+
+
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 

@@ -347,3 +347,18 @@ def test_charges_xlsx_with_formulas_never_computed_is_refused_in_polish(client, 
     )
     assert "token" not in response.context or not response.context["token"]
     assert Charge.objects.count() == 0
+
+
+def test_due_dates_are_read_by_the_one_date_rule_of_the_imports(premises):
+    """An Excel day number (a "General" date cell) and an ISO time, as in every import."""
+    content = (
+        "lokal;kategoria;okres;kwota;termin\n"
+        "12;woda;45778;35,20;45787\n"  # 01.05.2025 and 10.05.2025 as Excel's day numbers
+        "12;c.o.;2025-05;12,00;2025-05-12T00:00:00\n"
+    )
+    result = preview(premises, content.encode())
+    assert not result.has_errors, [row.errors for row in result.error_rows]
+    assert [(c.period.isoformat(), c.due_date.isoformat()) for c in result.to_create] == [
+        ("2025-05-01", "2025-05-10"),
+        ("2025-05-01", "2025-05-12"),
+    ]

@@ -1,5 +1,6 @@
 """The shared import pipeline: encodings, delimiters, line endings, limits, numbers."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -90,3 +91,26 @@ def test_mt940_subfields_any_separator(separator):
     code, fields = subfields(f"020{separator}00PRZELEW{separator}20Lokal 12{separator}32JAN")
     assert code == "020"
     assert fields == {"00": "PRZELEW", "20": "Lokal 12", "32": "JAN"}
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        ("31.05.2025", datetime.date(2025, 5, 31)),
+        ("2025-05-31", datetime.date(2025, 5, 31)),
+        ("31-05-2025", datetime.date(2025, 5, 31)),
+        ("31/05/2025", datetime.date(2025, 5, 31)),
+        ("2025.05.31", datetime.date(2025, 5, 31)),
+        ("2025-05-31 23:59", datetime.date(2025, 5, 31)),
+        ("2025-05-31T06:00:00Z", datetime.date(2025, 5, 31)),
+        ("45808", datetime.date(2025, 5, 31)),  # Excel's day number
+        ("31.05.2025 później", None),
+        ("12", None),  # no day number of a plausible date
+        ("31.02.2025", None),
+        ("", None),
+    ],
+)
+def test_parse_day_is_the_one_date_rule_of_the_imports(value, day):
+    from lib.imports import parse_day
+
+    assert parse_day(value) == day

@@ -463,3 +463,59 @@ def test_dashboard_names_the_communitys_own_window(freeze_today, staff_client, c
     content = staff_client.get("/admin/").content.decode()
     assert "Odczyty liczników 01.05–10.05.2025" in content
     assert _dashboard_value(content, "liczniki z odczytem") == "1 / 1"
+
+
+def test_import_finds_a_serial_whose_leading_zeros_excel_dropped(today, office_client, premises):
+    """Opened and saved in Excel, "00012345" becomes the number 12345: still that meter."""
+    from openpyxl import Workbook
+
+    remote = MeterFactory(premises=premises, serial_number="00012345", is_remote_read=True)
+    MeterFactory(premises=premises, serial_number="12346", is_remote_read=True)
+    book = Workbook()
+    book.active.append(["Numer licznika", "Data odczytu", "Stan"])
+    book.active.append([12345, datetime.datetime(2025, 5, 20), 12.25])
+    out = io.BytesIO()
+    book.save(out)
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": SimpleUploadedFile("o.xlsx", out.getvalue())})
+    assert "Nowe odczyty: 1" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert list(remote.readings.values_list("read_on", "value")) == [
+        (D(2025, 5, 20), Decimal("12.25"))
+    ]
+    # The same reading again, now with the serial as the system wrote it: nothing added.
+    text = "numer_licznika;data_odczytu;stan\n00012345;2025-05-20;12,25\n"
+    page = office_client.post(url, {"file": csv_upload(text)})
+    assert "Nowe odczyty: 0" in page.content.decode()
+    assert remote.readings.count() == 1
+
+
+def test_import_refuses_a_serial_that_names_two_meters_without_its_zeros(
+    today, office_client, premises
+):
+    MeterFactory(premises=premises, serial_number="0012345", is_remote_read=True)
+    MeterFactory(premises=premises, serial_number="012345", is_remote_read=True)
+    text = "numer_licznika;data_odczytu;stan\n12345;2025-05-20;12\n"
+    page = office_client.post(reverse("admin:meters_reading_import"), {"file": csv_upload(text)})
+    assert "kilka liczników" in page.content.decode()
+    assert not Reading.objects.exists()
+
+
+def test_import_reads_every_date_form_of_the_other_imports(today, office_client, premises):
+    """Day numbers of a "General" Excel cell, dd/mm/yyyy, ISO with "T": one date rule."""
+    remote = MeterFactory(premises=premises, serial_number="CW-9", is_remote_read=True)
+    text = (
+        "numer_licznika;data_odczytu;stan\n"
+        "CW-9;45777;10\n"  # 30.04.2025 as Excel's day number
+        "CW-9;10/05/2025;11\n"
+        "CW-9;2025-05-20T06:00:00;12\n"
+    )
+    url = reverse("admin:meters_reading_import")
+    page = office_client.post(url, {"file": csv_upload(text)})
+    assert "Nowe odczyty: 3" in page.content.decode()
+    office_client.post(url, {"token": page.context["token"]})
+    assert sorted(remote.readings.values_list("read_on", flat=True)) == [
+        D(2025, 4, 30),
+        D(2025, 5, 10),
+        D(2025, 5, 20),
+    ]

@@ -454,3 +454,128 @@ def test_not_a_number_cells_are_row_errors_not_a_server_error(admin_client_, com
     assert response.status_code == 200
     assert "wiersze z błędami: 1" in response.content.decode()
     assert not Premises.objects.exists()
+
+
+def test_a_new_owner_beside_an_owner_missing_from_the_file_is_refused(admin_client_, company):
+    """A sale (or a typo in the name) must not leave the old and the new owner both current."""
+    import_all(admin_client_, csv_file(row()))
+    sold = csv_file(
+        row(first_name="Jan", last_name="Kowalski", email="jan@example.com", phone="", recipient="")
+    )
+    content = preview(admin_client_, sold).content.decode()
+    assert "Lokal 1 ma też właściciela Anna Nowak, którego nie ma w pliku" in content
+    assert "datą „Do”" in content and "login" in content
+    assert 'name="token"' not in content
+    assert Ownership.objects.count() == 1
+    assert not User.objects.filter(last_name="Kowalski").exists()
+
+
+def test_a_sale_in_the_file_ends_the_seller_and_adds_the_buyer(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    response = import_all(
+        admin_client_,
+        csv_file(
+            row(
+                first_name="Jan",
+                last_name="Kowalski",
+                email="jan@example.com",
+                recipient="",
+                valid_from="01.06.2025",
+            ),
+            row(valid_to="31.05.2025", recipient=""),
+        ),
+    )
+    assert response.status_code == 302
+    assert set(Ownership.objects.values_list("user__last_name", "valid_to")) == {
+        ("Nowak", datetime.date(2025, 5, 31)),
+        ("Kowalski", None),
+    }
+
+
+def test_a_new_co_owner_with_the_owners_kept_in_the_file_is_added(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    import_all(
+        admin_client_,
+        csv_file(
+            row(),
+            row(
+                first_name="Piotr", email="piotr@example.com", role="współwłaściciel", recipient=""
+            ),
+        ),
+    )
+    assert Ownership.objects.count() == 2
+
+
+@pytest.mark.parametrize("area", ["1.234,50", "1\u00a0234,50", "1 234.50", "1234,5"])
+def test_an_area_with_thousand_separators_is_read_as_every_amount_is(admin_client_, company, area):
+    response = import_all(admin_client_, csv_file(row(kind="lokal użytkowy", area=area)))
+    assert response.status_code == 302
+    assert Premises.objects.get().area == Decimal("1234.50")
+
+
+def test_a_date_as_excels_day_number_is_read(admin_client_, company):
+    response = import_all(admin_client_, csv_file(row(valid_from="44228")))
+    assert response.status_code == 302
+    assert Ownership.objects.get().valid_from == datetime.date(2021, 2, 1)
+
+
+def test_premises_missing_from_a_later_file_are_named_and_kept(admin_client_, company):
+    import_all(
+        admin_client_,
+        csv_file(
+            row(share="1/2"),
+            row(number="2", share="1/2", first_name="Jan", email="jan@example.com", recipient=""),
+        ),
+    )
+    response = preview(admin_client_, csv_file(row(share="1/2")))
+    content = response.content.decode()
+    assert "Lokali wspólnoty WM Lipowa 12 nie ma w pliku: 2 (ul. Lipowa 12)" in content
+    assert "Import ich nie usuwa" in content
+    confirm(admin_client_, response)
+    assert Premises.objects.count() == 2 and Ownership.objects.count() == 2
+
+
+def test_many_premises_missing_from_a_file_are_counted_in_polish(admin_client_, company):
+    others = [
+        row(
+            number=str(n),
+            share="1/13",
+            first_name=f"Osoba{n}",
+            email=f"o{n}@example.com",
+            recipient="",
+        )
+        for n in range(2, 14)
+    ]
+    import_all(admin_client_, csv_file(row(share="1/13"), *others))
+    content = preview(admin_client_, csv_file(row(share="1/13"))).content.decode()
+    # 12 left out: ten named in natural order, "i 2 inne" (not "i 2 innych").
+    assert "nie ma w pliku: 2 (ul. Lipowa 12), 3 (ul. Lipowa 12)," in content
+    assert "11 (ul. Lipowa 12) i 2 inne." in content
+
+
+def test_a_sale_with_the_buyer_as_recipient_listed_before_the_seller(admin_client_, company):
+    """Row order does not matter: the seller's row further down frees the recipient."""
+    import_all(admin_client_, csv_file(row()))
+    buyer = row(first_name="Jan", last_name="Kowalski", email="jan@example.com", phone="")
+    buyer[list(COLUMNS).index("valid_from")] = "01.06.2025"
+    response = import_all(admin_client_, csv_file(buyer, row(valid_to="31.05.2025", recipient="")))
+    assert response.status_code == 302
+    assert Ownership.objects.get(is_correspondence_recipient=True).user.last_name == "Kowalski"
+
+
+def test_two_recipients_of_one_premises_are_still_refused(admin_client_, company):
+    import_all(admin_client_, csv_file(row()))
+    co_owner = row(first_name="Piotr", email="piotr@example.com", role="współwłaściciel")
+    content = preview(admin_client_, csv_file(co_owner, row())).content.decode()
+    assert "Ten lokal ma już innego adresata korespondencji." in content
+    assert 'name="token"' not in content
+
+
+def test_an_account_number_excel_stored_as_a_number_gets_a_hint(admin_client_, company):
+    """Excel keeps 15 digits of a number: a 26-digit NRB typed into a General cell is lost."""
+    cells = row(bank_account="")
+    cells[list(COLUMNS).index("bank_account")] = 6.11090101400001e25
+    content = preview(admin_client_, xlsx_file(cells)).content.decode()
+    assert "Excel zapisał numer rachunku jako liczbę" in content
+    assert "format „Tekst”" in content
+    assert not Premises.objects.exists()
