@@ -31,6 +31,7 @@ from django.db.models.functions import Cast, Concat, RowNumber, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from correspondence.models import Letter, email_failed_for_good
 from lib.collation import polish
 from lib.workdays import add_weeks_deadline
 from premises.models import Community, CommunityRole, Ownership, Premises
@@ -978,11 +979,19 @@ def challenge_deadlines_for_user(user, resolution: Resolution) -> list[Challenge
     challenge it (art. 25 ust. 1a), counted from this owner's own notice (1 query)."""
     if resolution.status != Resolution.Status.ADOPTED or resolution.is_cooperative:
         return []
-    notices = OutcomeNotice.objects.filter(
-        resolution=resolution,
-        recipient=user,
-        premises__in=_owner_premises_of(user),
-    ).select_related("letter", "premises__building")
+    notices = (
+        OutcomeNotice.objects.filter(
+            resolution=resolution,
+            recipient=user,
+            premises__in=_owner_premises_of(user),
+        )
+        .annotate(
+            email_failed=ExpressionWrapper(
+                email_failed_for_good(OuterRef("letter_id")), output_field=BooleanField()
+            )
+        )
+        .select_related("letter", "premises__building")
+    )
     result = []
     for notice in notices:
         day = outcome_notice_date(notice)
@@ -1005,5 +1014,17 @@ def challenge_deadline(notice_date: datetime.date) -> datetime.date:
 def outcome_notice_date(notice: OutcomeNotice) -> datetime.date | None:
     """The owner's notice date, recorded once: the day of e-delivery (when the notice was
     sent), or for a letter by post the day of receipt, entered by the office from the return
-    receipt. Not read from the letter, whose channel changes when it is sent again."""
+    receipt. Not read from the letter, whose channel changes when it is sent again.
+
+    An e-mail that failed for good (``email_failed`` annotated from ``email_failed_for_good``)
+    notified nobody: the day of e-delivery recorded when it was sent does not count, the letter
+    goes by post and the day of receipt the office enters does (art. 25 ust. 1a)."""
+    letter = notice.letter
+    if (
+        getattr(notice, "email_failed", False)
+        and letter.delivery_channel == Letter.Channel.EMAIL
+        and letter.published_at is not None
+        and notice.delivered_on == timezone.localdate(letter.published_at)
+    ):
+        return None
     return notice.delivered_on

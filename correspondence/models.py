@@ -52,6 +52,24 @@ class FeeNoticeRun(models.Model):
         return f"{self.community} – {self.effective_from:%d.%m.%Y}"
 
 
+def email_failed_for_good(letter=None) -> Q:
+    """The outer letter's (``letter``: a reference to its id, ``OuterRef("pk")`` by default)
+    e-mail failed for good: a failed attempt and none under way or delivered. Such a letter
+    reached nobody and goes by post."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from notifications.models import Message
+
+    mails = Message.objects.filter(
+        content_type=ContentType.objects.get_for_model(Letter),
+        object_id=OuterRef("pk") if letter is None else letter,
+        channel=Message.Channel.EMAIL,
+    )
+    return Exists(mails.filter(status=Message.Status.FAILED)) & ~Exists(
+        mails.exclude(status=Message.Status.FAILED)
+    )
+
+
 class LetterQuerySet(models.QuerySet):
     def published(self):
         return self.filter(published_at__isnull=False, published_at__lte=timezone.now())
@@ -60,21 +78,9 @@ class LetterQuerySet(models.QuerySet):
         """Letters that go by post: those sent by post, and those whose e-mail failed for
         good with no other attempt under way or delivered (the letter still has to reach its
         addressee: nothing is silently dropped)."""
-        from django.contrib.contenttypes.models import ContentType
-
-        from notifications.models import Message
-
-        mails = Message.objects.filter(
-            content_type=ContentType.objects.get_for_model(Letter),
-            object_id=OuterRef("pk"),
-            channel=Message.Channel.EMAIL,
-        )
-        mail_failed = Exists(mails.filter(status=Message.Status.FAILED)) & ~Exists(
-            mails.exclude(status=Message.Status.FAILED)
-        )
         return self.filter(
             Q(delivery_channel=Letter.Channel.POST)
-            | Q(delivery_channel=Letter.Channel.EMAIL) & mail_failed
+            | Q(delivery_channel=Letter.Channel.EMAIL) & email_failed_for_good()
         )
 
     def to_print(self):

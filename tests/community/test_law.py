@@ -578,6 +578,54 @@ def test_e_delivered_notice_counts_from_the_day_of_e_delivery(voting_community):
     assert item.deadline == datetime.date(2027, 1, 11)
 
 
+def test_an_e_mailed_notice_that_never_arrived_starts_no_six_weeks(client, voting_community):
+    from notifications.models import Message
+
+    (anna, premises), _rest = flats(voting_community, [(1, 2), (1, 2)])
+    resolution = ResolutionFactory(community=voting_community, status="adopted")
+    sent = timezone.make_aware(datetime.datetime(2026, 11, 26, 18, 0))
+    letter = Letter.objects.create(
+        community=voting_community,
+        premises=premises,
+        recipient=anna,
+        kind=Letter.Kind.RESOLUTION_NOTICE,
+        subject="Wynik",
+        published_at=sent,
+        delivery_channel=Letter.Channel.EMAIL,
+    )
+    notice = OutcomeNotice.objects.create(
+        resolution=resolution,
+        premises=premises,
+        recipient=anna,
+        letter=letter,
+        delivered_on=timezone.localdate(sent),
+    )
+    Message.objects.create(
+        recipient=anna,
+        channel="email",
+        to_address="pelna.skrzynka@example.com",
+        body="…",
+        related=letter,
+        status=Message.Status.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: 552 mailbox full",
+    )
+
+    # The e-mail failed for good: nobody was notified, the letter goes by post (art. 25 ust. 1a).
+    (item,) = challenge_deadlines_for_user(anna, resolution)
+    assert (item.notice_date, item.deadline) == (None, None)
+    client.force_login(anna)
+    page = client.get(f"/wspolnota/uchwaly/{resolution.pk}/").content.decode()
+    assert "6 tygodni od dnia doręczenia pisma" in page
+    assert "doręczono Ci 26.11.2026" not in page
+
+    # The office enters the day the posted letter was received: the six weeks run from it.
+    notice.delivered_on = datetime.date(2026, 12, 2)
+    notice.save()
+    (item,) = challenge_deadlines_for_user(anna, resolution)
+    assert item.notice_date == datetime.date(2026, 12, 2)
+
+
 def test_resident_sees_the_deadline_from_their_own_notice(client, voting_community):
     (anna, annas), (jan, jans) = flats(voting_community, [(6, 10), (4, 10)])
     resolution = ResolutionFactory(community=voting_community)
