@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "accounts.middleware.ForcePasswordChangeMiddleware",
     "accounts.staff_mfa.StaffMfaRequiredMiddleware",
+    # Last: serves a resident page kept since the database last changed (lib/page_cache.py).
+    "lib.page_cache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -195,6 +197,13 @@ def _cache_config(url: str) -> dict:
 CACHE_URL = env.str("CACHE_URL", default="locmemcache://")
 CACHES = {"default": _cache_config(CACHE_URL)}
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+# Rendered resident pages kept until the next write to the database (lib/page_cache.py). Only a
+# cache shared by every process can tell them all of a write: Redis only (in a dbcache:// the
+# cache's own writes would be writes), on by default there.
+PAGE_CACHE = CACHES["default"]["BACKEND"] == "lib.cache.DegradingRedisCache" and env.bool(
+    "PAGE_CACHE", default=True
+)
+PAGE_CACHE_SECONDS = 60
 DJANGO_REDIS_LOGGER = "lib.cache"
 
 # XLSX export of a cell with a control character answers a row, not a 500. Formula injection:
