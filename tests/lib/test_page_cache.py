@@ -198,4 +198,3 @@ def test_pages_render_while_the_cache_is_down(kept, settings, resident_client, p
         html, queries = get(resident_client, FINANSE)
         assert "Kwota do zapłaty" in html or "Nadpłata" in html or "Saldo" in html
         assert queries > 1
-
