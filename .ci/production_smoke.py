@@ -47,6 +47,10 @@ def main():
     start_b = session.get(f"{url_b}/", timeout=TIMEOUT)
     check(start_b.url.rstrip("/") == url_b and "Dzień dobry" in start_b.text, "session on B")
 
+    # B's list of failures, asked for twice: kept in Redis (PAGE_CACHE) before the report on A.
+    for _ in range(2):
+        before_b = session.get(f"{url_b}/awarie/", timeout=TIMEOUT).text
+
     # A photo uploaded on A is served by B (S3-compatible storage shared by both).
     form = session.get(f"{url_a}/awarie/zglos/", timeout=TIMEOUT).text
     place = re.search(r'<option value="((?:lokal|budynek)-\d+)"', form).group(1)
@@ -66,6 +70,11 @@ def main():
     )
     detail = re.search(r"/awarie/(\d+)/", response.url)
     check(response.status_code == 200 and detail, "failure with a photo reported on A")
+    list_b = session.get(f"{url_b}/awarie/", timeout=TIMEOUT).text
+    check(
+        f"/awarie/{detail.group(1)}/" not in before_b and f"/awarie/{detail.group(1)}/" in list_b,
+        "the report made on A is on B's kept list of failures at once",
+    )
     page_b = session.get(f"{url_b}/awarie/{detail.group(1)}/", timeout=TIMEOUT).text
     photo_path = re.search(r"(/awarie/\d+/zdjecia/\d+/)", page_b).group(1)
     photo_b = session.get(f"{url_b}{photo_path}", timeout=TIMEOUT)
