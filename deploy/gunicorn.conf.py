@@ -33,5 +33,8 @@ def on_starting(server):
     import django
     from django.core.management import call_command
 
+    from portal.startup import settings_or_exit
+
+    settings_or_exit()
     django.setup()
     call_command("check", fail_level="ERROR")
