@@ -97,3 +97,20 @@ def test_gunicorn_refuses_to_start_with_one_line(tmp_path):
     assert code != 0
     assert "Traceback" not in output, output
     assert "PAYMENT_REMINDER_DAYS_BEFORE='abc'" in output
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    # (WEB_CONCURRENCY that is no number at all is refused by gunicorn itself, with its own
+    # traceback, before this file is read.)
+    [("WEB_CONCURRENCY", "0"), ("GUNICORN_TIMEOUT", "-5"), ("GUNICORN_MAX_REQUESTS", "x")],
+)
+def test_gunicorn_refuses_a_malformed_number_of_its_own_with_one_line(name, value):
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    env = {**PRODUCTION_ENV, name: value, "GUNICORN_BIND": "127.0.0.1:0"}
+    code, output = command_in_subprocess(
+        env, str(gunicorn), "-c", "deploy/gunicorn.conf.py", "portal.wsgi"
+    )
+    assert code != 0
+    assert "Traceback" not in output, output
+    assert f"{name}={value!r} is not valid: expected a whole number" in output
