@@ -313,8 +313,13 @@ _AWS = {
     "region_name": env.str("AWS_S3_REGION_NAME", default=""),
     "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
 }
+try:
+    _DEFAULT_STORAGE = storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS)
+except ValueError as exc:  # a scheme it does not know: named with the other problems
+    values.problems.append(str(exc))
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS),
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:

@@ -37,6 +37,7 @@ DEV_ENV = {"DEBUG": "true"}
         ("ALLOWED_HOSTS", "https://strefa.example.pl", "host names without scheme or path"),
         ("ADMINS", "Dział IT", "e-mail addresses"),
         ("DATABASE_URL", "strefa", "a database URL"),
+        ("STORAGE_URL", "ftp://files.example.pl/strefa", "use s3:// or file://"),
     ],
 )
 def test_malformed_setting_stops_manage_py_with_one_line_naming_it(name, value, expected):
@@ -46,7 +47,8 @@ def test_malformed_setting_stops_manage_py_with_one_line_naming_it(name, value, 
     assert "Traceback" not in output, output
     [line] = [line for line in output.splitlines() if name in line]
     # A URL is never printed whole (it may hold a password): only the part that is wrong.
-    shown = {"EMAIL_URL": "timeout='soon'", "DATABASE_URL": "'strefa'"}.get(name, repr(value))
+    shown = {"EMAIL_URL": "timeout='soon'", "DATABASE_URL": "'strefa'", "STORAGE_URL": "'ftp'"}
+    shown = shown.get(name, repr(value))
     assert shown in line and expected in line, line
 
 
