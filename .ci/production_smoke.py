@@ -34,6 +34,11 @@ def main():
     for url in (url_a, url_b):
         health = requests.get(f"{url}/healthcheck/", timeout=TIMEOUT)
         check(health.status_code == 200 and health.json()["status"] == "ok", f"{url} healthy")
+        # A load balancer probes by the server's own address, not the portal's host name.
+        probe = requests.get(
+            f"{url}/healthcheck/", headers={"Host": "10.0.0.5:8000"}, timeout=TIMEOUT
+        )
+        check(probe.status_code == 200, f"{url} healthy for a probe by address")
 
     session = requests.Session()
     page = session.get(f"{url_a}/logowanie/", timeout=TIMEOUT)

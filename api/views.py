@@ -14,7 +14,7 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -518,9 +518,49 @@ SCHEMA_CACHE_SECONDS = 600
 SCHEMA_RATE_LIMIT_MESSAGE = _(
     "Zbyt wiele pobrań schematu API z tego adresu. Spróbuj ponownie za minutę."
 )
+DOCS_RATE_LIMIT_MESSAGE = _(
+    "Zbyt wiele wyświetleń dokumentacji API z tego adresu. Spróbuj ponownie za minutę."
+)
 
 
-class SchemaView(SpectacularAPIView):
+class PerVisitorRateLimitMixin:
+    """A public page of the API (no key): each visitor IP may ask for it
+    ``API_SCHEMA_RATE_LIMIT`` times a minute (TRUSTED_PROXY_COUNT decides the IP, as for
+    logins), then gets a 429 with a Polish JSON message. Each page counts apart
+    (``rate_limit_scope``), so the documentation's own loads leave the schema's count alone.
+    """
+
+    rate_limit_scope = ""
+    rate_limit_message = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        limit, period = settings.API_SCHEMA_RATE_LIMIT
+        try:
+            ip = get_account_adapter(request).get_client_ip(request)
+        except PermissionDenied:  # no address at all (e.g. a bare WSGI call): one shared count
+            ip = "unknown"
+        if not rate_limit_hit(scope=self.rate_limit_scope, key=ip, limit=limit, period=period):
+            return JsonResponse(
+                {"detail": gettext(self.rate_limit_message)},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(period)},
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DocsView(PerVisitorRateLimitMixin, SpectacularSwaggerSplitView):
+    """The API's documentation page (Swagger UI from the package, and its script at
+    ``?script=``), public like the schema and limited per visitor as the schema is."""
+
+    rate_limit_scope = "api_docs"
+    rate_limit_message = DOCS_RATE_LIMIT_MESSAGE
+    url_name = "api:schema"
+    template_name = "api/swagger_ui.html"
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+
+class SchemaView(PerVisitorRateLimitMixin, SpectacularAPIView):
     """The OpenAPI schema, public (it describes the API, not anyone's data).
 
     Building it costs ~130 ms of CPU, ten times a page, and an anonymous visitor could ask for
@@ -528,22 +568,13 @@ class SchemaView(SpectacularAPIView):
     from the cache, and each visitor IP may fetch it ``API_SCHEMA_RATE_LIMIT`` times a minute.
     """
 
+    rate_limit_scope = "api_schema"
+    rate_limit_message = SCHEMA_RATE_LIMIT_MESSAGE
     authentication_classes = []
     permission_classes = [AllowAny]
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
-        limit, period = settings.API_SCHEMA_RATE_LIMIT
-        try:
-            ip = get_account_adapter(request).get_client_ip(request)
-        except PermissionDenied:  # no address at all (e.g. a bare WSGI call): one shared count
-            ip = "unknown"
-        if not rate_limit_hit(scope="api_schema", key=ip, limit=limit, period=period):
-            return JsonResponse(
-                {"detail": gettext(SCHEMA_RATE_LIMIT_MESSAGE)},
-                status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(period)},
-            )
         # The renderer's own media type, not the client's (its parameters, e.g. "indent=", would
         # make a new cache entry, and a new build, per request).
         renderer = request.accepted_renderer

@@ -367,6 +367,11 @@ class SmsNoticeForm(forms.ModelForm):
             )
         text = cleaned.get("text") or ""
         is_reminder = cleaned.get("kind") == SmsNotice.Kind.PAYMENT_REMINDER
+        if is_reminder and community and not community.payment_reminders_enabled:
+            self.add_error(
+                "community",
+                _("Przypomnienia o płatności są wyłączone w tej wspólnocie (ustawienia)."),
+            )
         if is_reminder and reminder_text_max_length(text) > SMS_MAX_LENGTH:
             self.add_error(
                 "text",

@@ -5,7 +5,9 @@ with an amount due on that day (arrears plus the charges falling due by then, mi
 gets one reminder per month (a run missed on that day is caught up by the next one, until the
 deadline; never after it): to its designated correspondence recipient, else to each owner
 (an owner whose holding starts before the deadline, a buyer, counts too); by e-mail where
-the person has one, by SMS where they consented and the community has SMS on.
+the person has one, by SMS where they consented and the community has SMS on. A community
+that switched payment reminders off (``Community.payment_reminders_enabled``) gets none, from
+the daily run, its catch-up or the office's SMS.
 
 Every amount is the recipient's own: counted within their holding period
 (``finance.selectors.balances_for_holders``), so a buyer is never reminded of the seller's debt,
@@ -165,7 +167,10 @@ def payment_reminders_send(*, today: datetime.date | None = None, days: int | No
     today = today or timezone.localdate()
     days = days_before() if days is None else days
     communities_by_due_date = defaultdict(list)
-    for community in Community.objects.only("pk", "payment_due_day").order_by("pk"):
+    # A community that switched reminders off is left out here, so the catch-up runs skip
+    # it too (``Community.payment_reminders_enabled``).
+    communities = Community.objects.filter(payment_reminders_enabled=True)
+    for community in communities.only("pk", "payment_due_day").order_by("pk"):
         for due_date in reminder_due_dates(community, today, days):
             communities_by_due_date[due_date].append(community.pk)
     return sum(
@@ -297,8 +302,11 @@ def payment_reminder_sms_send(*, notice, today: datetime.date | None = None) -> 
     """Send the office's SMS reminder to premises in arrears today, each with its own amount.
 
     Goes to the recipients ``payment_recipients`` picks who gave an SMS consent for the
-    premises; returns how many SMS were queued.
+    premises; returns how many SMS were queued (none where the community switched payment
+    reminders off).
     """
+    if not notice.community.payment_reminders_enabled:
+        return 0
     today = today or timezone.localdate()
     premises_qs = Premises.objects.filter(building__community=notice.community).select_related(
         "building__community"

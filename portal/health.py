@@ -1,7 +1,8 @@
 """`/healthcheck/` for the load balancer and monitoring: database, cache and file storage.
 
 No login, no personal data, JSON; 200 when every dependency answers, 503 otherwise (with the
-failing part named, never the error's details, which stay in the log).
+failing part named, never the error's details, which stay in the log). Answered whatever the
+Host header (``HealthCheckMiddleware``): a load balancer probes each app server by its address.
 """
 
 import logging
@@ -58,3 +59,20 @@ def healthcheck(request):
     return JsonResponse(
         {"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503
     )
+
+
+class HealthCheckMiddleware:
+    """Answers ``GET /healthcheck/`` before Django checks the Host against ``ALLOWED_HOSTS``.
+
+    A load balancer probes each app server by its own address (``Host: 10.0.0.5:8000``), not
+    the portal's name; CommonMiddleware would refuse that with a 400, and the server would be
+    taken out of rotation. The answer holds no data of anyone, and nothing else is let through.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method == "GET" and request.path_info == "/healthcheck/":
+            return healthcheck(request)
+        return self.get_response(request)

@@ -6,14 +6,16 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from portal.startup import production_config_errors, storage_from_url
+from portal.startup import EnvValues, production_config_errors, storage_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# Numbers, switches and lists, checked: a malformed one stops the start (end of this file).
+values = EnvValues(env)
 
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = values.bool("DEBUG", default=False)
 
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
@@ -22,7 +24,7 @@ if not SECRET_KEY:
     # Development only: a key that is never used with DEBUG off.
     SECRET_KEY = "dev-only-insecure-key"  # noqa: S105 (guarded by DEBUG above)
 
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
+ALLOWED_HOSTS = values.hosts("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware's host check: load balancers probe by the server's address.
+    "portal.health.HealthCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,11 +104,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": values.database("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # Persistent connections: a new PostgreSQL connection per request costs more than the request.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0 if DEBUG else 60)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=True)
+DATABASES["default"]["CONN_MAX_AGE"] = values.int(
+    "CONN_MAX_AGE", default=0 if DEBUG else 60, unit="seconds"
+)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = values.bool("CONN_HEALTH_CHECKS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with a health check that needs no round trip (portal/postgresql).
     DATABASES["default"]["ENGINE"] = "portal.postgresql"
@@ -144,7 +152,7 @@ def _without_jit(database: dict, *, jit: bool) -> dict:
     return database
 
 
-_without_jit(DATABASES["default"], jit=env.bool("DB_JIT", default=False))
+_without_jit(DATABASES["default"], jit=values.bool("DB_JIT", default=False))
 
 
 # A query the connection has run this many times is prepared on the server (psycopg).
@@ -171,7 +179,7 @@ def _with_prepared_statements(database: dict, *, prepared: bool) -> dict:
 
 
 _with_prepared_statements(
-    DATABASES["default"], prepared=env.bool("DB_PREPARED_STATEMENTS", default=True)
+    DATABASES["default"], prepared=values.bool("DB_PREPARED_STATEMENTS", default=True)
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -200,8 +208,8 @@ DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 # Rendered resident pages kept until the next write to the database (lib/page_cache.py). Only a
 # cache shared by every process can tell them all of a write: Redis only (in a dbcache:// the
 # cache's own writes would be writes), on by default there.
-PAGE_CACHE = CACHES["default"]["BACKEND"] == "lib.cache.DegradingRedisCache" and env.bool(
-    "PAGE_CACHE", default=True
+PAGE_CACHE = values.bool("PAGE_CACHE", default=True) and (
+    CACHES["default"]["BACKEND"] == "lib.cache.DegradingRedisCache"
 )
 PAGE_CACHE_SECONDS = 60
 DJANGO_REDIS_LOGGER = "lib.cache"
@@ -213,7 +221,7 @@ DJANGO_REDIS_LOGGER = "lib.cache"
 IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
 # Two reference views for ``make bench`` (bench/run.py); never on in production.
-BENCH_VIEWS = env.bool("BENCH_VIEWS", default=False)
+BENCH_VIEWS = values.bool("BENCH_VIEWS", default=False)
 
 AUTH_USER_MODEL = "accounts.User"
 # One backend: allauth's (logins, rate limits, timing-attack mitigation) with the signed-in user
@@ -262,7 +270,7 @@ ACCOUNT_RATE_LIMITS = {
     # Current-password checks on /profil/haslo/ (accounts.views.PasswordChangeView).
     "change_password": "5/m/user,10/h/user",
 }
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = values.int("TRUSTED_PROXY_COUNT", default=0)
 # "Zalogowano jako Anna Nowak." and the header's name, not the numeric login.
 ACCOUNT_USER_DISPLAY = "portal.display.user_display"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -283,9 +291,11 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 # Staff and board accounts must use two-factor login: enrolment is forced at their first
 # admin access (accounts.staff_mfa); residents may switch it on in Profil.
-STREFA_STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
+STREFA_STAFF_MFA_REQUIRED = values.bool("STAFF_MFA_REQUIRED", default=True)
 # A reset link is valid for this long (seconds) and only until the password changes.
-PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
+PASSWORD_RESET_TIMEOUT = values.int(
+    "PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24, min_value=60, unit="seconds"
+)
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("polski"))]
@@ -312,8 +322,13 @@ _AWS = {
     "region_name": env.str("AWS_S3_REGION_NAME", default=""),
     "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=""),
 }
+try:
+    _DEFAULT_STORAGE = storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS)
+except ValueError as exc:  # a scheme it does not know: named with the other problems
+    values.problems.append(str(exc))
+    _DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": storage_from_url(STORAGE_URL, media_root=str(MEDIA_ROOT), aws=_AWS),
+    "default": _DEFAULT_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG:
@@ -324,16 +339,22 @@ _EMAIL_OPTIONS = EMAIL_CONFIG.pop("OPTIONS", {}) or {}
 vars().update(EMAIL_CONFIG)
 # A relay that accepts the connection and never answers must not hang a worker:
 # `EMAIL_URL=smtp+tls://…?timeout=15` or `EMAIL_TIMEOUT` (seconds), 10 by default.
-EMAIL_TIMEOUT = float(_EMAIL_OPTIONS.get("TIMEOUT") or env.float("EMAIL_TIMEOUT", default=10))
+if "TIMEOUT" in _EMAIL_OPTIONS:
+    EMAIL_TIMEOUT = values.float(
+        "EMAIL_URL timeout",
+        value=_EMAIL_OPTIONS["TIMEOUT"],
+        default=10,
+        min_value=1,
+        unit="seconds",
+    )
+else:
+    EMAIL_TIMEOUT = values.float("EMAIL_TIMEOUT", default=10, min_value=1, unit="seconds")
 DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="Strefa <strefa@localhost>" if DEBUG else ""
 )
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 # Who gets error reports by e-mail: ADMINS=Name <a@example.pl>,b@example.pl
-ADMINS = [
-    (address.split("<")[0].strip() or address.strip(), address.split("<")[-1].strip(" >"))
-    for address in env.list("ADMINS", default=[])
-]
+ADMINS = values.admins("ADMINS")
 
 # Background work: the demo runs tasks in-process; production sets TASKS_BACKEND to the
 # database backend and runs `manage.py db_worker`.
@@ -357,16 +378,22 @@ SMS_IDX_PREFIX = env.str("SMS_IDX_PREFIX", default="strefa-")
 if SMS_BACKEND.endswith("SmsApiBackend") and not SMSAPI_TOKEN:
     raise ImproperlyConfigured("SMS_BACKEND is SMSAPI.pl but SMSAPI_TOKEN is not set.")
 # Outbox: a failed e-mail/SMS is retried with back-off, then marked failed after this many.
-NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5)
-# Payment reminders go out this many days before the community's due day.
+NOTIFICATIONS_MAX_ATTEMPTS = values.int("NOTIFICATIONS_MAX_ATTEMPTS", default=5, min_value=1)
 # What a resident may send per hour (every attempt counts; kept in the cache, see CACHE_URL).
 RESIDENT_RATE_LIMITS = {
-    "failure_report": (env.int("RATE_LIMIT_FAILURE_REPORTS_PER_HOUR", default=10), 3600),
-    "message": (env.int("RATE_LIMIT_MESSAGES_PER_HOUR", default=20), 3600),
-    "reading": (env.int("RATE_LIMIT_READINGS_PER_HOUR", default=30), 3600),
+    "failure_report": (
+        values.int("RATE_LIMIT_FAILURE_REPORTS_PER_HOUR", default=10, min_value=1),
+        3600,
+    ),
+    "message": (values.int("RATE_LIMIT_MESSAGES_PER_HOUR", default=20, min_value=1), 3600),
+    "reading": (values.int("RATE_LIMIT_READINGS_PER_HOUR", default=30, min_value=1), 3600),
 }
 
-PAYMENT_REMINDER_DAYS_BEFORE = env.int("PAYMENT_REMINDER_DAYS_BEFORE", default=3)
+# Payment reminders go out this many days before the community's due day (at most 28: a
+# month's reminder never starts before the last month's due day).
+PAYMENT_REMINDER_DAYS_BEFORE = values.int(
+    "PAYMENT_REMINDER_DAYS_BEFORE", default=3, max_value=28, unit="days"
+)
 # The portal's public address, for links in e-mails and SMS.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 
@@ -378,16 +405,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:
-    SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = values.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = values.bool("SECURE_SSL_REDIRECT", default=True)
     # Load balancers probe the app servers over plain HTTP.
     SECURE_REDIRECT_EXEMPT = [r"^healthcheck/$"]
     # HSTS is switched on by the operator once the site is known to be served only over TLS.
-    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    SECURE_HSTS_SECONDS = values.int("SECURE_HSTS_SECONDS", default=0, unit="seconds")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = values.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+    SECURE_HSTS_PRELOAD = values.bool("SECURE_HSTS_PRELOAD", default=False)
     if SESSION_COOKIE_SECURE:
         # "__Host-": the browser accepts these only over HTTPS, for this exact host, path "/".
         SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -418,10 +445,13 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
     "EXCEPTION_HANDLER": "api.authentication.exception_handler",
 }
-STREFA_API_RATE = env.str("STREFA_API_RATE", default="600/min")
+STREFA_API_RATE = values.rate("STREFA_API_RATE", default="600/min")
 # The public OpenAPI schema (/api/schema/): downloads per visitor IP per minute (TRUSTED_PROXY_COUNT
 # decides the IP, as for logins). The schema itself is built once and kept in the cache.
-API_SCHEMA_RATE_LIMIT = (env.int("RATE_LIMIT_API_SCHEMA_PER_MINUTE", default=30), 60)
+API_SCHEMA_RATE_LIMIT = (
+    values.int("RATE_LIMIT_API_SCHEMA_PER_MINUTE", default=30, min_value=1),
+    60,
+)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Strefa – API integracji",
     "DESCRIPTION": "Synchronizacja z systemem księgowym biura. Przewodnik: docs/api.md.",
@@ -463,7 +493,7 @@ LOGGING = {
             "filters": ["require_debug_false"],
         },
     },
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": values.log_level("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.request": {"handlers": ["console", "mail_admins"], "propagate": False},
         "weasyprint": {"level": "WARNING"},
@@ -474,6 +504,8 @@ LOGGING = {
 # Optional error tracking: SENTRY_DSN switches it on when sentry-sdk is installed
 # (`pip install sentry-sdk`); it is not a dependency of Strefa.
 SENTRY_DSN = env.str("SENTRY_DSN", default="")
+# Checked even without a DSN: a wrong value is named before anyone switches Sentry on.
+SENTRY_TRACES_SAMPLE_RATE = values.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0, max_value=1)
 if SENTRY_DSN:
     try:
         import sentry_sdk
@@ -482,12 +514,13 @@ if SENTRY_DSN:
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         environment=env.str("SENTRY_ENVIRONMENT", default="production"),
-        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
         send_default_pii=False,
     )
 
+_problems = list(values.problems)
 if not DEBUG:
-    _problems = production_config_errors(
+    _problems += production_config_errors(
         allowed_hosts=ALLOWED_HOSTS,
         portal_url=PORTAL_URL,
         default_from_email=DEFAULT_FROM_EMAIL,
@@ -497,5 +530,5 @@ if not DEBUG:
         # production names them (consolemail:// or locmemcache:// only as a deliberate choice).
         unset=[name for name in ("EMAIL_URL", "CACHE_URL") if not env.str(name, default="")],
     )
-    if _problems:
-        raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))
+if _problems:
+    raise ImproperlyConfigured("Strefa is not fully configured:\n- " + "\n- ".join(_problems))

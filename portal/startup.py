@@ -1,9 +1,12 @@
-"""Configuration checks that make a production start fail loudly on a half configuration.
+"""Configuration checks that make a start fail loudly on a malformed or half configuration.
 
-Pure functions of the settings' values (no Django imports), called at the end of
-``portal/settings.py`` when DEBUG is off; the messages are for operators (English).
+Pure functions of the settings' values (no Django imports at module level), called from
+``portal/settings.py``; the messages are for operators (English). ``settings_or_exit`` shows
+them as they are, without a traceback, when ``manage.py`` or gunicorn starts.
 """
 
+import re
+import warnings
 from importlib.util import find_spec
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -17,6 +20,137 @@ AWS_VARIABLES = {
     "region_name": "AWS_S3_REGION_NAME",
     "addressing_style": "AWS_S3_ADDRESSING_STYLE",
 }
+
+
+# django-environ's words for true; anything else it reads as false, so a typo ("ture") would
+# switch a setting off in silence.
+TRUE_WORDS = frozenset({"true", "on", "ok", "y", "yes", "1"})
+FALSE_WORDS = frozenset({"false", "off", "no", "n", "0"})
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# Django REST framework's throttle rate: requests per s, m, h or d (only the first letter counts).
+RATE = re.compile(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)")
+
+
+class EnvValues:
+    """Numbers, switches and lists read from the environment through ``env`` (django-environ),
+    checked: a malformed value is recorded in ``problems`` (one line naming the variable and
+    what it takes) and the default used meanwhile, so the settings refuse them all at once at
+    the start, where django-environ would raise a bare ValueError, or a job would fail later.
+
+    An empty value (``NAME=`` in a copied .env.example) is the default, as if unset.
+    """
+
+    def __init__(self, env):
+        self.env = env
+        self.problems: list[str] = []
+
+    def raw(self, name: str) -> str:
+        return self.env.str(name, default="").strip()
+
+    def refuse(self, name: str, value: str, expected: str) -> None:
+        """``name`` may say which part of a variable it is, e.g. "EMAIL_URL timeout"."""
+        self.problems.append(f"{name}={value!r} is not valid: expected {expected}.")
+
+    def int(self, name, *, default, min_value=0, max_value=None, unit=""):
+        value = self.raw(name)
+        if not value:
+            return default
+        if value.isascii() and re.fullmatch(r"[+-]?[0-9]+", value):
+            number = int(value)
+            if number >= min_value and (max_value is None or number <= max_value):
+                return number
+        self.refuse(name, value, _range("a whole number", unit, min_value, max_value))
+        return default
+
+    def float(self, name, *, default, min_value=0, max_value=None, unit="", value=None):
+        """``value``: a value taken from elsewhere (a URL's option) instead of ``name``."""
+        value = self.raw(name) if value is None else str(value).strip()
+        if not value:
+            return default
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+        ok = number is not None and number == number and number >= min_value  # NaN ≠ NaN
+        if ok and (max_value is None or number <= max_value):
+            return number
+        self.refuse(name, value, _range("a number", unit, min_value, max_value))
+        return default
+
+    def bool(self, name, *, default):
+        value = self.raw(name).lower()
+        if not value:
+            return default
+        if value in TRUE_WORDS or value in FALSE_WORDS:
+            return value in TRUE_WORDS
+        self.refuse(name, self.raw(name), "true or false")
+        return default
+
+    def hosts(self, name, *, default):
+        """Host names (``ALLOWED_HOSTS``): a URL there would make every request a 400."""
+        hosts = self.env.list(name, default=default)
+        if any("/" in host or not host.strip() for host in hosts):
+            self.refuse(
+                name,
+                self.raw(name),
+                "host names without scheme or path, comma-separated, e.g. strefa.example.pl",
+            )
+            return default
+        return hosts
+
+    def admins(self, name):
+        """``Name <a@example.pl>,b@example.pl`` as Django's ``ADMINS``."""
+        admins = []
+        for entry in self.env.list(name, default=[]):
+            address = entry.split("<")[-1].strip(" >")
+            if "@" not in address or " " in address:
+                self.refuse(
+                    name, self.raw(name), "e-mail addresses, e.g. Dział IT <it@example.pl>,b@x.pl"
+                )
+                return []
+            admins.append((entry.split("<")[0].strip() or address, address))
+        return admins
+
+    def rate(self, name, *, default):
+        value = self.raw(name)
+        if not value:
+            return default
+        if RATE.fullmatch(value):
+            return value
+        self.refuse(name, value, "requests per period, e.g. 600/min, 100/hour, 10/s")
+        return default
+
+    def log_level(self, name, *, default):
+        value = self.raw(name)
+        if not value:
+            return default
+        if value.upper() in LOG_LEVELS:
+            return value.upper()
+        self.refuse(name, value, "one of " + ", ".join(LOG_LEVELS))
+        return default
+
+    def database(self, name, *, default):
+        """``DATABASE_URL`` as Django's database: django-environ returns no engine for an
+        address it cannot read, which Django reports only on the first query."""
+        url = self.raw(name) or default
+        with warnings.catch_warnings():  # django-environ's warning prints the password
+            warnings.simplefilter("ignore")
+            config = self.env.db_url_config(url)
+        if not config.get("ENGINE"):
+            self.refuse(
+                name,
+                url.split("@")[-1],
+                "a database URL, e.g. postgres://strefa:password@127.0.0.1:5432/strefa",
+            )
+            return self.env.db_url_config(default)
+        return config
+
+
+def _range(kind: str, unit: str, low, high) -> str:
+    kind = f"{kind} of {unit}" if unit else kind
+    if high is None:
+        return f"{kind} from {low}"
+    return f"{kind} from {low} to {high}"
 
 
 def storage_from_url(url: str, *, media_root: str, aws: dict) -> dict:
@@ -121,3 +255,19 @@ def production_config_errors(
                 "S3 storage is configured but django-storages[s3] (boto3) is not installed."
             )
     return errors
+
+
+def settings_or_exit() -> None:
+    """Load the settings; on a configuration error print its message and exit with status 1.
+
+    Called first by ``manage.py`` (every command, the worker, the timers' jobs) and by gunicorn's
+    start (``deploy/gunicorn.conf.py``): the operator reads which variable to fix and how,
+    instead of forty lines of Python's stack ending in it.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 (imports the settings module)
+    except ImproperlyConfigured as exc:
+        raise SystemExit(f"ImproperlyConfigured: {exc}") from None

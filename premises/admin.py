@@ -138,6 +138,7 @@ class CommunityAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
                     "e_delivery_enabled",
                     "sms_enabled",
                     "sms_transliterate",
+                    "payment_reminders_enabled",
                 )
             },
         ),

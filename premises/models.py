@@ -108,6 +108,15 @@ class Community(models.Model):
     voting_enabled = models.BooleanField(_("głosowanie nad uchwałami"), default=False)
     e_delivery_enabled = models.BooleanField(_("e-doręczenia korespondencji"), default=True)
     sms_enabled = models.BooleanField(_("powiadomienia SMS"), default=False)
+    payment_reminders_enabled = models.BooleanField(
+        _("przypomnienia o terminie płatności"),
+        default=True,
+        help_text=_(
+            "E-mail i SMS z kwotą i terminem przed dniem płatności zaliczek oraz SMS biura "
+            "o zaległościach. Wyłączone: mieszkańcy tej wspólnoty nie dostają żadnych "
+            "przypomnień o płatności."
+        ),
+    )
     sms_transliterate = models.BooleanField(
         _("SMS bez polskich znaków"),
         default=False,

@@ -154,3 +154,22 @@ def test_schema_is_rate_limited_per_visitor_with_a_polish_json_429(client, setti
     other = client.get("/api/schema/", REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 200
     assert "Strefa – API integracji" in other.content.decode()
+
+
+def test_docs_page_is_rate_limited_per_visitor_with_a_polish_json_429(client, settings):
+    """The documentation page and its script follow the schema's rule (own count per visitor)."""
+    settings.API_SCHEMA_RATE_LIMIT = (2, 60)
+    assert client.get("/api/docs/", REMOTE_ADDR="198.51.100.7").status_code == 200
+    assert client.get("/api/docs/?script=", REMOTE_ADDR="198.51.100.7").status_code == 200
+    refused = client.get("/api/docs/", REMOTE_ADDR="198.51.100.7")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/json"
+    assert refused.json()["detail"] == (
+        "Zbyt wiele wyświetleń dokumentacji API z tego adresu. Spróbuj ponownie za minutę."
+    )
+    assert refused["Retry-After"] == "60"
+    # The page's own loads do not use up the schema downloads of the same visitor.
+    assert client.get("/api/schema/", REMOTE_ADDR="198.51.100.7").status_code == 200
+    other = client.get("/api/docs/", REMOTE_ADDR="203.0.113.9")
+    assert other.status_code == 200
+    assert "swagger-ui" in other.content.decode()

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from correspondence.models import SmsNotice
 from finance.models import Charge, Payment
+from finance.reminders import payment_reminder_sms_send
 from notifications.sms import MemorySmsBackend
 from tests.factories import OwnershipFactory, PremisesFactory
 
@@ -101,3 +102,43 @@ def test_text_too_long_once_filled_is_refused(admin_client, sms_community):
     )
     assert "skróć go" in response.content.decode()
     assert not SmsNotice.objects.exists()
+
+
+def test_refused_where_the_community_switched_payment_reminders_off(
+    admin_client, sms_community, premises, resident, django_capture_on_commit_callbacks
+):
+    sms_community.payment_reminders_enabled = False
+    sms_community.save()
+    _owe(premises, "300.00")
+    make_consent(user=resident, premises=premises, channel="sms", address="601000001")
+    response = _post(
+        admin_client, sms_community, "Strefa: masz zaległość.", django_capture_on_commit_callbacks
+    )
+    assert (
+        "Przypomnienia o płatności są wyłączone w tej wspólnocie (ustawienia)."
+        in response.content.decode()
+    )
+    assert not SmsNotice.objects.exists()
+    assert MemorySmsBackend.outbox == []
+    # Other SMS notices to the community still go out.
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            "/admin/correspondence/smsnotice/add/",
+            {"community": sms_community.pk, "kind": "failure", "text": "Awaria wody."},
+        )
+    assert MemorySmsBackend.outbox == [("601000001", "Awaria wody.")]
+
+
+def test_service_sends_no_reminder_where_the_community_switched_them_off(
+    sms_community, premises, resident
+):
+    """The rule holds for any caller of the service, not only the admin form."""
+    sms_community.payment_reminders_enabled = False
+    sms_community.save()
+    _owe(premises, "300.00")
+    make_consent(user=resident, premises=premises, channel="sms", address="601000001")
+    notice = SmsNotice.objects.create(
+        community=sms_community, kind=SmsNotice.Kind.PAYMENT_REMINDER, text="Zaległość."
+    )
+    assert payment_reminder_sms_send(notice=notice) == 0
+    assert not notice.outbox_messages.exists()

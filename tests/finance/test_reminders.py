@@ -431,3 +431,25 @@ def test_an_overlapping_run_that_recorded_first_wins(
     assert _send(django_capture_on_commit_callbacks, datetime.date(2025, 5, 8)) == 0
     assert mail.outbox == []
     assert ReminderSent.objects.count() == 1
+
+
+def test_community_with_payment_reminders_switched_off_gets_none_others_still_do(
+    community, owed, resident, stranger, django_capture_on_commit_callbacks
+):
+    """Some communities do not want reminders: neither the daily run nor its catch-up sends
+    any to their residents (e-mail or SMS), while other communities are reminded as before."""
+    community.payment_reminders_enabled = False
+    community.sms_enabled = True
+    community.save()
+    DeliveryConsent.objects.create(
+        user=resident, premises=owed, channel="sms", address="601000001", consent_text="x"
+    )
+    stranger_premises = stranger.ownerships.get().premises
+    add_charge(stranger_premises, "99.00", DUE)
+    assert _send(django_capture_on_commit_callbacks) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("remind_payments", "--date", "2025-05-09")  # a catch-up run
+    assert [m.to for m in mail.outbox] == [[stranger.email]]
+    assert "99,00" in mail.outbox[0].body
+    assert MemorySmsBackend.outbox == []
+    assert not ReminderSent.objects.filter(premises=owed).exists()

@@ -104,3 +104,18 @@ def test_community_admin_accepts_both_window_shapes(admin_client_, community, st
         int(start),
         int(end),
     )
+
+
+def test_community_admin_switches_payment_reminders_off(admin_client_, community):
+    url = f"/admin/premises/community/{community.pk}/change/"
+    page = admin_client_.get(url).content.decode()
+    assert "Przypomnienia o terminie płatności" in page
+    assert "E-mail i SMS z kwotą i terminem przed dniem płatności" in page
+    assert community.payment_reminders_enabled  # on unless the community says otherwise
+    response = admin_client_.post(url, community_form(community))
+    assert response.status_code == 302
+    community.refresh_from_db()
+    assert not community.payment_reminders_enabled
+    admin_client_.post(url, community_form(community, payment_reminders_enabled="on"))
+    community.refresh_from_db()
+    assert community.payment_reminders_enabled

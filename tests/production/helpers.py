@@ -20,11 +20,8 @@ PRODUCTION_ENV = {
 }
 
 
-def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool = False):
-    """Import ``portal.settings`` with ``env`` (nothing inherited from .env) and print a value.
-
-    Returns (returncode, parsed JSON value or None, stderr).
-    """
+def _environment(env: dict) -> dict:
+    """This process's environment without the configuration under test, plus ``env``."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST"))}
     for name in [
         "DEBUG",
@@ -51,6 +48,30 @@ def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool =
         base.pop(name, None)
     base.update(env)
     base["DJANGO_SETTINGS_MODULE"] = "portal.settings"
+    return base
+
+
+def command_in_subprocess(env: dict, *command: str) -> tuple[int, str]:
+    """Run ``command`` (e.g. ``manage.py check``, gunicorn) in the checkout as an operator would,
+    with ``env``; returns (returncode, stderr + stdout)."""
+    result = subprocess.run(  # noqa: S603 (our own interpreter and scripts, fixed arguments)
+        [sys.executable, *command] if command[0].endswith(".py") else list(command),
+        env=_environment(env),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    return result.returncode, result.stderr + result.stdout
+
+
+def settings_in_subprocess(env: dict, expression: str = "None", *, check: bool = False):
+    """Import ``portal.settings`` with ``env`` (nothing inherited from .env) and print a value.
+
+    Returns (returncode, parsed JSON value or None, stderr).
+    """
+    base = _environment(env)
     code = (
         "import json, django\n"
         "from django.conf import settings\n"

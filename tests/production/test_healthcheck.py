@@ -44,3 +44,15 @@ def test_healthcheck_with_redis_down_is_503(client, settings):
     response = client.get("/healthcheck/")
     assert response.status_code == 503
     assert json.loads(response.content)["checks"]["cache"] == {"status": "error"}
+
+
+@pytest.mark.django_db
+def test_load_balancer_probe_by_the_servers_address_is_answered(client, settings):
+    """A load balancer probes each app server by its own address (Host: 10.0.0.5:8000), not the
+    portal's name: the health check answers it, while pages keep refusing unknown hosts."""
+    settings.ALLOWED_HOSTS = ["strefa.example.pl"]
+    response = client.get("/healthcheck/", HTTP_HOST="10.0.0.5:8000")
+    assert response.status_code == 200
+    assert json.loads(response.content)["status"] == "ok"
+    assert client.get("/logowanie/", HTTP_HOST="10.0.0.5:8000").status_code == 400
+    assert client.post("/healthcheck/", HTTP_HOST="10.0.0.5:8000").status_code == 400
