@@ -703,15 +703,34 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
         .order_by("-cast_at", "-pk")
         .values("choice")
     )
+    current = Ownership.objects.current(on).filter(
+        premises=OuterRef("pk"), role__in=Ownership.OWNER_ROLES
+    )
     rows = (
         Premises.objects.filter(building__community_id=resolution.community_id)
-        .annotate(choice=Subquery(choice[:1]))
+        .annotate(
+            choice=Subquery(choice[:1]),
+            unknown=ExpressionWrapper(
+                Exists(_owned_before(on)) & ~Exists(current), output_field=BooleanField()
+            ),
+        )
         .order_by()
-        .values("choice", "share_denominator")
+        .values("choice", "share_denominator", "unknown")
         .annotate(numerators=Sum("share_numerator"), count=Count("pk"))
-        .values_list("choice", "share_denominator", "numerators", "count")
+        .values_list("choice", "share_denominator", "numerators", "count", "unknown")
     )
     return Tally.from_rows(rows)
+
+
+def _owned_before(on: datetime.date) -> QuerySet[Ownership]:
+    """Owners of the premises (``OuterRef("pk")``) whose ownership began on or before ``on``.
+
+    A premises with no owner on ``on`` that had one is a sold flat whose buyer is not on
+    record yet: its owner is real and unknown ("właściciel nieustalony"), not the original
+    owner, whose premises never had an owner on record (``owner_units``)."""
+    return Ownership.objects.filter(
+        premises=OuterRef("pk"), role__in=Ownership.OWNER_ROLES, valid_from__lte=on
+    )
 
 
 def _owners_on(community_id: int, on: datetime.date) -> QuerySet[Premises]:
@@ -722,9 +741,18 @@ def _owners_on(community_id: int, on: datetime.date) -> QuerySet[Premises]:
     )
     return (
         Premises.objects.filter(building__community_id=community_id)
-        .annotate(owner=FilteredRelation("ownerships", condition=current))
+        .annotate(
+            owner=FilteredRelation("ownerships", condition=current),
+            owned_before=Exists(_owned_before(on)),
+        )
         .order_by()
     )
+
+
+def _unknown_owners(rows) -> set[int]:
+    """Of ``_owners_on`` rows ``(premises id, owner id or None, owned before)``, the premises
+    whose owner on the day is not on record though they had one (``_owned_before``)."""
+    return {pk for pk, user_id, owned_before in rows if user_id is None and owned_before}
 
 
 def largest_owner_share(community_id: int, on: datetime.date) -> Fraction:
@@ -736,18 +764,22 @@ def largest_owner_share(community_id: int, on: datetime.date) -> Fraction:
     shares belongs to one owner."""
     rows = list(
         _owners_on(community_id, on).values_list(
-            "pk", "owner__user_id", "share_numerator", "share_denominator"
+            "pk", "owner__user_id", "owned_before", "share_numerator", "share_denominator"
         )
     )
-    shares = {pk: Fraction(int(num or 0), int(den or 1)) for pk, _user, num, den in rows}
+    shares = {pk: Fraction(int(num or 0), int(den or 1)) for pk, _u, _o, num, den in rows}
+    unknown = _unknown_owners(row[:3] for row in rows)
     held: dict[object, Fraction] = {}
-    for premises_id, unit in owner_units((pk, user) for pk, user, _n, _d in rows).items():
+    units = owner_units(((pk, user) for pk, user, *_rest in rows), unknown)
+    for premises_id, unit in units.items():
         held[unit] = held.get(unit, Fraction(0)) + shares[premises_id]
     return max(held.values(), default=Fraction(0))
 
 
 def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
-    owner_rows = _owners_on(resolution.community_id, on).values_list("pk", "owner__user_id")
+    owner_rows = list(
+        _owners_on(resolution.community_id, on).values_list("pk", "owner__user_id", "owned_before")
+    )
     vote_rows = (
         entitled_votes(on)
         .filter(resolution=resolution)
@@ -755,9 +787,11 @@ def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
         .values_list("premises_id", "voter_id", "choice", "cast_at", "pk")
     )
     if resolution.counting == Counting.PER_MEMBER:
-        members = {user_id for _p, user_id in owner_rows if user_id is not None}
+        members = {user_id for _p, user_id, _o in owner_rows if user_id is not None}
         return Tally.per_member(sorted(members), vote_rows)
-    return Tally.per_owner(owner_rows, vote_rows)
+    return Tally.per_owner(
+        [row[:2] for row in owner_rows], vote_rows, unknown=_unknown_owners(owner_rows)
+    )
 
 
 @dataclass
