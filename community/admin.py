@@ -621,6 +621,17 @@ class CoOwnersProxyAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     autocomplete_fields = ["premises", "proxy"]
     readonly_fields = ["created_by"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            "premises": _(
+                "Lokal współwłaścicieli albo jednego właściciela, który głosuje przez "
+                "pełnomocnika. Dla lokalu, który nie miał jeszcze właściciela w rejestrze "
+                "(niewyodrębniony): pełnomocnik właściciela pierwotnego, np. dewelopera; jego "
+                "głos liczy się za wszystkie lokale właściciela pierwotnego."
+            )
+        }
+        return super().get_form(request, obj, change, **kwargs)
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     DateField,
@@ -24,6 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
     prefetch_related_objects,
 )
@@ -197,7 +199,13 @@ BOUND = "bound"
 
 
 def vote_refusal(
-    *, counting: str, user_id: int, owner_ids, proxy_id: int | None, bound: bool = False
+    *,
+    counting: str,
+    user_id: int,
+    owner_ids,
+    proxy_id: int | None,
+    bound: bool = False,
+    original_owner: bool = False,
 ) -> str | None:
     """The one rule of who votes for a premises, for the vote itself (``vote_cast``, paper
     ballots) and for what the resident is asked (the waiting votes, the forms): ``None`` when
@@ -212,10 +220,14 @@ def vote_refusal(
     change it (``binding_ballot``): another co-owner's for the premises, or one cast for
     another premises of the same owners (one owner – one vote) or member (one member – one
     vote). A vote is changed by its voter for the premises it was cast for.
+
+    ``original_owner``: the premises never had an owner on record (``_owned_before``): it is
+    still the original owner's (the developer's), who votes through the proxy the office
+    records for it; with all such premises as one owner (``binding_ballot``).
     """
     if counting == Counting.PER_MEMBER:
         proxy_id = None
-    if not owner_ids:
+    if not owner_ids and not (original_owner and proxy_id is not None):
         return NOT_OWNER  # a proxy of nobody: the ballot would never count (``entitled_votes``)
     if proxy_id is None or proxy_id != user_id:
         if user_id not in owner_ids:
@@ -254,8 +266,18 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     principals_still = Ownership.objects.current(on).filter(
         premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES, valid_from__lte=cast_on
     )
+    # The original owner's proxy: the premises still had no owner on record on ``on``.
+    still_original = ~Exists(_owned_before(on, "premises"))
     return Vote.objects.alias(cast_on=TruncDate("cast_at")).filter(
-        Exists(owner_then) | (Exists(proxy_when_cast) & Exists(principals_still))
+        Exists(owner_then) | (Exists(proxy_when_cast) & (Exists(principals_still) | still_original))
+    )
+
+
+def original_owner_premises(community_id: int, on: datetime.date) -> QuerySet[Premises]:
+    """The premises of a community that never had an owner on record by ``on``: the original
+    owner's (the developer's unsold flats), one owner between them (``owner_units``)."""
+    return Premises.objects.filter(building__community_id=community_id).filter(
+        ~Exists(_owned_before(on))
     )
 
 
@@ -274,7 +296,12 @@ def _same_owners_premises(premises: Premises, on: datetime.date) -> list[int]:
 
 
 def binding_ballot(
-    *, resolution: Resolution, premises: Premises, voter, on: datetime.date
+    *,
+    resolution: Resolution,
+    premises: Premises,
+    voter,
+    on: datetime.date,
+    original_owner: bool = False,
 ) -> Vote | None:
     """The ballot that already speaks for the voting unit of ``premises`` on ``on`` and that a
     ballot of ``voter`` for ``premises`` would not change (``vote_refusal``'s ``bound``): the
@@ -283,11 +310,17 @@ def binding_ballot(
     the same owners (art. 23 ust. 2a ustawy o własności lokali); in a cooperative, the
     member's own ballot for another of their premises (art. 36 § 1 prawa spółdzielczego).
 
+    ``original_owner``: the premises never had an owner on record (``vote_refusal``): all the
+    original owner's premises are its unit, by shares too (``resolution_tally``).
+
     Ballots of a former owner have lapsed and bind nothing (``entitled_votes``). 1 query;
     2 one owner – one vote.
     """
     if resolution.counting == Counting.PER_MEMBER:
         unit = Q(voter=voter)
+    elif original_owner:
+        original = original_owner_premises(resolution.community_id, on)
+        unit = Q(premises__in=original.values("pk"))
     elif resolution.counting == Counting.PER_OWNER:
         unit = Q(premises__in=_same_owners_premises(premises, on))
     else:
@@ -697,19 +730,22 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
     on = voting_date(resolution, now)
     if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
         return _per_person_tally(resolution, on)
-    choice = (
-        entitled_votes(on)
-        .filter(resolution=resolution, premises=OuterRef("pk"))
-        .order_by("-cast_at", "-pk")
-        .values("choice")
-    )
+    ballots = entitled_votes(on).filter(resolution=resolution).order_by("-cast_at", "-pk")
+    choice = ballots.filter(premises=OuterRef("pk")).values("choice")
+    # The original owner's premises are one owner's: its latest ballot for any of them
+    # counts with all their shares.
+    original = original_owner_premises(resolution.community_id, on)
+    original_choice = ballots.filter(premises__in=original.values("pk")).values("choice")
     current = Ownership.objects.current(on).filter(
         premises=OuterRef("pk"), role__in=Ownership.OWNER_ROLES
     )
     rows = (
         Premises.objects.filter(building__community_id=resolution.community_id)
         .annotate(
-            choice=Subquery(choice[:1]),
+            choice=Case(
+                When(~Exists(_owned_before(on)), then=Subquery(original_choice[:1])),
+                default=Subquery(choice[:1]),
+            ),
             unknown=ExpressionWrapper(
                 Exists(_owned_before(on)) & ~Exists(current), output_field=BooleanField()
             ),
@@ -722,14 +758,14 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
     return Tally.from_rows(rows)
 
 
-def _owned_before(on: datetime.date) -> QuerySet[Ownership]:
-    """Owners of the premises (``OuterRef("pk")``) whose ownership began on or before ``on``.
+def _owned_before(on: datetime.date, premises: str = "pk") -> QuerySet[Ownership]:
+    """Owners of the premises (``OuterRef(premises)``) whose ownership began on or before ``on``.
 
     A premises with no owner on ``on`` that had one is a sold flat whose buyer is not on
     record yet: its owner is real and unknown ("właściciel nieustalony"), not the original
     owner, whose premises never had an owner on record (``owner_units``)."""
     return Ownership.objects.filter(
-        premises=OuterRef("pk"), role__in=Ownership.OWNER_ROLES, valid_from__lte=on
+        premises=OuterRef(premises), role__in=Ownership.OWNER_ROLES, valid_from__lte=on
     )
 
 
@@ -966,12 +1002,15 @@ def counted_ballots(resolution: Resolution, now: datetime.datetime | None = None
     rows = (
         entitled_votes(on)
         .filter(resolution=resolution)
+        .annotate(original=~Exists(_owned_before(on, "premises")))
         .order_by()
-        .values_list("pk", "premises_id", "cast_at")
+        .values_list("pk", "premises_id", "cast_at", "original")
     )
-    premises_of: dict[int, int] = {}
-    latest: dict[int, tuple] = {}
-    for pk, premises_id, cast_at in rows:
+    premises_of: dict[int, object] = {}
+    latest: dict[object, tuple] = {}
+    for pk, premises, cast_at, original in rows:
+        # The original owner's premises are one owner's (``resolution_tally``).
+        premises_id = None if original else premises
         premises_of[pk] = premises_id
         if premises_id not in latest or (cast_at, pk) > latest[premises_id]:
             latest[premises_id] = (cast_at, pk)
