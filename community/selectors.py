@@ -848,6 +848,8 @@ class VotingSlot:
     # One owner – one vote (one member – one vote): the ballot that counts for the premises,
     # when it was cast for another premises of the same owners (of the member).
     counted_through: Vote | None = None
+    # The premises has several owners on the voting day (their proxy: art. 23 ust. 2b).
+    co_owned: bool = False
 
     @property
     def may_vote(self) -> bool:
@@ -959,6 +961,7 @@ def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
         counted = latest.get(unit(slot.premises.pk))
         if counted is not None and counted.premises_id != slot.premises.pk:
             slot.counted_through = counted
+        slot.co_owned = len(owners_of.get(slot.premises.pk, ())) > 1
         slot.refusal = vote_refusal(
             counting=resolution.counting,
             user_id=user.pk,

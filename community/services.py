@@ -252,14 +252,18 @@ def _check_voter(
             _("Głosować może tylko właściciel lub współwłaściciel lokalu."), code="not_owner"
         )
     if refusal == PROXY_VOTES:
-        raise ValidationError(
-            _(
+        if len(set(holders)) > 1:
+            message = _(
                 "Za ten lokal głosuje pełnomocnik współwłaścicieli: %(name)s "
                 "(art. 23 ust. 2b ustawy o własności lokali)."
-            ),
-            code="proxy_votes",
-            params={"name": _name(proxy.proxy)},
-        )
+            )
+        else:
+            message = _(
+                "Za ten lokal głosuje pełnomocnik właściciela: %(name)s (pełnomocnictwo na "
+                "piśmie odnotowane przez biuro). Aby głosować osobiście, poproś biuro o "
+                "zakończenie pełnomocnictwa."
+            )
+        raise ValidationError(message, code="proxy_votes", params={"name": _name(proxy.proxy)})
     if refusal == PROXY_REQUIRED:
         raise ValidationError(PROXY_REQUIRED_MESSAGE, code="proxy_required")
     if refusal == BOUND:

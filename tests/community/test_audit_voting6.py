@@ -203,3 +203,45 @@ def test_a_ballot_for_an_unsold_flat_without_a_proxy_says_what_the_office_must_r
     assert "pełnomocnik właściciela pierwotnego" in unsold.value.messages[0]
     assert "właściciel nieustalony" in unknown.value.messages[0]
     assert not Vote.objects.exists()
+
+
+# --- 3. A single owner's written proxy ---------------------------------------------------------
+
+
+def test_a_single_owners_proxy_is_named_as_the_owners_and_votes_once_for_the_flat(
+    client, resident, premises, resolution
+):
+    jan = UserFactory(first_name="Jan", last_name="Pełnomocny")
+    proxy = CoOwnersProxy.objects.create(
+        premises=premises,
+        proxy=jan,
+        granted_on=timezone.localdate() - 5 * ONE_DAY,
+        valid_from=timezone.localdate() - 5 * ONE_DAY,
+    )
+
+    with pytest.raises(ValidationError) as refused:
+        vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
+    html = text(page(client, resident, resolution))
+
+    assert (
+        "Za ten lokal głosuje pełnomocnik właściciela: Jan Pełnomocny" in refused.value.messages[0]
+    )
+    assert "Za ten lokal głosuje pełnomocnik właściciela: Jan Pełnomocny" in html, html
+    assert "współwłaścicieli" not in refused.value.messages[0]
+
+    paper_vote_record(
+        resolution=resolution,
+        premises=premises,
+        voter=jan,
+        choice="against",
+        recorded_by=None,
+        cast_at=timezone.now() - ONE_DAY,
+    )
+    proxy.valid_to = timezone.localdate() - ONE_DAY  # the owner revokes it afterwards
+    proxy.save()
+
+    with pytest.raises(ValidationError) as bound:
+        vote_cast(user=resident, resolution=resolution, premises=premises, choice="for")
+
+    assert "Za ten lokal głos oddał(a) już Jan Pełnomocny" in bound.value.messages[0]
+    assert counts(resolution_tally(resolution))[:2] == [0, 1]
