@@ -398,6 +398,14 @@ class TallySerializer(serializers.Serializer):
     against = TallyLineSerializer()
     abstain = TallyLineSerializer()
     not_voted = TallyLineSerializer()
+    unknown_owner = TallyLineSerializer(
+        source="unknown",
+        help_text=_(
+            "Część not_voted: lokale (przy liczeniu według udziałów) lub właściciele, których "
+            "właściciel w dniu głosowania nie jest w rejestrze, choć lokal go miał (sprzedany, "
+            "nabywcy nie wpisano): właściciel nieustalony, liczony jako niegłosujący."
+        ),
+    )
     adopted = serializers.BooleanField(
         help_text=_("Czy przy tym stanie głosów uchwała jest podjęta (większość wg sposobu).")
     )

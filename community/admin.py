@@ -309,6 +309,30 @@ class ResolutionAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
         if not obj or not obj.pk or not has_vote_tally(obj):
             return "–"
         tally = resolution_tally(obj)
+        return format_html("{}{}", self._tally_lines(obj, tally), self._unknown_owner(tally))
+
+    @staticmethod
+    def _unknown_owner(tally):
+        """The premises whose owner on the voting day is not on record (sold, the buyer not
+        entered): counted as not voted; the office enters the buyer."""
+        if not tally.unknown.count or tally.by_member:
+            return ""
+        if tally.by_owner:
+            return format_html(
+                " · {}",
+                _("właściciel nieustalony: {}, liczony jako niegłosujący").format(
+                    tally.unknown.count
+                ),
+            )
+        return format_html(
+            " · {}",
+            _("właściciel nieustalony: {} ({}% udziałów), liczony jako niegłosujący").format(
+                tally.unknown.count, tally.unknown.percent
+            ),
+        )
+
+    @staticmethod
+    def _tally_lines(obj, tally):
         if tally.by_person:
             unit = _("członkowie") if tally.by_member else _("właściciele")
             return format_html(
@@ -596,6 +620,17 @@ class CoOwnersProxyAdmin(CommunityScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["premises__number", "premises__building__street", "proxy__last_name"]
     autocomplete_fields = ["premises", "proxy"]
     readonly_fields = ["created_by"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["help_texts"] = {
+            "premises": _(
+                "Lokal współwłaścicieli albo jednego właściciela, który głosuje przez "
+                "pełnomocnika. Dla lokalu, który nie miał jeszcze właściciela w rejestrze "
+                "(niewyodrębniony): pełnomocnik właściciela pierwotnego, np. dewelopera; jego "
+                "głos liczy się za wszystkie lokale właściciela pierwotnego."
+            )
+        }
+        return super().get_form(request, obj, change, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -407,6 +407,10 @@ class CoOwnersProxy(models.Model):
 
     Recorded by the office from the written appointment; while it is valid only this person
     votes for the premises (one of the co-owners online, anybody else on a paper ballot).
+
+    The same record serves a single owner's written proxy, and for a premises that never had
+    an owner on record the original owner's (the developer's) proxy: its ballot counts for all
+    the original owner's premises, one owner (``selectors.original_owner_premises``).
     """
 
     premises = models.ForeignKey(

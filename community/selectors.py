@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from django.db.models import (
     BooleanField,
+    Case,
     CharField,
     Count,
     DateField,
@@ -24,6 +25,7 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
     Window,
     prefetch_related_objects,
 )
@@ -197,7 +199,13 @@ BOUND = "bound"
 
 
 def vote_refusal(
-    *, counting: str, user_id: int, owner_ids, proxy_id: int | None, bound: bool = False
+    *,
+    counting: str,
+    user_id: int,
+    owner_ids,
+    proxy_id: int | None,
+    bound: bool = False,
+    original_owner: bool = False,
 ) -> str | None:
     """The one rule of who votes for a premises, for the vote itself (``vote_cast``, paper
     ballots) and for what the resident is asked (the waiting votes, the forms): ``None`` when
@@ -212,10 +220,14 @@ def vote_refusal(
     change it (``binding_ballot``): another co-owner's for the premises, or one cast for
     another premises of the same owners (one owner – one vote) or member (one member – one
     vote). A vote is changed by its voter for the premises it was cast for.
+
+    ``original_owner``: the premises never had an owner on record (``_owned_before``): it is
+    still the original owner's (the developer's), who votes through the proxy the office
+    records for it; with all such premises as one owner (``binding_ballot``).
     """
     if counting == Counting.PER_MEMBER:
         proxy_id = None
-    if not owner_ids:
+    if not owner_ids and not (original_owner and proxy_id is not None):
         return NOT_OWNER  # a proxy of nobody: the ballot would never count (``entitled_votes``)
     if proxy_id is None or proxy_id != user_id:
         if user_id not in owner_ids:
@@ -254,8 +266,18 @@ def entitled_votes(on: datetime.date | None = None) -> QuerySet[Vote]:
     principals_still = Ownership.objects.current(on).filter(
         premises=OuterRef("premises"), role__in=Ownership.OWNER_ROLES, valid_from__lte=cast_on
     )
+    # The original owner's proxy: the premises still had no owner on record on ``on``.
+    still_original = ~Exists(_owned_before(on, "premises"))
     return Vote.objects.alias(cast_on=TruncDate("cast_at")).filter(
-        Exists(owner_then) | (Exists(proxy_when_cast) & Exists(principals_still))
+        Exists(owner_then) | (Exists(proxy_when_cast) & (Exists(principals_still) | still_original))
+    )
+
+
+def original_owner_premises(community_id: int, on: datetime.date) -> QuerySet[Premises]:
+    """The premises of a community that never had an owner on record by ``on``: the original
+    owner's (the developer's unsold flats), one owner between them (``owner_units``)."""
+    return Premises.objects.filter(building__community_id=community_id).filter(
+        ~Exists(_owned_before(on))
     )
 
 
@@ -274,7 +296,12 @@ def _same_owners_premises(premises: Premises, on: datetime.date) -> list[int]:
 
 
 def binding_ballot(
-    *, resolution: Resolution, premises: Premises, voter, on: datetime.date
+    *,
+    resolution: Resolution,
+    premises: Premises,
+    voter,
+    on: datetime.date,
+    original_owner: bool = False,
 ) -> Vote | None:
     """The ballot that already speaks for the voting unit of ``premises`` on ``on`` and that a
     ballot of ``voter`` for ``premises`` would not change (``vote_refusal``'s ``bound``): the
@@ -283,11 +310,17 @@ def binding_ballot(
     the same owners (art. 23 ust. 2a ustawy o własności lokali); in a cooperative, the
     member's own ballot for another of their premises (art. 36 § 1 prawa spółdzielczego).
 
+    ``original_owner``: the premises never had an owner on record (``vote_refusal``): all the
+    original owner's premises are its unit, by shares too (``resolution_tally``).
+
     Ballots of a former owner have lapsed and bind nothing (``entitled_votes``). 1 query;
     2 one owner – one vote.
     """
     if resolution.counting == Counting.PER_MEMBER:
         unit = Q(voter=voter)
+    elif original_owner:
+        original = original_owner_premises(resolution.community_id, on)
+        unit = Q(premises__in=original.values("pk"))
     elif resolution.counting == Counting.PER_OWNER:
         unit = Q(premises__in=_same_owners_premises(premises, on))
     else:
@@ -697,21 +730,43 @@ def resolution_tally(resolution: Resolution, now: datetime.datetime | None = Non
     on = voting_date(resolution, now)
     if resolution.counting in (Counting.PER_OWNER, Counting.PER_MEMBER):
         return _per_person_tally(resolution, on)
-    choice = (
-        entitled_votes(on)
-        .filter(resolution=resolution, premises=OuterRef("pk"))
-        .order_by("-cast_at", "-pk")
-        .values("choice")
+    ballots = entitled_votes(on).filter(resolution=resolution).order_by("-cast_at", "-pk")
+    choice = ballots.filter(premises=OuterRef("pk")).values("choice")
+    # The original owner's premises are one owner's: its latest ballot for any of them
+    # counts with all their shares.
+    original = original_owner_premises(resolution.community_id, on)
+    original_choice = ballots.filter(premises__in=original.values("pk")).values("choice")
+    current = Ownership.objects.current(on).filter(
+        premises=OuterRef("pk"), role__in=Ownership.OWNER_ROLES
     )
     rows = (
         Premises.objects.filter(building__community_id=resolution.community_id)
-        .annotate(choice=Subquery(choice[:1]))
+        .annotate(
+            choice=Case(
+                When(~Exists(_owned_before(on)), then=Subquery(original_choice[:1])),
+                default=Subquery(choice[:1]),
+            ),
+            unknown=ExpressionWrapper(
+                Exists(_owned_before(on)) & ~Exists(current), output_field=BooleanField()
+            ),
+        )
         .order_by()
-        .values("choice", "share_denominator")
+        .values("choice", "share_denominator", "unknown")
         .annotate(numerators=Sum("share_numerator"), count=Count("pk"))
-        .values_list("choice", "share_denominator", "numerators", "count")
+        .values_list("choice", "share_denominator", "numerators", "count", "unknown")
     )
     return Tally.from_rows(rows)
+
+
+def _owned_before(on: datetime.date, premises: str = "pk") -> QuerySet[Ownership]:
+    """Owners of the premises (``OuterRef(premises)``) whose ownership began on or before ``on``.
+
+    A premises with no owner on ``on`` that had one is a sold flat whose buyer is not on
+    record yet: its owner is real and unknown ("właściciel nieustalony"), not the original
+    owner, whose premises never had an owner on record (``owner_units``)."""
+    return Ownership.objects.filter(
+        premises=OuterRef(premises), role__in=Ownership.OWNER_ROLES, valid_from__lte=on
+    )
 
 
 def _owners_on(community_id: int, on: datetime.date) -> QuerySet[Premises]:
@@ -722,9 +777,18 @@ def _owners_on(community_id: int, on: datetime.date) -> QuerySet[Premises]:
     )
     return (
         Premises.objects.filter(building__community_id=community_id)
-        .annotate(owner=FilteredRelation("ownerships", condition=current))
+        .annotate(
+            owner=FilteredRelation("ownerships", condition=current),
+            owned_before=Exists(_owned_before(on)),
+        )
         .order_by()
     )
+
+
+def _unknown_owners(rows) -> set[int]:
+    """Of ``_owners_on`` rows ``(premises id, owner id or None, owned before)``, the premises
+    whose owner on the day is not on record though they had one (``_owned_before``)."""
+    return {pk for pk, user_id, owned_before in rows if user_id is None and owned_before}
 
 
 def largest_owner_share(community_id: int, on: datetime.date) -> Fraction:
@@ -736,18 +800,22 @@ def largest_owner_share(community_id: int, on: datetime.date) -> Fraction:
     shares belongs to one owner."""
     rows = list(
         _owners_on(community_id, on).values_list(
-            "pk", "owner__user_id", "share_numerator", "share_denominator"
+            "pk", "owner__user_id", "owned_before", "share_numerator", "share_denominator"
         )
     )
-    shares = {pk: Fraction(int(num or 0), int(den or 1)) for pk, _user, num, den in rows}
+    shares = {pk: Fraction(int(num or 0), int(den or 1)) for pk, _u, _o, num, den in rows}
+    unknown = _unknown_owners(row[:3] for row in rows)
     held: dict[object, Fraction] = {}
-    for premises_id, unit in owner_units((pk, user) for pk, user, _n, _d in rows).items():
+    units = owner_units(((pk, user) for pk, user, *_rest in rows), unknown)
+    for premises_id, unit in units.items():
         held[unit] = held.get(unit, Fraction(0)) + shares[premises_id]
     return max(held.values(), default=Fraction(0))
 
 
 def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
-    owner_rows = _owners_on(resolution.community_id, on).values_list("pk", "owner__user_id")
+    owner_rows = list(
+        _owners_on(resolution.community_id, on).values_list("pk", "owner__user_id", "owned_before")
+    )
     vote_rows = (
         entitled_votes(on)
         .filter(resolution=resolution)
@@ -755,9 +823,11 @@ def _per_person_tally(resolution: Resolution, on: datetime.date) -> Tally:
         .values_list("premises_id", "voter_id", "choice", "cast_at", "pk")
     )
     if resolution.counting == Counting.PER_MEMBER:
-        members = {user_id for _p, user_id in owner_rows if user_id is not None}
+        members = {user_id for _p, user_id, _o in owner_rows if user_id is not None}
         return Tally.per_member(sorted(members), vote_rows)
-    return Tally.per_owner(owner_rows, vote_rows)
+    return Tally.per_owner(
+        [row[:2] for row in owner_rows], vote_rows, unknown=_unknown_owners(owner_rows)
+    )
 
 
 @dataclass
@@ -778,6 +848,8 @@ class VotingSlot:
     # One owner – one vote (one member – one vote): the ballot that counts for the premises,
     # when it was cast for another premises of the same owners (of the member).
     counted_through: Vote | None = None
+    # The premises has several owners on the voting day (their proxy: art. 23 ust. 2b).
+    co_owned: bool = False
 
     @property
     def may_vote(self) -> bool:
@@ -889,6 +961,7 @@ def voting_slots_for_user(user, resolution: Resolution) -> list[VotingSlot]:
         counted = latest.get(unit(slot.premises.pk))
         if counted is not None and counted.premises_id != slot.premises.pk:
             slot.counted_through = counted
+        slot.co_owned = len(owners_of.get(slot.premises.pk, ())) > 1
         slot.refusal = vote_refusal(
             counting=resolution.counting,
             user_id=user.pk,
@@ -932,12 +1005,15 @@ def counted_ballots(resolution: Resolution, now: datetime.datetime | None = None
     rows = (
         entitled_votes(on)
         .filter(resolution=resolution)
+        .annotate(original=~Exists(_owned_before(on, "premises")))
         .order_by()
-        .values_list("pk", "premises_id", "cast_at")
+        .values_list("pk", "premises_id", "cast_at", "original")
     )
-    premises_of: dict[int, int] = {}
-    latest: dict[int, tuple] = {}
-    for pk, premises_id, cast_at in rows:
+    premises_of: dict[int, object] = {}
+    latest: dict[object, tuple] = {}
+    for pk, premises, cast_at, original in rows:
+        # The original owner's premises are one owner's (``resolution_tally``).
+        premises_id = None if original else premises
         premises_of[pk] = premises_id
         if premises_id not in latest or (cast_at, pk) > latest[premises_id]:
             latest[premises_id] = (cast_at, pk)

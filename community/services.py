@@ -195,20 +195,54 @@ def _check_voter(
     proxy = None
     if resolution.counting != Counting.PER_MEMBER:  # in a cooperative every member votes
         proxy = acting_proxies(on, premises).select_related("proxy").first()
-    binding = binding_ballot(resolution=resolution, premises=premises, voter=user, on=on)
+    original = not holders and not _owned_before_on(premises, on)
+    binding = binding_ballot(
+        resolution=resolution, premises=premises, voter=user, on=on, original_owner=original
+    )
     refusal = vote_refusal(
         counting=resolution.counting,
         user_id=user.pk,
         owner_ids=holders,
         proxy_id=proxy.proxy_id if proxy else None,
         bound=binding is not None,
+        original_owner=original,
     )
+    roles = set()
     if refusal == NOT_OWNER:
         roles = set(
             Ownership.objects.current(on)
             .filter(user=user, premises=premises)
             .values_list("role", flat=True)
         )
+    if (
+        refusal == NOT_OWNER
+        and not roles
+        and not holders
+        and resolution.counting != Counting.PER_MEMBER
+    ):
+        if original:
+            raise ValidationError(
+                _(
+                    "Lokal %(premises)s nie miał jeszcze właściciela w rejestrze: należy do "
+                    "właściciela pierwotnego (np. dewelopera), który głosuje przez pełnomocnika. "
+                    "Odnotuj pełnomocnictwo (pełnomocnik właściciela pierwotnego) dla tego lokalu "
+                    "i wprowadź kartę z pełnomocnikiem jako głosującym; jego głos liczy się za "
+                    "wszystkie lokale właściciela pierwotnego."
+                ),
+                code="not_owner",
+                params={"premises": str(premises)},
+            )
+        raise ValidationError(
+            _(
+                "Głosować może tylko właściciel lub współwłaściciel lokalu, a lokal %(premises)s "
+                "został zbyty i nabywcy nie wpisano do rejestru: właściciel nieustalony. Głos "
+                "za ten lokal odda nabywca, gdy biuro wpisze go do rejestru; do tego czasu "
+                "lokal liczy się jako niegłosujący."
+            ),
+            code="not_owner",
+            params={"premises": str(premises)},
+        )
+    if refusal == NOT_OWNER:
         if roles:
             raise ValidationError(
                 _("Najemca nie może głosować nad uchwałami – głosuje właściciel lokalu."),
@@ -218,19 +252,31 @@ def _check_voter(
             _("Głosować może tylko właściciel lub współwłaściciel lokalu."), code="not_owner"
         )
     if refusal == PROXY_VOTES:
-        raise ValidationError(
-            _(
+        if len(set(holders)) > 1:
+            message = _(
                 "Za ten lokal głosuje pełnomocnik współwłaścicieli: %(name)s "
                 "(art. 23 ust. 2b ustawy o własności lokali)."
-            ),
-            code="proxy_votes",
-            params={"name": _name(proxy.proxy)},
-        )
+            )
+        else:
+            message = _(
+                "Za ten lokal głosuje pełnomocnik właściciela: %(name)s (pełnomocnictwo na "
+                "piśmie odnotowane przez biuro). Aby głosować osobiście, poproś biuro o "
+                "zakończenie pełnomocnictwa."
+            )
+        raise ValidationError(message, code="proxy_votes", params={"name": _name(proxy.proxy)})
     if refusal == PROXY_REQUIRED:
         raise ValidationError(PROXY_REQUIRED_MESSAGE, code="proxy_required")
     if refusal == BOUND:
         raise _bound_error(resolution, premises, binding)
     return proxy
+
+
+def _owned_before_on(premises: Premises, on: datetime.date) -> bool:
+    """Whether the premises had an owner on record by ``on`` (else it is the original
+    owner's, ``selectors.original_owner_premises``)."""
+    return Ownership.objects.filter(
+        premises=premises, role__in=Ownership.OWNER_ROLES, valid_from__lte=on
+    ).exists()
 
 
 def _bound_error(resolution: Resolution, premises: Premises, binding: Vote) -> ValidationError:

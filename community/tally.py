@@ -8,7 +8,9 @@ The counting mode belongs to the resolution (``Resolution.counting``), fixed whe
   the voting unit is an *owner*, i.e. the set of people owning a premises on the voting day.
   Premises with the very same owner set form one unit: one person with three flats has one
   vote, and so has a married couple co-owning two flats; the premises with no owner on record
-  are the original owner's, one unit. The vote refuses a second ballot of a unit through
+  are the original owner's, one unit; a sold flat whose buyer is not on record yet is not:
+  its owner is real but unknown ("właściciel nieustalony"), one owner who did not vote. The
+  vote refuses a second ballot of a unit through
   another premises (``selectors.binding_ballot``); of ballots stored for several premises of
   a unit the latest counts. Adopted by more than half of all owners;
 - one member – one vote (spółdzielnia, art. 36 § 1 prawa spółdzielczego): every member is
@@ -44,13 +46,20 @@ def percent(value: Fraction, places: int = 2) -> Decimal:
     return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
-def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, object]:
+def owner_units(
+    owner_rows: Iterable[tuple[int, int | None]], unknown: Iterable[int] = ()
+) -> dict[int, object]:
     """One owner – one vote: the voting unit of each premises, the set of its owners on the
     voting day (``None`` as user id: no owner on record).
 
     The premises with no owner on record (lokale niewyodrębnione, still the original owner's:
     the developer's unsold flats, the municipality's) all belong to that one owner, so they
     are one unit between them (the empty set), not one owner each.
+
+    ``unknown``: the premises with no owner on record that day which had one before (sold,
+    the buyer not entered yet). Their owner is somebody the office does not know, not the
+    original owner: each is its own unit (``UnknownOwner``), which nobody on record can vote
+    for.
 
     Premises with the same unit give one vote between them; the tally counts by it and the
     votes waiting for a resident are decided by it, so that both agree.
@@ -60,7 +69,19 @@ def owner_units(owner_rows: Iterable[tuple[int, int | None]]) -> dict[int, objec
         people = owners.setdefault(premises_id, set())
         if user_id is not None:
             people.add(user_id)
-    return {premises_id: frozenset(people) for premises_id, people in owners.items()}
+    units: dict[int, object] = {pk: frozenset(people) for pk, people in owners.items()}
+    for premises_id in unknown:
+        if not units.get(premises_id):
+            units[premises_id] = UnknownOwner(premises_id)
+    return units
+
+
+@dataclass(frozen=True)
+class UnknownOwner:
+    """The owner of a sold premises whose buyer is not on record yet ("właściciel
+    nieustalony"): a voting unit of its own, never the original owner's."""
+
+    premises_id: int
 
 
 @dataclass
@@ -90,15 +111,23 @@ class Tally:
     counted: set[int] = field(default_factory=set, compare=False, repr=False)
     # ... and for every entitled ballot the id of the one that counts for its owner or member.
     counts_instead: dict[int, int] = field(default_factory=dict, compare=False, repr=False)
+    # Of ``not_voted``: the premises (by shares) or owners whose owner on the voting day is not
+    # on record (a sold flat, the buyer not entered yet): "właściciel nieustalony".
+    unknown: TallyLine = field(default_factory=lambda: TallyLine("unknown"))
 
     @classmethod
     def from_rows(cls, rows) -> "Tally":
-        """By shares. ``rows``: ``(choice or None, denominator, sum of numerators, count)``."""
+        """By shares. ``rows``: ``(choice or None, denominator, sum of numerators, count,
+        owner unknown)``; the premises of an unknown owner have no ballot that counts."""
         tally = cls()
-        for choice, denominator, numerator_sum, count in rows:
+        for choice, denominator, numerator_sum, count, *unknown in rows:
+            share = Fraction(int(numerator_sum or 0), int(denominator))
             line = tally.lines[choice or NOT_VOTED]
-            line.share += Fraction(int(numerator_sum or 0), int(denominator))
+            line.share += share
             line.count += count
+            if unknown and unknown[0]:
+                tally.unknown.share += share
+                tally.unknown.count += count
         return tally._apportioned()
 
     @classmethod
@@ -106,21 +135,27 @@ class Tally:
         cls,
         owner_rows: Iterable[tuple[int, int | None]],
         vote_rows: Iterable[tuple[int, int, str, object, int]],
+        unknown: Iterable[int] = (),
     ) -> "Tally":
         """One owner – one vote.
 
         ``owner_rows``: ``(premises_id, user_id or None)`` for every premises of the community,
         one row per owner on the voting day (``None``: no owner on record; all such premises
         are the original owner's, one unit). ``vote_rows``: ``(premises_id, voter_id,
-        choice, cast_at, vote_id)`` of the entitled ballots.
+        choice, cast_at, vote_id)`` of the entitled ballots. ``unknown``: the premises whose
+        owner that day is not on record though they had one (``owner_units``).
         """
-        units = owner_units(owner_rows)
-        return cls._count(
+        units = owner_units(owner_rows, unknown)
+        tally = cls._count(
             dict.fromkeys(units.values()),
             ((units.get(p), choice, at, pk) for p, _voter, choice, at, pk in vote_rows),
             counting=PER_OWNER,
             unit=OWNERS,
         )
+        tally.unknown.count = sum(isinstance(u, UnknownOwner) for u in set(units.values()))
+        total = tally.total_count
+        tally.unknown.share = Fraction(tally.unknown.count, total) if total else Fraction(0)
+        return tally
 
     @classmethod
     def per_member(
@@ -252,6 +287,10 @@ class Tally:
                 k: {"share": f"{v.share.numerator}/{v.share.denominator}", "count": v.count}
                 for k, v in self.lines.items()
             },
+            "unknown": {
+                "share": f"{self.unknown.share.numerator}/{self.unknown.share.denominator}",
+                "count": self.unknown.count,
+            },
         }
 
     @classmethod
@@ -264,4 +303,7 @@ class Tally:
         )
         for key, line in data["lines"].items():
             tally.lines[key] = TallyLine(key, Fraction(line["share"]), line["count"])
+        # Results stored before the unknown owner was told apart have none.
+        if unknown := data.get("unknown"):
+            tally.unknown = TallyLine("unknown", Fraction(unknown["share"]), unknown["count"])
         return tally._apportioned()

@@ -32,8 +32,8 @@ from .test_per_owner import at, counts
 COVERED = "liczy się także za ten lokal"
 REFUSED = "i liczy się on także za ten lokal"
 ORIGINAL_OWNER = (
-    "Lokale bez właściciela w rejestrze (niewyodrębnione, właściciela pierwotnego) liczą się "
-    "razem jako jeden właściciel."
+    "Lokale, które nigdy nie miały właściciela w rejestrze (niewyodrębnione, właściciela "
+    "pierwotnego), liczą się razem jako jeden właściciel."
 )
 
 
