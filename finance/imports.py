@@ -13,8 +13,11 @@ again adds nothing (a database constraint holds that too).
 
 Bank statements: MT940, camt.053, Elixir-0 or the banks' CSV exports. Only credits are imported (an
 Elixir-0 operation is a credit when paid to an account of the community or its premises). A
-payment is the same payment when its bank reference is equal, or, when the bank gives none, its
-date, amount, accounts and title. It is matched to a premises by the premises' individual
+payment is the same payment when its bank reference is equal (with another amount or day it is
+refused), or, when the bank gives none, its date, amount, accounts and title; another export of
+the account is recognised by content (``_booked_from_another_export``). Every format is dated by
+the day the bank booked the operation; a bank CSV's order date is only a second key, for rows
+Strefa booked by it before. It is matched to a premises by the premises' individual
 account (the recipient account, or a virtual account written in the details), then by the
 premises number in the title; the rest wait for the office in the queue of unassigned payments.
 """
@@ -72,6 +75,8 @@ class ImportRow:
     warnings: list[str] = field(default_factory=list)
     notice: str = ""  # why a valid row adds nothing (e.g. imported before)
     match: str = ""  # how a payment was matched, with the confidence
+    # A payment's other days in the statement (order or value date), besides its booking day.
+    other_dates: tuple[datetime.date, ...] = ()
     obj: Charge | Payment | None = None
 
     @property
@@ -712,13 +717,12 @@ def finish_bank(
         if t.reference and not t.reference.startswith("H-")
     }
     wanted = list(dict.fromkeys([*references, *(i for ids in batch_ids.values() for i in ids)]))
-    found = set()
+    found: dict[str, tuple[datetime.date, Decimal]] = {}
     for start in range(0, len(wanted), 5000):
-        found.update(
-            Payment.objects.filter(
-                bank_transaction_id__in=wanted[start : start + 5000]
-            ).values_list("bank_transaction_id", flat=True)
-        )
+        for reference, booked_on, amount in Payment.objects.filter(
+            bank_transaction_id__in=wanted[start : start + 5000]
+        ).values_list("bank_transaction_id", "booked_on", "amount"):
+            found[reference] = (booked_on, amount)
     known = {r for r in references if r in found or any(i in found for i in batch_ids.get(r, ()))}
     # Earlier imports kept the payer's reference as the transaction's id when the bank
     # gave none; such a payment is still known by it, on the same day and for the same amount.
@@ -740,6 +744,8 @@ def finish_bank(
         row = ImportRow(line=transaction.line, cells=_bank_cells(transaction))
         row.errors.extend(transaction.errors)
         _payment_row(row, transaction, accounts, titles, community_id, known, seen)
+        _same_reference_same_payment(row, transaction, found)
+        row.other_dates = transaction.other_dates
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
@@ -763,6 +769,9 @@ class _BookedPayment:
     # Where its reference is the sender's own ("mt940": the bank's, "api": the integrator's):
     # another payment of that source with a reference of its own is another operation.
     source: str
+    # Booked from a bank's CSV (or pushed by the API): such a payment may be on the payer's
+    # order date (Strefa's rule for the banks' CSV before, an integrator's choice).
+    from_csv: bool = False
 
 
 def _booked_source(batch_kind: str | None, upload_id: int | None, reference: str) -> str:
@@ -822,8 +831,8 @@ def _booked_from_another_export(
         Payment.objects.filter(
             community_id__in={row.obj.community_id for row in rows},
             booked_on__range=(
-                min(r.obj.booked_on for r in rows),
-                max(r.obj.booked_on for r in rows),
+                min(day for r in rows for day in (r.obj.booked_on, *r.other_dates)),
+                max(day for r in rows for day in (r.obj.booked_on, *r.other_dates)),
             ),
             amount__in={row.obj.amount for row in rows},
             source=Payment.Source.BANK,
@@ -849,6 +858,7 @@ def _booked_from_another_export(
                 title=text_key(title),
                 payer_name=text_key(name),
                 source=_booked_source(batch_kind, upload_id, reference),
+                from_csv=batch_kind == ImportBatch.Kind.BANK_CSV,
             )
         )
     if not booked:
@@ -870,22 +880,66 @@ def _booked_from_another_export(
             return False  # both name the payer's account, and the accounts differ
         return _same_title_and_payer(payment, candidate)
 
-    # Payers' accounts first, so that a row matched by its content cannot take the booked
+    # The booking day first, then the row's order day, where only a payment Strefa booked
+    # from a bank's CSV by that day (before the booking day was the rule) may be this one; and
+    # payers' accounts first, so that a row matched by its content cannot take the booked
     # payment that another row of the file is by its account.
-    for test, notice in ((same_account, by_account), (same_content, by_content)):
+    passes = [
+        (by_order_day, test, notice)
+        for by_order_day in (False, True)
+        for test, notice in ((same_account, by_account), (same_content, by_content))
+    ]
+    for by_order_day, test, notice in passes:
         for row in rows:
             if row.notice:
                 continue
             payment = row.obj
-            pool = booked.get((payment.community_id, payment.booked_on, payment.amount), [])
-            # Two operations with references of one sender's own are two operations.
-            own = source if not payment.bank_transaction_id.startswith("H-") else ""
-            found = next(
-                (c for c in pool if not (own and c.source == own) and test(payment, c)), None
+            days = row.other_dates if by_order_day else (payment.booked_on,)
+            for day in days:
+                pool = booked.get((payment.community_id, day, payment.amount), [])
+                # Two operations with references of one sender's own are two operations.
+                own = source if not payment.bank_transaction_id.startswith("H-") else ""
+                found = next(
+                    (
+                        c
+                        for c in pool
+                        if not (own and c.source == own)
+                        and (c.from_csv or not by_order_day)
+                        and test(payment, c)
+                    ),
+                    None,
+                )
+                if found is not None:
+                    pool.remove(found)
+                    row.notice = notice
+                    break
+
+
+def _same_reference_same_payment(row: ImportRow, transaction: BankTransaction, found) -> None:
+    """A reference booked before names that operation: with another amount or day it is a
+    file edited by hand, a broken export or an integrator's mistake, and nothing is booked."""
+    booked = found.get(transaction.reference)
+    if booked is None or row.errors or not row.notice or transaction.amount is None:
+        return
+    booked_on, amount = booked
+    if transaction.amount <= 0 or transaction.reversal or transaction.status:
+        return  # a debit or a reversal is no payment; its notice says so
+    if amount == transaction.amount and booked_on in (
+        transaction.booked_on,
+        *transaction.other_dates,
+    ):
+        return
+    row.notice = ""
+    row.errors.append(
+        RowError(
+            "conflict_with_booked",
+            _(
+                "Transakcja o tym identyfikatorze jest już zaksięgowana: %(day)s, %(amount)s; "
+                "ta sama transakcja nie może mieć innej daty ani kwoty. Niczego nie zapisano."
             )
-            if found is not None:
-                pool.remove(found)
-                row.notice = notice
+            % {"day": f"{booked_on:%d.%m.%Y}", "amount": format_money(amount)},
+        )
+    )
 
 
 def _bank_cells(transaction: BankTransaction) -> dict[str, str]:
