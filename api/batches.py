@@ -1,7 +1,7 @@
 """Pushing charges and payments: the rows go through the very rules of the file imports.
 
 A batch is checked whole by ``finance.imports`` (premises, category, period, amount, fund,
-"the same charge" per premises/category/period/title, bank references) and applied by
+"the same charge" by ``finance.imports.charge_identity``, bank references) and applied by
 ``finance.services.import_apply``: all rows or none, in one transaction, in bulk. A row that
 is already booked is "unchanged", so sending the same batch again changes nothing.
 """
@@ -189,6 +189,7 @@ def charges_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
             "termin": _text(row.get("due_date")),
             "fundusz": _text(row.get("fund")),
             "tytul": _text(row.get("title")),
+            "external_id": _text(row.get("external_id")),
         }
         premises, error = _premises_error(row, by_id)
         if premises is not None:

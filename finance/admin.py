@@ -21,7 +21,7 @@ from lib.imports import MAX_FILE_BYTES
 from office.admin_mixins import CommunityScopedAdminMixin
 from office.roles import communities_for, community_ids_for
 
-from .imports import preview_bank_statement, preview_charges
+from .imports import default_charge_title, preview_bank_statement, preview_charges
 from .models import Charge, FundAccount, ImportBatch, Payment
 from .selectors import due_date_for
 from .services import ImportRejected, import_apply_upload, payment_assign
@@ -56,7 +56,7 @@ class ChargeAdminForm(forms.ModelForm):
         if category and not data.get("fund"):
             data["fund"] = Charge.fund_for_category(category)
         if category and period and not data.get("title"):
-            data["title"] = f"{Charge.Category(category).label} {period:%m/%Y}"
+            data["title"] = default_charge_title(category, period)
         if premises and period and not data.get("due_date"):
             data["due_date"] = due_date_for(premises.building.community, period)
         return data
