@@ -32,7 +32,17 @@ from .services import ImportRejected, import_apply_upload, payment_assign
 class ChargeAdminForm(forms.ModelForm):
     class Meta:
         model = Charge
-        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount", "rate"]
+        fields = [
+            "premises",
+            "category",
+            "fund",
+            "title",
+            "period",
+            "due_date",
+            "amount",
+            "rate",
+            "external_id",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

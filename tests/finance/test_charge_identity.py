@@ -112,3 +112,21 @@ def test_charge_resent_with_its_id_and_another_amount_is_refused_in_polish(premi
     ]
     assert Charge.objects.get().amount == Decimal("350.27")
     assert Charge.objects.get().due_date == datetime.date(2025, 5, 10)
+
+
+def test_charge_added_twice_in_admin_is_refused_with_a_polish_message(client, office, premises):
+    """A double click on "Zapisz": the second form finds the charge saved, no error page."""
+    from django.urls import reverse
+
+    client.force_login(office)
+    data = {
+        "premises": premises.pk,
+        "category": "repair_fund",
+        "period": "2025-06-01",
+        "amount": "135.75",
+    }
+    assert client.post(reverse("admin:finance_charge_add"), data).status_code == 302
+    second = client.post(reverse("admin:finance_charge_add"), data)
+    assert second.status_code == 200
+    assert "Istnieje już instancja modelu Naliczenie" in second.content.decode()
+    assert Charge.objects.count() == 1
