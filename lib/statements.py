@@ -31,8 +31,11 @@ CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the ac
 a ``#Rachunek`` label, not a number), PKO BP iPKO (``Opis transakcji`` followed by unnamed
 ``Klucz: wartość`` cells), ING (a footer line and card blocks are no operations), Pekao,
 Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
-read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
-header row and is recognised by its first line (see ``_parse_santander``).
+read through header aliases (``lib.imports.read_table``); an operation is dated by the day the
+bank booked it ("Data księgowania"), as in MT940 and camt.053, the order date ("Data operacji")
+only where no booking date is given, and kept beside it (``other_dates``); Santander Bank
+Polska's export has no header row and is recognised by its first line (see
+``_parse_santander``).
 
 camt.053 (ISO 20022's XML statement, which the banks export beside MT940): see ``parse_camt``;
 read with defusedxml, so a file with a DTD or entities (an "XML bomb") is refused unread.
