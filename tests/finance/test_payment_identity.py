@@ -200,3 +200,33 @@ def test_api_payment_resent_with_the_same_reference_and_another_amount_is_refuse
     resent = payments_push(key=key, community=community, rows=[row])
     assert (resent.created, resent.unchanged, resent.errors) == (0, 1, [])
     assert Payment.objects.get().amount == Decimal("100.00")
+
+
+def test_cash_payment_entered_twice_by_a_double_click_is_booked_once(
+    client, office, community, building
+):
+    from django.urls import reverse
+
+    from tests.factories import PremisesFactory
+
+    flat = PremisesFactory(building=building, number="4")
+    client.force_login(office)
+    data = {
+        "premises": flat.pk,
+        "booked_on": "2025-05-05",
+        "amount": "50.00",
+        "title": "KP 17/2025",
+        "source": Payment.Source.CASH,
+    }
+    add = reverse("admin:finance_payment_add")
+    first = client.post(add, data)
+    assert first.status_code == 302
+    second = client.post(add, data, follow=True)
+    payment = Payment.objects.get()
+    assert second.redirect_chain[0][0] == reverse("admin:finance_payment_change", args=[payment.pk])
+    assert "Tę wpłatę zapisano przed chwilą: nie zapisano jej drugi raz." in (
+        second.content.decode()
+    )
+    # Another receipt of the same amount the same day is another payment.
+    assert client.post(add, {**data, "title": "KP 18/2025"}).status_code == 302
+    assert Payment.objects.count() == 2
