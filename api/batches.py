@@ -1,7 +1,7 @@
 """Pushing charges and payments: the rows go through the very rules of the file imports.
 
 A batch is checked whole by ``finance.imports`` (premises, category, period, amount, fund,
-"the same charge" per premises/category/period/title, bank references) and applied by
+"the same charge" by ``finance.imports.charge_identity``, bank references) and applied by
 ``finance.services.import_apply``: all rows or none, in one transaction, in bulk. A row that
 is already booked is "unchanged", so sending the same batch again changes nothing.
 """
@@ -189,6 +189,7 @@ def charges_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
             "termin": _text(row.get("due_date")),
             "fundusz": _text(row.get("fund")),
             "tytul": _text(row.get("title")),
+            "external_id": _text(row.get("external_id")),
         }
         premises, error = _premises_error(row, by_id)
         if premises is not None:
@@ -489,13 +490,20 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
     one_push_at_a_time([community.pk])
     by_id = _premises_by_id(community, rows)
     recipients = premises_recipients(by_id.pks())
-    known = set(
+    known = dict(
         ExternalRef.objects.filter(
             community=community,
             kind=ExternalRef.Kind.LETTER,
-            external_id__in=[_text(r.get("external_id")) for r in rows],
-        ).values_list("external_id", flat=True)
+            external_id__in=[_text(r.get("external_id"))[:100] for r in rows],
+        ).values_list("external_id", "object_id")
     )
+    # What was sent under a known id: a resend must say the same (the letter is delivered).
+    sent = {
+        pk: (premises_id, kind, subject, body)
+        for pk, premises_id, kind, subject, body in Letter.objects.filter(
+            pk__in=known.values(), community=community
+        ).values_list("pk", "premises_id", "kind", "subject", "body")
+    }
     result, planned, seen = BatchResult(), [], set()
 
     def error(index, code, message):
@@ -510,9 +518,26 @@ def letters_push(*, key, community: Community, rows: list[dict]) -> BatchResult:
             error(index, "duplicate_in_batch", _("Ten identyfikator pisma powtarza się w paczce."))
             continue
         seen.add(external_id)
-        if external_id in known:
-            continue
         premises, message = _premises_error(row, by_id)
+        if external_id in known:
+            content = (
+                premises.pk if premises else None,
+                _text(row.get("kind")) or Letter.Kind.INFORMATION,
+                _text(row.get("subject")),
+                _text(row.get("body")),
+            )
+            if sent.get(known[external_id], content) != content:
+                error(
+                    index,
+                    "external_id_conflict",
+                    _(
+                        "Pismo o identyfikatorze „%(id)s” wysłano już z inną treścią lub do "
+                        "innego lokalu; wysłanego pisma nie można zmienić – nowe pismo wyślij "
+                        "z nowym identyfikatorem."
+                    )
+                    % {"id": external_id},
+                )
+            continue
         if premises is None and message:
             error(index, "premises_not_found", message)
             continue

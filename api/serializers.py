@@ -35,6 +35,14 @@ class ChargeRowSerializer(serializers.Serializer):
     due_date = serializers.DateField(required=False)
     amount = serializers.CharField(help_text=_("Kwota w zł jako tekst, np. „350.27”."))
     title = serializers.CharField(required=False, max_length=200)
+    external_id = serializers.CharField(
+        required=False,
+        max_length=100,
+        help_text=_(
+            "Id naliczenia w systemie biura: ponownie wysłane nie jest księgowane drugi raz, "
+            "a z inną kwotą lub terminem jest odrzucane."
+        ),
+    )
 
 
 class PaymentRowSerializer(serializers.Serializer):

@@ -12,16 +12,18 @@ from django.db.models import Q
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from imports.services import UploadGone, upload_peek, upload_store
 from lib.imports import MAX_FILE_BYTES
-from office.admin_mixins import CommunityScopedAdminMixin
+from lib.resubmission import earlier_submission
+from office.admin_mixins import CommunityScopedAdminMixin, ResubmissionAdminMixin
 from office.roles import communities_for, community_ids_for
 
-from .imports import preview_bank_statement, preview_charges
+from .imports import default_charge_title, preview_bank_statement, preview_charges
 from .models import Charge, FundAccount, ImportBatch, Payment
 from .selectors import due_date_for
 from .services import ImportRejected, import_apply_upload, payment_assign
@@ -32,7 +34,17 @@ from .services import ImportRejected, import_apply_upload, payment_assign
 class ChargeAdminForm(forms.ModelForm):
     class Meta:
         model = Charge
-        fields = ["premises", "category", "fund", "title", "period", "due_date", "amount", "rate"]
+        fields = [
+            "premises",
+            "category",
+            "fund",
+            "title",
+            "period",
+            "due_date",
+            "amount",
+            "rate",
+            "external_id",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,7 +68,7 @@ class ChargeAdminForm(forms.ModelForm):
         if category and not data.get("fund"):
             data["fund"] = Charge.fund_for_category(category)
         if category and period and not data.get("title"):
-            data["title"] = f"{Charge.Category(category).label} {period:%m/%Y}"
+            data["title"] = default_charge_title(category, period)
         if premises and period and not data.get("due_date"):
             data["due_date"] = due_date_for(premises.building.community, period)
         return data
@@ -343,8 +355,26 @@ class PaymentAdminForm(forms.ModelForm):
 
 @admin.register(Payment)
 class PaymentAdmin(
-    ImportAdminMixin, ReadOnlyHistoryMixin, CommunityScopedAdminMixin, SimpleHistoryAdmin
+    ImportAdminMixin,
+    ResubmissionAdminMixin,
+    ReadOnlyHistoryMixin,
+    CommunityScopedAdminMixin,
+    SimpleHistoryAdmin,
 ):
+    # A double click on "Zapisz": the same payment from the same person moments ago.
+    resubmission_fields = (
+        "premises_id",
+        "community_id",
+        "booked_on",
+        "amount",
+        "title",
+        "source",
+        "fund",
+        "payer_name",
+        "payer_account",
+        "bank_transaction_id",
+    )
+    resubmission_message = _("Tę wpłatę zapisano przed chwilą: nie zapisano jej drugi raz.")
     community_lookup = "premises__building__community"
     form = PaymentAdminForm
     change_list_template = "admin/finance/payment/change_list.html"
@@ -413,7 +443,22 @@ class PaymentAdmin(
         if obj.premises_id is not None:
             obj.community_id = obj.premises.building.community_id
             obj.match = Payment.Match.MANUAL
+        if self.resubmitted(request, obj, change):
+            return
         super().save_model(request, obj, form, change)
+
+    def resubmission_earlier(self, request, obj) -> int | None:
+        """A payment entered by hand has no author of its own: its history entry has."""
+        same = Payment.history.filter(
+            history_type="+",
+            history_user=request.user,
+            id__in=Payment.objects.values("pk"),
+            **{name: getattr(obj, name) for name in self.resubmission_fields},
+        )
+        already = earlier_submission(
+            same, author=request.user, at=timezone.now(), field="history_date"
+        )
+        return None if already is None else already.id
 
     def build_preview(self, request, *, upload):
         ids = community_ids_for(request.user, Payment, "add")

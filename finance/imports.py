@@ -7,14 +7,17 @@ statement formats by ``lib.statements``; this module keeps only the rules of Fin
 Charges (CSV or XLSX), header row with: ``lokal`` (premises number), ``kategoria``, ``okres``
 (e.g. ``2025-05``, ``05/2025``, ``maj 2025`` or a date), ``kwota`` (``350,27``; negative =
 correction) and optionally ``budynek`` (street, when the community has several buildings),
-``tytul``, ``termin`` (default: the community's due day of that month) and ``fundusz``. A
-charge is the same charge when premises, category, period and title are equal: importing it
-again adds nothing (a database constraint holds that too).
+``tytul``, ``termin`` (default: the community's due day of that month), ``fundusz`` and
+``identyfikator`` (the accounting system's own id). A charge is the same charge, whichever path
+sent it (file or API), by ``charge_identity``: importing it again adds nothing.
 
 Bank statements: MT940, camt.053, Elixir-0 or the banks' CSV exports. Only credits are imported (an
 Elixir-0 operation is a credit when paid to an account of the community or its premises). A
-payment is the same payment when its bank reference is equal, or, when the bank gives none, its
-date, amount, accounts and title. It is matched to a premises by the premises' individual
+payment is the same payment when its bank reference is equal (with another amount or day it is
+refused), or, when the bank gives none, its date, amount, accounts and title; another export of
+the account is recognised by content (``_booked_from_another_export``). Every format is dated by
+the day the bank booked the operation; a bank CSV's order date is only a second key, for rows
+Strefa booked by it before. It is matched to a premises by the premises' individual
 account (the recipient account, or a virtual account written in the details), then by the
 premises number in the title; the rest wait for the office in the queue of unassigned payments.
 """
@@ -26,6 +29,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
@@ -72,6 +76,8 @@ class ImportRow:
     warnings: list[str] = field(default_factory=list)
     notice: str = ""  # why a valid row adds nothing (e.g. imported before)
     match: str = ""  # how a payment was matched, with the confidence
+    # A payment's other days in the statement (order or value date), besides its booking day.
+    other_dates: tuple[datetime.date, ...] = ()
     obj: Charge | Payment | None = None
 
     @property
@@ -307,6 +313,9 @@ _CHARGE_ALIASES = {
     "budynek": "budynek",
     "ulica": "budynek",
     "fundusz": "fundusz",
+    "identyfikator": "external_id",
+    "id_naliczenia": "external_id",
+    "external_id": "external_id",
 }
 CHARGE_REQUIRED = ("lokal", "kategoria", "okres", "kwota")
 
@@ -357,25 +366,96 @@ def charge_rows_check(rows: list[ImportRow], community: Community) -> None:
     _charges_against_booked(rows, community)
 
 
-def _charge_key(charge: Charge) -> tuple:
-    return (charge.premises_id, charge.category, charge.period, charge.title)
+def charge_identity(charge) -> tuple:
+    """What an accounting system sends again, by any path, for the same charge: premises,
+    category and fund, period, due date and amount. The title counts only where both name one
+    (``_titles_agree``: the API may leave it out, the file give it); where both carry the
+    sender's own id (``external_id``), that id alone decides."""
+    return (
+        charge.premises_id,
+        charge.category,
+        charge.fund,
+        charge.period,
+        charge.due_date,
+        charge.amount,
+    )
+
+
+def _title_given(charge) -> str:
+    """The charge's title as compared, or "" where it is the default one nobody wrote."""
+    if charge.title == default_charge_title(charge.category, charge.period):
+        return ""
+    return text_key(charge.title)
+
+
+def _titles_agree(one, other) -> bool:
+    first, second = _title_given(one), _title_given(other)
+    return not first or not second or first == second
+
+
+def _title_key(charge) -> tuple:
+    """The database's backstop (``unique_charge``): one title per premises, category, period
+    and sender's id."""
+    return (charge.premises_id, charge.category, charge.period, charge.title, charge.external_id)
+
+
+@dataclass
+class _BookedCharge:
+    premises_id: int
+    premises_number: str
+    category: str
+    fund: str
+    period: datetime.date
+    due_date: datetime.date
+    amount: Decimal
+    title: str
+    external_id: str
+    taken: bool = False  # stands for a row of this file already
 
 
 def _charges_against_booked(rows: list[ImportRow], community: Community) -> None:
-    periods = {row.obj.period for row in rows if row.obj is not None}
-    booked = {}
-    if periods:
-        for premises_id, category, period, title, amount in Charge.objects.filter(
-            premises__building__community=community, period__in=periods
-        ).values_list("premises_id", "category", "period", "title", "amount"):
-            booked[(premises_id, category, period, title)] = amount
+    """Skip the charges booked before (by ``charge_identity``), refuse changed ones."""
+    charges = [row.obj for row in rows if row.obj is not None]
+    periods = {charge.period for charge in charges}
+    external_ids = {charge.external_id for charge in charges if charge.external_id}
+    booked_list = []
+    if charges:
+        booked_list = [
+            _BookedCharge(*values)
+            for values in Charge.objects.filter(
+                Q(period__in=periods) | Q(external_id__in=external_ids),
+                premises__building__community=community,
+            )
+            .order_by("pk")
+            .values_list(
+                "premises_id",
+                "premises__number",
+                "category",
+                "fund",
+                "period",
+                "due_date",
+                "amount",
+                "title",
+                "external_id",
+            )
+        ]
+    by_external = {b.external_id: b for b in booked_list if b.external_id}
+    by_identity: dict[tuple, list[_BookedCharge]] = {}
+    by_title: dict[tuple, list[_BookedCharge]] = {}
+    for booked in booked_list:
+        by_identity.setdefault(charge_identity(booked), []).append(booked)
+        by_title.setdefault(_title_key(booked)[:4], []).append(booked)
     seen: dict[tuple, int] = {}
+    skipped = _("Naliczenie zaksięgowane wcześniej – pominięto.")
     for row in rows:
         charge = row.obj
         if charge is None or row.errors:
             continue
-        key = _charge_key(charge)
-        if key in seen:
+        keys = [_title_key(charge)]
+        if charge.external_id:
+            keys.append(("external_id", charge.external_id))
+        repeated = next((seen[key] for key in keys if key in seen), None)
+        if repeated is not None:
             row.errors.append(
                 RowError(
                     "duplicate_in_batch",
@@ -383,25 +463,70 @@ def _charges_against_booked(rows: list[ImportRow], community: Community) -> None
                         "To samo naliczenie (lokal, kategoria, okres i tytuł) jest już w wierszu "
                         "%(line)d; nadaj korekcie inny tytuł."
                     )
-                    % {"line": seen[key]},
+                    % {"line": repeated},
                 )
             )
             continue
-        seen[key] = row.line
-        if key in booked:
-            if booked[key] == charge.amount:
-                row.notice = _("Naliczenie zaksięgowane wcześniej – pominięto.")
-            else:
-                row.errors.append(
-                    RowError(
-                        "conflict_with_booked",
-                        _(
-                            "To naliczenie jest już zaksięgowane z kwotą %(amount)s; zmianę "
-                            "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
-                        )
-                        % {"amount": format_money(booked[key])},
+        for key in keys:
+            seen[key] = row.line
+        identity = charge_identity(charge)
+        if charge.external_id and charge.external_id in by_external:
+            booked = by_external[charge.external_id]
+            if charge_identity(booked) == identity:
+                booked.taken = True
+                row.notice = skipped
+                continue
+            row.errors.append(
+                RowError(
+                    "conflict_with_booked",
+                    _(
+                        "Naliczenie o identyfikatorze „%(id)s” jest już zaksięgowane inaczej "
+                        "(lokal %(number)s, %(period)s, termin %(due)s, %(amount)s); zmianę "
+                        "wprowadź jako korektę z nowym identyfikatorem."
                     )
+                    % {
+                        "id": charge.external_id,
+                        "number": booked.premises_number,
+                        "period": f"{booked.period:%m/%Y}",
+                        "due": f"{booked.due_date:%d.%m.%Y}",
+                        "amount": format_money(booked.amount),
+                    },
                 )
+            )
+            continue
+        same = next(
+            (
+                b
+                for b in by_identity.get(identity, [])
+                if not b.taken
+                and not (b.external_id and charge.external_id)
+                and _titles_agree(b, charge)
+            ),
+            None,
+        )
+        if same is not None:
+            same.taken = True
+            row.notice = skipped
+            continue
+        # The same title (and no other id of the sender's own): the same charge, changed.
+        titled = [
+            b
+            for b in by_title.get(_title_key(charge)[:4], [])
+            if not (b.external_id and charge.external_id)
+        ]
+        if any(b.amount == charge.amount for b in titled):
+            row.notice = skipped
+        elif titled:
+            row.errors.append(
+                RowError(
+                    "conflict_with_booked",
+                    _(
+                        "To naliczenie jest już zaksięgowane z kwotą %(amount)s; zmianę "
+                        "wprowadź jako korektę (wiersz z różnicą i innym tytułem)."
+                    )
+                    % {"amount": format_money(titled[0].amount)},
+                )
+            )
 
 
 def _memo(memo: dict, name: str, parser, value):
@@ -482,6 +607,11 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
         except ValueError as error:
             errors.append(str(error))
     title = " ".join(cells.get("tytul", "").split())[:200]
+    external_id = " ".join(cells.get("external_id", "").split())
+    if len(external_id) > 100:
+        errors.append(
+            RowError("invalid", _("Identyfikator naliczenia jest dłuższy niż 100 znaków."))
+        )
     if errors:
         return
     category = values["kategoria"]
@@ -494,6 +624,7 @@ def _charge_row(row: ImportRow, community: Community, by_number, memo=None) -> N
         period=period,
         due_date=due_date,
         amount=values["kwota"],
+        external_id=external_id,
     )
 
 
@@ -712,13 +843,12 @@ def finish_bank(
         if t.reference and not t.reference.startswith("H-")
     }
     wanted = list(dict.fromkeys([*references, *(i for ids in batch_ids.values() for i in ids)]))
-    found = set()
+    found: dict[str, tuple[datetime.date, Decimal]] = {}
     for start in range(0, len(wanted), 5000):
-        found.update(
-            Payment.objects.filter(
-                bank_transaction_id__in=wanted[start : start + 5000]
-            ).values_list("bank_transaction_id", flat=True)
-        )
+        for reference, booked_on, amount in Payment.objects.filter(
+            bank_transaction_id__in=wanted[start : start + 5000]
+        ).values_list("bank_transaction_id", "booked_on", "amount"):
+            found[reference] = (booked_on, amount)
     known = {r for r in references if r in found or any(i in found for i in batch_ids.get(r, ()))}
     # Earlier imports kept the payer's reference as the transaction's id when the bank
     # gave none; such a payment is still known by it, on the same day and for the same amount.
@@ -740,6 +870,8 @@ def finish_bank(
         row = ImportRow(line=transaction.line, cells=_bank_cells(transaction))
         row.errors.extend(transaction.errors)
         _payment_row(row, transaction, accounts, titles, community_id, known, seen)
+        _same_reference_same_payment(row, transaction, found)
+        row.other_dates = transaction.other_dates
         preview.rows.append(row)
         if row.obj is not None and row.obj.community_id:
             preview.communities.add(row.obj.community_id)
@@ -763,6 +895,9 @@ class _BookedPayment:
     # Where its reference is the sender's own ("mt940": the bank's, "api": the integrator's):
     # another payment of that source with a reference of its own is another operation.
     source: str
+    # Booked from a bank's CSV (or pushed by the API): such a payment may be on the payer's
+    # order date (Strefa's rule for the banks' CSV before, an integrator's choice).
+    from_csv: bool = False
 
 
 def _booked_source(batch_kind: str | None, upload_id: int | None, reference: str) -> str:
@@ -822,8 +957,8 @@ def _booked_from_another_export(
         Payment.objects.filter(
             community_id__in={row.obj.community_id for row in rows},
             booked_on__range=(
-                min(r.obj.booked_on for r in rows),
-                max(r.obj.booked_on for r in rows),
+                min(day for r in rows for day in (r.obj.booked_on, *r.other_dates)),
+                max(day for r in rows for day in (r.obj.booked_on, *r.other_dates)),
             ),
             amount__in={row.obj.amount for row in rows},
             source=Payment.Source.BANK,
@@ -849,6 +984,7 @@ def _booked_from_another_export(
                 title=text_key(title),
                 payer_name=text_key(name),
                 source=_booked_source(batch_kind, upload_id, reference),
+                from_csv=batch_kind == ImportBatch.Kind.BANK_CSV,
             )
         )
     if not booked:
@@ -870,22 +1006,66 @@ def _booked_from_another_export(
             return False  # both name the payer's account, and the accounts differ
         return _same_title_and_payer(payment, candidate)
 
-    # Payers' accounts first, so that a row matched by its content cannot take the booked
+    # The booking day first, then the row's order day, where only a payment Strefa booked
+    # from a bank's CSV by that day (before the booking day was the rule) may be this one; and
+    # payers' accounts first, so that a row matched by its content cannot take the booked
     # payment that another row of the file is by its account.
-    for test, notice in ((same_account, by_account), (same_content, by_content)):
+    passes = [
+        (by_order_day, test, notice)
+        for by_order_day in (False, True)
+        for test, notice in ((same_account, by_account), (same_content, by_content))
+    ]
+    for by_order_day, test, notice in passes:
         for row in rows:
             if row.notice:
                 continue
             payment = row.obj
-            pool = booked.get((payment.community_id, payment.booked_on, payment.amount), [])
-            # Two operations with references of one sender's own are two operations.
-            own = source if not payment.bank_transaction_id.startswith("H-") else ""
-            found = next(
-                (c for c in pool if not (own and c.source == own) and test(payment, c)), None
+            days = row.other_dates if by_order_day else (payment.booked_on,)
+            for day in days:
+                pool = booked.get((payment.community_id, day, payment.amount), [])
+                # Two operations with references of one sender's own are two operations.
+                own = source if not payment.bank_transaction_id.startswith("H-") else ""
+                found = next(
+                    (
+                        c
+                        for c in pool
+                        if not (own and c.source == own)
+                        and (c.from_csv or not by_order_day)
+                        and test(payment, c)
+                    ),
+                    None,
+                )
+                if found is not None:
+                    pool.remove(found)
+                    row.notice = notice
+                    break
+
+
+def _same_reference_same_payment(row: ImportRow, transaction: BankTransaction, found) -> None:
+    """A reference booked before names that operation: with another amount or day it is a
+    file edited by hand, a broken export or an integrator's mistake, and nothing is booked."""
+    booked = found.get(transaction.reference)
+    if booked is None or row.errors or not row.notice or transaction.amount is None:
+        return
+    booked_on, amount = booked
+    if transaction.amount <= 0 or transaction.reversal or transaction.status:
+        return  # a debit or a reversal is no payment; its notice says so
+    if amount == transaction.amount and booked_on in (
+        transaction.booked_on,
+        *transaction.other_dates,
+    ):
+        return
+    row.notice = ""
+    row.errors.append(
+        RowError(
+            "conflict_with_booked",
+            _(
+                "Transakcja o tym identyfikatorze jest już zaksięgowana: %(day)s, %(amount)s; "
+                "ta sama transakcja nie może mieć innej daty ani kwoty. Niczego nie zapisano."
             )
-            if found is not None:
-                pool.remove(found)
-                row.notice = notice
+            % {"day": f"{booked_on:%d.%m.%Y}", "amount": format_money(amount)},
+        )
+    )
 
 
 def _bank_cells(transaction: BankTransaction) -> dict[str, str]:

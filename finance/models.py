@@ -145,6 +145,11 @@ class Charge(models.Model):
         blank=True,
         help_text=_("Jak wyliczono kwotę, np. „3,50 zł/m² × 54,20 m²”; widać ją w wykazie opłat."),
     )
+    # The accounting system's own id of the charge (the file's "identyfikator" column, the
+    # API's external_id): where both have one, it alone tells two charges apart.
+    external_id = models.CharField(
+        _("identyfikator w systemie biura"), max_length=100, blank=True, default=""
+    )
     created_at = models.DateTimeField(_("zaksięgowano"), auto_now_add=True)
     import_batch = models.ForeignKey(
         ImportBatch,
@@ -175,9 +180,16 @@ class Charge(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="charge_amount_not_zero"),
             # The same charge imported twice (another file, CRLF line endings) is one charge;
-            # a correction has its own title.
+            # a correction has its own title or its own id in the accounting system. The rule
+            # of "the same charge" is ``finance.imports.charge_identity``; this is its backstop.
             models.UniqueConstraint(
-                fields=["premises", "category", "period", "title"], name="unique_charge"
+                fields=["premises", "category", "period", "title", "external_id"],
+                name="unique_charge",
+            ),
+            models.UniqueConstraint(
+                fields=["premises", "external_id"],
+                condition=~Q(external_id=""),
+                name="unique_charge_external_id",
             ),
         ]
 

@@ -31,8 +31,11 @@ CSV: mBank "Lista operacji" (``#``-prefixed headers below a preamble with the ac
 a ``#Rachunek`` label, not a number), PKO BP iPKO (``Opis transakcji`` followed by unnamed
 ``Klucz: wartość`` cells), ING (a footer line and card blocks are no operations), Pekao,
 Millennium (separate ``Uznania``/``Obciążenia`` columns) and Strefa's own simple layout are
-read through header aliases (``lib.imports.read_table``); Santander Bank Polska's export has no
-header row and is recognised by its first line (see ``_parse_santander``).
+read through header aliases (``lib.imports.read_table``); an operation is dated by the day the
+bank booked it ("Data księgowania"), as in MT940 and camt.053, the order date ("Data operacji")
+only where no booking date is given, and kept beside it (``other_dates``); Santander Bank
+Polska's export has no header row and is recognised by its first line (see
+``_parse_santander``).
 
 camt.053 (ISO 20022's XML statement, which the banks export beside MT940): see ``parse_camt``;
 read with defusedxml, so a file with a DTD or entities (an "XML bomb") is refused unread.
@@ -78,7 +81,10 @@ NRB_RE = re.compile(r"(?<!\d)(?:PL)?\s?(\d{2}(?:\s?\d{4}){6})(?!\d)")
 class BankTransaction:
     line: int
     reference: str = ""  # the bank's; empty when the bank gives none
-    booked_on: datetime.date | None = None
+    booked_on: datetime.date | None = None  # the day the bank booked it on the account
+    # Other days the statement names for it (the payer's order date, the value date): a
+    # bank's CSV booked before by one of them is still this operation (see finance.imports).
+    other_dates: tuple[datetime.date, ...] = ()
     amount: Decimal | None = None  # positive: credit (wpływ); negative: debit
     title: str = ""
     payer_name: str = ""
@@ -349,6 +355,8 @@ def _read_61(transaction: BankTransaction, value: str) -> None:
         )
         return
     transaction.booked_on = _entry_date(value_date, match["entry"])
+    if value_date != transaction.booked_on:
+        transaction.other_dates = (value_date,)
     try:
         amount = parse_decimal(match["amount"].rstrip(","), label=_("Kwota"), **AMOUNT)
     except ValueError as error:
@@ -409,6 +417,7 @@ CSV_ALIASES = {
     # Strefa's own layout
     "id_transakcji": "reference",
     "data": "booked_on",
+    "data_ksiegowania": "booked_on",
     "kwota": "amount",
     "tytul": "title",
     "nadawca": "payer_name",
@@ -423,9 +432,10 @@ CSV_ALIASES = {
     "numer_referencyjny": "reference",
     "nr_referencyjny": "reference",
     "referencje": "reference",
-    "data_ksiegowania": "booked_on",
-    "data_operacji": "booked_on",
-    "data_transakcji": "booked_on",
+    # The day the payer ordered it: an operation is known by the day it was booked on the
+    # account, as MT940 and camt.053 write it; this one only where the export has no other.
+    "data_operacji": "ordered_on",
+    "data_transakcji": "ordered_on",
     "kwota_operacji": "amount",
     "kwota_transakcji": "amount",
     # The amount in the account's currency, beside one in the currency sent (ING, Alior).
@@ -474,7 +484,7 @@ CSV_ALIASES = {
 # The header has a date and an amount; mBank's summary block above it ("#Waluta;#Wpływy;
 # #Wydatki;") has only amounts.
 _AMOUNTS = ("account_amount", "amount", "credit", "debit")
-_CSV_HINT = ({"booked_on"}, set(_AMOUNTS))
+_CSV_HINT = ({"booked_on", "ordered_on"}, set(_AMOUNTS))
 
 # iPKO's description cells ("Tytuł: …") and similar key-value details.
 _DETAIL_KEYS = {
@@ -536,10 +546,7 @@ def _parse_santander(lines: list[list[str]], encoding: str) -> Statement:
             "payer_account": cells[4],
             "amount": cells[5],
         }
-        try:
-            transaction.booked_on = parse_date(cells[0] or cells[1])
-        except ValueError as error:
-            transaction.errors.append(str(error))
+        _csv_dates(transaction, cells[0], cells[1])
         try:
             transaction.amount = parse_decimal(cells[5], label=_("Kwota"), **AMOUNT)
         except ValueError as error:
@@ -594,10 +601,7 @@ def parse_csv(content: bytes) -> Statement:
             else:
                 details.append(text)
         transaction.reference = clean_text(cells.get("reference", ""))[:60]
-        try:
-            transaction.booked_on = parse_date(cells.get("booked_on", ""))
-        except ValueError as error:
-            transaction.errors.append(str(error))
+        _csv_dates(transaction, cells.get("booked_on", ""), cells.get("ordered_on", ""))
         try:
             transaction.amount = _csv_amount(cells)
         except ValueError as error:
@@ -617,12 +621,29 @@ def parse_csv(content: bytes) -> Statement:
     return statement
 
 
+def _csv_dates(transaction: BankTransaction, booked: str, ordered: str) -> None:
+    """The booking date (as MT940 and camt.053 name the operation), else the order date; the
+    order date is kept beside it: Strefa booked the banks' CSV rows by it before."""
+    try:
+        transaction.booked_on = parse_date(booked.strip() or ordered)
+    except ValueError as error:
+        transaction.errors.append(str(error))
+        return
+    if booked.strip() and ordered.strip():
+        try:
+            other = parse_date(ordered)
+        except ValueError:
+            return  # an order date the bank garbled changes nothing booked
+        if other != transaction.booked_on:
+            transaction.other_dates = (other,)
+
+
 def _is_operation(cells: dict[str, str]) -> bool:
     """False for a line under the table that is no operation: a footer with neither a date nor
     an amount (ING: "Dokument ma charakter informacyjny…"), a label with a balance where the
     date goes (mBank: "#Saldo końcowe;;;;1 338,27 PLN;"), or a card payment the bank has only
     blocked (ING: "Kwota blokady" without "Kwota transakcji"; it comes booked later)."""
-    date = cells.get("booked_on", "").strip()
+    date = (cells.get("booked_on", "") or cells.get("ordered_on", "")).strip()
     if date and not any(character.isdigit() for character in date):
         return False
     if any(cells.get(name, "").strip() for name in _AMOUNTS):
@@ -630,7 +651,7 @@ def _is_operation(cells: dict[str, str]) -> bool:
     if cells.get("blocked", "").strip():
         return False
     try:
-        parse_date(cells.get("booked_on", ""))
+        parse_date(date)
     except ValueError:
         return False
     return True
@@ -1035,14 +1056,17 @@ def _camt_entry(entry, account: str, number: int) -> list[BankTransaction]:
                 _("Brak oznaczenia uznania lub obciążenia (CdtDbtInd: CRDT lub DBIT)."),
             )
         )
-    booked_on = None
+    booked_on, other_dates = None, ()
     try:
         booked_on = _camt_date(entry.find("BookgDt")) or _camt_date(entry.find("ValDt"))
+        value_date = _camt_date(entry.find("ValDt"))
     except ValueError as error:
         errors.append(str(error))
     else:
         if booked_on is None:
             errors.append(RowError("invalid_date", _("Brak daty księgowania (BookgDt).")))
+        if value_date is not None and value_date != booked_on:
+            other_dates = (value_date,)
     try:
         amount = _camt_amount(entry.find("Amt"))
         if amount is None:
@@ -1064,6 +1088,7 @@ def _camt_entry(entry, account: str, number: int) -> list[BankTransaction]:
             line=number + index,
             account=account,
             booked_on=booked_on,
+            other_dates=other_dates,
             reversal=reversal,
             status="" if status == "BOOK" else status or "?",
             errors=list(errors),

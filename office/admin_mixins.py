@@ -283,16 +283,21 @@ class ResubmissionAdminMixin:
     def resubmitted(self, request, obj, change) -> bool:
         if change:
             return False
+        pk = self.resubmission_earlier(request, obj)
+        if pk is None:
+            return False
+        obj.pk, obj.resubmitted = pk, True
+        self.message_user(request, self.resubmission_message, messages.WARNING)
+        return True
+
+    def resubmission_earlier(self, request, obj) -> int | None:
+        """The id of the same object the same person saved moments ago, or None."""
         same = self.model.objects.filter(
             created_by=request.user,
             **{name: getattr(obj, name) for name in self.resubmission_fields},
         )
         already = earlier_submission(same, author=request.user, at=timezone.now())
-        if already is None:
-            return False
-        obj.pk, obj.resubmitted = already.pk, True
-        self.message_user(request, self.resubmission_message, messages.WARNING)
-        return True
+        return None if already is None else already.pk
 
     def response_add(self, request, obj, post_url_continue=None):
         if getattr(obj, "resubmitted", False):  # not "added": the one saved moments ago
