@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from accounts.models import User
 from premises.models import Premises
 
 from .factories import OwnershipFactory
@@ -21,8 +22,11 @@ def test_changelist_search_box_is_labelled_in_polish(admin_client_, resident, ne
     assert "Search" not in _attributes(page)
     assert '<label for="searchbar"><img src="/static/admin/img/search.svg" alt="Szukaj">' in page
     assert 'type="submit" value="Szukaj"' in page
-    # Only the number tells the two apart (a random account number may hold "12" too).
+    # Only the number tells the two apart (a random account number or a login from the
+    # factory's sequence, e.g. 20001120, may hold "12" too).
     Premises.objects.update(bank_account="")
+    User.objects.filter(pk=resident.pk).update(username="anna.nowak")
+    User.objects.filter(pk=neighbour.pk).update(username="jan.sasiad")
     found = admin_client_.get("/admin/premises/premises/", {"q": "12"}).content.decode()
     assert re.search(r"1 wynik \(<a [^>]*>2 łącznie</a>\)", found), found
 
