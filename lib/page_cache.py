@@ -43,6 +43,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.http import HttpResponse
 from django.utils import timezone, translation
 
 GENERATION_KEY = "strefa:pages:generation"
@@ -75,10 +76,6 @@ NAMESPACES = frozenset(
 URL_NAMES = frozenset({"home", "about"})
 
 
-def enabled() -> bool:
-    return settings.PAGE_CACHE
-
-
 def new_generation() -> None:
     """Make every kept page old (the database has changed)."""
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
@@ -107,7 +104,7 @@ def _writes_pending(db) -> bool:
 
 def install(sender, connection, **kwargs) -> None:
     """``connection_created`` receiver: watch the new connection's writes."""
-    if enabled() and watch_writes not in connection.execute_wrappers:
+    if settings.PAGE_CACHE and watch_writes not in connection.execute_wrappers:
         connection.execute_wrappers.append(watch_writes)
 
 
@@ -159,7 +156,7 @@ class PageCacheMiddleware:
         return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not enabled() or not _applies(request):
+        if not settings.PAGE_CACHE or not _applies(request):
             return None
         key = _key(request)
         found = cache.get_many([GENERATION_KEY, key])
@@ -171,8 +168,6 @@ class PageCacheMiddleware:
                 return None
         kept = found.get(key)
         if kept is not None and kept[0] == generation:
-            from django.http import HttpResponse
-
             _generation, status, headers, content = kept
             return HttpResponse(content, status=status, headers=dict(headers))
         request._page_cache = (key, generation, request.META.get("CSRF_COOKIE", ""))
